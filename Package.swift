@@ -1,0 +1,152 @@
+// swift-tools-version:6.1
+//
+// Ferry: a TLS-secured RPC service that keeps data-labeling projects in step with cloud storage.
+//
+// Layers, bottom to top: C wrappers (OpenSSL, protobuf-c, generated messages) → FerryTLS →
+// FerryRPC (transport-agnostic core) → FerryTransport (framing + NIO) → FerryProto (messages) →
+// services and executables.
+
+import PackageDescription
+
+let defaultSwiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+]
+
+let package = Package(
+    name: "Ferry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ferryd", targets: ["ferryd"]),
+        .executable(name: "ferryctl", targets: ["ferryctl"]),
+        .library(name: "FerryRPC", targets: ["FerryRPC"]),
+        .library(name: "FerryTLS", targets: ["FerryTLS"]),
+        .library(name: "FerryTransport", targets: ["FerryTransport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: C libraries and shims
+
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(name: "COpenSSLShims", dependencies: ["COpenSSL"]),
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"]), .brew(["protobuf-c"])]
+        ),
+        .target(name: "CFerryProto", dependencies: ["CProtobufC"]),
+
+        // MARK: Libraries
+
+        .target(
+            name: "FerryRPC",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
+            name: "FerryTLS",
+            dependencies: [
+                "COpenSSL", "COpenSSLShims",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
+            name: "FerryTransport",
+            dependencies: [
+                "FerryRPC", "FerryTLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ] + nio,
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
+            name: "FerryProto",
+            dependencies: ["FerryRPC", "CFerryProto", "CProtobufC"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
+            name: "FerryServices",
+            dependencies: [
+                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        // MARK: Executables
+
+        .executableTarget(
+            name: "ferryd",
+            dependencies: [
+                "FerryServices", "FerryTransport", "FerryTLS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .executableTarget(
+            name: "ferryctl",
+            dependencies: [
+                "FerryServices", "FerryTransport", "FerryTLS", "FerryProto", "FerryRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+
+        // MARK: Tests
+
+        .testTarget(
+            name: "FerryRPCTests",
+            dependencies: ["FerryRPC"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryTLSTests",
+            dependencies: [
+                "FerryTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryTransportTests",
+            dependencies: [
+                "FerryTransport", "FerryRPC", "FerryTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryProtoTests",
+            dependencies: ["FerryProto", "FerryRPC"],
+            swiftSettings: defaultSwiftSettings
+        ),
+    ]
+)

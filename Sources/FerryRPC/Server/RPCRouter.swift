@@ -1,0 +1,137 @@
+/// Maps method descriptors to handlers.
+///
+/// All four call shapes are registered as one internal form: a handler of a byte stream. The
+/// typed `register…` methods convert messages and map thrown errors to statuses.
+public struct RPCRouter: Sendable {
+    /// Serves one call end to end, including sending its status.
+    public typealias StreamHandler = @Sendable (ServerStream) async -> Void
+
+    private var handlers: [MethodDescriptor: StreamHandler] = [:]
+
+    /// Creates an empty router.
+    public init() {}
+
+    /// The registered methods.
+    public var methods: Set<MethodDescriptor> { Set(handlers.keys) }
+
+    /// Registers a raw stream handler, replacing any earlier one for the method.
+    ///
+    /// - Parameters:
+    ///   - method: The method.
+    ///   - handler: Serves one call and must finish its responder.
+    public mutating func register(_ method: MethodDescriptor, handler: @escaping StreamHandler) {
+        handlers[method] = handler
+    }
+
+    /// The handler for a method, if one is registered.
+    ///
+    /// - Parameter method: The method.
+    /// - Returns: Its handler, or `nil`.
+    public func handler(for method: MethodDescriptor) -> StreamHandler? {
+        handlers[method]
+    }
+}
+
+extension RPCRouter {
+    /// Registers a bidirectional-streaming method; the other shapes are built on it.
+    ///
+    /// - Parameters:
+    ///   - method: The method.
+    ///   - deserializer: Decodes requests.
+    ///   - serializer: Encodes responses.
+    ///   - handler: Reads requests, writes responses, and returns trailing metadata.
+    public mutating func registerBidirectional<Request: Sendable, Response: Sendable>(
+        _ method: MethodDescriptor,
+        deserializer: some MessageDeserializer<Request>,
+        serializer: some MessageSerializer<Response>,
+        handler: @escaping @Sendable (RPCAsyncSequence<Request>, RPCWriter<Response>, ServerContext) async throws ->
+            Metadata
+    ) {
+        register(method) { stream in
+            let requests = RPCAsyncSequence.decoding(stream.requests, with: deserializer)
+            let responder = stream.responder
+            let writer = RPCWriter<Response> { try await responder.write(serializer.serialize($0)) }
+            do {
+                let trailers = try await handler(requests, writer, stream.context)
+                responder.finish(lastMessage: nil, status: .ok, trailers: trailers)
+            } catch {
+                let error = RPCError.from(error)
+                responder.finish(lastMessage: nil, status: error.status, trailers: error.metadata)
+            }
+        }
+    }
+
+    /// Registers a server-streaming method: one request, many responses.
+    ///
+    /// - Parameters:
+    ///   - method: The method.
+    ///   - deserializer: Decodes the request.
+    ///   - serializer: Encodes responses.
+    ///   - handler: Writes responses for the request and returns trailing metadata.
+    public mutating func registerServerStreaming<Request: Sendable, Response: Sendable>(
+        _ method: MethodDescriptor,
+        deserializer: some MessageDeserializer<Request>,
+        serializer: some MessageSerializer<Response>,
+        handler: @escaping @Sendable (Request, RPCWriter<Response>, ServerContext) async throws -> Metadata
+    ) {
+        registerBidirectional(method, deserializer: deserializer, serializer: serializer) { requests, writer, context in
+            let request = try await Self.single(requests)
+            return try await handler(request, writer, context)
+        }
+    }
+
+    /// Registers a client-streaming method: many requests, one response.
+    ///
+    /// - Parameters:
+    ///   - method: The method.
+    ///   - deserializer: Decodes requests.
+    ///   - serializer: Encodes the response.
+    ///   - handler: Reads all requests and returns the response.
+    public mutating func registerClientStreaming<Request: Sendable, Response: Sendable>(
+        _ method: MethodDescriptor,
+        deserializer: some MessageDeserializer<Request>,
+        serializer: some MessageSerializer<Response>,
+        handler: @escaping @Sendable (RPCAsyncSequence<Request>, ServerContext) async throws -> Response
+    ) {
+        register(method) { stream in
+            let requests = RPCAsyncSequence.decoding(stream.requests, with: deserializer)
+            do {
+                let response = try serializer.serialize(try await handler(requests, stream.context))
+                stream.responder.finish(lastMessage: response, status: .ok, trailers: [:])
+            } catch {
+                let error = RPCError.from(error)
+                stream.responder.finish(lastMessage: nil, status: error.status, trailers: error.metadata)
+            }
+        }
+    }
+
+    /// Registers a unary method: one request, one response.
+    ///
+    /// - Parameters:
+    ///   - method: The method.
+    ///   - deserializer: Decodes the request.
+    ///   - serializer: Encodes the response.
+    ///   - handler: Answers the request.
+    public mutating func registerUnary<Request: Sendable, Response: Sendable>(
+        _ method: MethodDescriptor,
+        deserializer: some MessageDeserializer<Request>,
+        serializer: some MessageSerializer<Response>,
+        handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        registerClientStreaming(method, deserializer: deserializer, serializer: serializer) { requests, context in
+            try await handler(try await Self.single(requests), context)
+        }
+    }
+
+    /// Reads exactly one request, as unary and server-streaming calls require.
+    private static func single<Request>(_ requests: RPCAsyncSequence<Request>) async throws -> Request {
+        var iterator = requests.makeAsyncIterator()
+        guard let request = try await iterator.next() else {
+            throw RPCError(code: .internal, message: "Expected one request message, received none")
+        }
+        guard try await iterator.next() == nil else {
+            throw RPCError(code: .internal, message: "Expected one request message, received several")
+        }
+        return request
+    }
+}

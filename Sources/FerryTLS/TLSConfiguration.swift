@@ -1,0 +1,105 @@
+/// How a TLS endpoint is set up, in plain Swift: paths, versions, verification, ALPN.
+///
+/// Library-neutral on purpose: the mapping to OpenSSL happens in one place, ``TLSContext``.
+public struct TLSConfiguration: Sendable {
+    /// Which side of the handshake an endpoint plays.
+    public enum Role: Sendable {
+        /// Accepts connections.
+        case server
+        /// Opens connections.
+        case client
+    }
+
+    /// Whether a server asks for client certificates.
+    public enum ClientCertificateVerification: Sendable {
+        /// Do not ask.
+        case none
+        /// Ask, and verify a certificate if one is presented.
+        case optional
+        /// Ask, and refuse the handshake without a valid certificate (mTLS).
+        case required
+    }
+
+    /// A TLS protocol version.
+    public enum Version: Sendable, Comparable {
+        /// TLS 1.2.
+        case tls12
+        /// TLS 1.3.
+        case tls13
+    }
+
+    /// The endpoint's role.
+    public var role: Role
+    /// PEM file with the endpoint's certificate, followed by any intermediates.
+    public var certificateChainPath: String?
+    /// PEM file with the private key of that certificate.
+    public var privateKeyPath: String?
+    /// PEM bundle of CA certificates used to verify the peer.
+    public var trustRootsPath: String?
+    /// For servers: whether client certificates are requested.
+    public var clientCertificateVerification: ClientCertificateVerification
+    /// The lowest protocol version accepted. TLS 1.3 is always preferred when both sides support it.
+    public var minimumVersion: Version
+    /// ALPN protocols, most preferred first. A server refuses clients that offer none of them.
+    public var applicationProtocols: [String]
+    /// How long a handshake may take before the connection is closed.
+    public var handshakeTimeout: Duration
+    /// How long to wait for the peer's close_notify after sending ours.
+    public var shutdownTimeout: Duration
+
+    /// A server configuration.
+    ///
+    /// - Parameters:
+    ///   - certificateChainPath: PEM certificate chain.
+    ///   - privateKeyPath: PEM private key.
+    ///   - trustRootsPath: PEM CA bundle for client certificates.
+    ///   - clientCertificateVerification: Whether client certificates are requested.
+    ///   - applicationProtocols: ALPN protocols to accept.
+    /// - Returns: The configuration, with TLS 1.2 minimum and 10-second handshake timeout.
+    public static func server(
+        certificateChainPath: String,
+        privateKeyPath: String,
+        trustRootsPath: String? = nil,
+        clientCertificateVerification: ClientCertificateVerification = .none,
+        applicationProtocols: [String]
+    ) -> TLSConfiguration {
+        TLSConfiguration(
+            role: .server,
+            certificateChainPath: certificateChainPath,
+            privateKeyPath: privateKeyPath,
+            trustRootsPath: trustRootsPath,
+            clientCertificateVerification: clientCertificateVerification,
+            minimumVersion: .tls12,
+            applicationProtocols: applicationProtocols,
+            handshakeTimeout: .seconds(10),
+            shutdownTimeout: .seconds(5)
+        )
+    }
+
+    /// A client configuration. The server is always verified against `trustRootsPath` and the host name.
+    ///
+    /// - Parameters:
+    ///   - trustRootsPath: PEM CA bundle that signs the server certificate.
+    ///   - certificateChainPath: The client certificate for mTLS, if any.
+    ///   - privateKeyPath: Its private key.
+    ///   - applicationProtocols: ALPN protocols to offer.
+    /// - Returns: The configuration, with TLS 1.2 minimum and 10-second handshake timeout.
+    public static func client(
+        trustRootsPath: String,
+        certificateChainPath: String? = nil,
+        privateKeyPath: String? = nil,
+        applicationProtocols: [String]
+    ) -> TLSConfiguration {
+        TLSConfiguration(
+            role: .client,
+            certificateChainPath: certificateChainPath,
+            privateKeyPath: privateKeyPath,
+            trustRootsPath: trustRootsPath,
+            clientCertificateVerification: .none,
+            minimumVersion: .tls12,
+            applicationProtocols: applicationProtocols,
+            handshakeTimeout: .seconds(10),
+            shutdownTimeout: .seconds(5)
+        )
+    }
+}

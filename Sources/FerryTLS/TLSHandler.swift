@@ -1,0 +1,329 @@
+public import NIOCore
+import NIOTLS
+
+/// A channel handler that runs TLS over OpenSSL memory BIOs: ciphertext below, plaintext above.
+///
+/// Reads: ciphertext is fed to OpenSSL as it arrives and decrypted into one reused buffer, which
+/// is passed on at `channelReadComplete`. Writes: plaintext writes are queued with their promises
+/// until flush (and until the handshake completes), then encrypted together and sent as a single
+/// network write. Closing sends close_notify, bounded by the configured shutdown timeout.
+public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    private enum ConnectionState {
+        case idle
+        case handshaking
+        case active
+        case closing
+        case closed
+    }
+
+    private let tlsContext: TLSContext
+    private let serverHostname: String?
+    private var connection: TLSConnection?
+    private var state = ConnectionState.idle
+    private var pendingWrites = MarkedCircularBuffer<(data: ByteBuffer, promise: EventLoopPromise<Void>?)>(
+        initialCapacity: 8
+    )
+    private var plaintext: ByteBuffer?
+    private var handshakeTimer: Scheduled<Void>?
+    private var shutdownTimer: Scheduled<Void>?
+    private var closePromise: EventLoopPromise<Void>?
+
+    /// What the handshake negotiated, once it has completed.
+    public private(set) var handshakeResult: TLSHandshakeCompleted?
+
+    private init(context: TLSContext, serverHostname: String?) {
+        self.tlsContext = context
+        self.serverHostname = serverHostname
+    }
+
+    /// A handler that accepts TLS connections.
+    ///
+    /// - Parameter context: A server context.
+    /// - Returns: The handler.
+    public static func server(context: TLSContext) -> TLSHandler {
+        precondition(context.configuration.role == .server, "a server handler needs a server context")
+        return TLSHandler(context: context, serverHostname: nil)
+    }
+
+    /// A handler that opens a TLS connection to a server and verifies it.
+    ///
+    /// - Parameters:
+    ///   - context: A client context.
+    ///   - serverHostname: The name (or IP address) the server's certificate must match; sent as SNI.
+    /// - Returns: The handler.
+    public static func client(context: TLSContext, serverHostname: String) -> TLSHandler {
+        precondition(context.configuration.role == .client, "a client handler needs a client context")
+        return TLSHandler(context: context, serverHostname: serverHostname)
+    }
+
+    // MARK: Life cycle
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive {
+            startHandshake(context: context)
+        }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimers()
+        failPendingWrites(ChannelError.ioOnClosedChannel)
+        connection = nil  // Frees the SSL session; no cycles remain.
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        startHandshake(context: context)
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        let wasHandshaking = state == .handshaking || state == .idle
+        state = .closed
+        cancelTimers()
+        failPendingWrites(ChannelError.ioOnClosedChannel)
+        if wasHandshaking {
+            context.fireErrorCaught(
+                TLSError(code: .unexpectedClose, message: "The connection closed during the handshake")
+            )
+        }
+        closePromise?.succeed()
+        closePromise = nil
+        context.fireChannelInactive()
+    }
+
+    private func startHandshake(context: ChannelHandlerContext) {
+        guard state == .idle else { return }
+        do {
+            connection = try TLSConnection(context: tlsContext, serverHostname: serverHostname)
+        } catch {
+            fail(context: context, error)
+            return
+        }
+        state = .handshaking
+        let timeout = TimeAmount(tlsContext.configuration.handshakeTimeout)
+        handshakeTimer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
+            guard let self, self.state == .handshaking else { return }
+            self.fail(context: context, TLSError(code: .handshakeTimeout, message: "The TLS handshake timed out"))
+        }
+        advanceHandshake(context: context)
+    }
+
+    // MARK: Reading
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let connection, state == .handshaking || state == .active || state == .closing else { return }
+        connection.feedCiphertext(unwrapInboundIn(data))
+        if state == .handshaking {
+            advanceHandshake(context: context)
+        }
+        if state == .active || state == .closing {
+            decrypt(context: context)
+        }
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        if let buffer = plaintext, buffer.readableBytes > 0 {
+            context.fireChannelRead(wrapInboundOut(buffer))
+            // Keep the storage for the next read; if the next handler kept a reference, the next
+            // write copies on write and this buffer is simply replaced.
+            plaintext!.clear()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    private func decrypt(context: ChannelHandlerContext) {
+        guard let connection else { return }
+        var buffer = plaintext ?? context.channel.allocator.buffer(capacity: 16_384)
+        let result = connection.readPlaintext(into: &buffer)
+        plaintext = buffer
+        sendCiphertext(context: context, promise: nil)
+        switch result {
+        case .incomplete, .complete:
+            break
+        case .closed:
+            // The peer sent close_notify: answer it and close.
+            context.close(promise: nil)
+        case .failed(let error):
+            fail(context: context, error)
+        }
+    }
+
+    private func advanceHandshake(context: ChannelHandlerContext) {
+        guard let connection else { return }
+        let result = connection.doHandshake()
+        sendCiphertext(context: context, promise: nil)
+        switch result {
+        case .incomplete:
+            return
+        case .complete:
+            completeHandshake(context: context, connection: connection)
+        case .closed:
+            fail(context: context, TLSError(code: .handshakeFailed, message: "The peer closed during the handshake"))
+        case .failed(let error):
+            fail(context: context, error)
+        }
+    }
+
+    private func completeHandshake(context: ChannelHandlerContext, connection: TLSConnection) {
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        let negotiated = connection.negotiatedProtocol
+        if !tlsContext.configuration.applicationProtocols.isEmpty && negotiated == nil {
+            // OpenSSL lets a handshake without ALPN through; Ferry versions its protocol by ALPN, so refuse.
+            fail(context: context, TLSError(code: .handshakeFailed, message: "The peer did not negotiate ALPN"))
+            return
+        }
+        state = .active
+        let peer = connection.verifiedPeer
+        let result = TLSHandshakeCompleted(
+            negotiatedProtocol: negotiated,
+            version: connection.negotiatedVersion,
+            peerSubject: peer?.subject,
+            peerSANs: peer?.sans ?? []
+        )
+        handshakeResult = result
+        context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: negotiated))
+        context.fireUserInboundEventTriggered(result)
+        if pendingWrites.hasMark {
+            flushPendingWrites(context: context)
+        }
+    }
+
+    // MARK: Writing
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard state != .closed, state != .closing else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        pendingWrites.append((unwrapOutboundIn(data), promise))
+    }
+
+    public func flush(context: ChannelHandlerContext) {
+        pendingWrites.mark()
+        if state == .active {
+            flushPendingWrites(context: context)
+        }
+    }
+
+    private func flushPendingWrites(context: ChannelHandlerContext) {
+        guard let connection else { return }
+        var promises: [EventLoopPromise<Void>] = []
+        // Bounded by the marked writes present on entry; nothing is appended meanwhile.
+        while pendingWrites.hasMark, let write = pendingWrites.popFirst() {
+            if case .failed(let error) = connection.writePlaintext(write.data) {
+                write.promise?.fail(error)
+                promises.forEach { $0.fail(error) }
+                fail(context: context, error)
+                return
+            }
+            if let promise = write.promise {
+                promises.append(promise)
+            }
+        }
+        sendCiphertext(context: context, promise: Self.combine(promises, on: context.eventLoop))
+    }
+
+    /// Sends all pending ciphertext as one write and flushes.
+    private func sendCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        guard let connection, connection.hasCiphertext else {
+            promise?.succeed()
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 0)
+        connection.takeCiphertext(into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    private static func combine(_ promises: [EventLoopPromise<Void>], on loop: any EventLoop) -> EventLoopPromise<Void>? {
+        switch promises.count {
+        case 0:
+            return nil
+        case 1:
+            return promises[0]
+        default:
+            let combined = loop.makePromise(of: Void.self)
+            for promise in promises {
+                combined.futureResult.cascade(to: promise)
+            }
+            return combined
+        }
+    }
+
+    // MARK: Closing
+
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard mode == .all else {
+            context.close(mode: mode, promise: promise)
+            return
+        }
+        switch state {
+        case .active:
+            state = .closing
+            closePromise = promise
+            failPendingWrites(ChannelError.ioOnClosedChannel)
+            sendCloseNotify(context: context)
+        case .closing:
+            if let promise {
+                closePromise?.futureResult.cascade(to: promise)
+            }
+        case .idle, .handshaking, .closed:
+            state = .closed
+            cancelTimers()
+            failPendingWrites(ChannelError.ioOnClosedChannel)
+            context.close(mode: mode, promise: promise)
+        }
+    }
+
+    private func sendCloseNotify(context: ChannelHandlerContext) {
+        _ = connection?.shutdown()
+        let written = context.eventLoop.makePromise(of: Void.self)
+        sendCiphertext(context: context, promise: written)
+        let timeout = TimeAmount(tlsContext.configuration.shutdownTimeout)
+        shutdownTimer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
+            self?.finishClose(context: context)
+        }
+        // close_notify is on the wire (or failed): TLS 1.3 lets us close without waiting for the reply.
+        written.futureResult.whenComplete { [weak self] _ in
+            self?.finishClose(context: context)
+        }
+    }
+
+    private func finishClose(context: ChannelHandlerContext) {
+        guard state == .closing else { return }
+        state = .closed
+        cancelTimers()
+        let promise = closePromise
+        closePromise = nil
+        context.close(promise: promise)
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: any Error) {
+        guard state != .closed else { return }
+        state = .closed
+        cancelTimers()
+        failPendingWrites(error)
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
+    }
+
+    private func failPendingWrites(_ error: any Error) {
+        while let write = pendingWrites.popFirst() {
+            write.promise?.fail(error)
+        }
+    }
+
+    private func cancelTimers() {
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        shutdownTimer?.cancel()
+        shutdownTimer = nil
+    }
+}
+
+@available(*, unavailable)
+extension TLSHandler: Sendable {}
