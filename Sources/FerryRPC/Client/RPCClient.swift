@@ -34,6 +34,21 @@ public struct RPCClient: Sendable {
         requestProducer: @escaping @Sendable (RPCWriter<Request>) async throws -> Void,
         onResponse: @escaping @Sendable (ClientResponseStream<Response>) async throws -> Result
     ) async throws -> Result {
+        do {
+            return try await call(method, serializer, deserializer, options, requestProducer, onResponse)
+        } catch is CancellationError {
+            throw RPCError(code: .cancelled, message: "The call was cancelled")
+        }
+    }
+
+    private func call<Request: Sendable, Response: Sendable, Result: Sendable>(
+        _ method: MethodDescriptor,
+        _ serializer: some MessageSerializer<Request>,
+        _ deserializer: some MessageDeserializer<Response>,
+        _ options: CallOptions,
+        _ requestProducer: @escaping @Sendable (RPCWriter<Request>) async throws -> Void,
+        _ onResponse: @escaping @Sendable (ClientResponseStream<Response>) async throws -> Result
+    ) async throws -> Result {
         let stream = try await transport.openStream(descriptor: method, options: options)
         let responses = ClientResponseStream(parts: stream.responses, deserializer: deserializer)
         return try await withTaskCancellationHandler {

@@ -108,11 +108,13 @@ final class TLSConnection {
         // Bounded: each pass either decrypts bytes (the inbound BIO shrinks) or returns.
         while true {
             OpenSSLErrorQueue.clear()
-            let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4096) { space in
-                Int(SSL_read(ssl, space.baseAddress, Int32(clamping: space.count)))
+            var result: Int32 = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4096) { space in
+                result = SSL_read(ssl, space.baseAddress, Int32(clamping: space.count))
+                return Int(max(result, 0))  // The buffer only advances by bytes actually decrypted.
             }
-            if read <= 0 {
-                return classify(Int32(read), failure: .readFailed, "Could not decrypt data from the peer")
+            if result <= 0 {
+                return classify(result, failure: .readFailed, "Could not decrypt data from the peer")
             }
         }
     }

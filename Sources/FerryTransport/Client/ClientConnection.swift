@@ -1,0 +1,98 @@
+import FerryRPC
+import FerryTLS
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One established client connection: a channel whose server has sent its settings.
+final class ClientConnection: Sendable {
+    let channel: any Channel
+    private let handler: NIOLoopBound<ClientConnectionHandler>
+    private let usable = Atomic<Bool>(true)
+
+    private init(channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>) {
+        self.channel = channel
+        self.handler = handler
+    }
+
+    /// Whether new calls may use this connection (no GOAWAY received, not closed).
+    var isUsable: Bool { usable.load(ordering: .acquiring) }
+
+    /// Connects, completes the TLS handshake and waits for the server's settings.
+    ///
+    /// - Throws: The connect, TLS or protocol error, wrapped as `UNAVAILABLE`.
+    static func connect(
+        host: String,
+        port: Int,
+        serverHostname: String,
+        tls: TLSContext,
+        configuration: ClientTransportConfiguration,
+        group: any EventLoopGroup
+    ) async throws -> ClientConnection {
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handlers = channel.pipeline.syncOperations
+                    try handlers.addHandler(TLSHandler.client(context: tls, serverHostname: serverHostname))
+                    try handlers.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maxMessageSize: configuration.maxMessageSize))
+                    )
+                    try handlers.addHandler(FrameWriterHandler())
+                    try handlers.addHandler(
+                        KeepaliveHandler(
+                            interval: TimeAmount(configuration.keepaliveInterval),
+                            timeout: TimeAmount(configuration.keepaliveTimeout),
+                            sendsGoAway: false
+                        )
+                    )
+                    try handlers.addHandler(ClientConnectionHandler(configuration: configuration))
+                }
+            }
+            .connect(host: host, port: port)
+            .get()
+
+        let (handler, ready) = try await channel.eventLoop.submit {
+            let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
+            return (NIOLoopBound(handler, eventLoop: channel.eventLoop), handler.ready!)
+        }.get()
+        let connection = ClientConnection(channel: channel, handler: handler)
+        channel.eventLoop.execute {
+            handler.value.onUnusable = { connection.usable.store(false, ordering: .releasing) }
+        }
+        let timeout = channel.eventLoop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
+            channel.close(promise: nil)
+        }
+        defer { timeout.cancel() }
+        do {
+            try await ready.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        return connection
+    }
+
+    /// Opens a call on this connection.
+    func openStream(descriptor: MethodDescriptor, options: CallOptions) async throws -> FramedClientStream {
+        let promise = channel.eventLoop.makePromise(of: FramedClientStream.self)
+        let request = ClientConnectionHandler.OpenRequest(
+            path: descriptor.path,
+            timeout: options.timeout,
+            metadata: options.metadata,
+            promise: promise
+        )
+        let handler = self.handler
+        handler.eventLoop.execute {
+            handler.value.openStream(request)
+        }
+        return try await promise.futureResult.get()
+    }
+
+    /// Closes the connection; its calls fail with `UNAVAILABLE`.
+    func close() async {
+        usable.store(false, ordering: .releasing)
+        try? await channel.close()
+    }
+}

@@ -1,0 +1,272 @@
+import DequeModule
+import FerryRPC
+import FerryTLS
+import NIOCore
+
+/// The client side of one connection: opens streams, routes response frames to their calls,
+/// enforces client-side deadlines, and respects the server's stream limit by queueing opens.
+final class ClientConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = Frame
+    typealias OutboundIn = Frame
+    typealias OutboundOut = Frame
+
+    /// A request to open a stream, queued while the server's stream limit is reached.
+    struct OpenRequest {
+        let path: String
+        let timeout: Duration?
+        let metadata: Metadata
+        let promise: EventLoopPromise<FramedClientStream>
+    }
+
+    private struct StreamHandle {
+        let parts: FramedClientStream.PartSource
+        let stream: FramedClientStream
+        var deadline: Scheduled<Void>?
+    }
+
+    private let configuration: ClientTransportConfiguration
+    private var streams: [UInt32: StreamHandle] = [:]
+    private var queuedOpens = Deque<OpenRequest>()
+    private var pausedStreams: Set<UInt32> = []
+    private var readPending = false
+    private var flushPending = false
+    private var nextStreamID: UInt32 = 1
+    private var serverMaxConcurrentStreams = 100
+    private var serverMaxMessageSize = 4 * 1024 * 1024
+    private var goAwayReceived = false
+    private var closeError: (any Error)?
+    private var context: ChannelHandlerContext?
+    private var writability: ConnectionWritability?
+    private var readyPromise: EventLoopPromise<Void>?
+
+    /// Succeeds once the server's SETTINGS arrived; fails if the connection ends before.
+    private(set) var ready: EventLoopFuture<Void>?
+
+    /// Called on the loop when the connection stops accepting new calls (GOAWAY or close).
+    var onUnusable: (@Sendable () -> Void)?
+
+    init(configuration: ClientTransportConfiguration) {
+        self.configuration = configuration
+    }
+
+    // MARK: Life cycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.writability = ConnectionWritability(channel: context.channel)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        readyPromise = promise
+        ready = promise.futureResult
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let reason = closeError.map { "The connection closed: \($0)" } ?? "The connection closed"
+        let error = RPCError(code: .unavailable, message: reason, cause: closeError)
+        readyPromise?.fail(error)
+        readyPromise = nil
+        for streamID in Array(streams.keys) {
+            endLocally(streamID, status: error.status)
+        }
+        while let open = queuedOpens.popFirst() {
+            open.promise.fail(error)
+        }
+        writability?.resumeAll()
+        becameUnusable()
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            writability?.resumeAll()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is TLSHandshakeCompleted {
+            let settings = FrameSettings(maxConcurrentStreams: 0, maxMessageSize: UInt32(configuration.maxMessageSize))
+            context.writeAndFlush(wrapOutboundOut(.settings(settings)), promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if closeError == nil {
+            closeError = error
+        }
+        context.close(promise: nil)
+    }
+
+    private func becameUnusable() {
+        if let onUnusable {
+            self.onUnusable = nil
+            onUnusable()
+        }
+    }
+
+    // MARK: Opening streams
+
+    func openStream(_ request: OpenRequest) {
+        guard !goAwayReceived, let context, context.channel.isActive else {
+            request.promise.fail(RPCError(code: .unavailable, message: "The connection is closing"))
+            return
+        }
+        guard streams.count < serverMaxConcurrentStreams else {
+            queuedOpens.append(request)
+            return
+        }
+        let streamID = nextStreamID
+        nextStreamID += 2
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let sequence = NIOThrowingAsyncSequenceProducer.makeSequence(
+            elementType: ClientResponsePart.self,
+            failureType: (any Error).self,
+            backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(
+                lowWatermark: 4,
+                highWatermark: configuration.streamBufferSize
+            ),
+            finishOnDeinit: false,
+            delegate: ClientStreamDemand(streamID: streamID, handler: bound)
+        )
+        let stream = FramedClientStream(
+            streamID: streamID,
+            responses: RPCAsyncSequence(wrapping: sequence.sequence),
+            handler: bound,
+            writability: writability!,
+            maxMessageSize: serverMaxMessageSize
+        )
+        var handle = StreamHandle(parts: sequence.source, stream: stream)
+        if let timeout = request.timeout {
+            handle.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [weak self] in
+                self?.cancelStream(streamID, code: .deadlineExceeded)
+            }
+        }
+        streams[streamID] = handle
+        let headers = Frame.requestHeaders(
+            streamID: streamID,
+            path: request.path,
+            timeout: request.timeout,
+            metadata: request.metadata
+        )
+        send(headers)
+        request.promise.succeed(stream)
+    }
+
+    private func openQueuedStreams() {
+        while streams.count < serverMaxConcurrentStreams, let open = queuedOpens.popFirst() {
+            openStream(open)
+        }
+    }
+
+    // MARK: Outbound, called on the loop by streams
+
+    func send(_ frame: Frame) {
+        guard let context, streams[frame.streamID] != nil else { return }
+        context.write(wrapOutboundOut(frame), promise: nil)
+        guard !flushPending else { return }
+        flushPending = true
+        // Everything written during this loop tick goes out in one flush.
+        context.eventLoop.execute { [self] in
+            flushPending = false
+            self.context?.flush()
+        }
+    }
+
+    func cancelStream(_ streamID: UInt32, code: Status.Code) {
+        guard streams[streamID] != nil else { return }
+        send(.cancel(streamID: streamID, code: code))
+        let message = code == .deadlineExceeded ? "The call's deadline passed" : "The call was cancelled"
+        endLocally(streamID, status: Status(code: code, message: message))
+    }
+
+    /// Ends a call on this side with a status of our own making.
+    private func endLocally(_ streamID: UInt32, status: Status) {
+        guard let handle = streams.removeValue(forKey: streamID) else { return }
+        handle.deadline?.cancel()
+        _ = handle.stream.markClosed()
+        _ = handle.parts.yield(.trailers(status, [:]))
+        handle.parts.finish()
+        resumeReading(streamID: streamID)
+        openQueuedStreams()
+    }
+
+    // MARK: Inbound frames
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .settings(let settings):
+            if let limit = settings.maxConcurrentStreams { serverMaxConcurrentStreams = max(1, Int(limit)) }
+            if let limit = settings.maxMessageSize { serverMaxMessageSize = Int(limit) }
+            readyPromise?.succeed()
+            readyPromise = nil
+            openQueuedStreams()
+        case .responseHeaders(let streamID, let metadata):
+            deliver(.metadata(metadata), to: streamID)
+        case .message(let streamID, let payload):
+            deliver(.message(Array(payload.readableBytesView)), to: streamID)
+        case .oversizedMessage(let streamID, let length):
+            guard streams[streamID] != nil else { return }
+            send(.cancel(streamID: streamID, code: .resourceExhausted))
+            let message = "Response message of \(length) bytes exceeds the \(configuration.maxMessageSize)-byte limit"
+            endLocally(streamID, status: Status(code: .resourceExhausted, message: message))
+        case .trailers(let streamID, let status, let metadata):
+            guard let handle = streams.removeValue(forKey: streamID) else { return }
+            handle.deadline?.cancel()
+            _ = handle.stream.markClosed()
+            _ = handle.parts.yield(.trailers(status, metadata))
+            handle.parts.finish()
+            resumeReading(streamID: streamID)
+            openQueuedStreams()
+        case .goAway(let lastStreamID, let error, let debug):
+            receiveGoAway(lastStreamID: lastStreamID, error: error, debug: debug, context: context)
+        case .ping, .requestHeaders, .endStream, .cancel:
+            closeError = FrameError(.protocolViolation, "The server sent a client-only frame")
+            context.close(promise: nil)
+        }
+    }
+
+    private func deliver(_ part: ClientResponsePart, to streamID: UInt32) {
+        guard let handle = streams[streamID] else { return }
+        if case .stopProducing = handle.parts.yield(part) {
+            pausedStreams.insert(streamID)
+        }
+    }
+
+    private func receiveGoAway(lastStreamID: UInt32, error: GoAwayError, debug: String, context: ChannelHandlerContext) {
+        goAwayReceived = true
+        becameUnusable()
+        let status = Status(code: .unavailable, message: "The server is going away (\(error)): \(debug)")
+        for streamID in streams.keys where streamID > lastStreamID {
+            endLocally(streamID, status: status)
+        }
+        while let open = queuedOpens.popFirst() {
+            open.promise.fail(RPCError(status: status))
+        }
+        if error != .noError {
+            closeError = RPCError(status: status)
+        }
+    }
+
+    // MARK: Read backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if pausedStreams.isEmpty {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    func resumeReading(streamID: UInt32) {
+        guard pausedStreams.remove(streamID) != nil, pausedStreams.isEmpty, readPending, let context else { return }
+        readPending = false
+        context.read()
+    }
+}
+
+@available(*, unavailable)
+extension ClientConnectionHandler: Sendable {}

@@ -1,0 +1,89 @@
+import FerryRPC
+import NIOCore
+import Synchronization
+
+/// One call on a client connection: hops writes to the event loop, exposes response parts.
+final class FramedClientStream: ClientStream, Sendable {
+    typealias PartSource = NIOThrowingAsyncSequenceProducer<
+        ClientResponsePart, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark,
+        ClientStreamDemand
+    >.Source
+
+    let streamID: UInt32
+    let responses: RPCAsyncSequence<ClientResponsePart>
+    private let handler: NIOLoopBound<ClientConnectionHandler>
+    private let writability: ConnectionWritability
+    private let maxMessageSize: Int
+    private let closed = Atomic<Bool>(false)
+
+    init(
+        streamID: UInt32,
+        responses: RPCAsyncSequence<ClientResponsePart>,
+        handler: NIOLoopBound<ClientConnectionHandler>,
+        writability: ConnectionWritability,
+        maxMessageSize: Int
+    ) {
+        self.streamID = streamID
+        self.responses = responses
+        self.handler = handler
+        self.writability = writability
+        self.maxMessageSize = maxMessageSize
+    }
+
+    /// Marks the stream closed; returns whether it was open.
+    func markClosed() -> Bool {
+        !closed.exchange(true, ordering: .acquiringAndReleasing)
+    }
+
+    func write(_ message: [UInt8]) async throws {
+        guard !closed.load(ordering: .acquiring) else {
+            throw RPCError(code: .cancelled, message: "The call is closed")
+        }
+        guard message.count <= maxMessageSize else {
+            cancel(code: .resourceExhausted)
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "Request message of \(message.count) bytes exceeds the server's \(maxMessageSize)-byte limit"
+            )
+        }
+        let buffer = ByteBuffer(bytes: message)
+        let (handler, streamID) = (self.handler, self.streamID)
+        handler.eventLoop.execute {
+            handler.value.send(.message(streamID: streamID, payload: buffer))
+        }
+        await writability.wait()
+    }
+
+    func finish() {
+        guard !closed.load(ordering: .acquiring) else { return }
+        let (handler, streamID) = (self.handler, self.streamID)
+        handler.eventLoop.execute {
+            handler.value.send(.endStream(streamID: streamID))
+        }
+    }
+
+    func cancel(code: Status.Code) {
+        guard markClosed() else { return }
+        let (handler, streamID) = (self.handler, self.streamID)
+        handler.eventLoop.execute {
+            handler.value.cancelStream(streamID, code: code)
+        }
+    }
+}
+
+/// Resumes reading from the socket when a call's consumer drains its response buffer.
+struct ClientStreamDemand: NIOAsyncSequenceProducerDelegate {
+    let streamID: UInt32
+    let handler: NIOLoopBound<ClientConnectionHandler>
+
+    func produceMore() {
+        let (handler, streamID) = (self.handler, self.streamID)
+        handler.eventLoop.execute {
+            handler.value.resumeReading(streamID: streamID)
+        }
+    }
+
+    func didTerminate() {
+        produceMore()
+    }
+}

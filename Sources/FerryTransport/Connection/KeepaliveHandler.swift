@@ -1,0 +1,115 @@
+import NIOCore
+
+/// Answers the peer's PINGs and detects a dead peer.
+///
+/// When no frame has arrived for `interval`, it sends a PING; if nothing arrives within
+/// `timeout` after that, it sends GOAWAY KEEPALIVE_TIMEOUT and closes. Only whole frames count as
+/// activity, so a peer stuck in the middle of a frame is closed too.
+final class KeepaliveHandler: ChannelDuplexHandler {
+    typealias InboundIn = Frame
+    typealias InboundOut = Frame
+    typealias OutboundIn = Frame
+    typealias OutboundOut = Frame
+
+    private let interval: TimeAmount
+    private let timeout: TimeAmount
+    private var lastActivity = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
+    private var pingTimeout: Scheduled<Void>?
+    private var outstandingPing: UInt64?
+    private var pingCounter: UInt64 = 0
+
+    private let sendsGoAway: Bool
+
+    /// - Parameters:
+    ///   - interval: Inbound silence after which a PING is sent.
+    ///   - timeout: How long to wait for any frame after that PING.
+    ///   - sendsGoAway: Whether to tell the peer why before closing (servers do; clients just close).
+    init(interval: TimeAmount, timeout: TimeAmount, sendsGoAway: Bool) {
+        self.interval = interval
+        self.timeout = timeout
+        self.sendsGoAway = sendsGoAway
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive {
+            scheduleIdleCheck(context: context, at: .now() + interval)
+        }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        scheduleIdleCheck(context: context, at: .now() + interval)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancelTimers()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimers()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = .now()
+        if outstandingPing != nil {
+            // Any frame proves the peer is alive, not only the ping's acknowledgement.
+            outstandingPing = nil
+            pingTimeout?.cancel()
+            pingTimeout = nil
+        }
+        let frame = unwrapInboundIn(data)
+        if case .ping(let payload, let ack) = frame {
+            if !ack {
+                context.writeAndFlush(wrapOutboundOut(.ping(data: payload, ack: true)), promise: nil)
+            }
+            return
+        }
+        context.fireChannelRead(data)
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        idleCheck?.cancel()
+        idleCheck = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+            self?.checkIdle(context: context)
+        }
+    }
+
+    private func checkIdle(context: ChannelHandlerContext) {
+        let idleSince = lastActivity
+        guard NIODeadline.now() >= idleSince + interval else {
+            scheduleIdleCheck(context: context, at: idleSince + interval)
+            return
+        }
+        if outstandingPing == nil {
+            pingCounter &+= 1
+            outstandingPing = pingCounter
+            context.writeAndFlush(wrapOutboundOut(.ping(data: pingCounter, ack: false)), promise: nil)
+            pingTimeout = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
+                self?.peerIsDead(context: context)
+            }
+        }
+        scheduleIdleCheck(context: context, at: .now() + interval)
+    }
+
+    private func peerIsDead(context: ChannelHandlerContext) {
+        guard outstandingPing != nil else { return }
+        cancelTimers()
+        if sendsGoAway {
+            let goAway = Frame.goAway(lastStreamID: 0, error: .keepaliveTimeout, debug: "No keepalive acknowledgement")
+            context.writeAndFlush(wrapOutboundOut(goAway), promise: nil)
+        }
+        context.close(promise: nil)
+    }
+
+    private func cancelTimers() {
+        idleCheck?.cancel()
+        idleCheck = nil
+        pingTimeout?.cancel()
+        pingTimeout = nil
+    }
+}
+
+@available(*, unavailable)
+extension KeepaliveHandler: Sendable {}

@@ -1,0 +1,163 @@
+public import FerryRPC
+public import FerryTLS
+public import NIOCore
+import NIOExtras
+public import NIOPosix
+import Synchronization
+
+/// Ferry's server transport: TLS on one TCP port, Ferry framing, many calls per connection.
+///
+/// Each accepted connection gets the pipeline TLS → frame decoder → frame writer → keepalive →
+/// connection handler. Connections and their calls run as child tasks of ``listen(streamHandler:)``,
+/// so when it returns nothing is left running.
+public final class FerryServerTransport: ServerTransport {
+    private let host: String
+    private let port: Int
+    private let tls: TLSContext
+    private let configuration: ServerTransportConfiguration
+    private let group: any EventLoopGroup
+    private let quiescing: ServerQuiescingHelper
+    private let boundAddress = Mutex<BoundState>(.notBound([]))
+
+    private enum BoundState {
+        case notBound([CheckedContinuation<SocketAddress, any Error>])
+        case bound(SocketAddress)
+        case failed(any Error)
+    }
+
+    /// Creates a transport.
+    ///
+    /// - Parameters:
+    ///   - host: The address to listen on, for example `127.0.0.1` or `0.0.0.0`.
+    ///   - port: The port; 0 picks a free one (see ``listeningAddress()``).
+    ///   - tls: A server TLS context; there is no plaintext mode.
+    ///   - configuration: Limits and timings.
+    ///   - group: The event loops to run on.
+    public init(
+        host: String,
+        port: Int,
+        tls: TLSContext,
+        configuration: ServerTransportConfiguration = ServerTransportConfiguration(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        precondition(tls.configuration.role == .server, "the server transport needs a server TLS context")
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.configuration = configuration
+        self.group = group
+        self.quiescing = ServerQuiescingHelper(group: group)
+    }
+
+    /// The address the transport listens on, once it does.
+    ///
+    /// - Returns: The bound address (useful when the port was 0).
+    /// - Throws: The error that stopped the transport from binding.
+    public func listeningAddress() async throws -> SocketAddress {
+        try await withCheckedThrowingContinuation { continuation in
+            boundAddress.withLock { state in
+                switch state {
+                case .bound(let address):
+                    continuation.resume(returning: address)
+                case .failed(let error):
+                    continuation.resume(throwing: error)
+                case .notBound(var waiters):
+                    waiters.append(continuation)
+                    state = .notBound(waiters)
+                }
+            }
+        }
+    }
+
+    private func setBound(_ result: Result<SocketAddress, any Error>) {
+        let waiters = boundAddress.withLock { state -> [CheckedContinuation<SocketAddress, any Error>] in
+            guard case .notBound(let waiters) = state else { return [] }
+            switch result {
+            case .success(let address): state = .bound(address)
+            case .failure(let error): state = .failed(error)
+            }
+            return waiters
+        }
+        waiters.forEach { $0.resume(with: result) }
+    }
+
+    public func listen(streamHandler: @escaping @Sendable (ServerStream) async -> Void) async throws {
+        let serverChannel: NIOAsyncChannel<AsyncStream<IncomingStream>, Never>
+        do {
+            serverChannel = try await makeBootstrap().bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try self.configureConnection(channel) }
+            }
+        } catch {
+            setBound(.failure(error))
+            throw error
+        }
+        setBound(.success(serverChannel.channel.localAddress!))
+
+        try await serverChannel.executeThenClose { connections in
+            await withDiscardingTaskGroup { group in
+                do {
+                    for try await calls in connections {
+                        group.addTask { await Self.serve(calls, streamHandler: streamHandler) }
+                    }
+                } catch {
+                    // The listening socket failed; connections already accepted finish on their own.
+                }
+            }
+        }
+    }
+
+    public func beginGracefulShutdown() {
+        quiescing.initiateShutdown(promise: nil)
+    }
+
+    private func makeBootstrap() -> ServerBootstrap {
+        let quiescing = self.quiescing
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+    }
+
+    /// Builds one connection's pipeline; runs on its event loop.
+    private func configureConnection(_ channel: any Channel) throws -> AsyncStream<IncomingStream> {
+        let (calls, continuation) = AsyncStream.makeStream(of: IncomingStream.self)
+        let handlers = channel.pipeline.syncOperations
+        try handlers.addHandler(TLSHandler.server(context: tls))
+        try handlers.addHandler(ByteToMessageHandler(FrameDecoder(maxMessageSize: configuration.maxMessageSize)))
+        try handlers.addHandler(FrameWriterHandler())
+        try handlers.addHandler(
+            KeepaliveHandler(
+                interval: TimeAmount(configuration.keepaliveInterval),
+                timeout: TimeAmount(configuration.keepaliveTimeout),
+                sendsGoAway: true
+            )
+        )
+        try handlers.addHandler(ServerConnectionHandler(configuration: configuration, incoming: continuation))
+        return calls
+    }
+
+    /// Runs every call of one connection, each in a child task, until the connection ends.
+    private static func serve(
+        _ calls: AsyncStream<IncomingStream>,
+        streamHandler: @escaping @Sendable (ServerStream) async -> Void
+    ) async {
+        await withDiscardingTaskGroup { group in
+            for await call in calls {
+                group.addTask {
+                    await runUntilCancelled(by: call.cancellation) {
+                        await streamHandler(call.stream)
+                        // A handler that forgot to finish still ends its stream.
+                        let status = Status(code: .internal, message: "The handler ended without a status")
+                        call.stream.responder.finish(lastMessage: nil, status: status, trailers: [:])
+                    }
+                }
+            }
+        }
+    }
+}

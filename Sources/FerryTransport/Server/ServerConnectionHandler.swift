@@ -1,0 +1,292 @@
+import FerryRPC
+import FerryTLS
+import NIOCore
+
+/// A new call on a server connection, handed from the event loop to the connection's task.
+struct IncomingStream: Sendable {
+    let stream: ServerStream
+    let cancellation: CancellationSignal
+}
+
+/// The server side of one connection: turns frames into calls and responses into frames.
+///
+/// Protocol decisions are made by ``ServerConnectionStateMachine``; this handler executes its
+/// actions: it creates per-stream request sequences, runs deadlines, writes trailers, answers
+/// graceful shutdown with GOAWAY, and pauses socket reads while any stream's buffer is full.
+final class ServerConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = Frame
+    typealias OutboundIn = Frame
+    typealias OutboundOut = Frame
+
+    typealias RequestSource = NIOThrowingAsyncSequenceProducer<
+        [UInt8], any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, ServerStreamDemand
+    >.Source
+
+    /// What the handler keeps for each open stream.
+    private struct StreamHandle {
+        let requests: RequestSource
+        let responder: FramedServerStreamResponder
+        let cancellation: CancellationSignal
+        var deadline: Scheduled<Void>?
+    }
+
+    private let configuration: ServerTransportConfiguration
+    private let incoming: AsyncStream<IncomingStream>.Continuation
+    private var stateMachine: ServerConnectionStateMachine
+    private var streams: [UInt32: StreamHandle] = [:]
+    private var pausedStreams: Set<UInt32> = []
+    private var readPending = false
+    private var flushPending = false
+    private var peer = PeerIdentity(address: "unknown")
+    private var context: ChannelHandlerContext?
+    private var writability: ConnectionWritability?
+    private var gracePeriodTimer: Scheduled<Void>?
+
+    init(configuration: ServerTransportConfiguration, incoming: AsyncStream<IncomingStream>.Continuation) {
+        self.configuration = configuration
+        self.incoming = incoming
+        self.stateMachine = ServerConnectionStateMachine(maxConcurrentStreams: configuration.maxConcurrentStreams)
+    }
+
+    // MARK: Life cycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.writability = ConnectionWritability(channel: context.channel)
+        if let address = context.channel.remoteAddress {
+            peer.address = address.description
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        gracePeriodTimer?.cancel()
+        for (streamID, _) in streams {
+            abort(streamID, error: RPCError(code: .unavailable, message: "The connection closed"))
+        }
+        writability?.resumeAll()
+        incoming.finish()
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            writability?.resumeAll()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case let handshake as TLSHandshakeCompleted:
+            peer.certificateSubject = handshake.peerSubject
+            peer.certificateSANs = handshake.peerSANs
+            let settings = FrameSettings(
+                maxConcurrentStreams: UInt32(configuration.maxConcurrentStreams),
+                maxMessageSize: UInt32(configuration.maxMessageSize)
+            )
+            context.writeAndFlush(wrapOutboundOut(.settings(settings)), promise: nil)
+        case is ChannelShouldQuiesceEvent:
+            beginGracefulShutdown(context: context)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? FrameError {
+            closeConnection(context: context, error: error.goAwayError, reason: error.message)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Inbound frames
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch stateMachine.receive(frame) {
+        case .none, .applySettings:
+            break
+        case .openStream(let streamID):
+            if case .requestHeaders(_, let path, let timeout, let metadata) = frame {
+                openStream(streamID, path: path, timeout: timeout, metadata: metadata, context: context)
+            }
+        case .refuseStream(let streamID, let status):
+            context.write(wrapOutboundOut(.trailers(streamID: streamID, status: status, metadata: [:])), promise: nil)
+            scheduleFlush(context: context)
+        case .deliverMessage(let streamID):
+            if case .message(_, let payload) = frame {
+                deliver(Array(payload.readableBytesView), to: streamID)
+            }
+        case .finishRequests(let streamID):
+            streams[streamID]?.requests.finish()
+        case .failStream(let streamID, let status):
+            if let handle = streams[streamID], handle.responder.markClosed() {
+                finishStream(streamID, lastMessage: nil, status: status, trailers: [:])
+            }
+        case .cancelStream(let streamID):
+            abort(streamID, error: RPCError(code: .cancelled, message: "The client cancelled the call"))
+        case .closeConnection(let error, let reason):
+            closeConnection(context: context, error: error, reason: reason)
+        case .closeGracefully:
+            context.close(promise: nil)
+        }
+    }
+
+    private func openStream(
+        _ streamID: UInt32,
+        path: String,
+        timeout: Duration?,
+        metadata: Metadata,
+        context: ChannelHandlerContext
+    ) {
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let sequence = NIOThrowingAsyncSequenceProducer.makeSequence(
+            elementType: [UInt8].self,
+            failureType: (any Error).self,
+            backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(
+                lowWatermark: 4,
+                highWatermark: configuration.streamBufferSize
+            ),
+            finishOnDeinit: false,
+            delegate: ServerStreamDemand(streamID: streamID, handler: bound)
+        )
+        let responder = FramedServerStreamResponder(streamID: streamID, handler: bound, writability: writability!)
+        var handle = StreamHandle(requests: sequence.source, responder: responder, cancellation: CancellationSignal())
+        streams[streamID] = handle
+
+        guard let descriptor = MethodDescriptor(path: path) else {
+            _ = responder.markClosed()
+            let status = Status(code: .unimplemented, message: "Malformed method path '\(path)'")
+            finishStream(streamID, lastMessage: nil, status: status, trailers: [:])
+            return
+        }
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        if let timeout {
+            handle.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [weak self] in
+                self?.deadlineExpired(streamID)
+            }
+            streams[streamID] = handle
+        }
+        let serverContext = ServerContext(descriptor: descriptor, metadata: metadata, peer: peer, deadline: deadline)
+        let stream = ServerStream(
+            context: serverContext,
+            requests: RPCAsyncSequence(wrapping: sequence.sequence),
+            responder: responder
+        )
+        incoming.yield(IncomingStream(stream: stream, cancellation: handle.cancellation))
+    }
+
+    private func deliver(_ message: [UInt8], to streamID: UInt32) {
+        guard let handle = streams[streamID] else { return }
+        if case .stopProducing = handle.requests.yield(message) {
+            pausedStreams.insert(streamID)
+        }
+    }
+
+    // MARK: Read backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if pausedStreams.isEmpty {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    /// A stream's handler wants more requests.
+    func resumeReading(streamID: UInt32) {
+        guard pausedStreams.remove(streamID) != nil, pausedStreams.isEmpty, readPending, let context else { return }
+        readPending = false
+        context.read()
+    }
+
+    // MARK: Outbound, called on the loop by responders
+
+    func writeMessage(_ message: ByteBuffer, streamID: UInt32) {
+        guard streams[streamID] != nil, let context else { return }
+        context.write(wrapOutboundOut(.message(streamID: streamID, payload: message)), promise: nil)
+        scheduleFlush(context: context)
+    }
+
+    func finishStream(_ streamID: UInt32, lastMessage: ByteBuffer?, status: Status, trailers: Metadata) {
+        guard let handle = streams.removeValue(forKey: streamID), let context else { return }
+        handle.deadline?.cancel()
+        handle.requests.finish()
+        pausedStreams.remove(streamID)
+        if let lastMessage {
+            context.write(wrapOutboundOut(.message(streamID: streamID, payload: lastMessage)), promise: nil)
+        }
+        context.write(wrapOutboundOut(.trailers(streamID: streamID, status: status, metadata: trailers)), promise: nil)
+        scheduleFlush(context: context)
+        streamEnded(streamID, context: context)
+    }
+
+    /// Stops a stream without trailers (the client cancelled, or the connection is gone).
+    private func abort(_ streamID: UInt32, error: RPCError) {
+        guard let handle = streams.removeValue(forKey: streamID) else { return }
+        handle.deadline?.cancel()
+        _ = handle.responder.markClosed()
+        handle.requests.finish(error)
+        handle.cancellation.cancel()
+        pausedStreams.remove(streamID)
+        if let context {
+            resumeReading(streamID: streamID)
+            streamEnded(streamID, context: context)
+        }
+    }
+
+    private func deadlineExpired(_ streamID: UInt32) {
+        guard let handle = streams[streamID], handle.responder.markClosed() else { return }
+        handle.cancellation.cancel()
+        handle.requests.finish(RPCError(code: .deadlineExceeded, message: "The deadline passed"))
+        let status = Status(code: .deadlineExceeded, message: "The call's deadline passed on the server")
+        finishStream(streamID, lastMessage: nil, status: status, trailers: [:])
+    }
+
+    private func streamEnded(_ streamID: UInt32, context: ChannelHandlerContext) {
+        if case .closeGracefully = stateMachine.streamClosed(streamID) {
+            context.flush()
+            context.close(promise: nil)
+        }
+    }
+
+    private func scheduleFlush(context: ChannelHandlerContext) {
+        guard !flushPending else { return }
+        flushPending = true
+        // Everything written during this loop tick goes out in one flush.
+        context.eventLoop.execute { [self] in
+            flushPending = false
+            self.context?.flush()
+        }
+    }
+
+    // MARK: Connection end
+
+    private func beginGracefulShutdown(context: ChannelHandlerContext) {
+        guard let (lastStreamID, action) = stateMachine.beginGracefulShutdown() else { return }
+        let goAway = Frame.goAway(lastStreamID: lastStreamID, error: .noError, debug: "The server is shutting down")
+        context.writeAndFlush(wrapOutboundOut(goAway), promise: nil)
+        if case .closeGracefully = action {
+            context.close(promise: nil)
+            return
+        }
+        gracePeriodTimer = context.eventLoop.scheduleTask(in: TimeAmount(configuration.gracePeriod)) {
+            context.close(promise: nil)
+        }
+    }
+
+    private func closeConnection(context: ChannelHandlerContext, error: GoAwayError, reason: String) {
+        let goAway = Frame.goAway(lastStreamID: stateMachine.highestStreamID, error: error, debug: reason)
+        context.writeAndFlush(wrapOutboundOut(goAway)).whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ServerConnectionHandler: Sendable {}

@@ -1,0 +1,96 @@
+import FerryRPC
+import Testing
+
+@Suite("Call shapes over TLS")
+struct CallShapeTests {
+    let coder = BytesCoder()
+
+    @Test("Unary call round-trips a message")
+    func unary() async throws {
+        try await TestServer.with { server in
+            try await server.withClient { client in
+                let response = try await client.unary(
+                    EchoService.get, request: [1, 2, 3], serializer: coder, deserializer: coder)
+                #expect(response == [1, 2, 3])
+            }
+        }
+    }
+
+    @Test("Client-streaming call gathers every request")
+    func clientStreaming() async throws {
+        try await TestServer.with { server in
+            try await server.withClient { client in
+                let response = try await client.clientStreaming(
+                    EchoService.collect, serializer: coder, deserializer: coder
+                ) { writer in
+                    for index in 0..<100 { try await writer.write([UInt8(index)]) }
+                }
+                #expect(response == (0..<100).map { UInt8($0) })
+            }
+        }
+    }
+
+    @Test("Server-streaming call delivers every response and trailing metadata")
+    func serverStreaming() async throws {
+        try await TestServer.with { server in
+            try await server.withClient { client in
+                let (messages, trailers) = try await client.serverStreaming(
+                    EchoService.expand,
+                    request: [200],
+                    serializer: coder,
+                    deserializer: coder,
+                    options: CallOptions(metadata: ["x-request": "42"])
+                ) { responses in
+                    var received: [[UInt8]] = []
+                    for try await response in responses { received.append(response) }
+                    return (received, responses.trailingMetadata)
+                }
+                #expect(messages == (0..<200).map { [UInt8($0)] })
+                #expect(trailers["echo-x-request"] == "42")
+            }
+        }
+    }
+
+    @Test("Bidirectional call answers each request as it comes")
+    func bidirectional() async throws {
+        try await TestServer.with { server in
+            try await server.withClient { client in
+                let replies = try await client.bidirectional(
+                    EchoService.update,
+                    serializer: coder,
+                    deserializer: coder,
+                    requestProducer: { writer in
+                        for index in 0..<50 { try await writer.write([UInt8(index), 0xFF]) }
+                    },
+                    onResponse: { responses in
+                        var received: [[UInt8]] = []
+                        for try await response in responses { received.append(response) }
+                        return received
+                    }
+                )
+                #expect(replies == (0..<50).map { [0xFF, UInt8($0)] })
+            }
+        }
+    }
+
+    @Test("Many concurrent calls share one connection")
+    func concurrentCalls() async throws {
+        try await TestServer.with { server in
+            try await server.withClient { client in
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for index in 0..<300 {
+                        group.addTask {
+                            let request = [UInt8(index % 256), UInt8(index / 256)]
+                            let response = try await client.unary(
+                                EchoService.get, request: request, serializer: coder, deserializer: coder)
+                            return response == request
+                        }
+                    }
+                    var matched = 0
+                    for try await ok in group where ok { matched += 1 }
+                    #expect(matched == 300)
+                }
+            }
+        }
+    }
+}
