@@ -126,13 +126,16 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        if let buffer = plaintext, buffer.readableBytes > 0 {
-            context.fireChannelRead(wrapInboundOut(buffer))
-            // Keep the storage for the next read; if the next handler kept a reference, the next
-            // write copies on write and this buffer is simply replaced.
-            plaintext!.clear()
-        }
+        deliverPlaintext(context: context)
         context.fireChannelReadComplete()
+    }
+
+    private func deliverPlaintext(context: ChannelHandlerContext) {
+        guard let buffer = plaintext, buffer.readableBytes > 0 else { return }
+        context.fireChannelRead(wrapInboundOut(buffer))
+        // Keep the storage for the next read; if the next handler kept a reference, the next
+        // write copies on write and this buffer is simply replaced.
+        plaintext!.clear()
     }
 
     private func decrypt(context: ChannelHandlerContext) {
@@ -145,7 +148,9 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .incomplete, .complete:
             break
         case .closed:
-            // The peer sent close_notify: answer it and close.
+            // The peer sent close_notify: pass on what came before it, then answer and close.
+            deliverPlaintext(context: context)
+            context.fireChannelReadComplete()
             context.close(promise: nil)
         case .failed(let error):
             fail(context: context, error)

@@ -13,7 +13,7 @@ final class KeepaliveHandler: ChannelDuplexHandler {
 
     private let interval: TimeAmount
     private let timeout: TimeAmount
-    private var lastActivity = NIODeadline.now()
+    private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var idleCheck: Scheduled<Void>?
     private var pingTimeout: Scheduled<Void>?
     private var outstandingPing: UInt64?
@@ -33,13 +33,18 @@ final class KeepaliveHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive {
-            scheduleIdleCheck(context: context, at: .now() + interval)
+            start(context: context)
         }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        scheduleIdleCheck(context: context, at: .now() + interval)
+        start(context: context)
         context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        lastActivity = context.eventLoop.now
+        scheduleIdleCheck(context: context, at: lastActivity + interval)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -52,7 +57,7 @@ final class KeepaliveHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastActivity = .now()
+        lastActivity = context.eventLoop.now
         if outstandingPing != nil {
             // Any frame proves the peer is alive, not only the ping's acknowledgement.
             outstandingPing = nil
@@ -78,7 +83,7 @@ final class KeepaliveHandler: ChannelDuplexHandler {
 
     private func checkIdle(context: ChannelHandlerContext) {
         let idleSince = lastActivity
-        guard NIODeadline.now() >= idleSince + interval else {
+        guard context.eventLoop.now >= idleSince + interval else {
             scheduleIdleCheck(context: context, at: idleSince + interval)
             return
         }
@@ -90,7 +95,7 @@ final class KeepaliveHandler: ChannelDuplexHandler {
                 self?.peerIsDead(context: context)
             }
         }
-        scheduleIdleCheck(context: context, at: .now() + interval)
+        scheduleIdleCheck(context: context, at: context.eventLoop.now + interval)
     }
 
     private func peerIsDead(context: ChannelHandlerContext) {
