@@ -60,6 +60,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        // A channel that never became active (the connect failed) gets no channelInactive.
+        readyPromise?.fail(RPCError(code: .unavailable, message: "The connection could not be established"))
+        readyPromise = nil
         self.context = nil
     }
 

@@ -63,6 +63,7 @@ struct EchoService: RPCService {
             return request
         }
         router.registerUnary(Self.slow, deserializer: coder, serializer: coder) { request, _ in
+            events.recordStart()
             try await Task.sleep(for: .milliseconds(Int(request.first ?? 0) * 10))
             return request
         }

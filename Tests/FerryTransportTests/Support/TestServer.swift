@@ -13,6 +13,7 @@ struct TestServer: Sendable {
     /// Runs `body` against a fresh server, then shuts the server down gracefully.
     static func with<Result: Sendable>(
         clientCertificates: TLSConfiguration.ClientCertificateVerification = .optional,
+        port: Int = 0,
         configuration: ServerTransportConfiguration = ServerTransportConfiguration(),
         _ body: @Sendable (TestServer) async throws -> Result
     ) async throws -> Result {
@@ -26,7 +27,7 @@ struct TestServer: Sendable {
                 applicationProtocols: ["ferry/1"]
             )
         )
-        let transport = FerryServerTransport(host: "127.0.0.1", port: 0, tls: tls, configuration: configuration)
+        let transport = FerryServerTransport(host: "127.0.0.1", port: port, tls: tls, configuration: configuration)
         let echo = EchoService()
         let server = RPCServer(transport: transport, services: [echo])
         return try await withThrowingTaskGroup(of: Void.self) { group in
