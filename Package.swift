@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "FerryRPC", targets: ["FerryRPC"]),
         .library(name: "FerryTLS", targets: ["FerryTLS"]),
         .library(name: "FerryTransport", targets: ["FerryTransport"]),
+        .library(name: "FerryProto", targets: ["FerryProto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -87,6 +88,10 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .target(
+            name: "FerryCore",
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
             name: "FerryServices",
             dependencies: [
                 "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS",
@@ -105,6 +110,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: defaultSwiftSettings
         ),
@@ -146,8 +152,13 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(
+            name: "FerryCoreTests",
+            dependencies: ["FerryCore"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
             name: "FerryProtoTests",
-            dependencies: ["FerryProto", "FerryRPC"],
+            dependencies: ["FerryProto", "FerryRPC", "CFerryProto", "CProtobufC"],
             swiftSettings: defaultSwiftSettings
         ),
     ]

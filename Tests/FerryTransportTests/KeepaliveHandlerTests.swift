@@ -59,4 +59,19 @@ struct KeepaliveHandlerTests {
         #expect(try channel.readInbound(as: Frame.self) == .endStream(streamID: 1))
         _ = try channel.finish(acceptAlreadyClosed: false)
     }
+
+    @Test("While a handler above holds reads, silence is ours, not the peer's: no PING")
+    func pausedReads() throws {
+        let channel = try makeChannel()
+        try channel.writeInbound(Frame.endStream(streamID: 1))  // A read burst ends; no read() follows.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        #expect(try channel.readOutbound(as: Frame.self) == nil)
+        channel.read()  // Reading resumes.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+        guard case .ping(_, false) = try channel.readOutbound(as: Frame.self) else {
+            Issue.record("expected a PING once reads resumed and the peer stayed silent")
+            return
+        }
+        _ = try channel.finish(acceptAlreadyClosed: false)
+    }
 }

@@ -4,7 +4,8 @@ import NIOCore
 ///
 /// When no frame has arrived for `interval`, it sends a PING; if nothing arrives within
 /// `timeout` after that, it sends GOAWAY KEEPALIVE_TIMEOUT and closes. Only whole frames count as
-/// activity, so a peer stuck in the middle of a frame is closed too.
+/// activity, so a peer stuck in the middle of a frame is closed too. While a handler above has
+/// paused reading (a stream's buffer is full), the peer cannot be heard, so the clock waits.
 final class KeepaliveHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
     typealias InboundOut = Frame
@@ -18,6 +19,9 @@ final class KeepaliveHandler: ChannelDuplexHandler {
     private var pingTimeout: Scheduled<Void>?
     private var outstandingPing: UInt64?
     private var pingCounter: UInt64 = 0
+    /// True between the end of a read burst and the next `read()` passing down: if a handler
+    /// above holds that `read()`, the connection is paused by us, not silent by the peer.
+    private var readsPaused = false
 
     private let sendsGoAway: Bool
 
@@ -74,6 +78,16 @@ final class KeepaliveHandler: ChannelDuplexHandler {
         context.fireChannelRead(data)
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        readsPaused = true
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        readsPaused = false
+        context.read()
+    }
+
     private func scheduleIdleCheck(context: ChannelHandlerContext, at deadline: NIODeadline) {
         idleCheck?.cancel()
         idleCheck = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
@@ -82,6 +96,9 @@ final class KeepaliveHandler: ChannelDuplexHandler {
     }
 
     private func checkIdle(context: ChannelHandlerContext) {
+        if readsPaused {
+            lastActivity = context.eventLoop.now
+        }
         let idleSince = lastActivity
         guard context.eventLoop.now >= idleSince + interval else {
             scheduleIdleCheck(context: context, at: idleSince + interval)

@@ -1,0 +1,32 @@
+import ArgumentParser
+import FerryProto
+import FerryRPC
+
+/// `ferryctl health`: asks the server whether it (or one service) is serving.
+struct HealthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "health",
+        abstract: "Check that the server is serving; exits 0 only when it is."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "A full service name; empty for the server as a whole.")
+    var service = ""
+
+    func run() async throws {
+        let response = try await connection.withClient { client in
+            try await client.unary(
+                FerryV1.Methods.Health.check,
+                request: FerryV1.HealthCheckRequest(service: service),
+                serializer: ProtobufSerializer(),
+                deserializer: ProtobufDeserializer<FerryV1.HealthCheckResponse>(),
+                options: connection.callOptions
+            )
+        }
+        let name = response.status.description
+        let prefix = "SERVING_STATUS_"
+        print(name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name)
+        guard response.status == .serving else { throw ExitCode(1) }
+    }
+}
