@@ -125,6 +125,11 @@ let package = Package(
 
         // MARK: Tests
 
+        .target(
+            name: "FerryTestSupport",
+            path: "Tests/FerryTestSupport",
+            swiftSettings: defaultSwiftSettings
+        ),
         .testTarget(
             name: "FerryRPCTests",
             dependencies: ["FerryRPC"],
@@ -133,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "FerryTLSTests",
             dependencies: [
-                "FerryTLS",
+                "FerryTLS", "FerryTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -143,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "FerryTransportTests",
             dependencies: [
-                "FerryTransport", "FerryRPC", "FerryTLS",
+                "FerryTransport", "FerryRPC", "FerryTLS", "FerryTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -163,3 +168,30 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: Fuzz targets (only with FERRY_FUZZ set)
+//
+// libFuzzer harnesses for the frame decoder and protobuf message decoding. They have no `main`
+// (libFuzzer supplies it under `-sanitize=fuzzer`), so a normal build must never see them:
+// they exist only when FERRY_FUZZ is set. Build and run them with scripts/fuzz.sh; see
+// Fuzz/README.md.
+if Context.environment["FERRY_FUZZ"] != nil {
+    package.products += [
+        .executable(name: "FrameFuzzer", targets: ["FrameFuzzer"]),
+        .executable(name: "MessageFuzzer", targets: ["MessageFuzzer"]),
+    ]
+    package.targets += [
+        .executableTarget(
+            name: "FrameFuzzer",
+            dependencies: ["FerryTransport", "FerryRPC", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/FrameFuzzer",
+            swiftSettings: defaultSwiftSettings
+        ),
+        .executableTarget(
+            name: "MessageFuzzer",
+            dependencies: ["FerryProto"],
+            path: "Fuzz/MessageFuzzer",
+            swiftSettings: defaultSwiftSettings
+        ),
+    ]
+}

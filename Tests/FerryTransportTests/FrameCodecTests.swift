@@ -52,7 +52,7 @@ struct FrameCodecTests {
     }
 
     private func decodeError(_ bytes: [UInt8], maxMessageSize: Int = 1 << 20) -> FrameError? {
-        var processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxMessageSize: maxMessageSize))
+        let processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxMessageSize: maxMessageSize))
         var error: FrameError?
         do {
             try processor.process(buffer: ByteBuffer(bytes: bytes)) { _ in }
@@ -117,7 +117,7 @@ struct FrameCodecTests {
         input.writeMultipleIntegers(UInt32(5000), FrameType.message.rawValue, UInt8(0), UInt32(3))
         input.writeRepeatingByte(0xEE, count: 5000)
         FrameEncoder().encode(.endStream(streamID: 3), into: &input)
-        var processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxMessageSize: 1024))
+        let processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxMessageSize: 1024))
         var frames: [Frame] = []
         // Feed in small pieces, as a slow network would.
         while input.readableBytes > 0 {

@@ -1,5 +1,6 @@
 import FerryRPC
 import FerryTLS
+import FerryTestSupport
 import Testing
 
 @Suite("TLS verification and mutual TLS")

@@ -1,5 +1,6 @@
 import FerryRPC
 import FerryTLS
+import FerryTestSupport
 import FerryTransport
 import NIOCore
 import NIOPosix

@@ -3,19 +3,29 @@ import Foundation
 /// Test certificates, made once per test process by `deploy/certs/ferry-certs.sh` in a
 /// temporary directory: a Ferry CA with a server and a worker certificate, and a second,
 /// unrelated CA with a client certificate that Ferry must refuse.
-struct TestPKI: Sendable {
-    let directory: String
+public struct TestPKI: Sendable {
+    /// Where the files are.
+    public let directory: String
 
-    var caPath: String { "\(directory)/ca/ca.pem" }
-    var serverCertificate: String { "\(directory)/server.pem" }
-    var serverKey: String { "\(directory)/server.key" }
-    var workerCertificate: String { "\(directory)/worker-1.pem" }
-    var workerKey: String { "\(directory)/worker-1.key" }
-    var foreignCertificate: String { "\(directory)/foreign/intruder.pem" }
-    var foreignKey: String { "\(directory)/foreign/intruder.key" }
-    var foreignCAPath: String { "\(directory)/foreign/ca.pem" }
+    /// The Ferry CA certificate.
+    public var caPath: String { "\(directory)/ca/ca.pem" }
+    /// The server certificate (localhost, 127.0.0.1).
+    public var serverCertificate: String { "\(directory)/server.pem" }
+    /// Its key.
+    public var serverKey: String { "\(directory)/server.key" }
+    /// A worker client certificate (`ferry://worker/worker-1`).
+    public var workerCertificate: String { "\(directory)/worker-1.pem" }
+    /// Its key.
+    public var workerKey: String { "\(directory)/worker-1.key" }
+    /// A client certificate from an unrelated CA.
+    public var foreignCertificate: String { "\(directory)/foreign/intruder.pem" }
+    /// Its key.
+    public var foreignKey: String { "\(directory)/foreign/intruder.key" }
+    /// The unrelated CA.
+    public var foreignCAPath: String { "\(directory)/foreign/ca.pem" }
 
-    static let shared: TestPKI = {
+    /// The certificates of this test process, made on first use.
+    public static let shared: TestPKI = {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ferry-test-pki-\(ProcessInfo.processInfo.processIdentifier)").path
         let script = repositoryRoot + "/deploy/certs/ferry-certs.sh"
@@ -25,9 +35,10 @@ struct TestPKI: Sendable {
         return TestPKI(directory: directory)
     }()
 
-    static var repositoryRoot: String {
+    /// The repository's top directory.
+    public static var repositoryRoot: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().path
+            .deletingLastPathComponent().path
     }
 
     private static func run(_ script: String, _ arguments: [String]) {

@@ -1,0 +1,164 @@
+import FerryTLS
+import FerryTestSupport
+import NIOCore
+import NIOEmbedded
+import NIOTLS
+import Testing
+
+/// Collects the user events a TLS handler fires.
+private final class EventRecorder: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    var handshakes: [TLSHandshakeCompleted] = []
+    var errors: [any Error] = []
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSHandshakeCompleted { handshakes.append(event) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        errors.append(error)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+    }
+}
+
+/// A client and a server channel on one embedded loop, wired back to back.
+private struct BackToBack {
+    let loop = EmbeddedEventLoop()
+    let client: EmbeddedChannel
+    let server: EmbeddedChannel
+    let clientEvents = EventRecorder()
+    let serverEvents = EventRecorder()
+
+    init(
+        clientProtocols: [String] = ["ferry/1"],
+        verification: TLSConfiguration.ClientCertificateVerification = .required,
+        clientCertificate: Bool = true,
+        hostname: String = "localhost"
+    ) throws {
+        let pki = TestPKI.shared
+        let serverContext = try TLSContext(
+            configuration: .server(
+                certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey,
+                trustRootsPath: pki.caPath, clientCertificateVerification: verification,
+                applicationProtocols: ["ferry/1"]))
+        let clientContext = try TLSContext(
+            configuration: .client(
+                trustRootsPath: pki.caPath,
+                certificateChainPath: clientCertificate ? pki.workerCertificate : nil,
+                privateKeyPath: clientCertificate ? pki.workerKey : nil,
+                applicationProtocols: clientProtocols))
+        client = EmbeddedChannel(loop: loop)
+        server = EmbeddedChannel(loop: loop)
+        try client.pipeline.syncOperations.addHandlers([
+            TLSHandler.client(context: clientContext, serverHostname: hostname), clientEvents,
+        ])
+        try server.pipeline.syncOperations.addHandlers([TLSHandler.server(context: serverContext), serverEvents])
+    }
+
+    func connect() throws {
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: 1)
+        try server.connect(to: address).wait()
+        try client.connect(to: address).wait()
+        try interact()
+    }
+
+    /// Moves bytes between the two channels until neither has anything to send.
+    func interact() throws {
+        for _ in 0..<100 {  // Bounded: a handshake takes a handful of round trips.
+            var moved = false
+            while let bytes = try client.readOutbound(as: ByteBuffer.self) {
+                try server.writeInbound(bytes)
+                moved = true
+            }
+            while let bytes = try server.readOutbound(as: ByteBuffer.self) {
+                try client.writeInbound(bytes)
+                moved = true
+            }
+            if !moved { return }
+        }
+        Issue.record("the channels never went quiet")
+    }
+}
+
+@Suite("TLS handler, back to back in memory")
+struct TLSHandlerTests {
+    @Test("Handshake negotiates TLS 1.3 and ALPN and reveals the verified client identity")
+    func handshake() throws {
+        let pair = try BackToBack()
+        try pair.connect()
+        #expect(pair.clientEvents.handshakes.first?.negotiatedProtocol == "ferry/1")
+        #expect(pair.serverEvents.handshakes.first?.version == "TLSv1.3")
+        #expect(pair.serverEvents.handshakes.first?.peerSANs.contains("URI:ferry://worker/worker-1") == true)
+        #expect(pair.serverEvents.handshakes.first?.peerSubject?.contains("CN=worker-1") == true)
+    }
+
+    @Test("Plaintext written before the handshake completes is delivered after it, both ways")
+    func data() throws {
+        let pair = try BackToBack()
+        pair.client.write(ByteBuffer(string: "hello "), promise: nil)
+        pair.client.writeAndFlush(ByteBuffer(string: "server"), promise: nil)
+        try pair.connect()
+        var received = ""
+        while var buffer = try pair.server.readInbound(as: ByteBuffer.self) {
+            received += buffer.readString(length: buffer.readableBytes)!
+        }
+        #expect(received == "hello server")
+        pair.server.writeAndFlush(ByteBuffer(string: "hi"), promise: nil)
+        try pair.interact()
+        var reply = try pair.client.readInbound(as: ByteBuffer.self)
+        #expect(reply?.readString(length: 2) == "hi")
+    }
+
+    @Test("Closing sends close_notify and the peer closes too")
+    func closeNotify() throws {
+        let pair = try BackToBack()
+        try pair.connect()
+        let closed = pair.client.close()
+        try pair.interact()
+        try closed.wait()
+        #expect(!pair.server.isActive)
+    }
+
+    @Test("A client offering only another ALPN protocol is refused")
+    func alpnMismatch() throws {
+        let pair = try BackToBack(clientProtocols: ["h2"])
+        try pair.connect()
+        #expect(pair.serverEvents.handshakes.isEmpty)
+        #expect(pair.serverEvents.errors.contains { ($0 as? TLSError)?.code == .handshakeFailed })
+        #expect(!pair.server.isActive)
+    }
+
+    @Test("mTLS required and no client certificate: the server refuses the handshake")
+    func missingClientCertificate() throws {
+        let pair = try BackToBack(clientCertificate: false)
+        try pair.connect()
+        #expect(pair.serverEvents.handshakes.isEmpty)
+        #expect(!pair.server.isActive)
+    }
+
+    @Test("A server certificate that does not match the host name is refused by the client")
+    func wrongHostName() throws {
+        let pair = try BackToBack(hostname: "elsewhere.example")
+        try pair.connect()
+        #expect(pair.clientEvents.handshakes.isEmpty)
+        let error = pair.clientEvents.errors.compactMap { $0 as? TLSError }.first
+        #expect(error?.code == .handshakeFailed)
+        #expect(error?.message.contains("hostname mismatch") == true)
+    }
+
+    @Test("A peer that stalls mid-handshake is closed when the handshake timeout passes")
+    func handshakeTimeout() throws {
+        let pair = try BackToBack()
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: 1)
+        try pair.server.connect(to: address).wait()  // The client never says anything.
+        pair.loop.advanceTime(by: .seconds(9))
+        #expect(pair.server.isActive)
+        pair.loop.advanceTime(by: .seconds(1))
+        #expect(!pair.server.isActive)
+        #expect(pair.serverEvents.errors.contains { ($0 as? TLSError)?.code == .handshakeTimeout })
+    }
+}
