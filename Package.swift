@@ -88,6 +88,11 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .target(
+            name: "FerryCrypto",
+            dependencies: ["COpenSSL"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
             name: "FerryCore",
             swiftSettings: defaultSwiftSettings
         ),
@@ -154,6 +159,11 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryCryptoTests",
+            dependencies: ["FerryCrypto"],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(

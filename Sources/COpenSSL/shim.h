@@ -11,6 +11,8 @@
 #include <openssl/x509v3.h>
 #include <openssl/pem.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
 
 #if OPENSSL_VERSION_MAJOR < 3
 #error "Ferry requires OpenSSL 3.0 or newer"
