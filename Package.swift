@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "FerryServices",
             dependencies: [
-                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS",
+                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -159,6 +159,11 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryServicesTests",
+            dependencies: ["FerryServices", "FerryRPC"],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(
