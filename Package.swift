@@ -35,9 +35,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(
+            url: "https://github.com/apple/swift-configuration.git",
+            from: "1.4.0",
+            traits: ["JSON", "CommandLineArguments"]
+        ),
     ],
     targets: [
         // MARK: C libraries and shims
@@ -99,9 +105,11 @@ let package = Package(
         .target(
             name: "FerryServices",
             dependencies: [
-                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto",
+                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto", "FerryCore",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: defaultSwiftSettings
         ),
@@ -111,11 +119,10 @@ let package = Package(
         .executableTarget(
             name: "ferryd",
             dependencies: [
-                "FerryServices", "FerryTransport", "FerryTLS",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FerryServices",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: defaultSwiftSettings
         ),

@@ -1,100 +1,66 @@
-import ArgumentParser
-import FerryRPC
+import Configuration
 import FerryServices
-import FerryTLS
-import FerryTransport
+import Foundation
 import Logging
-import ServiceLifecycle
-import UnixSignals
+import SystemPackage
 
 /// `ferryd`: the Ferry server.
+///
+/// Settings come from flags (`--tls-cert …`), environment variables (`FERRY_TLS_CERT=…`) and a
+/// JSON file (`--config ferryd.json`, keys like `{"tls": {"cert": …}}`), in that order of priority.
 @main
-struct Ferryd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ferryd",
-        abstract: "Ferry's RPC server: storages, sync jobs and heartbeats over TLS."
-    )
-
-    @Option(help: "Address to listen on, host:port.")
-    var listen = "127.0.0.1:7443"
-
-    @Option(help: "PEM certificate chain of the server.")
-    var tlsCert: String
-
-    @Option(help: "PEM private key of the server certificate.")
-    var tlsKey: String
-
-    @Option(help: "PEM CA bundle that signs client (worker) certificates.")
-    var tlsCA: String?
-
-    @Option(help: "Client certificates: none, optional or required.")
-    var clientAuth: ClientAuthMode = .optional
-
-    @Option(help: "Seconds that in-flight calls get to finish on shutdown.")
-    var gracePeriod: Int = 10
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: LogLevel = .info
-
-    func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel.level
-            return handler
+struct Ferryd {
+    static func main() async {
+        let arguments = CommandLine.arguments
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(usage)
+            return
         }
-        let logger = Logger(label: "ferryd")
-        let address = try ListenAddress(listen)
-        let tls = try TLSContext(
-            configuration: .server(
-                certificateChainPath: tlsCert,
-                privateKeyPath: tlsKey,
-                trustRootsPath: tlsCA,
-                clientCertificateVerification: clientAuth.verification,
-                applicationProtocols: [FerryProtocol.alpn]
-            )
-        )
-        var transportConfiguration = ServerTransportConfiguration()
-        transportConfiguration.gracePeriod = .seconds(gracePeriod)
-        let transport = FerryServerTransport(
-            host: address.host,
-            port: address.port,
-            tls: tls,
-            configuration: transportConfiguration
-        )
-        let health = HealthStatusBoard()
-        let server = RPCServer(transport: transport, services: [HealthService(board: health)])
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: RPCServerService(server: server, onShutdown: health.markAllNotServing))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        Task {
-            let bound = try await transport.listeningAddress()
-            logger.info("ferryd listening", metadata: ["address": "\(bound)", "alpn": "\(FerryProtocol.alpn)"])
-        }
-        try await group.run()
-        logger.info("ferryd stopped")
-    }
-}
-
-/// How the server treats client certificates.
-enum ClientAuthMode: String, ExpressibleByArgument, CaseIterable {
-    case none, optional, required
-
-    var verification: TLSConfiguration.ClientCertificateVerification {
-        switch self {
-        case .none: .none
-        case .optional: .optional
-        case .required: .required
+        do {
+            let config = try await configReader()
+            let settings = try ServerSettings.load(from: config)
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
+                return handler
+            }
+            try await FerryServerProcess(settings: settings, logger: Logger(label: "ferryd")).run()
+        } catch {
+            FileHandle.standardError.write(Data("ferryd: \(error)\n".utf8))
+            exit(error is SettingsError ? 2 : 1)
         }
     }
-}
 
-/// A log level as a command-line argument.
-enum LogLevel: String, ExpressibleByArgument, CaseIterable {
-    case trace, debug, info, notice, warning, error, critical
+    /// Flags first, then `FERRY_*` environment variables, then the JSON file named by `config`.
+    private static func configReader() async throws -> ConfigReader {
+        let flags = CommandLineArgumentsProvider()
+        let environment = KeyMappingProvider(upstream: EnvironmentVariablesProvider()) { key in
+            key.prepending(["ferry"])
+        }
+        let bootstrap = ConfigReader(providers: [flags, environment])
+        guard let path = bootstrap.string(forKey: "config"), !path.isEmpty else {
+            return bootstrap
+        }
+        do {
+            let file = try await FileProvider<JSONSnapshot>(filePath: FilePath(path))
+            return ConfigReader(providers: [flags, environment, file])
+        } catch {
+            throw SettingsError(key: "config", message: "cannot read '\(path)': \(error)")
+        }
+    }
 
-    var level: Logger.Level { Logger.Level(rawValue: rawValue)! }
+    private static var usage: String {
+        var lines = [
+            "Usage: ferryd [--key value …]",
+            "",
+            "Ferry's RPC server. Every key can be given as a flag (--tls-cert), an environment",
+            "variable (FERRY_TLS_CERT) or in the JSON file named by --config ({\"tls\": {\"cert\": …}}).",
+            "",
+        ]
+        for (key, defaultValue, help) in ServerSettings.documentedKeys {
+            let value = defaultValue.isEmpty ? "" : " (default: \(defaultValue))"
+            lines.append("  \(key.padding(toLength: 28, withPad: " ", startingAt: 0))\(help)\(value)")
+        }
+        return lines.joined(separator: "\n")
+    }
 }

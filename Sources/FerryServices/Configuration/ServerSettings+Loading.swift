@@ -1,0 +1,105 @@
+public import Configuration
+import FerryCore
+import FerryTLS
+import FerryTransport
+
+extension ServerSettings {
+    /// The keys `ferryd` reads, with their defaults, for `--help` and the README.
+    public static let documentedKeys: [(key: String, defaultValue: String, help: String)] = [
+        ("config", "", "JSON configuration file (its keys are the ones below, nested by dots)"),
+        ("listen", "127.0.0.1:7443", "address to listen on, host:port"),
+        ("tls.cert", "", "PEM server certificate chain (required)"),
+        ("tls.key", "", "PEM server private key (required)"),
+        ("tls.ca", "", "PEM CA bundle that signs worker certificates"),
+        ("tls.clientAuth", "optional", "client certificates: none, optional or required"),
+        ("database.path", "ferry.db", "SQLite database file"),
+        ("secrets.keyFile", "<database.path>.key", "32-byte key (64 hex digits) sealing secrets; made if absent"),
+        ("auth.tokensFile", "", "bearer tokens file (lines: sha256:<hex> <role> <name>)"),
+        ("storage.localFilesRoot", "", "directory local-files storages must stay under"),
+        ("sync.pingIntervalSeconds", "10", "how often workers send heartbeats"),
+        ("sync.staleAfterSeconds", "5 × ping interval", "silence after which a running sync has failed"),
+        ("sync.queuedTimeoutSeconds", "3600", "how long a sync may wait for a worker"),
+        ("shutdown.gracePeriodSeconds", "10", "time in-flight calls get on SIGTERM"),
+        ("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
+    ]
+
+    /// Reads and validates settings.
+    ///
+    /// - Parameter config: A reader over flags, environment and file.
+    /// - Returns: The settings.
+    /// - Throws: ``SettingsError`` naming the first missing or invalid key.
+    public static func load(from config: ConfigReader) throws -> ServerSettings {
+        let listenText = config.string(forKey: "listen", default: "127.0.0.1:7443")
+        let listen: ListenAddress
+        do {
+            listen = try ListenAddress(listenText)
+        } catch {
+            throw SettingsError(key: "listen", message: "'\(listenText)' is not host:port")
+        }
+        guard let certificate = config.string(forKey: "tls.cert"), !certificate.isEmpty else {
+            throw SettingsError(key: "tls.cert", message: "the server certificate is required (there is no plaintext mode)")
+        }
+        guard let key = config.string(forKey: "tls.key"), !key.isEmpty else {
+            throw SettingsError(key: "tls.key", message: "the server private key is required")
+        }
+        let clientAuth = try clientCertificateMode(config.string(forKey: "tls.clientAuth", default: "optional"))
+        let ca = config.string(forKey: "tls.ca").flatMap { $0.isEmpty ? nil : $0 }
+        if clientAuth != .none && ca == nil {
+            throw SettingsError(key: "tls.ca", message: "a CA bundle is required to verify worker certificates")
+        }
+        let databasePath = config.string(forKey: "database.path", default: "ferry.db")
+        let termination = try terminationPolicy(config)
+        let grace = config.double(forKey: "shutdown.gracePeriodSeconds", default: 10)
+        guard grace >= 0 else {
+            throw SettingsError(key: "shutdown.gracePeriodSeconds", message: "must not be negative")
+        }
+        let level = config.string(forKey: "log.level", default: "info")
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+            throw SettingsError(key: "log.level", message: "unknown level '\(level)'")
+        }
+        return ServerSettings(
+            listen: listen,
+            tlsCertificate: certificate,
+            tlsKey: key,
+            tlsCA: ca,
+            clientAuth: clientAuth,
+            databasePath: databasePath,
+            secretsKeyPath: config.string(forKey: "secrets.keyFile", default: databasePath + ".key"),
+            tokensPath: config.string(forKey: "auth.tokensFile").flatMap { $0.isEmpty ? nil : $0 },
+            localFilesRoot: config.string(forKey: "storage.localFilesRoot").flatMap { $0.isEmpty ? nil : $0 },
+            termination: termination,
+            gracePeriod: .milliseconds(Int64(grace * 1000)),
+            logLevel: level
+        )
+    }
+
+    private static func clientCertificateMode(_ text: String) throws -> TLSConfiguration.ClientCertificateVerification {
+        switch text {
+        case "none": return .none
+        case "optional": return .optional
+        case "required": return .required
+        default:
+            throw SettingsError(key: "tls.clientAuth", message: "'\(text)' is not none, optional or required")
+        }
+    }
+
+    private static func terminationPolicy(_ config: ConfigReader) throws -> TerminationPolicy {
+        let ping = config.double(forKey: "sync.pingIntervalSeconds", default: 10)
+        let stale = config.double(forKey: "sync.staleAfterSeconds", default: 5 * ping)
+        let queued = config.double(forKey: "sync.queuedTimeoutSeconds", default: 3600)
+        let policy = TerminationPolicy(
+            pingInterval: .microseconds(Int64(ping * 1_000_000)),
+            staleAfter: .microseconds(Int64(stale * 1_000_000)),
+            queuedTimeout: .microseconds(Int64(queued * 1_000_000))
+        )
+        let keys = [
+            "ping_interval": "sync.pingIntervalSeconds",
+            "stale_after": "sync.staleAfterSeconds",
+            "queued_timeout": "sync.queuedTimeoutSeconds",
+        ]
+        if let problem = policy.validate().first {
+            throw SettingsError(key: keys[problem.field] ?? problem.field, message: problem.message)
+        }
+        return policy
+    }
+}

@@ -1,0 +1,54 @@
+public import FerryCore
+public import FerryTLS
+public import FerryTransport
+
+/// Everything `ferryd` is configured with, after defaults and validation.
+///
+/// Loaded by ``ServerSettings/load(from:)`` from flags, environment variables and a JSON file
+/// (highest priority first) through swift-configuration.
+public struct ServerSettings: Sendable {
+    /// Where to listen.
+    public var listen: ListenAddress
+    /// The server certificate chain (PEM).
+    public var tlsCertificate: String
+    /// Its private key (PEM).
+    public var tlsKey: String
+    /// The CA bundle that signs worker certificates (PEM); required unless client auth is `none`.
+    public var tlsCA: String?
+    /// Whether client certificates are requested.
+    public var clientAuth: TLSConfiguration.ClientCertificateVerification
+    /// The SQLite database file.
+    public var databasePath: String
+    /// The file with the 32-byte key (64 hex digits) that seals storage secrets at rest.
+    public var secretsKeyPath: String
+    /// The bearer tokens file, if internal services use tokens.
+    public var tokensPath: String?
+    /// The directory local-files storages must stay under; `nil` disables local storages.
+    public var localFilesRoot: String?
+    /// Heartbeat timing and termination thresholds.
+    public var termination: TerminationPolicy
+    /// Seconds in-flight calls get to finish on shutdown.
+    public var gracePeriod: Duration
+    /// The log level name.
+    public var logLevel: String
+}
+
+/// A configuration value is missing or invalid.
+public struct SettingsError: Error, Sendable, CustomStringConvertible {
+    /// The configuration key, as written in the JSON file (flags and environment follow from it).
+    public var key: String
+    /// What is wrong.
+    public var message: String
+
+    /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - key: The configuration key.
+    ///   - message: What is wrong.
+    public init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String { "Configuration '\(key)': \(message)" }
+}
