@@ -44,6 +44,7 @@ let package = Package(
             from: "1.4.0",
             traits: ["JSON", "CommandLineArguments"]
         ),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         // MARK: C libraries and shims
@@ -103,9 +104,18 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .target(
+            name: "FerryStore",
+            dependencies: [
+                "FerryCore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
             name: "FerryServices",
             dependencies: [
-                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto", "FerryCore",
+                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto", "FerryCore", "FerryStore",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -181,6 +191,11 @@ let package = Package(
         .testTarget(
             name: "FerryCoreTests",
             dependencies: ["FerryCore"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryStoreTests",
+            dependencies: ["FerryStore", "FerryCore"],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(

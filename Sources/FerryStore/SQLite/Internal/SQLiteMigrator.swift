@@ -1,0 +1,77 @@
+import FerryCore
+import Foundation
+import Logging
+import SQLiteNIO
+
+/// Applies ``SQLiteMigration``s at open, forward only, and refuses a database from a newer build.
+enum SQLiteMigrator {
+    /// Brings the schema to the newest version this build knows.
+    ///
+    /// - Returns: The schema version after migrating.
+    /// - Throws: ``StoreError/Code/unsupportedSchema`` if the database is newer than this build;
+    ///   ``StoreError/Code/corrupt`` if its recorded versions have a gap.
+    static func migrate(
+        _ writer: SQLiteSession,
+        migrations: [SQLiteMigration] = SQLiteMigration.all,
+        path: String,
+        logger: Logger
+    ) async throws -> Int {
+        let latest = migrations.last?.version ?? 0
+        while true {
+            let outcome: (applied: SQLiteMigration?, version: Int) = try await writer.write { transaction in
+                try await transaction.execute(
+                    """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version INTEGER PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        applied_at INTEGER NOT NULL
+                    )
+                    """
+                )
+                let row = try await transaction.row(
+                    "SELECT COALESCE(MAX(version), 0) AS version, COUNT(*) AS applied FROM schema_migrations"
+                )
+                let current = Int(try row?.int64("version") ?? 0)
+                let applied = Int(try row?.int64("applied") ?? 0)
+                if current > latest {
+                    throw StoreError(
+                        code: .unsupportedSchema,
+                        message: """
+                            The database at \(path) has schema version \(current), but this build of \
+                            Ferry knows versions up to \(latest). It was written by a newer ferryd: run \
+                            that version, or restore a backup made by this one.
+                            """
+                    )
+                }
+                if applied != current {
+                    throw StoreError.corrupt(
+                        "The database at \(path) records \(applied) migrations up to version \(current); "
+                            + "versions are missing."
+                    )
+                }
+                guard let next = migrations.first(where: { $0.version > current }) else {
+                    return (nil, current)
+                }
+                for statement in next.statements {
+                    try await transaction.execute(statement)
+                }
+                try await transaction.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [.int(next.version), .text(next.name), .int64(Self.wallClockMicros())]
+                )
+                return (next, next.version)
+            }
+            guard let applied = outcome.applied else { return outcome.version }
+            logger.info(
+                "Applied database migration",
+                metadata: ["version": "\(applied.version)", "name": "\(applied.name)", "path": "\(path)"]
+            )
+        }
+    }
+
+    /// The wall clock, for `applied_at` only (an audit field; everything the server decides on
+    /// takes `now` from its injected clock).
+    private static func wallClockMicros() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
+    }
+}

@@ -1,0 +1,201 @@
+public import FerryCore
+import Foundation
+import SQLiteNIO
+
+extension SQLiteFerryStore {
+    /// The most tasks ``listTasks(projectID:storageID:afterID:limit:)`` returns at once.
+    public static let maxTaskPage = 10_000
+
+    /// Which keys already have links for the lease's storage, fenced; see
+    /// ``FerryStore/existingImportKeys(lease:keys:)``.
+    ///
+    /// - Parameters:
+    ///   - lease: The import job's lease.
+    ///   - keys: Object keys found by the listing.
+    /// - Returns: The keys with at least one link.
+    /// - Throws: ``StoreError/Code/leaseNotCurrent``.
+    public func existingImportKeys(lease: JobLease, keys: [String]) async throws -> Set<String> {
+        let keysJSON = try Self.json(keys)
+        return try await self.reader.read { transaction in
+            let job = try await Self.fence(lease, in: transaction)
+            guard !keys.isEmpty else { return [] }
+            let rows = try await transaction.rows(
+                "SELECT DISTINCT key FROM tasks WHERE storage_id = ? AND key IN (SELECT value FROM json_each(?))",
+                [.int64(job.storageID), .text(keysJSON)]
+            )
+            return Set(try rows.map { try $0.string("key") })
+        }
+    }
+
+    /// A fenced, idempotent import batch; see ``FerryStore/importTasks(lease:tasks:checkpoint:now:)``.
+    ///
+    /// The whole batch is one `INSERT … SELECT FROM json_each(?) ON CONFLICT DO NOTHING`, so a
+    /// batch costs a few statements however many tasks it holds.
+    ///
+    /// - Parameters:
+    ///   - lease: The import job's lease.
+    ///   - tasks: The tasks.
+    ///   - checkpoint: Where the job will be once the batch is stored.
+    ///   - now: The creation time.
+    /// - Returns: The links created and those that already existed.
+    /// - Throws: ``StoreError/Code/leaseNotCurrent``, ``StoreError/Code/invalidArgument``.
+    public func importTasks(
+        lease: JobLease,
+        tasks: [NewTask],
+        checkpoint: SyncCheckpoint?,
+        now: FerryTime
+    ) async throws -> ImportResult {
+        let payload = try Self.json(tasks.map { TaskPayload(k: $0.key, r: $0.rowIndex, d: $0.data) })
+        return try await self.writer.write { transaction in
+            let job = try await Self.fence(lease, in: transaction)
+            guard job.kind == .import else {
+                throw StoreError.invalidArgument(
+                    "Job \(lease.jobID) is a \(job.kind) job; only import jobs make tasks."
+                )
+            }
+            var created: [LinkKey: Int64] = [:]
+            var existing: [LinkKey: Int64] = [:]
+            if !tasks.isEmpty {
+                guard
+                    let projectID = try await transaction.row(
+                        "SELECT project_id FROM storages WHERE id = ?",
+                        [.int64(job.storageID)]
+                    )?.int64("project_id")
+                else {
+                    throw StoreError.notFound("Storage \(job.storageID) does not exist.")
+                }
+                // `WHERE true` resolves the parsing ambiguity of INSERT … SELECT … ON CONFLICT.
+                let inserted = try await transaction.rows(
+                    """
+                    INSERT INTO tasks (project_id, data, storage_id, key, row_index, created_at)
+                    SELECT ?, value ->> 'd', ?, value ->> 'k', value ->> 'r', ? FROM json_each(?) WHERE true
+                    ON CONFLICT (storage_id, key, row_index) DO NOTHING
+                    RETURNING id, key, row_index
+                    """,
+                    [.int64(projectID), .int64(job.storageID), .time(now), .text(payload)]
+                )
+                for row in inserted {
+                    created[LinkKey(key: try row.string("key"), rowIndex: try row.int64("row_index"))] = try row.int64(
+                        "id"
+                    )
+                }
+                if created.count < tasks.count {
+                    let found = try await transaction.rows(
+                        """
+                        SELECT id, key, row_index FROM tasks
+                        WHERE storage_id = ? AND (key, row_index) IN (SELECT value ->> 'k', value ->> 'r' FROM json_each(?))
+                        """,
+                        [.int64(job.storageID), .text(payload)]
+                    )
+                    for row in found {
+                        let link = LinkKey(key: try row.string("key"), rowIndex: try row.int64("row_index"))
+                        if created[link] == nil { existing[link] = try row.int64("id") }
+                    }
+                }
+            }
+            try await Self.writeCheckpoint(checkpoint, jobID: lease.jobID, now: now, in: transaction)
+            return try Self.importResult(tasks, created: created, existing: existing)
+        }
+    }
+
+    /// Reads a project's tasks; see ``FerryStore/listTasks(projectID:storageID:afterID:limit:)``.
+    ///
+    /// - Parameters:
+    ///   - projectID: The project.
+    ///   - storageID: Only tasks linked to this storage; `nil` for all.
+    ///   - afterID: Start after this task id.
+    ///   - limit: The most tasks to return; capped at ``maxTaskPage``.
+    /// - Returns: The tasks, in ascending id order.
+    /// - Throws: ``StoreError``.
+    public func listTasks(projectID: Int64, storageID: Int64?, afterID: Int64, limit: Int) async throws -> [TaskRecord]
+    {
+        let limit = min(max(0, limit), Self.maxTaskPage)
+        guard limit > 0 else { return [] }
+        var clause = "project_id = ? AND id > ?"
+        var binds: [SQLiteData] = [.int64(projectID), .int64(afterID)]
+        if let storageID {
+            clause += " AND storage_id = ?"
+            binds.append(.int64(storageID))
+        }
+        return try await self.reader.withConnection { connection in
+            let rows = try await connection.rows(
+                """
+                SELECT id, project_id, data, storage_id, key, row_index, created_at FROM tasks
+                WHERE \(clause) ORDER BY id LIMIT ?
+                """,
+                binds + [.int(limit)]
+            )
+            return try rows.map { row in
+                TaskRecord(
+                    id: try row.int64("id"),
+                    projectID: try row.int64("project_id"),
+                    data: try row.string("data"),
+                    storageID: try row.optionalInt64("storage_id"),
+                    key: try row.optionalString("key"),
+                    rowIndex: try row.optionalInt64("row_index"),
+                    createdAt: try row.time("created_at")
+                )
+            }
+        }
+    }
+
+    /// How many tasks a project has; see ``FerryStore/taskCount(projectID:)``.
+    ///
+    /// - Parameter projectID: The project.
+    /// - Returns: The count.
+    /// - Throws: ``StoreError``.
+    public func taskCount(projectID: Int64) async throws -> Int64 {
+        try await self.reader.withConnection { connection in
+            try await connection.row(
+                "SELECT COUNT(*) AS count FROM tasks WHERE project_id = ?",
+                [.int64(projectID)]
+            )?.int64("count") ?? 0
+        }
+    }
+
+    // MARK: - Helpers
+
+    private struct TaskPayload: Encodable {
+        var k: String
+        var r: Int64
+        var d: String
+    }
+
+    private struct LinkKey: Hashable {
+        var key: String
+        var rowIndex: Int64
+    }
+
+    /// The result in request order, each (key, row index) once.
+    private static func importResult(
+        _ tasks: [NewTask],
+        created: [LinkKey: Int64],
+        existing: [LinkKey: Int64]
+    ) throws -> ImportResult {
+        var seen = Set<LinkKey>()
+        var result = ImportResult(created: [], existed: [])
+        for task in tasks {
+            let link = LinkKey(key: task.key, rowIndex: task.rowIndex)
+            guard seen.insert(link).inserted else { continue }
+            if let id = created[link] {
+                result.created.append(TaskLink(key: task.key, rowIndex: task.rowIndex, taskID: id))
+            } else if let id = existing[link] {
+                result.existed.append(TaskLink(key: task.key, rowIndex: task.rowIndex, taskID: id))
+            } else {
+                throw StoreError(
+                    code: .io,
+                    message: "Task link (\(task.key), \(task.rowIndex)) neither inserted nor found."
+                )
+            }
+        }
+        return result
+    }
+
+    private static func json(_ value: some Encodable) throws -> String {
+        do {
+            return String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        } catch {
+            throw StoreError(code: .invalidArgument, message: "The batch cannot be encoded.", cause: error)
+        }
+    }
+}
