@@ -12,5 +12,43 @@ extension FerryV1 {
             /// `Watch`: the status now and on every change.
             public static let watch = MethodDescriptor(service: service, method: "Watch")
         }
+
+        /// `ferry.v1.StorageService`: what internal services call.
+        public enum StorageService {
+            /// The service name.
+            public static let service = "ferry.v1.StorageService"
+            /// `CreateStorage`.
+            public static let createStorage = MethodDescriptor(service: service, method: "CreateStorage")
+            /// `GetStorage`.
+            public static let getStorage = MethodDescriptor(service: service, method: "GetStorage")
+            /// `UpdateStorage`.
+            public static let updateStorage = MethodDescriptor(service: service, method: "UpdateStorage")
+            /// `DeleteStorage`.
+            public static let deleteStorage = MethodDescriptor(service: service, method: "DeleteStorage")
+            /// `ListStorages`.
+            public static let listStorages = MethodDescriptor(service: service, method: "ListStorages")
+            /// `StartSync`.
+            public static let startSync = MethodDescriptor(service: service, method: "StartSync")
+            /// `CancelSync`.
+            public static let cancelSync = MethodDescriptor(service: service, method: "CancelSync")
+            /// `DeleteJob`.
+            public static let deleteJob = MethodDescriptor(service: service, method: "DeleteJob")
+            /// `ListTasks` (server streaming).
+            public static let listTasks = MethodDescriptor(service: service, method: "ListTasks")
+        }
+
+        /// `ferry.v1.WorkerService`: what sync workers call.
+        public enum WorkerService {
+            /// The service name.
+            public static let service = "ferry.v1.WorkerService"
+            /// `AcquireJob` (long poll).
+            public static let acquireJob = MethodDescriptor(service: service, method: "AcquireJob")
+            /// `Heartbeat` (bidirectional).
+            public static let heartbeat = MethodDescriptor(service: service, method: "Heartbeat")
+            /// `CheckImportKeys`.
+            public static let checkImportKeys = MethodDescriptor(service: service, method: "CheckImportKeys")
+            /// `SubmitImportBatch`.
+            public static let submitImportBatch = MethodDescriptor(service: service, method: "SubmitImportBatch")
+        }
     }
 }

@@ -1,12 +1,16 @@
 public import Logging
+import FerryCore
+import FerryProto
 import FerryRPC
+import FerryStore
 import FerryTLS
 import FerryTransport
 import ServiceLifecycle
 import UnixSignals
 
-/// The `ferryd` process: builds the TLS context and the services from settings, then runs them
-/// in a service group that shuts down gracefully on SIGTERM and SIGINT.
+/// The `ferryd` process: opens the store, builds the TLS context, the services and the access
+/// policy from settings, then runs them in a service group that shuts down gracefully on SIGTERM
+/// and SIGINT (the RPC server drains first, the store closes last).
 public struct FerryServerProcess: Sendable {
     private let settings: ServerSettings
     private let logger: Logger
@@ -21,9 +25,9 @@ public struct FerryServerProcess: Sendable {
         self.logger = logger
     }
 
-    /// Runs until a shutdown signal, then drains in-flight calls.
+    /// Runs until a shutdown signal, then drains in-flight calls and closes the store.
     ///
-    /// - Throws: When the TLS files cannot be loaded or the address cannot be bound.
+    /// - Throws: When the TLS files, tokens, key or database cannot be used, or the address cannot be bound.
     public func run() async throws {
         let tls = try TLSContext(
             configuration: .server(
@@ -34,6 +38,26 @@ public struct FerryServerProcess: Sendable {
                 applicationProtocols: [FerryProtocol.alpn]
             )
         )
+        let tokens = try settings.tokensPath.map(BearerTokenRegistry.init(contentsOf:)) ?? BearerTokenRegistry()
+        let validator = StorageValidator(
+            configuration: .init(localFilesRoot: try settings.localFilesRoot.map(LocalFilesRoot.init))
+        )
+        let sealer = try AESSecretSealer(key: try SecretsKeyFile.loadOrCreate(at: settings.secretsKeyPath))
+        let store = try await SQLiteFerryStore.open(path: settings.databasePath, sealer: sealer, logger: logger)
+
+        let clock = SystemClock()
+        let presence = WorkerPresence(window: settings.termination.staleAfter)
+        let enforcer = TerminationEnforcer(store: store, policy: settings.termination, clock: clock, logger: logger)
+        let health = HealthStatusBoard()
+        let services: [any RPCService] = [
+            HealthService(board: health),
+            StorageService(
+                store: store, validator: validator, enforcer: enforcer, presence: presence, clock: clock, logger: logger),
+            WorkerService(store: store, policy: settings.termination, presence: presence, clock: clock, logger: logger),
+        ]
+        health.setStatus(.serving, for: FerryV1.Methods.StorageService.service)
+        health.setStatus(.serving, for: FerryV1.Methods.WorkerService.service)
+
         var transportConfiguration = ServerTransportConfiguration()
         transportConfiguration.gracePeriod = settings.gracePeriod
         let transport = FerryServerTransport(
@@ -42,11 +66,17 @@ public struct FerryServerProcess: Sendable {
             tls: tls,
             configuration: transportConfiguration
         )
-        let health = HealthStatusBoard()
-        let server = RPCServer(transport: transport, services: [HealthService(board: health)])
+        let server = RPCServer(
+            transport: transport,
+            services: services,
+            interceptors: [AuthInterceptor(tokens: tokens, policy: .ferry)]
+        )
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: RPCServerService(server: server, onShutdown: health.markAllNotServing))],
+                services: [
+                    .init(service: StoreService(store: store)),
+                    .init(service: RPCServerService(server: server, onShutdown: health.markAllNotServing)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -54,9 +84,28 @@ public struct FerryServerProcess: Sendable {
         let logger = self.logger
         Task {
             let bound = try await transport.listeningAddress()
-            logger.info("ferryd listening", metadata: ["address": "\(bound)", "alpn": "\(FerryProtocol.alpn)"])
+            logger.info(
+                "ferryd listening",
+                metadata: ["address": "\(bound)", "alpn": "\(FerryProtocol.alpn)", "database": "\(settings.databasePath)",
+                           "tokens": "\(tokens.count)"]
+            )
         }
         try await group.run()
         logger.info("ferryd stopped")
+    }
+}
+
+extension AccessPolicy {
+    /// Ferry's policy: health is open; readers list and read; admins manage; workers run jobs.
+    public static var ferry: AccessPolicy {
+        typealias Storage = FerryV1.Methods.StorageService
+        var policy = AccessPolicy()
+        policy.allowUnauthenticated(service: FerryV1.Methods.Health.service)
+        policy.allow([.admin], service: Storage.service)
+        for method in [Storage.getStorage, Storage.listStorages, Storage.listTasks] {
+            policy.allow([.reader, .admin], method: method)
+        }
+        policy.allow([.worker], service: FerryV1.Methods.WorkerService.service)
+        return policy
     }
 }

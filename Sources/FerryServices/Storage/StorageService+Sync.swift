@@ -1,0 +1,153 @@
+import FerryCore
+import FerryCrypto
+import FerryProto
+import FerryRPC
+import FerryStore
+import Logging
+
+extension StorageService {
+    @Sendable
+    func list(_ request: FerryV1.ListStoragesRequest, _ context: ServerContext) async throws
+        -> FerryV1.ListStoragesResponse
+    {
+        let query = try Self.query(request)
+        let page = try await store.listStorages(query)
+        var storages: [FerryV1.Storage] = []
+        storages.reserveCapacity(page.storages.count)
+        for storage in page.storages {
+            let observation = page.jobObservations[storage.id] ?? .missing
+            storages.append(try await enforcer.enforce(storage, observation: observation).proto)
+        }
+        return FerryV1.ListStoragesResponse(
+            storages: storages,
+            nextPageToken: page.nextCursor?.token ?? "",
+            connectedWorkers: Int32(clamping: presence.connectedCount(at: clock.now())),
+            totalCount: page.totalCount
+        )
+    }
+
+    static func query(_ request: FerryV1.ListStoragesRequest) throws -> StorageQuery {
+        let filter = request.filter ?? FerryV1.StorageFilter()
+        var cursor: StorageCursor?
+        if !request.pageToken.isEmpty {
+            guard let parsed = StorageCursor(token: request.pageToken) else {
+                throw RPCError(code: .invalidArgument, message: "page_token: not a token this server issued")
+            }
+            cursor = parsed
+        }
+        guard request.pageSize >= 0 else {
+            throw RPCError(code: .invalidArgument, message: "page_size: must not be negative")
+        }
+        return StorageQuery(
+            projectID: filter.projectID == 0 ? nil : filter.projectID,
+            kinds: Set(filter.kinds.compactMap(StorageKind.init)),
+            providers: Set(filter.providers.compactMap(StorageProvider.init)),
+            statuses: Set(filter.statuses.compactMap(SyncStatus.init)),
+            titleContains: filter.titleContains.isEmpty ? nil : filter.titleContains,
+            pageSize: Int(request.pageSize),
+            cursor: cursor
+        )
+    }
+
+    @Sendable
+    func startSync(_ request: FerryV1.StartSyncRequest, _ context: ServerContext) async throws
+        -> FerryV1.StartSyncResponse
+    {
+        let storage = try await enforcer.storage(id: request.storageID)
+        guard storage.settings.synchronizable else {
+            throw RPCError(code: .failedPrecondition, message: "Storage \(storage.id) is not synchronizable")
+        }
+        let options = SyncOptions(onlyNew: request.options?.onlyNew ?? false)
+        let result = try await store.startSync(
+            storageID: storage.id,
+            options: options,
+            now: clock.now(),
+            jobID: "job-" + SecureRandom.hexToken(byteCount: 12)
+        )
+        if !result.isAlreadyRunning {
+            logger.info("Sync queued", metadata: ["storage": "\(storage.id)", "job": "\(result.jobID)"])
+        }
+        return FerryV1.StartSyncResponse(
+            jobID: result.jobID,
+            alreadyRunning: result.isAlreadyRunning,
+            sync: result.syncInfo.proto
+        )
+    }
+
+    @Sendable
+    func cancelSync(_ request: FerryV1.CancelSyncRequest, _ context: ServerContext) async throws
+        -> FerryV1.CancelSyncResponse
+    {
+        let result = try await store.requestCancel(
+            storageID: request.storageID,
+            reason: request.reason.isEmpty ? nil : request.reason,
+            now: clock.now()
+        )
+        return FerryV1.CancelSyncResponse(
+            jobID: result.jobID ?? "",
+            cancelRequested: result.cancelRequested,
+            sync: result.syncInfo.proto
+        )
+    }
+
+    @Sendable
+    func deleteJob(_ request: FerryV1.DeleteJobRequest, _ context: ServerContext) async throws
+        -> FerryV1.DeleteJobResponse
+    {
+        guard !request.jobID.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "job_id: required")
+        }
+        let deleted = try await store.deleteJob(id: request.jobID)
+        if deleted {
+            logger.notice("Job deleted from the queue by an operator", metadata: ["job": "\(request.jobID)"])
+        }
+        return FerryV1.DeleteJobResponse(deleted: deleted)
+    }
+
+    /// Streams a project's tasks in id order, in pages, until the end or the limit.
+    @Sendable
+    func listTasks(
+        _ request: FerryV1.ListTasksRequest,
+        _ writer: RPCWriter<FerryV1.ListTasksResponse>,
+        _ context: ServerContext
+    ) async throws -> Metadata {
+        guard request.projectID > 0 else {
+            throw RPCError(code: .invalidArgument, message: "project_id: required")
+        }
+        let limit = request.limit > 0 ? Int(request.limit) : Int.max
+        var after = request.afterTaskID
+        var sent = 0
+        while sent < limit {
+            let page = try await RPCError.translatingStoreErrors {
+                try await store.listTasks(
+                    projectID: request.projectID,
+                    storageID: request.storageID == 0 ? nil : request.storageID,
+                    afterID: after,
+                    limit: min(500, limit - sent)
+                )
+            }
+            guard let last = page.last else { break }
+            try await writer.write(FerryV1.ListTasksResponse(tasks: page.map(\.proto)))
+            sent += page.count
+            after = last.id
+        }
+        return [:]
+    }
+}
+
+extension TaskRecord {
+    /// The wire form, with its import link as the task's source.
+    var proto: FerryV1.Task {
+        var sources: [FerryV1.TaskSource] = []
+        if let storageID, let key {
+            sources.append(FerryV1.TaskSource(storageID: storageID, key: key, rowIndex: rowIndex ?? 0))
+        }
+        return FerryV1.Task(
+            id: id,
+            projectID: projectID,
+            dataJSON: data,
+            sources: sources,
+            createdUnixMicros: createdAt.unixMicroseconds
+        )
+    }
+}

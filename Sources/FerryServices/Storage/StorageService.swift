@@ -1,0 +1,73 @@
+public import FerryCore
+public import FerryProto
+public import FerryRPC
+public import FerryStore
+public import Logging
+
+/// `ferry.v1.StorageService`: storage management, sync control and task reads for internal
+/// services. Reads apply termination detection; no sync work ever runs inside a call.
+public struct StorageService: RPCService {
+    let store: any FerryStore
+    let validator: StorageValidator
+    let enforcer: TerminationEnforcer
+    let presence: WorkerPresence
+    let clock: any FerryClock
+    let logger: Logger
+
+    /// Creates the service.
+    ///
+    /// - Parameters:
+    ///   - store: The state store.
+    ///   - validator: Checks storage settings.
+    ///   - enforcer: Applies termination detection on reads.
+    ///   - presence: Which workers are connected.
+    ///   - clock: The server's clock.
+    ///   - logger: Where to log.
+    public init(
+        store: any FerryStore,
+        validator: StorageValidator,
+        enforcer: TerminationEnforcer,
+        presence: WorkerPresence,
+        clock: any FerryClock,
+        logger: Logger
+    ) {
+        self.store = store
+        self.validator = validator
+        self.enforcer = enforcer
+        self.presence = presence
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func registerMethods(with router: inout RPCRouter) {
+        typealias Methods = FerryV1.Methods.StorageService
+        router.registerUnary(Methods.createStorage, deserializer: .init(), serializer: .init(), handler: create)
+        router.registerUnary(Methods.getStorage, deserializer: .init(), serializer: .init(), handler: get)
+        router.registerUnary(Methods.updateStorage, deserializer: .init(), serializer: .init(), handler: update)
+        router.registerUnary(Methods.deleteStorage, deserializer: .init(), serializer: .init(), handler: delete)
+        router.registerUnary(Methods.listStorages, deserializer: .init(), serializer: .init(), handler: list)
+        router.registerUnary(Methods.startSync, deserializer: .init(), serializer: .init(), handler: startSync)
+        router.registerUnary(Methods.cancelSync, deserializer: .init(), serializer: .init(), handler: cancelSync)
+        router.registerUnary(Methods.deleteJob, deserializer: .init(), serializer: .init(), handler: deleteJob)
+        router.registerServerStreaming(
+            Methods.listTasks,
+            deserializer: ProtobufDeserializer<FerryV1.ListTasksRequest>(),
+            serializer: ProtobufSerializer<FerryV1.ListTasksResponse>(),
+            handler: listTasks
+        )
+    }
+}
+
+extension RPCRouter {
+    /// Registers a unary method whose messages are ``FerryMessage``s.
+    mutating func registerUnary<Request: FerryMessage, Response: FerryMessage>(
+        _ method: MethodDescriptor,
+        deserializer: ProtobufDeserializer<Request>,
+        serializer: ProtobufSerializer<Response>,
+        handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        registerUnary(method, deserializer: deserializer, serializer: serializer) { request, context in
+            try await RPCError.translatingStoreErrors { try await handler(request, context) }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import FerryCore
+public import FerryRPC
+public import FerryStore
+
+extension RPCError {
+    /// The status a client sees for a store failure: the store's own words for what the caller
+    /// can act on, a neutral message for internal failures (the cause stays for logs).
+    ///
+    /// - Parameter error: The store's error.
+    /// - Returns: The status to send.
+    public static func from(store error: StoreError) -> RPCError {
+        switch error.code {
+        case .notFound:
+            return RPCError(code: .notFound, message: error.message, cause: error)
+        case .conflict:
+            return RPCError(code: .aborted, message: error.message, cause: error)
+        case .failedPrecondition:
+            return RPCError(code: .failedPrecondition, message: error.message, cause: error)
+        case .leaseNotCurrent:
+            return RPCError(
+                code: .failedPrecondition,
+                message: "The job's lease is no longer current; stop this job",
+                metadata: [LeaseRejection.metadataKey: LeaseRejection.notCurrent],
+                cause: error
+            )
+        case .invalidArgument:
+            return RPCError(code: .invalidArgument, message: error.message, cause: error)
+        case .closed:
+            return RPCError(code: .unavailable, message: "The server is shutting down", cause: error)
+        default:
+            return RPCError(code: .internal, message: "Internal storage error", cause: error)
+        }
+    }
+
+    /// Runs a store operation, translating its errors.
+    ///
+    /// - Parameter body: The operation.
+    /// - Returns: Its result.
+    /// - Throws: ``RPCError``.
+    public static func translatingStoreErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            throw RPCError.from(store: error)
+        } catch let error as ValidationError {
+            throw RPCError(code: .invalidArgument, message: error.description, cause: error)
+        }
+    }
+}
+
+/// How a refused lease is marked, so a worker can tell "stop this job" from other failures.
+public enum LeaseRejection {
+    /// The trailing-metadata key carried by every lease rejection.
+    public static let metadataKey = "ferry-lease"
+    /// Its value: the lease is settled, cancelled, deleted or superseded.
+    public static let notCurrent = "not-current"
+}

@@ -1,0 +1,67 @@
+import FerryCore
+import FerryProto
+import FerryRPC
+import FerryStore
+import Foundation
+
+extension WorkerService {
+    /// The most keys or tasks one batch may carry.
+    static let maxBatch = 5_000
+
+    /// Which of the keys a worker is about to read have no tasks yet, so it reads only those.
+    @Sendable
+    func checkKeys(_ request: FerryV1.CheckImportKeysRequest, _ context: ServerContext) async throws
+        -> FerryV1.CheckImportKeysResponse
+    {
+        _ = try callingWorker()
+        guard request.keys.count <= Self.maxBatch else {
+            throw RPCError(code: .invalidArgument, message: "keys: at most \(Self.maxBatch) per call")
+        }
+        let existing = try await store.existingImportKeys(lease: try JobLease(request.lease), keys: request.keys)
+        return FerryV1.CheckImportKeysResponse(
+            newKeys: request.keys.filter { !existing.contains($0) },
+            existingCount: Int64(existing.count)
+        )
+    }
+
+    /// Parsed tasks: each must be a JSON object; links dedupe atomically on (storage, key, row).
+    @Sendable
+    func submit(_ request: FerryV1.SubmitImportBatchRequest, _ context: ServerContext) async throws
+        -> FerryV1.SubmitImportBatchResponse
+    {
+        _ = try callingWorker()
+        guard request.tasks.count <= Self.maxBatch else {
+            throw RPCError(code: .invalidArgument, message: "tasks: at most \(Self.maxBatch) per call")
+        }
+        let lease = try JobLease(request.lease)
+        var valid: [NewTask] = []
+        var invalid: [FerryV1.ItemError] = []
+        for task in request.tasks {
+            if Self.isJSONObject(task.dataJSON) {
+                valid.append(NewTask(key: task.key, rowIndex: task.rowIndex, data: task.dataJSON))
+            } else {
+                invalid.append(
+                    FerryV1.ItemError(key: task.key, rowIndex: task.rowIndex, message: "Task data is not a JSON object"))
+            }
+        }
+        let now = clock.now()
+        let result = try await store.importTasks(
+            lease: lease,
+            tasks: valid,
+            checkpoint: request.checkpoint.map { SyncCheckpoint($0, now: now) },
+            now: now
+        )
+        return FerryV1.SubmitImportBatchResponse(
+            created: result.created.map { FerryV1.TaskLink(key: $0.key, rowIndex: $0.rowIndex, taskID: $0.taskID) },
+            existed: result.existed.map { FerryV1.TaskLink(key: $0.key, rowIndex: $0.rowIndex, taskID: $0.taskID) },
+            failedValidation: invalid
+        )
+    }
+
+    private static func isJSONObject(_ text: String) -> Bool {
+        guard let data = text.data(using: .utf8),
+            let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        else { return false }
+        return value is [String: Any]
+    }
+}

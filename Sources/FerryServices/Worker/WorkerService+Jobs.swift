@@ -1,0 +1,77 @@
+import FerryCore
+import FerryCrypto
+import FerryProto
+import FerryRPC
+import FerryStore
+import Logging
+
+extension WorkerService {
+    /// The longest a worker may ask to wait in one AcquireJob.
+    static let maxWait: Duration = .seconds(60)
+    /// How often a waiting AcquireJob looks for a new job.
+    static let pollInterval: Duration = .milliseconds(100)
+
+    @Sendable
+    func acquireJob(_ request: FerryV1.AcquireJobRequest, _ context: ServerContext) async throws
+        -> FerryV1.AcquireJobResponse
+    {
+        let workerID = try callingWorker()
+        guard request.workerID.isEmpty || request.workerID == workerID else {
+            throw RPCError(code: .permissionDenied, message: "worker_id must be the certificate's name '\(workerID)'")
+        }
+        guard !request.instanceID.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "instance_id: required (a fresh id per process start)")
+        }
+        if registeredInstances.record(workerID: workerID, instanceID: request.instanceID) {
+            let failed = try await store.registerWorkerInstance(
+                workerID: workerID, instanceID: request.instanceID, now: clock.now())
+            if !failed.isEmpty {
+                logger.warning(
+                    "A worker restarted; the jobs its previous process held have failed",
+                    metadata: ["worker": "\(workerID)", "jobs": "\(failed.joined(separator: ","))"]
+                )
+            }
+        }
+        let capabilities = request.capabilities ?? FerryV1.WorkerCapabilities()
+        let kinds = Set(capabilities.kinds.compactMap(StorageKind.init))
+        let providers = Set(capabilities.providers.compactMap(StorageProvider.init))
+        let wait = min(Duration.microseconds(max(0, request.waitTimeMicros)), Self.maxWait)
+        let deadline = min(ContinuousClock.now + wait, context.deadline ?? .now + wait)
+        while true {
+            if let claimed = try await store.claimJob(
+                workerID: workerID,
+                instanceID: request.instanceID,
+                kinds: kinds,
+                providers: providers,
+                now: clock.now(),
+                leaseToken: SecureRandom.hexToken(byteCount: 16)
+            ) {
+                logger.info(
+                    "Job claimed", metadata: ["job": "\(claimed.job.id)", "storage": "\(claimed.storage.id)", "worker": "\(workerID)"])
+                return FerryV1.AcquireJobResponse(job: jobMessage(claimed))
+            }
+            guard ContinuousClock.now + Self.pollInterval < deadline else {
+                return FerryV1.AcquireJobResponse(retryAfterMicros: 0)
+            }
+            try await Task.sleep(for: Self.pollInterval)
+        }
+    }
+
+    private func jobMessage(_ claimed: ClaimedJob) -> FerryV1.Job {
+        let job = claimed.job
+        return FerryV1.Job(
+            id: job.id,
+            storageID: job.storageID,
+            kind: job.kind.proto,
+            attempt: Int32(clamping: job.attempt),
+            timeQueuedUnixMicros: job.createdAt.unixMicroseconds,
+            leaseToken: job.leaseToken ?? "",
+            pingIntervalMicros: policy.pingInterval.microseconds,
+            staleAfterMicros: policy.staleAfter.microseconds,
+            storage: StorageSpecMapping.spec(kind: claimed.storage.kind, settings: claimed.storage.settings),
+            credentials: claimed.secrets.revealedEntries().map { FerryV1.Secret(name: $0.name, value: $0.value) },
+            options: FerryV1.SyncOptions(onlyNew: job.options.onlyNew),
+            checkpoint: job.checkpoint?.proto
+        )
+    }
+}
