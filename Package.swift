@@ -139,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "ferryctl",
             dependencies: [
-                "FerryServices", "FerryTransport", "FerryTLS", "FerryProto", "FerryRPC",
+                "FerryServices", "FerryTransport", "FerryTLS", "FerryProto", "FerryRPC", "FerryCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: defaultSwiftSettings

@@ -20,6 +20,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "PEM private key of the client certificate.")
     var key: String?
 
+    @Option(help: "Bearer token for internal-service roles (reader, admin).")
+    var token: String?
+
     @Option(help: "Seconds before a call gives up.")
     var timeout: Int = 10
 
@@ -51,5 +54,11 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// Call options with this command's timeout.
-    var callOptions: CallOptions { CallOptions(timeout: .seconds(timeout)) }
+    var callOptions: CallOptions {
+        var metadata = Metadata()
+        if let token {
+            metadata.add("Bearer \(token)", forKey: "authorization")
+        }
+        return CallOptions(metadata: metadata, timeout: .seconds(timeout))
+    }
 }

@@ -6,6 +6,6 @@ struct Ferryctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferryctl",
         abstract: "Operate a Ferry server.",
-        subcommands: [HealthCommand.self]
+        subcommands: [HealthCommand.self, TokenCommand.self]
     )
 }
