@@ -203,6 +203,16 @@ let package = Package(
             dependencies: ["FerryProto", "FerryRPC", "CFerryProto", "CProtobufC"],
             swiftSettings: defaultSwiftSettings
         ),
+        .testTarget(
+            name: "FerryServerIntegrationTests",
+            dependencies: [
+                "FerryServices", "FerryStore", "FerryCore", "FerryRPC", "FerryProto", "FerryTLS",
+                "FerryTransport", "FerryCrypto", "FerryTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
     ]
 )
 

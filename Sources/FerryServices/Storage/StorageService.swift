@@ -66,6 +66,10 @@ extension RPCRouter {
         serializer: ProtobufSerializer<Response>,
         handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
+        // Erased so the call resolves to FerryRPC's generic `registerUnary`, not to this more
+        // specific overload (calling it directly recursed until the stack overflowed).
+        let deserializer: any MessageDeserializer<Request> = deserializer
+        let serializer: any MessageSerializer<Response> = serializer
         registerUnary(method, deserializer: deserializer, serializer: serializer) { request, context in
             try await RPCError.translatingStoreErrors { try await handler(request, context) }
         }
