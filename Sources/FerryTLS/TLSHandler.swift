@@ -3,10 +3,11 @@ import NIOTLS
 
 /// A channel handler that runs TLS over OpenSSL memory BIOs: ciphertext below, plaintext above.
 ///
-/// Reads: ciphertext is fed to OpenSSL as it arrives and decrypted into one reused buffer, which
-/// is passed on at `channelReadComplete`. Writes: plaintext writes are queued with their promises
-/// until flush (and until the handshake completes), then encrypted together and sent as a single
-/// network write. Closing sends close_notify, bounded by the configured shutdown timeout.
+/// Reads: ciphertext is fed to OpenSSL as it arrives and decrypted into one buffer reused for the
+/// whole read burst, which is passed on at `channelReadComplete`. Writes: plaintext writes are
+/// queued with their promises until flush (and until the handshake completes), then encrypted
+/// together and sent as a single network write. Closing sends close_notify, bounded by the
+/// configured shutdown timeout.
 public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
@@ -130,17 +131,17 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelReadComplete()
     }
 
+    /// Passes on what a read burst decrypted. The decrypt buffer is reused across the reads of
+    /// one burst and released at its end, so an idle connection holds no 16 KiB buffer.
     private func deliverPlaintext(context: ChannelHandlerContext) {
-        guard let buffer = plaintext, buffer.readableBytes > 0 else { return }
+        guard let buffer = plaintext.take(), buffer.readableBytes > 0 else { return }
         context.fireChannelRead(wrapInboundOut(buffer))
-        // Keep the storage for the next read; if the next handler kept a reference, the next
-        // write copies on write and this buffer is simply replaced.
-        plaintext!.clear()
     }
 
     private func decrypt(context: ChannelHandlerContext) {
         guard let connection else { return }
-        var buffer = plaintext ?? context.channel.allocator.buffer(capacity: 16_384)
+        // Taken out so the buffer stays uniquely referenced while OpenSSL decrypts into it.
+        var buffer = plaintext.take() ?? context.channel.allocator.buffer(capacity: 16_384)
         let result = connection.readPlaintext(into: &buffer)
         plaintext = buffer
         sendCiphertext(context: context, promise: nil)

@@ -121,3 +121,29 @@ struct ServerConnectionStateMachineTests {
         }
     }
 }
+
+@Suite("Read gate")
+struct ReadGateTests {
+    @Test("A read is held while any stream is paused and issued when the last one is released")
+    func holdsAndReleases() {
+        var gate = ReadGate()
+        let first = gate.requestRead()
+        gate.pause(1)
+        gate.pause(3)
+        let whilePaused = gate.requestRead()
+        let afterOne = gate.release(1)
+        let afterBoth = gate.release(3)
+        let afterwards = gate.requestRead()
+        #expect(first && !whilePaused && !afterOne && afterBoth && afterwards)
+    }
+
+    @Test("Releasing a stream that ended while paused also issues the held read, once")
+    func endedStream() {
+        var gate = ReadGate()
+        gate.pause(5)
+        let held = !gate.requestRead()
+        let released = gate.release(5)
+        let again = gate.release(5)
+        #expect(held && released && !again)
+    }
+}

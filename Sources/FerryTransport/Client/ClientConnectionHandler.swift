@@ -27,8 +27,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private let configuration: ClientTransportConfiguration
     private var streams: [UInt32: StreamHandle] = [:]
     private var queuedOpens = Deque<OpenRequest>()
-    private var pausedStreams: Set<UInt32> = []
-    private var readPending = false
+    private var readGate = ReadGate()
     private var flushPending = false
     private var nextStreamID: UInt32 = 1
     private var serverMaxConcurrentStreams = 100
@@ -235,7 +234,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private func deliver(_ part: ClientResponsePart, to streamID: UInt32) {
         guard let handle = streams[streamID] else { return }
         if case .stopProducing = handle.parts.yield(part) {
-            pausedStreams.insert(streamID)
+            readGate.pause(streamID)
         }
     }
 
@@ -257,17 +256,15 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     // MARK: Read backpressure
 
     func read(context: ChannelHandlerContext) {
-        if pausedStreams.isEmpty {
+        if readGate.requestRead() {
             context.read()
-        } else {
-            readPending = true
         }
     }
 
     func resumeReading(streamID: UInt32) {
-        guard pausedStreams.remove(streamID) != nil, pausedStreams.isEmpty, readPending, let context else { return }
-        readPending = false
-        context.read()
+        if readGate.release(streamID) {
+            context?.read()
+        }
     }
 }
 

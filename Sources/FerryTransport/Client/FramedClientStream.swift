@@ -47,9 +47,11 @@ final class FramedClientStream: ClientStream, Sendable {
             )
         }
         let buffer = ByteBuffer(bytes: message)
-        let (handler, streamID) = (self.handler, self.streamID)
+        let (handler, streamID, writability) = (self.handler, self.streamID, self.writability)
+        writability.enqueue(buffer.readableBytes)
         handler.eventLoop.execute {
             handler.value.send(.message(streamID: streamID, payload: buffer))
+            writability.dequeued(buffer.readableBytes)
         }
         await writability.wait()
     }

@@ -1,23 +1,51 @@
 import NIOCore
 import Synchronization
 
-/// Lets tasks that write to a connection wait while its outbound buffer is above the high
-/// watermark, so a fast writer is slowed to the network's pace instead of buffering without bound.
+/// Holds back tasks that write to a connection faster than it can send.
+///
+/// Writers hop their frames onto the event loop; without a limit the loop's task queue would
+/// become an unbounded buffer. A writer therefore counts its bytes in before the hop
+/// (``enqueue(_:)``), the loop counts them out once written (``dequeued(_:)``), and ``wait()``
+/// suspends while more than the high watermark is queued or the channel is not writable.
 final class ConnectionWritability: Sendable {
+    /// Queued bytes above which writers wait.
+    static let highWatermark = 256 * 1024
+    /// Queued bytes below which waiting writers resume.
+    static let lowWatermark = 64 * 1024
+
     private let waiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let queued = Atomic<Int>(0)
     private let channel: any Channel
 
     init(channel: any Channel) {
         self.channel = channel
     }
 
-    /// Returns at once if the channel is writable (or closed); otherwise when it becomes writable.
+    /// Counts bytes a writer is about to hop onto the loop.
+    func enqueue(_ bytes: Int) {
+        queued.add(bytes, ordering: .relaxed)
+    }
+
+    /// Counts bytes the loop has written; wakes writers once the queue has drained enough.
+    func dequeued(_ bytes: Int) {
+        let (remaining, _) = queued.subtract(bytes, ordering: .relaxed)
+        if remaining < Self.lowWatermark && remaining + bytes >= Self.lowWatermark {
+            resumeAll()
+        }
+    }
+
+    private var isBlocked: Bool {
+        channel.isActive && (!channel.isWritable || queued.load(ordering: .relaxed) > Self.highWatermark)
+    }
+
+    /// Returns at once unless the connection is backed up; otherwise when it has drained, became
+    /// writable, or closed.
     func wait() async {
-        guard !channel.isWritable, channel.isActive else { return }
+        guard isBlocked else { return }
         await withCheckedContinuation { continuation in
             let resumeNow = waiters.withLock { waiters -> Bool in
                 // Checked again under the lock: `resumeAll` takes the same lock after each change.
-                if channel.isWritable || !channel.isActive { return true }
+                if !isBlocked { return true }
                 waiters.append(continuation)
                 return false
             }
@@ -25,7 +53,7 @@ final class ConnectionWritability: Sendable {
         }
     }
 
-    /// Wakes every waiter; called on the event loop when the channel becomes writable or closes.
+    /// Wakes every waiter; called when the channel becomes writable or closes, or the queue drains.
     func resumeAll() {
         let waiting = waiters.withLock { waiters in
             defer { waiters = [] }

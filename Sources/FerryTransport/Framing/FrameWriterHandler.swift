@@ -14,7 +14,9 @@ final class FrameWriterHandler: ChannelOutboundHandler {
     private var promises: [EventLoopPromise<Void>] = []
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var buffer = pending ?? context.channel.allocator.buffer(capacity: 256)
+        // Take the buffer out so it stays uniquely referenced: appending to a shared copy would
+        // copy everything written since the last flush, for every frame.
+        var buffer = pending.take() ?? context.channel.allocator.buffer(capacity: 256)
         encoder.encode(unwrapOutboundIn(data), into: &buffer)
         pending = buffer
         if let promise {

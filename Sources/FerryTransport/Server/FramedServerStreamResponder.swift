@@ -5,7 +5,7 @@ import Synchronization
 /// The response side of one server stream: hops writes to the connection's event loop.
 ///
 /// Writes are fire-and-forget onto the loop (ordered, flushed together at the end of the loop
-/// tick), and only suspend for connection-level backpressure. Once the stream is closed, from
+/// tick), and suspend while the connection is backed up (see ``ConnectionWritability``). Once the stream is closed, from
 /// either side, writes throw and `finish` does nothing.
 final class FramedServerStreamResponder: ServerStreamResponder, Sendable {
     private let streamID: UInt32
@@ -29,10 +29,11 @@ final class FramedServerStreamResponder: ServerStreamResponder, Sendable {
             throw RPCError(code: .cancelled, message: "The stream is closed")
         }
         let buffer = ByteBuffer(bytes: message)
-        let streamID = self.streamID
-        let handler = self.handler
+        let (streamID, handler, writability) = (self.streamID, self.handler, self.writability)
+        writability.enqueue(buffer.readableBytes)
         handler.eventLoop.execute {
             handler.value.writeMessage(buffer, streamID: streamID)
+            writability.dequeued(buffer.readableBytes)
         }
         await writability.wait()
     }

@@ -34,8 +34,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private let incoming: AsyncStream<IncomingStream>.Continuation
     private var stateMachine: ServerConnectionStateMachine
     private var streams: [UInt32: StreamHandle] = [:]
-    private var pausedStreams: Set<UInt32> = []
-    private var readPending = false
+    private var readGate = ReadGate()
     private var flushPending = false
     private var peer = PeerIdentity(address: "unknown")
     private var context: ChannelHandlerContext?
@@ -184,25 +183,23 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func deliver(_ message: [UInt8], to streamID: UInt32) {
         guard let handle = streams[streamID] else { return }
         if case .stopProducing = handle.requests.yield(message) {
-            pausedStreams.insert(streamID)
+            readGate.pause(streamID)
         }
     }
 
     // MARK: Read backpressure
 
     func read(context: ChannelHandlerContext) {
-        if pausedStreams.isEmpty {
+        if readGate.requestRead() {
             context.read()
-        } else {
-            readPending = true
         }
     }
 
     /// A stream's handler wants more requests.
     func resumeReading(streamID: UInt32) {
-        guard pausedStreams.remove(streamID) != nil, pausedStreams.isEmpty, readPending, let context else { return }
-        readPending = false
-        context.read()
+        if readGate.release(streamID) {
+            context?.read()
+        }
     }
 
     // MARK: Outbound, called on the loop by responders
@@ -217,7 +214,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         guard let handle = streams.removeValue(forKey: streamID), let context else { return }
         handle.deadline?.cancel()
         handle.requests.finish()
-        pausedStreams.remove(streamID)
+        resumeReading(streamID: streamID)
         if let lastMessage {
             context.write(wrapOutboundOut(.message(streamID: streamID, payload: lastMessage)), promise: nil)
         }
@@ -233,9 +230,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         _ = handle.responder.markClosed()
         handle.requests.finish(error)
         handle.cancellation.cancel()
-        pausedStreams.remove(streamID)
+        resumeReading(streamID: streamID)
         if let context {
-            resumeReading(streamID: streamID)
             streamEnded(streamID, context: context)
         }
     }
@@ -282,8 +278,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func closeConnection(context: ChannelHandlerContext, error: GoAwayError, reason: String) {
         let goAway = Frame.goAway(lastStreamID: stateMachine.highestStreamID, error: error, debug: reason)
+        let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(goAway)).whenComplete { _ in
-            context.close(promise: nil)
+            channel.close(promise: nil)
         }
     }
 }
