@@ -1,0 +1,203 @@
+import ArgumentParser
+import FerryRPC
+import FerryTransport
+import Foundation
+
+/// `ferry-bench run`: starts `ferry-bench server` as a child process, measures it from this
+/// process over TLS on 127.0.0.1, and prints the results against issue 2's targets.
+///
+/// Phases, each under a time limit: idle unary latency; TLS handshakes; heartbeat throughput
+/// with server CPU per message and unary latency under that load; then, against a fresh server
+/// child, RSS per idle TLS connection.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every measurement against a `ferry-bench server` child and print a table."
+    )
+
+    @Option(help: "Connections carrying heartbeat streams.")
+    var connections = 100
+
+    @Option(help: "Concurrent client-streaming heartbeat calls per connection.")
+    var streams = 10
+
+    @Option(help: "Seconds of measured heartbeat load.")
+    var seconds = 10
+
+    @Option(help: "Idle TLS connections for the server RSS measurement; 0 skips it.")
+    var idleConnections = 10_000
+
+    @Option(help: "Certificate directory; made with deploy/certs/ferry-certs.sh if incomplete.")
+    var certs = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-bench-certs").path
+
+    @Option(help: "Seconds of heartbeat load before the measured window opens.")
+    var warmUp = 2
+
+    @Option(help: "Measured sequential pings on an idle server.")
+    var pings = 5_000
+
+    @Option(help: "Seconds of each handshake loop (sequential, then concurrent).")
+    var handshakeSeconds = 5
+
+    @Option(help: "Loops in the concurrent handshake measurement.")
+    var handshakeConcurrency = 4
+
+    @Option(help: "Connects in flight while opening the idle connections.")
+    var connectParallelism = 32
+
+    @Option(help: "Also measure with each heartbeat writer waiting for its event loop every N messages; 0 skips.")
+    var writerWindow = 16
+
+    @Option(
+        name: .customLong("client-memory-limit-mib"),
+        help: "Heartbeat writers stop early when this process's RSS passes this many MiB."
+    )
+    var clientMemoryLimitMiB = 4096
+
+    func validate() throws {
+        guard connections > 0, streams > 0, seconds > 0, warmUp >= 0, pings > 0, idleConnections >= 0,
+            handshakeSeconds > 0, handshakeConcurrency > 0, connectParallelism > 0, writerWindow >= 0,
+            clientMemoryLimitMiB > 0
+        else {
+            throw ValidationError("counts and durations must be positive")
+        }
+    }
+
+    func run() async throws {
+        let fileLimit = ProcFS.raiseFileLimit(to: max(65_536, idleConnections + connections + 4096))
+        let certificates = try BenchCertificates.ensure(directory: certs)
+        let tls = try certificates.clientContext()
+        let idleConnectLimit = Duration.seconds(60 + idleConnections / 100)
+        let budget = Duration.seconds(120 + 2 * handshakeSeconds + 60 + 2 * (warmUp + seconds + 120) + 60 + 120)
+            + idleConnectLimit + .seconds(60)
+        let watchdog = Watchdog(limit: budget)
+        defer { watchdog.cancel() }
+
+        var report = Report()
+        var header = [
+            "## ferry-bench",
+            "",
+            "- Command: `\(Format.commandLine(CommandLine.arguments))`",
+        ]
+
+        let loadBefore = ProcFS.loadAverage() ?? "n/a"
+        log("starting the server child (load average \(loadBefore))")
+        let server = try await ServerProcess.launch(certificates: certificates)
+        watchdog.watch(child: server.pid)
+        header.append("- Server child: `\(server.commandLine)` (pid \(server.pid), port \(server.port))")
+        let target = BenchTarget(port: server.port, tls: tls)
+
+        log("[1/4] unary latency, idle: \(pings) pings")
+        do {
+            let pings = self.pings
+            let sample = try await Bounded.run("idle latency", limit: .seconds(120)) {
+                try await Self.idleLatency(target: target, pings: pings)
+            }
+            report.addIdleLatency(sample)
+        } catch {
+            report.failed("Unary p50, idle", target: "≤ 200 µs", error)
+        }
+
+        log("[2/4] TLS handshakes: \(handshakeSeconds) s sequential, \(handshakeSeconds) s with \(handshakeConcurrency) loops")
+        for concurrency in [1, handshakeConcurrency] {
+            let duration = Duration.seconds(handshakeSeconds)
+            do {
+                let result = try await Bounded.run("handshakes", limit: duration + .seconds(30)) {
+                    await Handshakes.measure(target: target, server: server, concurrency: concurrency, duration: duration)
+                }
+                report.addHandshakes(result)
+            } catch {
+                report.failed("TLS handshakes/s, \(concurrency) at a time", error)
+            }
+        }
+
+        let shape = Throughput.Shape(
+            connections: connections,
+            streams: streams,
+            warmUp: .seconds(warmUp),
+            duration: .seconds(seconds),
+            window: nil,
+            clientMemoryLimit: clientMemoryLimitMiB * 1_048_576
+        )
+        var shapes = [shape]
+        if writerWindow > 0 {
+            var windowed = shape
+            windowed.window = writerWindow
+            shapes.insert(windowed, at: 0)
+        }
+        for shape in shapes {
+            let how = shape.window.map { "writers bounded to \($0) queued messages (diagnostic)" } ?? "writers unbounded"
+            log("[3/4] heartbeat load, \(how): \(connections) connections × \(streams) streams, \(warmUp) s warm-up + \(seconds) s")
+            do {
+                let result = try await Bounded.run("heartbeat throughput", limit: shape.warmUp + shape.duration + .seconds(120)) {
+                    try await Throughput.measure(target: target, server: server, shape: shape)
+                }
+                report.addThroughput(result)
+            } catch {
+                report.failed("Heartbeat throughput (\(how))", target: "≥ 360,000 msgs/s", error)
+            }
+        }
+        let firstStatus = await server.terminate()
+        report.note("Server child \(server.pid) exited with status \(firstStatus) after SIGTERM.")
+
+        if idleConnections > 0 {
+            log("[4/4] server RSS with \(idleConnections) idle TLS connections (fresh server child)")
+            do {
+                let fresh = try await ServerProcess.launch(certificates: certificates)
+                watchdog.watch(child: fresh.pid)
+                let freshTarget = BenchTarget(port: fresh.port, tls: tls)
+                do {
+                    let (count, parallelism) = (idleConnections, connectParallelism)
+                    let result = try await Bounded.run("idle connections", limit: idleConnectLimit + .seconds(120)) {
+                        try await IdleConnections.measure(
+                            target: freshTarget,
+                            count: count,
+                            parallelism: parallelism,
+                            connectLimit: idleConnectLimit,
+                            settleLimit: .seconds(30)
+                        )
+                    }
+                    report.addIdleConnections(result)
+                } catch {
+                    report.failed("Server RSS per idle TLS connection", target: "≤ 48 KiB", error)
+                }
+                let status = await fresh.terminate()
+                report.note("Fresh server child \(fresh.pid) exited with status \(status) after SIGTERM.")
+            } catch {
+                report.failed("Server RSS per idle TLS connection", target: "≤ 48 KiB", error)
+            }
+        }
+        watchdog.watch(child: nil)
+
+        #if DEBUG
+        let build = "debug (numbers are not meaningful; use -c release)"
+        #else
+        let build = "release"
+        #endif
+        header.append(contentsOf: [
+            "- Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+                + "\(ProcessInfo.processInfo.operatingSystemVersionString); build: \(build); "
+                + "RLIMIT_NOFILE \(fileLimit); \(Date())",
+            "- Load average (1/5/15 min): \(loadBefore) at the start, \(ProcFS.loadAverage() ?? "n/a") at the end "
+                + "(other work on the machine skews the numbers).",
+        ])
+        print(report.render(header: header))
+    }
+
+    /// Pings on a connection of its own against the otherwise idle server.
+    private static func idleLatency(target: BenchTarget, pings: Int) async throws -> LatencySample {
+        let transport = target.makeTransport()
+        try await transport.connect()
+        let sample = await Latency.measure(
+            client: RPCClient(transport: transport),
+            warmUp: 500,
+            count: pings,
+            until: .now + .seconds(90)
+        )
+        await transport.close()
+        return sample
+    }
+
+    private func log(_ message: String) {
+        FileHandle.standardError.write(Data("ferry-bench: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,55 @@
+import FerryRPC
+import Synchronization
+
+/// The service the `server` child runs: heartbeat counting, ping echo, and process stats.
+struct BenchService: RPCService {
+    /// Heartbeats received by every call, for ``BenchAPI/stats``.
+    let heartbeats = HeartbeatCounter()
+
+    func registerMethods(with router: inout RPCRouter) {
+        let coder = BytesCoder()
+        let heartbeats = self.heartbeats
+        router.registerClientStreaming(BenchAPI.heartbeat, deserializer: coder, serializer: coder) { requests, _ in
+            var count: UInt64 = 0
+            var unpublished: UInt64 = 0
+            for try await _ in requests {
+                count += 1
+                unpublished += 1
+                // Published in small batches: one shared atomic per message would be measured too.
+                if unpublished == HeartbeatCounter.batch {
+                    heartbeats.add(unpublished)
+                    unpublished = 0
+                }
+            }
+            heartbeats.add(unpublished)
+            return count.littleEndianBytes
+        }
+        router.registerUnary(BenchAPI.ping, deserializer: coder, serializer: coder) { request, _ in
+            // The echo plus when the handler ran, so the client can split the round trip in two legs.
+            request + MonotonicTime.nanoseconds().littleEndianBytes
+        }
+        router.registerUnary(BenchAPI.stats, deserializer: coder, serializer: coder) { _, _ in
+            ServerStats(
+                residentBytes: UInt64(ProcFS.residentBytes() ?? 0),
+                heartbeats: heartbeats.value,
+                openFiles: UInt64(ProcFS.openFileCount() ?? 0)
+            ).encoded
+        }
+    }
+}
+
+/// A process-wide count of heartbeat messages, published by calls in batches of ``batch``.
+final class HeartbeatCounter: Sendable {
+    /// How many messages a call counts locally before publishing them.
+    static let batch: UInt64 = 16
+
+    private let count = Atomic<UInt64>(0)
+
+    /// Adds messages to the count.
+    func add(_ messages: UInt64) {
+        count.add(messages, ordering: .relaxed)
+    }
+
+    /// The messages counted so far.
+    var value: UInt64 { count.load(ordering: .relaxed) }
+}

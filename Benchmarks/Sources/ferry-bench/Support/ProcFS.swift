@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Reads what the benchmark needs from Linux's `/proc` and sets the file-descriptor limit.
+///
+/// Linux only: the benchmark runs on the project's Linux machines.
+enum ProcFS {
+    /// The resident set size of a process, from `/proc/PID/statm`.
+    ///
+    /// - Parameter pid: The process; `nil` for this one.
+    /// - Returns: Bytes, or `nil` if the file cannot be read.
+    static func residentBytes(pid: Int32? = nil) -> Int? {
+        guard let text = read(path(pid, "statm")) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// User plus system CPU time a process has used, from `/proc/PID/stat`.
+    ///
+    /// - Parameter pid: The process; `nil` for this one.
+    /// - Returns: The time (clock-tick resolution, usually 10 ms), or `nil`.
+    static func cpuTime(pid: Int32? = nil) -> Duration? {
+        guard let text = read(path(pid, "stat")), let close = text.lastIndex(of: ")") else { return nil }
+        // After "(comm)" come the fields from 3 (state) on; utime and stime are fields 14 and 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
+        guard ticksPerSecond > 0 else { return nil }
+        return .microseconds((user + system) * 1_000_000 / ticksPerSecond)
+    }
+
+    /// The 1, 5 and 15-minute load averages, from `/proc/loadavg`.
+    static func loadAverage() -> String? {
+        read("/proc/loadavg").map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
+    }
+
+    /// How many file descriptors this process has open, from `/proc/self/fd`.
+    static func openFileCount() -> Int? {
+        guard let directory = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(directory) }
+        var count = 0
+        // Bounded by the process's descriptors; `readdir` returns nil at the end.
+        while let entry = readdir(directory) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
+            if !isDot { count += 1 }
+        }
+        return count - 1  // The directory stream's own descriptor.
+    }
+
+    /// Raises the soft and hard `RLIMIT_NOFILE` to at least `limit` (needs root for the hard one).
+    ///
+    /// - Parameter limit: The number of descriptors wanted.
+    /// - Returns: The soft limit now in force.
+    @discardableResult
+    static func raiseFileLimit(to limit: Int) -> Int {
+        var current = rlimit()
+        _ = getrlimit(resourceNoFile, &current)
+        if current.rlim_cur >= rlim_t(limit) { return Int(current.rlim_cur) }
+        var wanted = rlimit(rlim_cur: rlim_t(limit), rlim_max: max(current.rlim_max, rlim_t(limit)))
+        if setrlimit(resourceNoFile, &wanted) != 0 {
+            // Not root: go as high as the hard limit allows.
+            wanted = rlimit(rlim_cur: current.rlim_max, rlim_max: current.rlim_max)
+            _ = setrlimit(resourceNoFile, &wanted)
+        }
+        _ = getrlimit(resourceNoFile, &current)
+        return Int(current.rlim_cur)
+    }
+
+    #if canImport(Glibc)
+    private static let resourceNoFile = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    private static let resourceNoFile = RLIMIT_NOFILE
+    #endif
+
+    private static func path(_ pid: Int32?, _ file: String) -> String {
+        "/proc/\(pid.map(String.init) ?? "self")/\(file)"
+    }
+
+    /// Reads a small file whose size `stat` does not tell (as in `/proc`).
+    private static func read(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        // Bounded: at most 256 KiB, and `read` returns 0 at the end.
+        while bytes.count < 256 * 1024 {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// `CLOCK_MONOTONIC`, which both processes share, so a timestamp taken in one can be compared
+/// with one taken in the other.
+enum MonotonicTime {
+    /// Nanoseconds on the shared monotonic clock.
+    static func nanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}

@@ -1,0 +1,120 @@
+/// The rows each measurement contributes, with the targets of issue 2 (item 8).
+extension Report {
+    /// Target: unary p50 ≤ 200 µs on an idle server.
+    mutating func addIdleLatency(_ sample: LatencySample) {
+        let p50 = sample.percentile(0.5)
+        let pass = p50.map { $0 <= .microseconds(200) } ?? false
+        add("Unary Ping p50, idle", Format.latency(p50), target: "≤ 200 µs", pass ? .pass : .fail)
+        add("Unary Ping p99, idle", Format.latency(sample.percentile(0.99)))
+        note(
+            "Idle latency: \(Format.count(sample.count)) sequential pings (16 bytes) on one connection after 500 "
+                + "warm-up calls; slowest \(Format.latency(sample.maximum)); \(sample.failures) failed. " + sample.legSummary
+        )
+    }
+
+    /// No target: reported for information.
+    mutating func addHandshakes(_ result: HandshakeResult) {
+        let label = result.concurrency == 1 ? "sequential" : "\(result.concurrency) concurrent"
+        add("TLS handshakes/s, \(label) (connect + close)", Format.rate(result.perSecond))
+        var line = "Handshakes (\(label)): \(Format.count(result.completed)) in \(Format.decimal(result.elapsed.seconds)) s, "
+            + "\(result.failures) failed; server CPU \(Format.decimal(result.serverMicrosecondsPerHandshake, 0)) µs and client CPU "
+            + "\(Format.decimal(result.clientMicrosecondsPerHandshake, 0)) µs per connection; TLS 1.3, P-256 certificates, "
+            + "worker client certificate presented."
+        if let error = result.firstError { line += " First error: \(error)" }
+        note(line)
+    }
+
+    /// Targets: ≥ 360,000 msgs/s over 100 connections (≈ 2 µs server CPU each); p99 ≤ 10 ms under
+    /// load. A run with bounded writers is a diagnostic: its rows carry no verdict.
+    mutating func addThroughput(_ result: ThroughputResult) {
+        let diagnostic = result.writerWindow != nil
+        let suffix = result.writerWindow.map { ", writers bounded to \($0) queued msgs (diagnostic)" } ?? ""
+        func verdict(_ passed: Bool) -> Verdict { diagnostic ? .info : passed ? .pass : .fail }
+        let rate = result.messagesPerSecond
+        add(
+            "Heartbeat throughput (\(result.connections) conns × \(result.streams) client-streaming calls, 50-byte msgs\(suffix))",
+            "\(Format.rate(rate)) msgs/s",
+            target: diagnostic ? "—" : "≥ 360,000 msgs/s",
+            verdict(rate >= 360_000)
+        )
+        let cpu = result.serverMicrosecondsPerMessage
+        add(
+            "Server CPU per heartbeat\(suffix)",
+            cpu.map { "\(Format.decimal($0)) µs" } ?? "n/a",
+            target: diagnostic ? "—" : "≈ 2 µs (guide)",
+            verdict((cpu ?? .infinity) <= 2.0)
+        )
+        add(
+            "Client CPU per heartbeat, measuring process\(suffix)",
+            result.clientMicrosecondsPerMessage.map { "\(Format.decimal($0)) µs" } ?? "n/a"
+        )
+        let p99 = result.loadedLatency.percentile(0.99)
+        let loadReachedServer = rate >= 1_000
+        add("Unary Ping p50, under heartbeat load\(suffix)", Format.latency(result.loadedLatency.percentile(0.5)))
+        add(
+            "Unary Ping p99, under heartbeat load\(suffix)",
+            Format.latency(p99),
+            target: diagnostic ? "—" : "≤ 10 ms",
+            loadReachedServer ? verdict(p99.map { $0 <= .milliseconds(10) } ?? false) : .invalid
+        )
+        let label = result.writerWindow.map { "Heartbeats, writers bounded to \($0)" } ?? "Heartbeats, writers unbounded"
+        var line = "\(label): window \(Format.decimal(result.window.seconds)) s after warm-up; server counted "
+            + "\(Format.count(result.serverMessages)) in the window; over the whole run the client wrote "
+            + "\(Format.count(result.sentMessages)) and the server confirmed \(Format.count(result.confirmedMessages)); "
+            + "\(result.failedStreams) calls failed; the Stats calls opening and closing the window took "
+            + "\(Format.latency(result.statsCallDurations.first)) and \(Format.latency(result.statsCallDurations.last)); server CPU \(Format.decimal(result.serverCPU?.seconds)) s, "
+            + "client CPU \(Format.decimal(result.clientCPU?.seconds)) s in the window; client peak RSS "
+            + "\(Format.mebibytes(UInt64(result.clientPeakResidentBytes)))"
+            + (result.stoppedForMemory ? " (writers stopped early: client memory limit reached)" : "") + "."
+        if let error = result.firstError { line += " First error: \(error)" }
+        note(line)
+        note(
+            "\(label): loaded latency from \(Format.count(result.loadedLatency.count)) sequential pings on a dedicated "
+                + "connection (own client event loop) during the window; slowest \(Format.latency(result.loadedLatency.maximum))"
+                + (result.loadedLatency.slowest.map {
+                    " (started \(Format.decimal($0.startedAfter.seconds)) s into the window; client→handler "
+                        + "\(Format.latency($0.requestLeg)), handler→client \(Format.latency($0.responseLeg)))"
+                } ?? "")
+                + "; \(result.loadedLatency.failures) failed. " + result.loadedLatency.legSummary
+        )
+        if !loadReachedServer {
+            note(
+                "\(label): latency under load is marked invalid: the server counted fewer than 1,000 heartbeats/s in "
+                    + "the window, so the pings did not run against a loaded server."
+            )
+        }
+    }
+
+    /// Target: ≤ 48 KiB of server RSS per idle TLS connection.
+    mutating func addIdleConnections(_ result: IdleConnectionsResult) {
+        let perConnection = result.bytesPerConnection
+        add(
+            "Server RSS per idle TLS connection (\(Format.count(result.opened)) conns)",
+            Format.kibibytes(perConnection),
+            target: "≤ 48 KiB",
+            (perConnection ?? .infinity) <= 48 * 1024 && result.opened == result.requested ? .pass : .fail
+        )
+        var line = "Idle connections: \(Format.count(result.opened)) of \(Format.count(result.requested)) opened in "
+            + "\(Format.decimal(result.connectElapsed.seconds)) s (\(result.failures) failed); server RSS "
+            + "\(Format.mebibytes(result.before.residentBytes)) → \(Format.mebibytes(result.after.residentBytes)), "
+            + "descriptors \(result.before.openFiles) → \(result.after.openFiles)"
+            + (result.settled ? "" : " (did not settle within the limit)")
+            + "; client RSS per connection "
+            + ((result.clientBytesPerConnection ?? -1) >= 0
+                ? Format.kibibytes(result.clientBytesPerConnection)
+                : "n/a (the client's heap was still shrinking from an earlier phase)")
+            + "."
+        if let error = result.firstError { line += " First error: \(error)" }
+        note(line)
+    }
+}
+
+extension LatencySample {
+    /// The legs' percentiles, which tell whether time goes before or after the server's handler.
+    var legSummary: String {
+        func legs(_ values: [Int64]) -> String {
+            "p50 \(Format.latency(Self.percentile(0.5, of: values))), p99 \(Format.latency(Self.percentile(0.99, of: values)))"
+        }
+        return "Client send → server handler: \(legs(requestLegs)); server handler → client receive: \(legs(responseLegs))."
+    }
+}
