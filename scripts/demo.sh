@@ -21,7 +21,7 @@ deploy/certs/ferry-certs.sh dev "$certs" >/dev/null
 
 echo "==> Starting ferryd on 127.0.0.1:$port"
 mkdir -p "$dev"
-"$bin/ferryd" --listen "127.0.0.1:$port" \
+"$bin/ferryd" --listen "127.0.0.1:$port" --database-path "$dev/ferry.db" \
     --tls-cert "$certs/server.pem" --tls-key "$certs/server.key" --tls-ca "$certs/ca/ca.pem" \
     >"$dev/ferryd.log" 2>&1 &
 ferryd_pid=$!
