@@ -125,6 +125,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             streams[streamID]?.requests.finish()
         case .failStream(let streamID, let status):
             if let handle = streams[streamID], handle.responder.markClosed() {
+                // The handler must not mistake a truncated request stream for a complete one.
+                handle.requests.finish(RPCError(status: status))
+                handle.cancellation.cancel()
                 finishStream(streamID, lastMessage: nil, status: status, trailers: [:])
             }
         case .cancelStream(let streamID):
