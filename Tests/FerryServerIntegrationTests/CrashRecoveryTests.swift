@@ -1,0 +1,503 @@
+import FerryCore
+import FerryProto
+import FerryRPC
+import FerryServices
+import FerryTLS
+import FerryTestSupport
+import FerryTransport
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Crash recovery of the REAL `ferryd` executable (issue 3): `kill -9` it mid-traffic, restart it
+/// on the same database and key files, and check that what it acknowledged before the crash is
+/// served again: storages, the running job, task links, import dedupe and termination verdicts.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct CrashRecoveryTests {
+    static let projectID: Int64 = 11
+    /// Generous: the machine running these may be loaded.
+    static let patience = Duration.seconds(20)
+    static let batchSize = 25
+
+    // MARK: 1. kill -9 mid-traffic
+
+    @Test func killNineMidTrafficKeepsEverythingAcknowledged() async throws {
+        let daemon = try FerrydProcess(staleAfterSeconds: 30)
+        defer { daemon.cleanUp() }
+        try await daemon.start()
+
+        // Before the storm: three storages, a running job, a first batch of tasks.
+        var storages: [Int64: FerryV1.StorageSpec] = [:]
+        for index in 0..<3 {
+            let storage = try await daemon.createLocalStorage(name: "base-\(index)")
+            storages[storage.id] = storage.spec
+        }
+        let syncedID = try #require(storages.keys.min())
+        let (job, lease) = try await daemon.withClient(.admin) { admin in
+            try await daemon.withClient(.worker) { worker in
+                let started = try await admin.startSync(syncedID)
+                let acquired = try await worker.acquireJob(instance: "crash-i1", wait: .seconds(5))
+                let job = try #require(acquired.job)
+                #expect(job.id == started.jobID)
+                #expect(job.storageID == syncedID)
+                return (job, FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken))
+            }
+        }
+        let firstBatch = (0..<5).map { FerryV1.ImportTask(key: "first-\($0).json", rowIndex: 0, dataJSON: #"{"n":\#($0)}"#) }
+        let firstReply = try await daemon.withClient(.worker) { worker in
+            let reply = try #require(try await worker.heartbeat { session in try await session.ping(lease, synced: 1) })
+            #expect(reply.ack)
+            #expect(reply.leaseStatus == .active)
+            return try await worker.submit(lease, firstBatch)
+        }
+        #expect(firstReply.created.count == firstBatch.count)
+
+        // The storm: concurrent CreateStorage, heartbeats and one-task imports; kill -9 in the middle.
+        let acknowledged = Acknowledged()
+        for link in firstReply.created { acknowledged.link(link) }
+        // Four lanes of CreateStorage calls, one after another, so that some are always in flight.
+        let stormTitles = (0..<4).flatMap { lane in (0..<50).map { "storm-\(lane)-\($0)" } }
+        for title in stormTitles {
+            try FileManager.default.createDirectory(
+                atPath: daemon.localFilesRoot + "/" + title, withIntermediateDirectories: true)
+        }
+        try await daemon.withClient(.admin) { admin in
+            try await daemon.withClient(.worker) { worker in
+                await withTaskGroup(of: Void.self) { group in
+                    for lane in 0..<4 {
+                        group.addTask {
+                            for title in stormTitles where title.hasPrefix("storm-\(lane)-") {
+                                let request = daemon.localStorageRequest(name: title)
+                                guard let storage = try? await admin.createStorage(request).storage,
+                                    let spec = storage.spec
+                                else { return }
+                                acknowledged.storage(storage.id, spec)
+                            }
+                        }
+                    }
+                    group.addTask {
+                        _ = try? await worker.heartbeat { session in
+                            for count in 2...10_000 {
+                                guard let reply = try await session.ping(lease, synced: Int64(count)) else { return }
+                                if reply.ack { acknowledged.ping() }
+                                try await Task.sleep(for: .milliseconds(20))
+                            }
+                        }
+                    }
+                    for lane in 0..<4 {
+                        group.addTask {
+                            for index in 0..<1_000 {
+                                let key = "storm-\(lane)-\(index).json"
+                                acknowledged.attempt(key)
+                                let task = FerryV1.ImportTask(key: key, rowIndex: 0, dataJSON: #"{"k":"\#(key)"}"#)
+                                guard let reply = try? await worker.submit(lease, [task]) else { return }
+                                for link in reply.created { acknowledged.link(link) }
+                                for link in reply.existed { acknowledged.link(link) }
+                            }
+                        }
+                    }
+                    group.addTask {
+                        // Larger batches: one in flight at the kill must land whole or not at all.
+                        for batch in 0..<200 {
+                            let tasks = (0..<Self.batchSize).map { row in
+                                let key = "batch-\(batch)-\(row).json"
+                                return FerryV1.ImportTask(key: key, rowIndex: 0, dataJSON: #"{"k":"\#(key)"}"#)
+                            }
+                            for task in tasks { acknowledged.attempt(task.key) }
+                            guard let reply = try? await worker.submit(lease, tasks) else { return }
+                            for link in reply.created { acknowledged.link(link) }
+                            for link in reply.existed { acknowledged.link(link) }
+                        }
+                    }
+                    group.addTask {
+                        // Kill while calls are in flight: once some of each kind were acknowledged.
+                        _ = try? await waitUntil(timeout: Self.patience, every: .milliseconds(5)) {
+                            acknowledged.storageCount >= 8 && acknowledged.linkCount >= firstBatch.count + 3
+                                && acknowledged.pings >= 2
+                        }
+                        daemon.kill9()
+                    }
+                }
+            }
+        }
+        let acked = acknowledged.snapshot
+        for (id, spec) in acked.storages { storages[id] = spec }
+        #expect(acked.storages.count < stormTitles.count, "the kill came after every CreateStorage returned")
+
+        // Restart on the same files.
+        try await daemon.start()
+        try await daemon.withClient(.admin) { admin in
+            // Every acknowledged storage is served with the same spec; extras are only storm ones.
+            let listed = try await Self.listAll(admin)
+            let listedByID = Dictionary(listed.storages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            #expect(listedByID.count == listed.storages.count, "ListStorages repeats an id")
+            for (id, spec) in storages {
+                #expect(listedByID[id]?.spec == spec, "storage \(id) lost or changed by the crash")
+                #expect(try await admin.getStorage(id).storage?.spec == spec)
+            }
+            for storage in listed.storages where storages[storage.id] == nil {
+                #expect(
+                    stormTitles.contains(storage.spec?.title ?? ""),
+                    "storage \(storage.id) was never requested: \(String(describing: storage.spec?.title))")
+            }
+            let titles = listed.storages.compactMap { $0.spec?.title }
+            // What the kill interrupted, for the log.
+            print("crash-recovery: acknowledged \(acked.storages.count)/\(stormTitles.count) storm storages (\(listed.storages.count - 3) served), \(acked.links.count) links of \(acked.attempted.count + firstBatch.count) submitted keys, \(acked.pings) pings")
+            #expect(Set(titles).count == titles.count, "a CreateStorage was applied twice")
+            #expect(listed.totalCount == Int64(listed.storages.count), "total_count disagrees with the pages")
+
+            // The running job is not lost.
+            let synced = try #require(listedByID[syncedID])
+            let sync = try #require(synced.sync, "the sync of storage \(syncedID) vanished")
+            #expect(sync.status == .inProgress, "sync after restart: \(sync.status) \(sync.traceback)")
+            #expect(sync.meta?.workerID == "worker-1")
+
+            // Tasks: every acknowledged link is there, nothing twice, nothing never submitted.
+            let tasks = try await admin.listTasks(projectID: Self.projectID)
+            #expect(Set(tasks.map(\.id)).count == tasks.count, "ListTasks repeats a task")
+            var taskIDByKey: [String: Int64] = [:]
+            for task in tasks {
+                for source in task.sources {
+                    #expect(taskIDByKey[source.key] == nil, "key \(source.key) links two tasks")
+                    taskIDByKey[source.key] = task.id
+                    #expect(source.storageID == syncedID)
+                }
+            }
+            for (key, taskID) in acked.links {
+                #expect(taskIDByKey[key] == taskID, "acknowledged link \(key) → \(taskID) not served")
+            }
+            let submitted = Set(firstBatch.map(\.key)).union(acked.attempted)
+            for key in taskIDByKey.keys {
+                #expect(submitted.contains(key), "task for never-submitted key \(key)")
+            }
+
+            // A batch is atomic: all of its tasks or none.
+            let batchKeys = acked.attempted.filter { $0.hasPrefix("batch-") }
+            let batches = Dictionary(grouping: batchKeys) { $0.split(separator: "-")[1] }
+            for (batch, keys) in batches {
+                let served = keys.filter { taskIDByKey[$0] != nil }.count
+                #expect(served == 0 || served == Self.batchSize, "batch \(batch) half-imported: \(served) tasks")
+            }
+
+            // Dedupe survives: the same tasks again under the still-valid lease create nothing.
+            try await daemon.withClient(.worker) { worker in
+                let again = try await worker.submit(lease, firstBatch)
+                #expect(again.created.isEmpty, "dedupe lost: \(again.created.map(\.key))")
+                #expect(Set(again.existed.map(\.taskID)) == Set(firstReply.created.map(\.taskID)))
+                let stormAgain = acked.links.keys.filter { !$0.hasPrefix("first-") }.sorted().map {
+                    FerryV1.ImportTask(key: $0, rowIndex: 0, dataJSON: #"{"k":"\#($0)"}"#)
+                }
+                if !stormAgain.isEmpty {
+                    let reply = try await worker.submit(lease, stormAgain)
+                    #expect(reply.created.isEmpty, "dedupe lost: \(reply.created.map(\.key))")
+                    #expect(reply.existed.count == stormAgain.count)
+                }
+                let ping = try await worker.heartbeat { session in try await session.ping(lease, synced: 20_000) }
+                #expect(ping?.ack == true)
+                #expect(ping?.leaseStatus == .active)
+            }
+            #expect(try await admin.listTasks(projectID: Self.projectID).count == tasks.count)
+            #expect(try await admin.listed(syncedID).sync?.status == .inProgress)
+            #expect(!job.leaseToken.isEmpty)
+        }
+        try daemon.stop()
+    }
+
+    /// Every page of ListStorages, concatenated (total_count from the first page).
+    static func listAll(_ admin: FerryClient) async throws -> FerryV1.ListStoragesResponse {
+        var all = try await admin.listStorages()
+        var token = all.nextPageToken
+        var pages = 1
+        while !token.isEmpty {
+            pages += 1
+            try #require(pages < 1_000, "ListStorages pages never end")
+            let page = try await admin.listStorages(FerryV1.ListStoragesRequest(pageToken: token))
+            all.storages += page.storages
+            token = page.nextPageToken
+        }
+        return all
+    }
+
+    // MARK: 2. A verdict reached after a crash is served again after the next one
+
+    @Test func heartbeatTimeoutVerdictSurvivesRestarts() async throws {
+        let daemon = try FerrydProcess(staleAfterSeconds: 1)
+        defer { daemon.cleanUp() }
+        try await daemon.start()
+
+        let storage = try await daemon.createLocalStorage(name: "verdict")
+        let (job, lastPing) = try await daemon.withClient(.admin) { admin in
+            try await daemon.withClient(.worker) { worker in
+                _ = try await admin.startSync(storage.id)
+                let job = try #require(try await worker.acquireJob(instance: "verdict-i1", wait: .seconds(5)).job)
+                let lease = FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken)
+                let sent = ContinuousClock.now
+                let reply = try await worker.heartbeat { session in try await session.ping(lease, synced: 1) }
+                #expect(reply?.ack == true)
+                return (job, sent)
+            }
+        }
+        daemon.kill9()
+
+        // After the restart and past stale_after, ListStorages reports the timeout.
+        try await daemon.start()
+        try await Task.sleep(until: lastPing + .milliseconds(1_200))
+        let verdict = try await daemon.withClient(.admin) { admin in
+            let failed = try await waitUntil(timeout: Self.patience, every: .milliseconds(100)) {
+                try await admin.listed(storage.id).sync?.status == .failed
+            }
+            #expect(failed, "no verdict after the restart")
+            return try #require(try await admin.listed(storage.id).sync)
+        }
+        #expect(verdict.meta?.terminationReason == .heartbeatTimeout)
+        #expect(verdict.traceback.contains(job.id), "traceback: \(verdict.traceback)")
+        #expect(verdict.traceback.contains("worker-1"), "traceback: \(verdict.traceback)")
+        #expect((verdict.meta?.timeFailureUnixMicros ?? 0) > 0)
+
+        // Crash again right away: the very same verdict is served.
+        daemon.kill9()
+        try await daemon.start()
+        try await daemon.withClient(.admin) { admin in
+            for _ in 0..<2 {
+                let again = try #require(try await admin.listed(storage.id).sync)
+                #expect(again.status == .failed)
+                #expect(again.meta?.terminationReason == .heartbeatTimeout)
+                #expect(again.traceback == verdict.traceback)
+                #expect(again.meta?.timeFailureUnixMicros == verdict.meta?.timeFailureUnixMicros)
+                #expect(try await admin.getStorage(storage.id).storage?.sync?.traceback == verdict.traceback)
+            }
+        }
+        // The old lease stays fenced across the restarts.
+        try await daemon.withClient(.worker) { worker in
+            let lease = FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken)
+            await #expect(throws: RPCError.self) {
+                _ = try await worker.submit(lease, [FerryV1.ImportTask(key: "late.json", rowIndex: 0, dataJSON: "{}")])
+            }
+        }
+        try daemon.stop()
+    }
+}
+
+// MARK: - What the server acknowledged
+
+/// Replies that came back OK before the kill.
+final class Acknowledged: Sendable {
+    struct Snapshot: Sendable {
+        var storages: [Int64: FerryV1.StorageSpec] = [:]
+        var links: [String: Int64] = [:]
+        var attempted: Set<String> = []
+        var pings: Int64 = 0
+    }
+
+    private let state = Mutex(Snapshot())
+
+    func storage(_ id: Int64, _ spec: FerryV1.StorageSpec) { state.withLock { $0.storages[id] = spec } }
+    func link(_ link: FerryV1.TaskLink) { state.withLock { $0.links[link.key] = link.taskID } }
+    func attempt(_ key: String) { _ = state.withLock { $0.attempted.insert(key) } }
+    func ping() { state.withLock { $0.pings += 1 } }
+
+    var storageCount: Int { state.withLock { $0.storages.count } }
+    var linkCount: Int { state.withLock { $0.links.count } }
+    var pings: Int64 { state.withLock { $0.pings } }
+    var snapshot: Snapshot { state.withLock { $0 } }
+}
+
+// MARK: - The ferryd child process
+
+/// A `ferryd` child process on a fixed set of files (database, secrets key, tokens), restartable.
+final class FerrydProcess: @unchecked Sendable {
+    let directory: String
+    let localFilesRoot: String
+    let staleAfterSeconds: Double
+    private let lock = NSLock()
+    private var process: Process?
+    private var starts = 0
+    private(set) var port = 0
+
+    init(staleAfterSeconds: Double) throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ferry-crash-\(UUID().uuidString)").path
+        localFilesRoot = directory + "/files"
+        self.staleAfterSeconds = staleAfterSeconds
+        try FileManager.default.createDirectory(atPath: localFilesRoot, withIntermediateDirectories: true)
+        let tokens = BearerTokenRegistry.line(forToken: FerryTestServer.adminToken, role: .admin, name: "ops") + "\n"
+        try tokens.write(toFile: directory + "/tokens", atomically: true, encoding: .utf8)
+    }
+
+    /// `.build/<config>/ferryd`, next to the test bundle, or under the repository.
+    static func executable() throws -> String {
+        let fileManager = FileManager.default
+        var candidates: [String] = []
+        if let path = ProcessInfo.processInfo.environment["FERRYD_PATH"] { candidates.append(path) }
+        for start in [CommandLine.arguments.first ?? "", Bundle.main.bundlePath, Bundle.main.executablePath ?? ""]
+        where !start.isEmpty {
+            var url = URL(fileURLWithPath: start).standardizedFileURL
+            for _ in 0..<4 {
+                url = url.deletingLastPathComponent()
+                candidates.append(url.appendingPathComponent("ferryd").path)
+            }
+        }
+        candidates.append(TestPKI.repositoryRoot + "/.build/debug/ferryd")
+        for candidate in candidates {
+            var isDirectory: ObjCBool = false
+            if fileManager.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
+                fileManager.isExecutableFile(atPath: candidate)
+            {
+                return candidate
+            }
+        }
+        Issue.record("ferryd not found (build it with `swift build`); looked at \(candidates)")
+        throw CancellationError()
+    }
+
+    /// Starts ferryd on a fresh port and waits until Health.Check answers.
+    func start() async throws {
+        let binary = try Self.executable()
+        let pki = TestPKI.shared
+        var lastFailure = ""
+        for _ in 0..<3 {
+            let port = try Self.freePort()
+            starts += 1
+            let logPath = directory + "/ferryd-\(starts).log"
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = [
+                "--listen", "127.0.0.1:\(port)",
+                "--database-path", directory + "/ferry.db",
+                "--secrets-key-file", directory + "/key",
+                "--tls-cert", pki.serverCertificate,
+                "--tls-key", pki.serverKey,
+                "--tls-ca", pki.caPath,
+                "--auth-tokens-file", directory + "/tokens",
+                "--storage-local-files-root", localFilesRoot,
+                "--sync-ping-interval-seconds", "0.1",
+                "--sync-stale-after-seconds", "\(staleAfterSeconds)",
+                "--log-level", "debug",
+            ]
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+            try? log.close()
+            lock.withLock {
+                self.process = process
+                self.port = port
+            }
+            let ready = try await waitUntil(timeout: CrashRecoveryTests.patience, every: .milliseconds(100)) {
+                guard process.isRunning else { return true }
+                return (try? await self.withClient(.anonymous) { client in
+                    try await client.unary(
+                        FerryV1.Methods.Health.check, FerryV1.HealthCheckRequest(),
+                        as: FerryV1.HealthCheckResponse.self)
+                }) != nil
+            }
+            if ready && process.isRunning { return }
+            lastFailure = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            kill9()
+        }
+        Issue.record("ferryd did not become ready:\n\(lastFailure)")
+        throw CancellationError()
+    }
+
+    /// `kill -9`, then reaps the process.
+    func kill9() {
+        guard let process = lock.withLock({ self.process }) else { return }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        lock.withLock { self.process = nil }
+    }
+
+    /// SIGTERM (graceful), then reaps the process; fails if it did not exit cleanly.
+    func stop() throws {
+        guard let process = lock.withLock({ self.process }) else { return }
+        process.terminate()
+        process.waitUntilExit()
+        lock.withLock { self.process = nil }
+        #expect(process.terminationStatus == 0, "ferryd exit status \(process.terminationStatus)")
+    }
+
+    /// Kills any child still running and removes the files.
+    func cleanUp() {
+        kill9()
+        if ProcessInfo.processInfo.environment["FERRY_KEEP_CRASH_DIR"] == nil {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    func localStorageRequest(name: String) -> FerryV1.CreateStorageRequest {
+        FerryV1.CreateStorageRequest(
+            spec: FerryV1.StorageSpec(
+                projectID: CrashRecoveryTests.projectID, title: name, kind: .import, provider: .local,
+                synchronizable: true, local: FerryV1.LocalLocation(path: localFilesRoot + "/" + name)))
+    }
+
+    func createLocalStorage(name: String) async throws -> FerryV1.Storage {
+        try FileManager.default.createDirectory(
+            atPath: localFilesRoot + "/" + name, withIntermediateDirectories: true)
+        return try await withClient(.admin) { admin in
+            try #require(try await admin.createStorage(localStorageRequest(name: name)).storage)
+        }
+    }
+
+    /// A client of the current process (see ``FerryTestServer/withClient(_:_:)``).
+    func withClient<Result: Sendable>(
+        _ identity: FerryTestServer.Identity,
+        _ body: (FerryClient) async throws -> Result
+    ) async throws -> Result {
+        let pki = TestPKI.shared
+        var metadata: Metadata = [:]
+        var certificate: String?
+        var key: String?
+        switch identity {
+        case .anonymous: break
+        case .token(let token): metadata = ["authorization": "Bearer \(token)"]
+        case .worker:
+            certificate = pki.workerCertificate
+            key = pki.workerKey
+        }
+        let tls = try TLSContext(configuration: .client(
+            trustRootsPath: pki.caPath, certificateChainPath: certificate, privateKeyPath: key,
+            applicationProtocols: [FerryProtocol.alpn]))
+        let transport = FerryClientTransport(
+            host: "127.0.0.1", port: lock.withLock { port }, serverHostname: "localhost", tls: tls,
+            configuration: ClientTransportConfiguration())
+        do {
+            let result = try await body(FerryClient(rpc: RPCClient(transport: transport), metadata: metadata))
+            await transport.close()
+            return result
+        } catch {
+            await transport.close()
+            throw error
+        }
+    }
+
+    /// A port nothing listens on right now (bound to 0, read back, closed).
+    static func freePort() throws -> Int {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
