@@ -269,6 +269,24 @@ struct FerryServerIntegrationTests {
         }
     }
 
+    @Test func statusFilterSeesStatusesAfterDetection() async throws {
+        try await FerryTestServer.with { server in
+            try await server.withClient(.admin) { admin in
+                let storage = try await Self.createS3(admin)
+                let started = try await admin.startSync(storage.id)
+                #expect(try await admin.deleteJob(started.jobID).deleted)
+                // Nobody has listed it since the purge: its stored status is still queued.
+                var request = FerryV1.ListStoragesRequest()
+                request.filter = FerryV1.StorageFilter(statuses: [.failed])
+                let failed = try await admin.listStorages(request)
+                #expect(failed.storages.map(\.id) == [storage.id])
+                #expect(failed.storages.first?.sync?.meta?.terminationReason == .jobMissing)
+                request.filter = FerryV1.StorageFilter(statuses: [.queued])
+                #expect(try await admin.listStorages(request).storages.isEmpty)
+            }
+        }
+    }
+
     // MARK: 7. Redeploy → JOB_FAILED at once
 
     @Test func newWorkerInstanceFailsThePreviousInstancesJobs() async throws {

@@ -11,6 +11,10 @@ extension StorageService {
         -> FerryV1.ListStoragesResponse
     {
         let query = try Self.query(request)
+        if !query.statuses.isEmpty {
+            // A status filter sees statuses after detection: settle stale syncs first.
+            try await enforceActive(like: query)
+        }
         let page = try await store.listStorages(query)
         var storages: [FerryV1.Storage] = []
         storages.reserveCapacity(page.storages.count)
@@ -24,6 +28,22 @@ extension StorageService {
             connectedWorkers: Int32(clamping: presence.connectedCount(at: clock.now())),
             totalCount: page.totalCount
         )
+    }
+
+    /// Applies termination detection to every queued or in-progress storage the query could match.
+    private func enforceActive(like query: StorageQuery) async throws {
+        var active = query
+        active.statuses = [.queued, .inProgress]
+        active.pageSize = StorageQuery.maxPageSize
+        active.cursor = nil
+        // Bounded: each page advances the cursor and the store has finitely many storages.
+        repeat {
+            let page = try await store.listStorages(active)
+            for storage in page.storages {
+                _ = try await enforcer.enforce(storage, observation: page.jobObservations[storage.id] ?? .missing)
+            }
+            active.cursor = page.nextCursor
+        } while active.cursor != nil
     }
 
     static func query(_ request: FerryV1.ListStoragesRequest) throws -> StorageQuery {
