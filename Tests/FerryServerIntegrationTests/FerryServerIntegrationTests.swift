@@ -287,6 +287,34 @@ struct FerryServerIntegrationTests {
         }
     }
 
+    @Test func cancelReachesTheWorkerAndItsConfirmationSettlesTheSync() async throws {
+        try await FerryTestServer.with { server in
+            try await server.withClient(.admin) { admin in
+                try await server.withClient(.worker) { worker in
+                    let (storageID, _, lease) = try await Self.claimedJob(admin: admin, worker: worker)
+                    let cancel = try await admin.unary(
+                        FerryV1.Methods.StorageService.cancelSync,
+                        FerryV1.CancelSyncRequest(storageID: storageID, reason: "operator"),
+                        as: FerryV1.CancelSyncResponse.self
+                    )
+                    #expect(cancel.cancelRequested)
+                    let confirmed = try await worker.heartbeat { session in
+                        // A persisted ping carries the request; the worker stops and confirms.
+                        let told = try await waitUntil {
+                            try await session.ping(lease, synced: 1)?.cancelRequested == true
+                        }
+                        #expect(told)
+                        return try await session.finish(lease, result: .cancelled)
+                    }
+                    #expect(confirmed?.leaseStatus == .settled)
+                    let listed = try await admin.listed(storageID)
+                    #expect(listed.sync?.status == .failed)
+                    #expect(listed.sync?.meta?.terminationReason == .cancelled)
+                }
+            }
+        }
+    }
+
     // MARK: 7. Redeploy → JOB_FAILED at once
 
     @Test func newWorkerInstanceFailsThePreviousInstancesJobs() async throws {

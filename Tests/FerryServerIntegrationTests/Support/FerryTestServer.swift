@@ -274,6 +274,14 @@ final class HeartbeatSession: @unchecked Sendable {
         return try await iterator.next()
     }
 
+    /// Sends a terminal outcome and returns its acknowledgement.
+    func finish(_ lease: FerryV1.JobLease, result: FerryV1.JobResult) async throws -> FerryV1.HeartbeatResponse? {
+        sequence += 1
+        continuation.yield(FerryV1.HeartbeatRequest(
+            lease: lease, outcome: FerryV1.JobOutcome(result: result), sequence: sequence))
+        return try await iterator.next()
+    }
+
     /// Reads the next reply (or the stream's failure).
     func next() async throws -> FerryV1.HeartbeatResponse? {
         try await iterator.next()
