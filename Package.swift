@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "FerryTLS", targets: ["FerryTLS"]),
         .library(name: "FerryTransport", targets: ["FerryTransport"]),
         .library(name: "FerryProto", targets: ["FerryProto"]),
+        .library(name: "FerryCrypto", targets: ["FerryCrypto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -124,6 +125,12 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
 
+        .target(
+            name: "FerryCLI",
+            dependencies: ["FerryProto", "FerryRPC"],
+            swiftSettings: defaultSwiftSettings
+        ),
+
         // MARK: Executables
 
         .executableTarget(
@@ -139,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "ferryctl",
             dependencies: [
-                "FerryServices", "FerryTransport", "FerryTLS", "FerryProto", "FerryRPC", "FerryCrypto",
+                "FerryServices", "FerryTransport", "FerryTLS", "FerryProto", "FerryRPC", "FerryCrypto", "FerryCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: defaultSwiftSettings
@@ -201,6 +208,11 @@ let package = Package(
         .testTarget(
             name: "FerryProtoTests",
             dependencies: ["FerryProto", "FerryRPC", "CFerryProto", "CProtobufC"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryCLITests",
+            dependencies: ["FerryCLI", "FerryProto", "FerryRPC"],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(

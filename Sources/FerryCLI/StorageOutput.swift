@@ -1,0 +1,125 @@
+public import FerryProto
+import Foundation
+
+/// How ferryctl shows storages: tables, JSON and the `sync --watch` progress line.
+public enum StorageOutput {
+    /// The table for `storage list|get` (`-o table`, or `-o wide` with `wide`).
+    public static func table(_ storages: [FerryV1.Storage], wide: Bool, nowMicros: Int64) -> Table {
+        var headers = ["ID", "TITLE", "KIND", "PROVIDER", "STATUS", "LAST-SYNC", "COUNT"]
+        if wide { headers += ["JOB", "WORKER", "REASON"] }
+        let rows = storages.map { storage -> [String] in
+            let spec = storage.spec ?? FerryV1.StorageSpec()
+            let sync = storage.sync ?? FerryV1.SyncInfo()
+            var row = [
+                String(storage.id), spec.title, Names.kind(spec.kind), Names.provider(spec.provider),
+                Names.status(sync.status), Age.format(unixMicros: sync.lastSyncUnixMicros, nowMicros: nowMicros),
+                String(sync.lastSyncCount),
+            ]
+            if wide {
+                row += [sync.lastSyncJob, sync.meta?.workerID ?? "", Names.reason(sync.meta?.terminationReason ?? .unspecified)]
+            }
+            return row
+        }
+        return Table(headers: headers, rows: rows)
+    }
+
+    /// The JSON object for one storage. Only secret names appear; the server never returns values.
+    public static func jsonObject(_ storage: FerryV1.Storage) -> [String: Any] {
+        let spec = storage.spec ?? FerryV1.StorageSpec()
+        var object: [String: Any] = [
+            "id": storage.id,
+            "project_id": spec.projectID,
+            "title": spec.title,
+            "description": spec.description,
+            "kind": Names.kind(spec.kind),
+            "provider": Names.provider(spec.provider),
+            "prefix": spec.prefix,
+            "regex_filter": spec.regexFilter,
+            "recursive_scan": spec.recursiveScan,
+            "use_blob_urls": spec.useBlobURLs,
+            "synchronizable": spec.synchronizable,
+            "credential_names": storage.credentialNames,
+            "revision": storage.revision,
+            "created_unix_micros": storage.createdUnixMicros,
+            "updated_unix_micros": storage.updatedUnixMicros,
+        ]
+        if let local = spec.local { object["local"] = ["path": local.path] }
+        if let s3 = spec.s3 {
+            object["s3"] = ["bucket": s3.bucket, "region": s3.region, "endpoint_url": s3.endpointURL]
+        }
+        if let gcs = spec.gcs { object["gcs"] = ["bucket": gcs.bucket, "project": gcs.project] }
+        if let azure = spec.azureBlob {
+            object["azure_blob"] = [
+                "container": azure.container, "account_name": azure.accountName, "endpoint_url": azure.endpointURL,
+            ]
+        }
+        if let redis = spec.redis {
+            object["redis"] = ["host": redis.host, "port": Int(redis.port), "db": Int(redis.db), "use_tls": redis.useTLS]
+        }
+        let sync = storage.sync ?? FerryV1.SyncInfo()
+        let meta = sync.meta ?? FerryV1.SyncMeta()
+        object["sync"] = [
+            "status": Names.status(sync.status),
+            "last_sync_unix_micros": sync.lastSyncUnixMicros,
+            "last_sync_count": sync.lastSyncCount,
+            "last_sync_job": sync.lastSyncJob,
+            "traceback": sync.traceback,
+            "attempts": Int(meta.attempts),
+            "tasks_existed": meta.tasksExisted,
+            "tasks_failed_validation": meta.tasksFailedValidation,
+            "objects_scanned": meta.objectsScanned,
+            "worker_id": meta.workerID,
+            "termination_reason": Names.reason(meta.terminationReason),
+        ] as [String: Any]
+        return object
+    }
+
+    /// Pretty, key-sorted JSON for one storage.
+    public static func json(_ storage: FerryV1.Storage) -> String {
+        JSON.encode(jsonObject(storage))
+    }
+
+    /// Pretty, key-sorted JSON array for several storages.
+    public static func json(_ storages: [FerryV1.Storage]) -> String {
+        JSON.encode(storages.map(jsonObject))
+    }
+
+    /// The `sync --watch` progress line: status, count, tasks existed, worker.
+    public static func progressLine(_ storage: FerryV1.Storage) -> String {
+        let sync = storage.sync ?? FerryV1.SyncInfo()
+        let meta = sync.meta ?? FerryV1.SyncMeta()
+        var line = "storage \(storage.id): \(Names.status(sync.status))"
+        line += "  count=\(sync.lastSyncCount)  existed=\(meta.tasksExisted)"
+        if meta.tasksFailedValidation > 0 { line += "  invalid=\(meta.tasksFailedValidation)" }
+        line += "  worker=\(meta.workerID.isEmpty ? "-" : meta.workerID)"
+        return line
+    }
+
+    /// What `sync --watch` prints once the sync has settled: the status line, then the reason
+    /// and traceback of a failure.
+    public static func summary(_ storage: FerryV1.Storage) -> String {
+        let sync = storage.sync ?? FerryV1.SyncInfo()
+        let meta = sync.meta ?? FerryV1.SyncMeta()
+        var text = "sync \(sync.lastSyncJob.isEmpty ? "-" : sync.lastSyncJob) \(Names.status(sync.status)): "
+        text += "\(sync.lastSyncCount) tasks created, \(meta.tasksExisted) already existed"
+        if meta.tasksFailedValidation > 0 { text += ", \(meta.tasksFailedValidation) failed validation" }
+        text += "\n"
+        let reason = Names.reason(meta.terminationReason)
+        if !reason.isEmpty { text += "reason: \(reason)\n" }
+        if !sync.traceback.isEmpty {
+            text += "traceback:\n" + sync.traceback + (sync.traceback.hasSuffix("\n") ? "" : "\n")
+        }
+        return text
+    }
+}
+
+/// JSON text from JSONSerialization objects: pretty-printed, keys sorted, slashes unescaped.
+public enum JSON {
+    public static func encode(_ object: Any) -> String {
+        let data = (try? JSONSerialization.data(
+            withJSONObject: object,
+            options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        )) ?? Data("null".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

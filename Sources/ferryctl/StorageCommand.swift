@@ -1,0 +1,294 @@
+import ArgumentParser
+import FerryCLI
+import FerryProto
+import FerryRPC
+
+/// `ferryctl storage create|get|list|update|delete`.
+struct StorageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "storage",
+        abstract: "Create, show, change and delete storages.",
+        subcommands: [Create.self, Get.self, List.self, Update.self, Delete.self]
+    )
+
+    /// Spec flags shared by create and update; nil means "not given".
+    struct SpecOptions: ParsableArguments {
+        @Option(help: "Title.")
+        var title: String?
+
+        @Option(help: "Description.")
+        var description: String?
+
+        @Option(help: "Provider: local, s3, gcs, azure_blob or redis.")
+        var provider: String?
+
+        @Option(help: "local: directory under the server's local-files root.")
+        var path: String?
+
+        @Option(help: "s3/gcs: bucket; azure_blob: container.")
+        var bucket: String?
+
+        @Option(help: "s3: region.")
+        var region: String?
+
+        @Option(help: "s3/azure_blob: endpoint URL.")
+        var endpoint: String?
+
+        @Option(help: "Only keys under this prefix.")
+        var prefix: String?
+
+        @Option(help: "Only keys (relative to the storage root) matching this regular expression.")
+        var regexFilter: String?
+
+        @Option(help: "Scan subdirectories: true or false.")
+        var recursive: Bool?
+
+        @Option(help: "One task per object pointing at it, instead of parsing objects as task JSON: true or false.")
+        var useBlobUrls: Bool?
+
+        @Option(help: "Whether StartSync is allowed: true or false (create: default true).")
+        var synchronizable: Bool?
+
+        @Option(help: "A credential, NAME=VALUE; repeatable. Values are never printed.")
+        var secret: [String] = []
+
+        func secrets() throws -> [FerryV1.Secret] {
+            try secret.map { argument in
+                guard let parsed = SecretArgument(argument) else {
+                    throw ValidationError("--secret must be NAME=VALUE")
+                }
+                return parsed.proto
+            }
+        }
+
+        func parsedProvider() throws -> FerryV1.StorageProvider? {
+            guard let provider else { return nil }
+            guard let parsed = Names.parseProvider(provider) else {
+                throw ValidationError("--provider must be local, s3, gcs, azure_blob or redis")
+            }
+            return parsed
+        }
+
+        /// Applies the given flags to `spec`; the location is rebuilt for the (new) provider.
+        func apply(to spec: inout FerryV1.StorageSpec) throws {
+            if let title { spec.title = title }
+            if let description { spec.description = description }
+            if let provider = try parsedProvider(), provider != spec.provider {
+                spec.provider = provider
+                spec.local = nil
+                spec.s3 = nil
+                spec.gcs = nil
+                spec.azureBlob = nil
+                spec.redis = nil
+            }
+            if let prefix { spec.prefix = prefix }
+            if let regexFilter { spec.regexFilter = regexFilter }
+            if let recursive { spec.recursiveScan = recursive }
+            if let useBlobUrls { spec.useBlobURLs = useBlobUrls }
+            if let synchronizable { spec.synchronizable = synchronizable }
+            switch spec.provider {
+            case .local:
+                var local = spec.local ?? FerryV1.LocalLocation()
+                if let path { local.path = path }
+                spec.local = local
+            case .s3:
+                var s3 = spec.s3 ?? FerryV1.S3Location()
+                if let bucket { s3.bucket = bucket }
+                if let region { s3.region = region }
+                if let endpoint { s3.endpointURL = endpoint }
+                spec.s3 = s3
+            case .gcs:
+                var gcs = spec.gcs ?? FerryV1.GCSLocation()
+                if let bucket { gcs.bucket = bucket }
+                spec.gcs = gcs
+            case .azureBlob:
+                var azure = spec.azureBlob ?? FerryV1.AzureBlobLocation()
+                if let bucket { azure.container = bucket }
+                if let endpoint { azure.endpointURL = endpoint }
+                spec.azureBlob = azure
+            case .redis:
+                spec.redis = spec.redis ?? FerryV1.RedisLocation()
+            default:
+                break
+            }
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a storage and print it.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: OutputOptions
+
+        @Option(help: "Project id.")
+        var project: Int64
+
+        @Option(help: "Kind: import, export or dataset.")
+        var kind: String
+
+        @OptionGroup var spec: SpecOptions
+
+        func validate() throws {
+            guard Names.parseKind(kind) != nil else { throw ValidationError("--kind must be import, export or dataset") }
+            guard spec.provider != nil else { throw ValidationError("--provider is required") }
+            _ = try spec.parsedProvider()
+            _ = try spec.secrets()
+        }
+
+        func run() async throws {
+            var storageSpec = FerryV1.StorageSpec(
+                projectID: project, kind: Names.parseKind(kind)!, synchronizable: true
+            )
+            try spec.apply(to: &storageSpec)
+            let response = try await connection.call(
+                FerryV1.Methods.StorageService.createStorage,
+                FerryV1.CreateStorageRequest(spec: storageSpec, credentials: try spec.secrets()),
+                as: FerryV1.CreateStorageResponse.self
+            )
+            printStorages([try required(response.storage)], format: output.output, single: true)
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one storage.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: "Storage id.")
+        var id: Int64
+
+        func run() async throws {
+            let response = try await connection.call(
+                FerryV1.Methods.StorageService.getStorage,
+                FerryV1.GetStorageRequest(id: id),
+                as: FerryV1.GetStorageResponse.self
+            )
+            printStorages([try required(response.storage)], format: output.output, single: true)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List storages.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: OutputOptions
+
+        @Option(help: "Only this project.")
+        var project: Int64 = 0
+
+        @Option(help: "Only this kind: import, export or dataset.")
+        var kind: String?
+
+        @Option(help: "Only this sync status (queued, in_progress, completed, completed_with_errors, failed, …).")
+        var status: String?
+
+        @Option(help: "Only storages whose title contains this text.")
+        var titleContains = ""
+
+        func validate() throws {
+            if let kind, Names.parseKind(kind) == nil { throw ValidationError("--kind must be import, export or dataset") }
+            if let status, Names.parseStatus(status) == nil { throw ValidationError("--status: unknown status") }
+        }
+
+        func run() async throws {
+            let filter = FerryV1.StorageFilter(
+                projectID: project,
+                kinds: kind.flatMap(Names.parseKind).map { [$0] } ?? [],
+                statuses: status.flatMap(Names.parseStatus).map { [$0] } ?? [],
+                titleContains: titleContains
+            )
+            let storages = try await connection.withClient { client in
+                var storages: [FerryV1.Storage] = []
+                var token = ""
+                repeat {
+                    let page = try await connection.unary(
+                        client,
+                        FerryV1.Methods.StorageService.listStorages,
+                        FerryV1.ListStoragesRequest(filter: filter, pageSize: 500, pageToken: token),
+                        as: FerryV1.ListStoragesResponse.self
+                    )
+                    storages += page.storages
+                    token = page.nextPageToken
+                } while !token.isEmpty
+                return storages
+            }
+            printStorages(storages, format: output.output)
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a storage's settings; flags not given keep their values."
+        )
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: "Storage id.")
+        var id: Int64
+
+        @OptionGroup var spec: SpecOptions
+
+        @Flag(help: "Drop every stored secret before setting those given with --secret.")
+        var clearSecrets = false
+
+        func validate() throws {
+            _ = try spec.parsedProvider()
+            _ = try spec.secrets()
+        }
+
+        func run() async throws {
+            let storage = try await connection.withClient { client in
+                // The server replaces the whole spec; read it, change what was given, and send
+                // it back guarded by the revision read, so a concurrent change is not lost.
+                let current = try required(
+                    try await connection.unary(
+                        client,
+                        FerryV1.Methods.StorageService.getStorage,
+                        FerryV1.GetStorageRequest(id: id),
+                        as: FerryV1.GetStorageResponse.self
+                    ).storage
+                )
+                var storageSpec = current.spec ?? FerryV1.StorageSpec()
+                try spec.apply(to: &storageSpec)
+                return try required(
+                    try await connection.unary(
+                        client,
+                        FerryV1.Methods.StorageService.updateStorage,
+                        FerryV1.UpdateStorageRequest(
+                            id: id,
+                            spec: storageSpec,
+                            credentials: try spec.secrets(),
+                            clearCredentials: clearSecrets,
+                            expectedRevision: current.revision
+                        ),
+                        as: FerryV1.UpdateStorageResponse.self
+                    ).storage
+                )
+            }
+            printStorages([storage], format: output.output, single: true)
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a storage.")
+
+        @OptionGroup var connection: ConnectionOptions
+
+        @Argument(help: "Storage id.")
+        var id: Int64
+
+        @Flag(help: "Delete even while a sync is running (the sync is stopped).")
+        var force = false
+
+        func run() async throws {
+            _ = try await connection.call(
+                FerryV1.Methods.StorageService.deleteStorage,
+                FerryV1.DeleteStorageRequest(id: id, force: force),
+                as: FerryV1.DeleteStorageResponse.self
+            )
+            print("storage \(id) deleted")
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import ArgumentParser
+import FerryCLI
+import FerryProto
+import FerryRPC
+import Foundation
+
+/// `ferryctl sync <id> [--watch]`: starts a sync; with `--watch`, follows it to the end.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Start a sync of a storage.",
+        discussion: """
+            With --watch, shows a live progress line until the sync settles, then the final status \
+            (and the traceback of a failure). Exit codes with --watch: 0 completed, \
+            2 completed_with_errors, 1 failed.
+            """
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "Storage id.")
+    var id: Int64
+
+    @Flag(help: "Follow the sync until it completes or fails.")
+    var watch = false
+
+    @Option(help: "Seconds between polls with --watch.")
+    var interval: Double = 0.5
+
+    func run() async throws {
+        let code = try await connection.withClient { client -> Int32 in
+            let started = try await connection.unary(
+                client,
+                FerryV1.Methods.StorageService.startSync,
+                FerryV1.StartSyncRequest(storageID: id),
+                as: FerryV1.StartSyncResponse.self
+            )
+            let status = Names.status(started.sync?.status ?? .unspecified)
+            print("sync \(started.jobID) \(started.alreadyRunning ? "already running" : "started"): \(status)")
+            guard watch else { return ExitCodes.success }
+            return try await follow(client)
+        }
+        if code != ExitCodes.success { throw ExitCode(code) }
+    }
+
+    /// Polls GetStorage until the sync settles; returns the exit code for its final status.
+    func follow(_ client: RPCClient) async throws -> Int32 {
+        let live = isatty(STDOUT_FILENO) != 0
+        var lastLine = ""
+        while true {
+            let storage = try required(
+                try await connection.unary(
+                    client,
+                    FerryV1.Methods.StorageService.getStorage,
+                    FerryV1.GetStorageRequest(id: id),
+                    as: FerryV1.GetStorageResponse.self
+                ).storage
+            )
+            let status = storage.sync?.status ?? .unspecified
+            let line = StorageOutput.progressLine(storage)
+            if line != lastLine {
+                if live {
+                    FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))
+                } else {
+                    print(line)
+                }
+                lastLine = line
+            }
+            if Names.isSettled(status) {
+                if live { print("") }
+                print(StorageOutput.summary(storage), terminator: "")
+                return ExitCodes.code(forSettled: status)
+            }
+            try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+        }
+    }
+}
+
+/// `ferryctl cancel <id>`: asks the running sync of a storage to stop.
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel the running sync of a storage."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "Storage id.")
+    var id: Int64
+
+    @Option(help: "Why; recorded in the sync's traceback.")
+    var reason = ""
+
+    func run() async throws {
+        let response = try await connection.call(
+            FerryV1.Methods.StorageService.cancelSync,
+            FerryV1.CancelSyncRequest(storageID: id, reason: reason),
+            as: FerryV1.CancelSyncResponse.self
+        )
+        let status = Names.status(response.sync?.status ?? .unspecified)
+        if response.cancelRequested {
+            print("sync \(response.jobID) cancel requested: \(status)")
+        } else {
+            print("no sync running for storage \(id): \(status)")
+        }
+    }
+}
+
+/// `ferryctl jobs delete <job-id>`.
+struct JobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobs",
+        abstract: "Manage sync jobs.",
+        subcommands: [Delete.self]
+    )
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a job; a sync that waits for it fails with JOB_MISSING."
+        )
+
+        @OptionGroup var connection: ConnectionOptions
+
+        @Argument(help: "Job id.")
+        var jobID: String
+
+        func run() async throws {
+            let response = try await connection.call(
+                FerryV1.Methods.StorageService.deleteJob,
+                FerryV1.DeleteJobRequest(jobID: jobID),
+                as: FerryV1.DeleteJobResponse.self
+            )
+            guard response.deleted else {
+                throw RPCError(code: .notFound, message: "job \(jobID) does not exist")
+            }
+            print("job \(jobID) deleted")
+        }
+    }
+}
+
+/// `ferryctl tasks list`: streams tasks with ListTasks.
+struct TasksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tasks",
+        abstract: "Read tasks.",
+        subcommands: [List.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tasks of a project, optionally only those from one storage.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: OutputOptions
+
+        @Option(help: "Project id.")
+        var project: Int64
+
+        @Option(help: "Only tasks from this storage.")
+        var storage: Int64 = 0
+
+        @Option(help: "Only tasks with a larger id.")
+        var after: Int64 = 0
+
+        @Option(help: "At most this many tasks; 0 for all.")
+        var limit: Int32 = 100
+
+        func run() async throws {
+            let request = FerryV1.ListTasksRequest(
+                projectID: project, storageID: storage, afterTaskID: after, limit: limit
+            )
+            let options = connection.callOptions
+            let tasks = try await connection.withClient { client in
+                try await client.serverStreaming(
+                    FerryV1.Methods.StorageService.listTasks,
+                    request: request,
+                    serializer: ProtobufSerializer<FerryV1.ListTasksRequest>(),
+                    deserializer: ProtobufDeserializer<FerryV1.ListTasksResponse>(),
+                    options: options
+                ) { responses in
+                    var tasks: [FerryV1.Task] = []
+                    for try await response in responses { tasks += response.tasks }
+                    return tasks
+                }
+            }
+            switch output.output {
+            case .json: print(TaskOutput.json(tasks))
+            case .table, .wide: print(TaskOutput.table(tasks, wide: output.output == .wide).render(), terminator: "")
+            }
+        }
+    }
+}
