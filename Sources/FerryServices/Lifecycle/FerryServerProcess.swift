@@ -45,18 +45,8 @@ public struct FerryServerProcess: Sendable {
         let sealer = try AESSecretSealer(key: try SecretsKeyFile.loadOrCreate(at: settings.secretsKeyPath))
         let store = try await SQLiteFerryStore.open(path: settings.databasePath, sealer: sealer, logger: logger)
 
-        let clock = SystemClock()
-        let presence = WorkerPresence(window: settings.termination.staleAfter)
-        let enforcer = TerminationEnforcer(store: store, policy: settings.termination, clock: clock, logger: logger)
-        let health = HealthStatusBoard()
-        let services: [any RPCService] = [
-            HealthService(board: health),
-            StorageService(
-                store: store, validator: validator, enforcer: enforcer, presence: presence, clock: clock, logger: logger),
-            WorkerService(store: store, policy: settings.termination, presence: presence, clock: clock, logger: logger),
-        ]
-        health.setStatus(.serving, for: FerryV1.Methods.StorageService.service)
-        health.setStatus(.serving, for: FerryV1.Methods.WorkerService.service)
+        let set = FerryServiceSet(
+            store: store, policy: settings.termination, validator: validator, clock: SystemClock(), logger: logger)
 
         var transportConfiguration = ServerTransportConfiguration()
         transportConfiguration.gracePeriod = settings.gracePeriod
@@ -68,14 +58,14 @@ public struct FerryServerProcess: Sendable {
         )
         let server = RPCServer(
             transport: transport,
-            services: services,
+            services: set.services,
             interceptors: [AuthInterceptor(tokens: tokens, policy: .ferry)]
         )
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: StoreService(store: store)),
-                    .init(service: RPCServerService(server: server, onShutdown: health.markAllNotServing)),
+                    .init(service: StoreService(store: store, beforeClose: set.workers.flushPendingProgress)),
+                    .init(service: RPCServerService(server: server, onShutdown: set.health.markAllNotServing)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

@@ -103,6 +103,9 @@ extension StorageService {
             reason: request.reason.isEmpty ? nil : request.reason,
             now: clock.now()
         )
+        if result.cancelRequested, let jobID = result.jobID {
+            leases.requestCancel(jobID: jobID)
+        }
         return FerryV1.CancelSyncResponse(
             jobID: result.jobID ?? "",
             cancelRequested: result.cancelRequested,
@@ -118,6 +121,7 @@ extension StorageService {
             throw RPCError(code: .invalidArgument, message: "job_id: required")
         }
         let deleted = try await store.deleteJob(id: request.jobID)
+        leases.invalidate(jobID: request.jobID)
         if deleted {
             logger.notice("Job deleted from the queue by an operator", metadata: ["job": "\(request.jobID)"])
         }

@@ -11,6 +11,7 @@ public struct StorageService: RPCService {
     let validator: StorageValidator
     let enforcer: TerminationEnforcer
     let presence: WorkerPresence
+    let leases: LeaseCache
     let clock: any FerryClock
     let logger: Logger
 
@@ -21,6 +22,7 @@ public struct StorageService: RPCService {
     ///   - validator: Checks storage settings.
     ///   - enforcer: Applies termination detection on reads.
     ///   - presence: Which workers are connected.
+    ///   - leases: The current leases, told of cancels, purges and deletions.
     ///   - clock: The server's clock.
     ///   - logger: Where to log.
     public init(
@@ -28,6 +30,7 @@ public struct StorageService: RPCService {
         validator: StorageValidator,
         enforcer: TerminationEnforcer,
         presence: WorkerPresence,
+        leases: LeaseCache,
         clock: any FerryClock,
         logger: Logger
     ) {
@@ -35,6 +38,7 @@ public struct StorageService: RPCService {
         self.validator = validator
         self.enforcer = enforcer
         self.presence = presence
+        self.leases = leases
         self.clock = clock
         self.logger = logger
     }

@@ -11,6 +11,7 @@ public struct TerminationEnforcer: Sendable {
     private let store: any FerryStore
     private let detector: TerminationDetector
     private let clock: any FerryClock
+    private let leases: LeaseCache
     private let logger: Logger
 
     /// Creates an enforcer.
@@ -19,11 +20,19 @@ public struct TerminationEnforcer: Sendable {
     ///   - store: Where storages and verdicts live.
     ///   - policy: The thresholds.
     ///   - clock: The server's clock.
+    ///   - leases: The current leases; a verdict makes its job's lease stale at once.
     ///   - logger: Where verdicts are logged.
-    public init(store: any FerryStore, policy: TerminationPolicy, clock: any FerryClock, logger: Logger) {
+    public init(
+        store: any FerryStore,
+        policy: TerminationPolicy,
+        clock: any FerryClock,
+        leases: LeaseCache,
+        logger: Logger
+    ) {
         self.store = store
         self.detector = TerminationDetector(policy: policy)
         self.clock = clock
+        self.leases = leases
         self.logger = logger
     }
 
@@ -48,7 +57,9 @@ public struct TerminationEnforcer: Sendable {
             logger.error("An active sync names no job; its row needs repair", metadata: ["storage": "\(storage.id)"])
             return storage
         }
-        if try await store.applyVerdict(storageID: storage.id, expectedJobID: jobID, newInfo: settled) {
+        let written = try await store.applyVerdict(storageID: storage.id, expectedJobID: jobID, newInfo: settled)
+        if written {
+            leases.invalidate(jobID: jobID)
             logger.warning(
                 "Sync terminated",
                 metadata: [

@@ -5,9 +5,11 @@ import FerryStore
 import Logging
 
 extension WorkerService {
-    /// Heartbeats: each request is acknowledged; progress is persisted at most once per job per
-    /// ping interval (the lease is checked every time); a terminal outcome is committed before its
-    /// acknowledgement is sent. A lease that is not current ends the stream with the lease status.
+    /// Heartbeats: each request is acknowledged at once from the lease cache, and its progress is
+    /// persisted in the background at most once per job per ping interval. A terminal outcome is
+    /// committed before its acknowledgement is sent. A lease the cache does not know is checked
+    /// against the store (with a synchronous progress write, which also fences it). A lease that
+    /// is not current ends the stream with the lease status.
     @Sendable
     func heartbeat(
         _ requests: RPCAsyncSequence<FerryV1.HeartbeatRequest>,
@@ -27,28 +29,13 @@ extension WorkerService {
             )
             do {
                 if let outcome = request.outcome {
-                    _ = try await store.completeJob(
-                        lease: lease,
-                        outcome: try SyncOutcome(outcome),
-                        counters: request.counters.map(SyncCounters.init),
-                        now: now
-                    )
-                    pings.forget(jobID: lease.jobID)
+                    try await complete(lease, outcome: outcome, counters: request.counters, now: now)
                     reply.leaseStatus = .settled
-                    logger.info("Job finished", metadata: ["job": "\(lease.jobID)", "result": "\(outcome.result)"])
-                } else if pings.shouldPersist(jobID: lease.jobID, now: now, interval: policy.pingInterval) {
-                    let progress = try await store.recordProgress(
-                        lease: lease,
-                        counters: SyncCounters(request.counters ?? FerryV1.SyncCounters()),
-                        checkpoint: request.checkpoint.map { SyncCheckpoint($0, now: now) },
-                        now: now
-                    )
-                    reply.cancelRequested = progress.cancelRequested
                 } else {
-                    let state = try await store.checkLease(lease)
-                    guard state.isActive else { throw StoreError.leaseRejected(lease, state) }
+                    reply.cancelRequested = try await recordProgress(request, lease: lease, now: now)
                 }
             } catch let error as StoreError where error.code == .leaseNotCurrent {
+                leases.invalidate(jobID: lease.jobID)
                 pings.forget(jobID: lease.jobID)
                 reply.ack = false
                 reply.leaseStatus = .settled
@@ -59,11 +46,41 @@ extension WorkerService {
         }
         return [:]
     }
-}
 
-extension StoreError {
-    /// The error for a lease that a read showed to be no longer current.
-    static func leaseRejected(_ lease: JobLease, _ state: LeaseState) -> StoreError {
-        StoreError(code: .leaseNotCurrent, message: "The lease of job \(lease.jobID) is \(state)")
+    private func complete(
+        _ lease: JobLease,
+        outcome: FerryV1.JobOutcome,
+        counters: FerryV1.SyncCounters?,
+        now: FerryTime
+    ) async throws {
+        await progress.flush()  // Progress must not land after the outcome.
+        _ = try await store.completeJob(
+            lease: lease,
+            outcome: try SyncOutcome(outcome),
+            counters: counters.map(SyncCounters.init),
+            now: now
+        )
+        leases.invalidate(jobID: lease.jobID)
+        pings.forget(jobID: lease.jobID)
+        logger.info("Job finished", metadata: ["job": "\(lease.jobID)", "result": "\(outcome.result)"])
+    }
+
+    /// Records progress and returns whether a cancel was requested.
+    private func recordProgress(_ request: FerryV1.HeartbeatRequest, lease: JobLease, now: FerryTime) async throws
+        -> Bool
+    {
+        let counters = SyncCounters(request.counters ?? FerryV1.SyncCounters())
+        let checkpoint = request.checkpoint.map { SyncCheckpoint($0, now: now) }
+        guard let cancelRequested = leases.cancelRequested(for: lease) else {
+            // Not known current here (first beat after a restart, say): ask the store, which fences.
+            let result = try await store.recordProgress(lease: lease, counters: counters, checkpoint: checkpoint, now: now)
+            _ = pings.shouldPersist(jobID: lease.jobID, now: now, interval: policy.pingInterval)
+            leases.activate(lease, cancelRequested: result.cancelRequested)
+            return result.cancelRequested
+        }
+        if pings.shouldPersist(jobID: lease.jobID, now: now, interval: policy.pingInterval) {
+            progress.submit(lease: lease, counters: counters, checkpoint: checkpoint, time: now)
+        }
+        return cancelRequested
     }
 }

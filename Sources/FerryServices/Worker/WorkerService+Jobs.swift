@@ -25,6 +25,7 @@ extension WorkerService {
         if registeredInstances.record(workerID: workerID, instanceID: request.instanceID) {
             let failed = try await store.registerWorkerInstance(
                 workerID: workerID, instanceID: request.instanceID, now: clock.now())
+            failed.forEach { leases.invalidate(jobID: $0) }
             if !failed.isEmpty {
                 logger.warning(
                     "A worker restarted; the jobs its previous process held have failed",
@@ -46,6 +47,7 @@ extension WorkerService {
                 now: clock.now(),
                 leaseToken: SecureRandom.hexToken(byteCount: 16)
             ) {
+                leases.activate(claimed.lease)
                 logger.info(
                     "Job claimed", metadata: ["job": "\(claimed.job.id)", "storage": "\(claimed.storage.id)", "worker": "\(workerID)"])
                 return FerryV1.AcquireJobResponse(job: jobMessage(claimed))

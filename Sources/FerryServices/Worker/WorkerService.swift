@@ -15,6 +15,8 @@ public struct WorkerService: RPCService {
     let presence: WorkerPresence
     let clock: any FerryClock
     let logger: Logger
+    let leases: LeaseCache
+    let progress: ProgressWriter
     let registeredInstances = RegisteredInstances()
     let pings = PingCoalescer()
 
@@ -24,20 +26,29 @@ public struct WorkerService: RPCService {
     ///   - store: The state store.
     ///   - policy: The ping interval workers must keep, and the stale-after they are told.
     ///   - presence: Where worker calls are recorded.
+    ///   - leases: The current leases, shared with the storage service and the enforcer.
     ///   - clock: The server's clock.
     ///   - logger: Where to log.
     public init(
         store: any FerryStore,
         policy: TerminationPolicy,
         presence: WorkerPresence,
+        leases: LeaseCache,
         clock: any FerryClock,
         logger: Logger
     ) {
         self.store = store
         self.policy = policy
         self.presence = presence
+        self.leases = leases
+        self.progress = ProgressWriter(store: store, leases: leases, logger: logger)
         self.clock = clock
         self.logger = logger
+    }
+
+    /// Writes the heartbeat progress still queued; call before the store closes.
+    public func flushPendingProgress() async {
+        await progress.flush()
     }
 
     public func registerMethods(with router: inout RPCRouter) {

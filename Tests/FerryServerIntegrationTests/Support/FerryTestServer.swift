@@ -61,15 +61,9 @@ struct FerryTestServer: Sendable {
         let store = try await SQLiteFerryStore.open(path: directory + "/ferry.sqlite", sealer: sealer, logger: logger)
 
         let clock = SystemClock()
-        let presence = WorkerPresence(window: policy.staleAfter)
-        let enforcer = TerminationEnforcer(store: store, policy: policy, clock: clock, logger: logger)
-        let health = HealthStatusBoard()
-        let services: [any RPCService] = [
-            HealthService(board: health),
-            StorageService(
-                store: store, validator: validator, enforcer: enforcer, presence: presence, clock: clock, logger: logger),
-            WorkerService(store: store, policy: policy, presence: presence, clock: clock, logger: logger),
-        ]
+        let services = FerryServiceSet(
+            store: store, policy: policy, validator: validator, clock: clock, logger: logger
+        ).services
         let transport = FerryServerTransport(
             host: "127.0.0.1", port: 0, tls: tls, configuration: ServerTransportConfiguration())
         let server = RPCServer(

@@ -1,0 +1,47 @@
+public import FerryCore
+import FerryProto
+public import FerryRPC
+public import FerryStore
+public import Logging
+
+/// The RPC services of a Ferry server, wired to one store and sharing their in-memory state
+/// (connected workers, current leases), so that `ferryd` and tests assemble the same server.
+public struct FerryServiceSet: Sendable {
+    /// Every service, health included.
+    public let services: [any RPCService]
+    /// The worker service, whose queued progress must be written before the store closes.
+    public let workers: WorkerService
+    /// Component statuses reported by the health service.
+    public let health: HealthStatusBoard
+
+    /// Wires the services.
+    ///
+    /// - Parameters:
+    ///   - store: The state store.
+    ///   - policy: Heartbeat timing and termination thresholds.
+    ///   - validator: Checks storage settings.
+    ///   - clock: The server's clock.
+    ///   - logger: Where to log.
+    public init(
+        store: any FerryStore,
+        policy: TerminationPolicy,
+        validator: StorageValidator,
+        clock: any FerryClock,
+        logger: Logger
+    ) {
+        let presence = WorkerPresence(window: policy.staleAfter)
+        let leases = LeaseCache()
+        let enforcer = TerminationEnforcer(store: store, policy: policy, clock: clock, leases: leases, logger: logger)
+        let health = HealthStatusBoard()
+        let workers = WorkerService(
+            store: store, policy: policy, presence: presence, leases: leases, clock: clock, logger: logger)
+        let storages = StorageService(
+            store: store, validator: validator, enforcer: enforcer, presence: presence, leases: leases,
+            clock: clock, logger: logger)
+        health.setStatus(.serving, for: FerryV1.Methods.StorageService.service)
+        health.setStatus(.serving, for: FerryV1.Methods.WorkerService.service)
+        self.services = [HealthService(board: health), storages, workers]
+        self.workers = workers
+        self.health = health
+    }
+}
