@@ -21,6 +21,8 @@ let package = Package(
                 .product(name: "FerryRPC", package: "Ferry"),
                 .product(name: "FerryTLS", package: "Ferry"),
                 .product(name: "FerryTransport", package: "Ferry"),
+                .product(name: "FerryProto", package: "Ferry"),
+                .product(name: "FerryCrypto", package: "Ferry"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -10,6 +10,6 @@ struct FerryBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry-bench",
         abstract: "Benchmarks Ferry's TLS transport: heartbeat throughput, unary latency, handshakes, idle-connection memory.",
-        subcommands: [Run.self, Server.self]
+        subcommands: [Run.self, Server.self, ServerLoad.self]
     )
 }

@@ -104,7 +104,7 @@ final class ServerProcess: Sendable {
 
 /// `Process` is a class Foundation does not mark `Sendable`; the benchmark only reads its state
 /// and signals it, which Foundation does under its own lock.
-private final class ProcessBox: @unchecked Sendable {
+final class ProcessBox: @unchecked Sendable {
     let value: Process
 
     init(_ value: Process) {
@@ -114,7 +114,7 @@ private final class ProcessBox: @unchecked Sendable {
 
 /// Reads a child's standard output on a thread of its own, keeping the lines and draining the
 /// pipe so the child never blocks on a full one.
-private final class LineCollector: Sendable {
+final class LineCollector: Sendable {
     private let lines = Mutex<[String]>([])
 
     init(_ handle: FileHandle) {
@@ -136,5 +136,15 @@ private final class LineCollector: Sendable {
     /// The first line so far that matches.
     func first(where predicate: (String) -> Bool) -> String? {
         lines.withLock { $0.first(where: predicate) }
+    }
+
+    /// How many lines so far match.
+    func count(where predicate: (String) -> Bool) -> Int {
+        lines.withLock { $0.count(where: predicate) }
+    }
+
+    /// The last `count` lines so far.
+    func last(_ count: Int) -> [String] {
+        lines.withLock { Array($0.suffix(count)) }
     }
 }
