@@ -156,11 +156,15 @@ struct FerryServerIntegrationTests {
                         }
                         return sent
                     }
-                    // Right after the last ping: still in progress, with the progress recorded.
+                    // Right after the last ping: still in progress; the progress, which the server
+                    // persists in the background, lands within milliseconds.
+                    let recorded = try await waitUntil(timeout: .milliseconds(250)) {
+                        try await admin.listed(storageID).sync?.meta?.objectsScanned == 3
+                    }
+                    #expect(recorded)
                     let fresh = try await admin.listed(storageID)
                     #expect(fresh.sync?.status == .inProgress)
                     #expect(fresh.sync?.meta?.workerID == "worker-1")
-                    #expect(fresh.sync?.meta?.objectsScanned == 3)
                     // Not before stale_after: at ~60% of it, still in progress.
                     try await Task.sleep(until: lastPingSent + .milliseconds(300))
                     #expect(try await admin.listed(storageID).sync?.status == .inProgress)
