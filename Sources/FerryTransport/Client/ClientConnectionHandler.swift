@@ -28,7 +28,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private var streams: [UInt32: StreamHandle] = [:]
     private var queuedOpens = Deque<OpenRequest>()
     private var readGate = ReadGate()
-    private var flushPending = false
+    private let flusher = TickFlusher()
     private var nextStreamID: UInt32 = 1
     private var serverMaxConcurrentStreams = 100
     private var serverMaxMessageSize = 4 * 1024 * 1024
@@ -169,13 +169,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     func send(_ frame: Frame) {
         guard let context, streams[frame.streamID] != nil else { return }
         context.write(wrapOutboundOut(frame), promise: nil)
-        guard !flushPending else { return }
-        flushPending = true
-        // Everything written during this loop tick goes out in one flush.
-        context.eventLoop.execute { [self] in
-            flushPending = false
-            self.context?.flush()
-        }
+        flusher.schedule(on: context.eventLoop) { [weak self] in self?.context?.flush() }
     }
 
     func cancelStream(_ streamID: UInt32, code: Status.Code) {

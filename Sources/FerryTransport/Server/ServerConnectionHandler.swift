@@ -35,7 +35,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var stateMachine: ServerConnectionStateMachine
     private var streams: [UInt32: StreamHandle] = [:]
     private var readGate = ReadGate()
-    private var flushPending = false
+    private let flusher = TickFlusher()
     private var peer = PeerIdentity(address: "unknown")
     private var context: ChannelHandlerContext?
     private var writability: ConnectionWritability?
@@ -255,13 +255,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func scheduleFlush(context: ChannelHandlerContext) {
-        guard !flushPending else { return }
-        flushPending = true
-        // Everything written during this loop tick goes out in one flush.
-        context.eventLoop.execute { [self] in
-            flushPending = false
-            self.context?.flush()
-        }
+        flusher.schedule(on: context.eventLoop) { [weak self] in self?.context?.flush() }
     }
 
     // MARK: Connection end
