@@ -52,7 +52,10 @@ struct TLSAuthenticationTests {
                     try await client.unary(EchoService.get, request: [1], serializer: coder, deserializer: coder)
                 }
                 #expect(error?.code == .unavailable)
-                #expect(error?.message.contains("certificate") == true || error?.message.contains("host") == true)
+                #expect(
+                    error?.message.contains("certificate") == true || error?.message.contains("host") == true,
+                    "\(error?.message ?? "")"
+                )
             }
         }
     }

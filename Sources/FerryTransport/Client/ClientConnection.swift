@@ -29,10 +29,12 @@ final class ClientConnection: Sendable {
         configuration: ClientTransportConfiguration,
         group: any EventLoopGroup
     ) async throws -> ClientConnection {
-        let channel = try await ClientBootstrap(group: group)
+        // The handler and its ready future are taken in the initializer: looked up afterwards, a
+        // handshake that failed fast would already have torn the pipeline down, hiding its reason.
+        let (channel, handler, ready) = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
-            .channelInitializer { channel in
+            .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(TLSHandler.client(context: tls, serverHostname: serverHostname))
@@ -47,16 +49,11 @@ final class ClientConnection: Sendable {
                             sendsGoAway: false
                         )
                     )
-                    try handlers.addHandler(ClientConnectionHandler(configuration: configuration))
+                    let handler = ClientConnectionHandler(configuration: configuration)
+                    try handlers.addHandler(handler)
+                    return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), handler.ready!)
                 }
             }
-            .connect(host: host, port: port)
-            .get()
-
-        let (handler, ready) = try await channel.eventLoop.submit {
-            let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
-            return (NIOLoopBound(handler, eventLoop: channel.eventLoop), handler.ready!)
-        }.get()
         let connection = ClientConnection(channel: channel, handler: handler)
         channel.eventLoop.execute {
             handler.value.onUnusable = { connection.usable.store(false, ordering: .releasing) }
