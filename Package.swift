@@ -26,6 +26,7 @@ let package = Package(
     products: [
         .executable(name: "ferryd", targets: ["ferryd"]),
         .executable(name: "ferryctl", targets: ["ferryctl"]),
+        .executable(name: "ferry-worker", targets: ["ferry-worker"]),
         .library(name: "FerryRPC", targets: ["FerryRPC"]),
         .library(name: "FerryTLS", targets: ["FerryTLS"]),
         .library(name: "FerryTransport", targets: ["FerryTransport"]),
@@ -114,9 +115,18 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .target(
+            name: "FerrySettings",
+            dependencies: [
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
             name: "FerryServices",
             dependencies: [
                 "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto", "FerryCore", "FerryStore",
+                "FerrySettings",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,6 +135,17 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
 
+        .target(
+            name: "FerryWorker",
+            dependencies: [
+                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCore", "FerrySettings",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ] + nio,
+            swiftSettings: defaultSwiftSettings
+        ),
         .target(
             name: "FerryCLI",
             dependencies: ["FerryProto", "FerryRPC"],
@@ -136,11 +157,14 @@ let package = Package(
         .executableTarget(
             name: "ferryd",
             dependencies: [
-                "FerryServices",
-                .product(name: "Configuration", package: "swift-configuration"),
+                "FerryServices", "FerrySettings",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "SystemPackage", package: "swift-system"),
             ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .executableTarget(
+            name: "ferry-worker",
+            dependencies: ["FerryWorker", "FerrySettings", .product(name: "Logging", package: "swift-log")],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(
@@ -208,6 +232,12 @@ let package = Package(
         .testTarget(
             name: "FerryProtoTests",
             dependencies: ["FerryProto", "FerryRPC", "CFerryProto", "CProtobufC"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryWorkerTests",
+            dependencies: ["FerryWorker", "FerryProto", "FerrySettings", "FerryCore",
+                .product(name: "Configuration", package: "swift-configuration")],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(

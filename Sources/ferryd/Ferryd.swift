@@ -1,8 +1,7 @@
-import Configuration
 import FerryServices
+import FerrySettings
 import Foundation
 import Logging
-import SystemPackage
 
 /// `ferryd`: the Ferry server.
 ///
@@ -13,12 +12,13 @@ struct Ferryd {
     static func main() async {
         let arguments = CommandLine.arguments
         if arguments.contains("--help") || arguments.contains("-h") {
-            print(usage)
+            print(
+                LayeredConfiguration.usage(
+                    program: "ferryd", summary: "Ferry's RPC server.", keys: ServerSettings.documentedKeys))
             return
         }
         do {
-            let config = try await configReader()
-            let settings = try ServerSettings.load(from: config)
+            let settings = try ServerSettings.load(from: try await LayeredConfiguration.reader())
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
@@ -29,38 +29,5 @@ struct Ferryd {
             FileHandle.standardError.write(Data("ferryd: \(error)\n".utf8))
             exit(error is SettingsError ? 2 : 1)
         }
-    }
-
-    /// Flags first, then `FERRY_*` environment variables, then the JSON file named by `config`.
-    private static func configReader() async throws -> ConfigReader {
-        let flags = CommandLineArgumentsProvider()
-        let environment = KeyMappingProvider(upstream: EnvironmentVariablesProvider()) { key in
-            key.prepending(["ferry"])
-        }
-        let bootstrap = ConfigReader(providers: [flags, environment])
-        guard let path = bootstrap.string(forKey: "config"), !path.isEmpty else {
-            return bootstrap
-        }
-        do {
-            let file = try await FileProvider<JSONSnapshot>(filePath: FilePath(path))
-            return ConfigReader(providers: [flags, environment, file])
-        } catch {
-            throw SettingsError(key: "config", message: "cannot read '\(path)': \(error)")
-        }
-    }
-
-    private static var usage: String {
-        var lines = [
-            "Usage: ferryd [--key value …]",
-            "",
-            "Ferry's RPC server. Every key can be given as a flag (--tls-cert), an environment",
-            "variable (FERRY_TLS_CERT) or in the JSON file named by --config ({\"tls\": {\"cert\": …}}).",
-            "",
-        ]
-        for (key, defaultValue, help) in ServerSettings.documentedKeys {
-            let value = defaultValue.isEmpty ? "" : " (default: \(defaultValue))"
-            lines.append("  \(key.padding(toLength: 28, withPad: " ", startingAt: 0))\(help)\(value)")
-        }
-        return lines.joined(separator: "\n")
     }
 }

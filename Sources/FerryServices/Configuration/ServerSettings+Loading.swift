@@ -1,26 +1,27 @@
 public import Configuration
+public import FerrySettings
 import FerryCore
 import FerryTLS
 import FerryTransport
 
 extension ServerSettings {
     /// The keys `ferryd` reads, with their defaults, for `--help` and the README.
-    public static let documentedKeys: [(key: String, defaultValue: String, help: String)] = [
-        ("config", "", "JSON configuration file (its keys are the ones below, nested by dots)"),
-        ("listen", "127.0.0.1:7443", "address to listen on, host:port"),
-        ("tls.cert", "", "PEM server certificate chain (required)"),
-        ("tls.key", "", "PEM server private key (required)"),
-        ("tls.ca", "", "PEM CA bundle that signs worker certificates"),
-        ("tls.clientAuth", "optional", "client certificates: none, optional or required"),
-        ("database.path", "ferry.db", "SQLite database file"),
-        ("secrets.keyFile", "<database.path>.key", "32-byte key (64 hex digits) sealing secrets; made if absent"),
-        ("auth.tokensFile", "", "bearer tokens file (lines: sha256:<hex> <role> <name>)"),
-        ("storage.localFilesRoot", "", "directory local-files storages must stay under"),
-        ("sync.pingIntervalSeconds", "10", "how often workers send heartbeats"),
-        ("sync.staleAfterSeconds", "5 × ping interval", "silence after which a running sync has failed"),
-        ("sync.queuedTimeoutSeconds", "3600", "how long a sync may wait for a worker"),
-        ("shutdown.gracePeriodSeconds", "10", "time in-flight calls get on SIGTERM"),
-        ("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
+    public static let documentedKeys: [DocumentedSetting] = [
+        .init("config", "", "JSON configuration file (its keys are the ones below, nested by dots)"),
+        .init("listen", "127.0.0.1:7443", "address to listen on, host:port"),
+        .init("tls.cert", "", "PEM server certificate chain (required)"),
+        .init("tls.key", "", "PEM server private key (required)"),
+        .init("tls.ca", "", "PEM CA bundle that signs worker certificates"),
+        .init("tls.clientAuth", "optional", "client certificates: none, optional or required"),
+        .init("database.path", "ferry.db", "SQLite database file"),
+        .init("secrets.keyFile", "<database.path>.key", "32-byte key (64 hex digits) sealing secrets; made if absent"),
+        .init("auth.tokensFile", "", "bearer tokens file (lines: sha256:<hex> <role> <name>)"),
+        .init("storage.localFilesRoot", "", "directory local-files storages must stay under"),
+        .init("sync.pingIntervalSeconds", "10", "how often workers send heartbeats"),
+        .init("sync.staleAfterSeconds", "5 × ping interval", "silence after which a running sync has failed"),
+        .init("sync.queuedTimeoutSeconds", "3600", "how long a sync may wait for a worker"),
+        .init("shutdown.gracePeriodSeconds", "10", "time in-flight calls get on SIGTERM"),
+        .init("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
     ]
 
     /// Reads and validates settings.

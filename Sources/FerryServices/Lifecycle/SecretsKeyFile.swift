@@ -1,4 +1,5 @@
 import FerryCrypto
+import FerrySettings
 public import FerryStore
 import Foundation
 

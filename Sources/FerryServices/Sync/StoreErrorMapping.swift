@@ -1,6 +1,7 @@
 import FerryCore
 public import FerryRPC
 public import FerryStore
+import FerryProto
 
 extension RPCError {
     /// The status a client sees for a store failure: the store's own words for what the caller
@@ -46,12 +47,4 @@ extension RPCError {
             throw RPCError(code: .invalidArgument, message: error.description, cause: error)
         }
     }
-}
-
-/// How a refused lease is marked, so a worker can tell "stop this job" from other failures.
-public enum LeaseRejection {
-    /// The trailing-metadata key carried by every lease rejection.
-    public static let metadataKey = "ferry-lease"
-    /// Its value: the lease is settled, cancelled, deleted or superseded.
-    public static let notCurrent = "not-current"
 }

@@ -1,0 +1,147 @@
+import FerryCore
+public import FerryProto
+
+/// The sync loop of an import job (BRIEF §5): list, filter, ask the server which keys are new,
+/// read and parse only those, and hand the tasks over in batches.
+///
+/// The listing is pulled a page at a time, so memory stays bounded whatever the object count.
+/// A file's rows go to the server in one batch whenever they fit, so a file is either wholly
+/// imported or not at all and a re-sync, which skips every key that has a link, never leaves
+/// half a file behind. Progress goes to the job's ``JobControl``; the heartbeat timer reports it.
+public struct ImportRunner: Sendable {
+    /// Objects larger than this are refused rather than read into memory.
+    public static let maxObjectBytes: Int64 = 256 * 1024 * 1024
+    /// Roughly how many bytes are read from the source per hop.
+    static let readGroupBytes: Int64 = 8 * 1024 * 1024
+
+    private let job: FerryV1.Job
+    private let source: any ImportSource
+    private let client: WorkerClient
+    private let control: JobControl
+    private let batchSize: Int
+
+    /// Creates the loop of one job.
+    ///
+    /// - Parameters:
+    ///   - job: The claimed import job.
+    ///   - source: Where its objects are.
+    ///   - client: The calls to the server.
+    ///   - control: Where progress goes.
+    ///   - batchSize: Keys per check and tasks per batch.
+    public init(job: FerryV1.Job, source: any ImportSource, client: WorkerClient, control: JobControl, batchSize: Int) {
+        self.job = job
+        self.source = source
+        self.client = client
+        self.control = control
+        self.batchSize = batchSize
+    }
+
+    /// Runs the sync to its end.
+    ///
+    /// - Throws: ``TaskFileError`` for an object that is not task JSON, ``ImportSourceError``,
+    ///   `ValidationError` for a filter that does not compile, ``RPCError`` (a lease rejection
+    ///   among them), or `CancellationError` when the job was stopped.
+    public func run() async throws {
+        let spec = job.storage ?? FerryV1.StorageSpec()
+        let filter = try KeyFilter(pattern: spec.regexFilter)
+        let lister = try source.makeLister()
+        var pending: [FerryV1.ImportTask] = []
+        while let page = try await lister.next(maxCount: batchSize) {
+            try Task.checkCancellation()
+            let matching = page.filter { filter.matches($0.key) }
+            control.update { $0.objectsScanned += Int64(matching.count) }
+            guard !matching.isEmpty else { continue }
+            let fresh = try await newObjects(matching)
+            if spec.useBlobURLs {
+                for object in fresh {
+                    try await append([blobTask(object.key)], to: &pending)
+                }
+            } else {
+                if let large = fresh.first(where: { $0.size > Self.maxObjectBytes }) {
+                    throw ImportSourceError(
+                        subject: large.key,
+                        message: "is \(large.size) bytes; task files are read whole, up to \(Self.maxObjectBytes) bytes"
+                    )
+                }
+                for group in Self.readGroups(fresh) {
+                    try Task.checkCancellation()
+                    for loaded in try await source.read(group.map(\.key)) {
+                        control.update { $0.bytes += Int64(loaded.bytes.count) }
+                        let rows = try TaskFileParser.parse(loaded.bytes, key: loaded.key)
+                        let tasks = rows.map { FerryV1.ImportTask(key: loaded.key, rowIndex: $0.rowIndex, dataJSON: $0.json) }
+                        try await append(tasks, to: &pending)
+                    }
+                }
+            }
+        }
+        try await submit(pending)
+    }
+
+    /// The listed objects whose keys have no link yet; the others count as existed.
+    private func newObjects(_ objects: [ListedObject]) async throws -> [ListedObject] {
+        let reply = try await client.checkImportKeys(
+            FerryV1.CheckImportKeysRequest(lease: lease, keys: objects.map(\.key)),
+            patience: patience
+        )
+        control.update { $0.existed += reply.existingCount }
+        let fresh = Set(reply.newKeys)
+        return objects.filter { fresh.contains($0.key) }
+    }
+
+    /// Adds one object's tasks, first sending what is pending if they would not fit with it.
+    private func append(_ tasks: [FerryV1.ImportTask], to pending: inout [FerryV1.ImportTask]) async throws {
+        if !pending.isEmpty && pending.count + tasks.count > batchSize {
+            try await submit(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+        pending += tasks
+        while pending.count >= batchSize {
+            // Only an object with more rows than a batch is split (in row order).
+            try await submit(Array(pending.prefix(batchSize)))
+            pending.removeFirst(batchSize)
+        }
+    }
+
+    private func submit(_ tasks: [FerryV1.ImportTask]) async throws {
+        guard !tasks.isEmpty else { return }
+        try Task.checkCancellation()
+        let reply = try await client.submitImportBatch(
+            FerryV1.SubmitImportBatchRequest(lease: lease, tasks: tasks),
+            patience: patience
+        )
+        control.update { counters in
+            counters.synced += Int64(reply.created.count)
+            counters.existed += Int64(reply.existed.count)
+            counters.failedValidation += Int64(reply.failedValidation.count)
+        }
+        control.recordItemErrors(reply.failedValidation)
+    }
+
+    private func blobTask(_ key: String) -> FerryV1.ImportTask {
+        FerryV1.ImportTask(key: key, rowIndex: 0, dataJSON: #"{"url":"\#(source.blobURL(for: key))"}"#)
+    }
+
+    /// Objects grouped so that one read holds about ``readGroupBytes`` (at least one object).
+    static func readGroups(_ objects: [ListedObject]) -> [[ListedObject]] {
+        var groups: [[ListedObject]] = []
+        var current: [ListedObject] = []
+        var bytes: Int64 = 0
+        for object in objects {
+            if !current.isEmpty && bytes + object.size > readGroupBytes {
+                groups.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(object)
+            bytes += object.size
+        }
+        if !current.isEmpty { groups.append(current) }
+        return groups
+    }
+
+    private var lease: FerryV1.JobLease { FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken) }
+
+    /// How long batch calls keep retrying while the server is away: past `stale_after` the
+    /// server has failed the job anyway.
+    private var patience: Duration { .microseconds(max(job.staleAfterMicros, 1_000_000)) }
+}

@@ -1,0 +1,78 @@
+public import FerryProto
+import FerryCore
+public import Logging
+
+/// Runs one claimed job: the heartbeat timer and the sync loop side by side, then the terminal
+/// outcome. Stopping the job (cancel request, lost lease, shutdown) cancels the sync loop at once.
+public struct JobRunner: Sendable {
+    private let client: WorkerClient
+    private let sources: ImportSourceFactory
+    private let workerID: String
+    private let batchSize: Int
+    private let logger: Logger
+
+    /// Creates a runner.
+    ///
+    /// - Parameters:
+    ///   - client: The calls to the server.
+    ///   - sources: Makes the object source of a job's storage.
+    ///   - workerID: The worker id, for tracebacks and logs.
+    ///   - batchSize: Keys per check and tasks per batch.
+    ///   - logger: Where to log.
+    public init(client: WorkerClient, sources: ImportSourceFactory, workerID: String, batchSize: Int, logger: Logger) {
+        self.client = client
+        self.sources = sources
+        self.workerID = workerID
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    /// Runs the job to its end.
+    ///
+    /// - Parameters:
+    ///   - job: The claimed job.
+    ///   - control: Its control; the caller keeps it to stop the job on shutdown.
+    public func run(_ job: FerryV1.Job, control: JobControl) async {
+        var logger = self.logger
+        logger[metadataKey: "job"] = "\(job.id)"
+        logger[metadataKey: "storage"] = "\(job.storageID)"
+        logger.info("Job started", metadata: ["attempt": "\(job.attempt)"])
+        let heartbeats = HeartbeatLoop(job: job, control: control, client: client, logger: logger)
+        let heartbeatTask = Task { await heartbeats.run() }
+        let work = Task { [self] in try await self.sync(job, control: control) }
+        control.onStop { work.cancel() }
+        let result = await withTaskCancellationHandler {
+            await work.result
+        } onCancel: {
+            work.cancel()
+            heartbeatTask.cancel()
+        }
+        let error: (any Error)? = if case .failure(let error) = result { error } else { nil }
+        let outcome = JobOutcomes.outcome(
+            error: error,
+            stopReason: control.stopReason,
+            counters: control.counters,
+            itemErrors: control.itemErrors,
+            workerID: workerID
+        )
+        control.finish(outcome)
+        await heartbeatTask.value
+        logger.info(
+            "Job ended",
+            metadata: [
+                "result": "\(outcome.map { "\($0.result)" } ?? "lease lost")",
+                "synced": "\(control.counters.synced)",
+                "existed": "\(control.counters.existed)",
+                "traceback": "\(outcome?.traceback ?? "")",
+            ]
+        )
+    }
+
+    private func sync(_ job: FerryV1.Job, control: JobControl) async throws {
+        guard job.kind == .import else {
+            throw ImportSourceError(subject: "job \(job.id)", message: "this worker runs import jobs only, not \(job.kind)")
+        }
+        let source = try sources.source(for: job.storage ?? FerryV1.StorageSpec())
+        try await ImportRunner(job: job, source: source, client: client, control: control, batchSize: batchSize).run()
+    }
+}

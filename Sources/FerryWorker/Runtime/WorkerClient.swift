@@ -1,0 +1,126 @@
+public import FerryProto
+public import FerryRPC
+public import FerryTransport
+public import Logging
+
+/// The worker's typed calls to `ferryd`, over one multiplexed TLS connection that the transport
+/// remakes when it is lost.
+///
+/// Calls that are safe to repeat (key checks, import batches: the server dedupes) are retried
+/// with backoff while the server is unreachable, for at most a given time.
+public struct WorkerClient: Sendable {
+    private let rpc: RPCClient
+    private let backoff: ConnectionBackoff
+    private let callTimeout: Duration
+    private let logger: Logger
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - rpc: The RPC client over the worker's transport.
+    ///   - backoff: How retries are spaced.
+    ///   - callTimeout: The deadline of one batch call.
+    ///   - logger: Where retries are logged.
+    public init(rpc: RPCClient, backoff: ConnectionBackoff, callTimeout: Duration = .seconds(60), logger: Logger) {
+        self.rpc = rpc
+        self.backoff = backoff
+        self.callTimeout = callTimeout
+        self.logger = logger
+    }
+
+    /// One AcquireJob long-poll.
+    ///
+    /// - Parameter request: Worker identity, capabilities and wait time.
+    /// - Returns: The claimed job, if one came during the wait.
+    /// - Throws: ``RPCError``.
+    public func acquireJob(_ request: FerryV1.AcquireJobRequest) async throws -> FerryV1.AcquireJobResponse {
+        let wait = Duration.microseconds(request.waitTimeMicros)
+        return try await unary(FerryV1.Methods.WorkerService.acquireJob, request, timeout: wait + .seconds(10))
+    }
+
+    /// Which keys are new, retried while the server is away for at most `patience`.
+    public func checkImportKeys(_ request: FerryV1.CheckImportKeysRequest, patience: Duration) async throws
+        -> FerryV1.CheckImportKeysResponse
+    {
+        try await retrying("CheckImportKeys", patience: patience) {
+            try await unary(FerryV1.Methods.WorkerService.checkImportKeys, request, timeout: callTimeout)
+        }
+    }
+
+    /// Hands over an import batch, retried while the server is away for at most `patience`.
+    public func submitImportBatch(_ request: FerryV1.SubmitImportBatchRequest, patience: Duration) async throws
+        -> FerryV1.SubmitImportBatchResponse
+    {
+        try await retrying("SubmitImportBatch", patience: patience) {
+            try await unary(FerryV1.Methods.WorkerService.submitImportBatch, request, timeout: callTimeout)
+        }
+    }
+
+    /// One Heartbeat stream.
+    ///
+    /// - Parameters:
+    ///   - requestProducer: Writes heartbeats; the stream half-closes when it returns.
+    ///   - onResponse: Reads the replies and returns the result.
+    /// - Returns: What `onResponse` returned.
+    /// - Throws: ``RPCError``.
+    public func heartbeat<Result: Sendable>(
+        requestProducer: @escaping @Sendable (RPCWriter<FerryV1.HeartbeatRequest>) async throws -> Void,
+        onResponse: @escaping @Sendable (ClientResponseStream<FerryV1.HeartbeatResponse>) async throws -> Result
+    ) async throws -> Result {
+        try await rpc.bidirectional(
+            FerryV1.Methods.WorkerService.heartbeat,
+            serializer: ProtobufSerializer<FerryV1.HeartbeatRequest>(),
+            deserializer: ProtobufDeserializer<FerryV1.HeartbeatResponse>(),
+            requestProducer: requestProducer,
+            onResponse: onResponse
+        )
+    }
+
+    /// The wait before retry number `failures + 1`.
+    public func retryDelay(afterFailures failures: Int) -> Duration {
+        backoff.delay(afterFailures: failures)
+    }
+
+    /// Whether an error means "the server could not be reached or did not answer in time", the
+    /// failures worth retrying.
+    public static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? RPCError else { return false }
+        return error.code == .unavailable || error.code == .deadlineExceeded
+    }
+
+    private func unary<Request: FerryMessage, Response: FerryMessage>(
+        _ method: MethodDescriptor,
+        _ request: Request,
+        timeout: Duration
+    ) async throws -> Response {
+        try await rpc.unary(
+            method,
+            request: request,
+            serializer: ProtobufSerializer<Request>(),
+            deserializer: ProtobufDeserializer<Response>(),
+            options: CallOptions(timeout: timeout)
+        )
+    }
+
+    private func retrying<Result>(
+        _ name: String,
+        patience: Duration,
+        _ body: () async throws -> Result
+    ) async throws -> Result {
+        let giveUp = ContinuousClock.now + patience
+        var failures = 0
+        while true {
+            do {
+                return try await body()
+            } catch where Self.isTransient(error) && ContinuousClock.now < giveUp {
+                failures += 1
+                let delay = retryDelay(afterFailures: failures)
+                logger.warning(
+                    "Server unreachable; retrying",
+                    metadata: ["call": "\(name)", "attempt": "\(failures)", "error": "\(error)", "delay": "\(delay)"]
+                )
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+}

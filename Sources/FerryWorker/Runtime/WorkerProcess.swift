@@ -1,0 +1,99 @@
+import FerryProto
+import FerryRPC
+import FerryTLS
+import FerryTransport
+import Foundation
+public import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The `ferry-worker` process: builds the TLS client from settings, then runs the worker loop
+/// in a service group that shuts down gracefully on SIGTERM and SIGINT.
+public struct WorkerProcess: Sendable {
+    private let settings: WorkerSettings
+    private let logger: Logger
+
+    /// Creates the process.
+    ///
+    /// - Parameters:
+    ///   - settings: Validated settings.
+    ///   - logger: Where to log.
+    public init(settings: WorkerSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Runs until a shutdown signal, then stops the running jobs.
+    ///
+    /// - Throws: When the TLS files cannot be used.
+    public func run() async throws {
+        let tls = try TLSContext(
+            configuration: .client(
+                trustRootsPath: settings.caPath,
+                certificateChainPath: settings.certificatePath,
+                privateKeyPath: settings.keyPath,
+                applicationProtocols: [FerryProtocol.alpn]
+            )
+        )
+        var configuration = ClientTransportConfiguration()
+        configuration.backoff = settings.backoff
+        configuration.keepaliveInterval = .seconds(10)
+        configuration.keepaliveTimeout = .seconds(5)
+        let transport = FerryClientTransport(
+            host: settings.server.host,
+            port: settings.server.port,
+            serverHostname: settings.serverName,
+            tls: tls,
+            configuration: configuration
+        )
+        let instanceID = UUID().uuidString.lowercased()
+        var logger = self.logger
+        logger[metadataKey: "instance"] = "\(instanceID)"
+        let client = WorkerClient(rpc: RPCClient(transport: transport), backoff: settings.backoff, logger: logger)
+        let sources = ImportSourceFactory(localFilesRoot: settings.localFilesRoot)
+        let displayName = settings.workerID.isEmpty ? "(instance \(instanceID))" : "'\(settings.workerID)' (instance \(instanceID))"
+        let service = WorkerService(
+            client: client,
+            runner: JobRunner(
+                client: client, sources: sources, workerID: displayName, batchSize: settings.batchSize, logger: logger),
+            request: FerryV1.AcquireJobRequest(
+                workerID: settings.workerID,
+                instanceID: instanceID,
+                capabilities: FerryV1.WorkerCapabilities(
+                    kinds: [.import],
+                    providers: sources.providers,
+                    maxConcurrentJobs: Int32(settings.maxJobs),
+                    version: WorkerProcess.version
+                ),
+                waitTimeMicros: settings.acquireWait.microseconds
+            ),
+            maxJobs: settings.maxJobs,
+            gracePeriod: settings.shutdownGracePeriod,
+            logger: logger
+        )
+        logger.info(
+            "ferry-worker starting",
+            metadata: ["server": "\(settings.server)", "jobs": "\(settings.maxJobs)", "providers": "\(sources.providers)"]
+        )
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        await transport.close()
+    }
+
+    /// The worker's version, reported in its capabilities.
+    public static let version = "0.1.0"
+}
+
+extension Duration {
+    /// The duration in whole microseconds.
+    var microseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+}

@@ -1,0 +1,130 @@
+public import FerryProto
+import FerryRPC
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The worker's main loop: long-polls AcquireJob while it has a free slot, runs up to
+/// `maxJobs` jobs at once, and backs off with jitter while the server is unreachable.
+///
+/// On graceful shutdown (SIGTERM, SIGINT) it stops asking for jobs, asks each running job to
+/// stop, and gives them `shutdownGracePeriod` to report "worker shutting down" before it
+/// cancels what is left.
+public struct WorkerService: Service {
+    private let client: WorkerClient
+    private let runner: JobRunner
+    private let request: FerryV1.AcquireJobRequest
+    private let maxJobs: Int
+    private let gracePeriod: Duration
+    private let logger: Logger
+
+    /// Creates the service.
+    ///
+    /// - Parameters:
+    ///   - client: The calls to the server.
+    ///   - runner: Runs claimed jobs.
+    ///   - request: The AcquireJob request: worker id, this process's instance id, capabilities, wait.
+    ///   - maxJobs: Jobs run at once.
+    ///   - gracePeriod: How long running jobs get after a shutdown signal.
+    ///   - logger: Where to log.
+    public init(
+        client: WorkerClient,
+        runner: JobRunner,
+        request: FerryV1.AcquireJobRequest,
+        maxJobs: Int,
+        gracePeriod: Duration,
+        logger: Logger
+    ) {
+        self.client = client
+        self.runner = runner
+        self.request = request
+        self.maxJobs = maxJobs
+        self.gracePeriod = gracePeriod
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let running = RunningJobs()
+        let stopping = WakeSignal()
+        let poll = PendingPoll()
+        await withTaskGroup(of: Void.self) { group in
+            await withGracefulShutdownHandler {
+                await acquireLoop(group: &group, running: running, stopping: stopping, poll: poll)
+            } onGracefulShutdown: {
+                stopping.signal()
+                poll.cancel()
+            }
+            let left = running.count
+            if left > 0 {
+                logger.notice("Shutting down; stopping running jobs", metadata: ["jobs": "\(left)"])
+            }
+            running.stopAll(.shuttingDown)
+            // A sentinel child ends the wait at the grace period's end.
+            let deadline = ContinuousClock.now + gracePeriod
+            group.addTask { try? await Task.sleep(until: deadline) }
+            while running.count > 0, await group.next() != nil {
+                if ContinuousClock.now >= deadline && running.count > 0 {
+                    logger.warning("Jobs did not end within the grace period; cancelling them")
+                    break
+                }
+            }
+            group.cancelAll()
+        }
+        logger.info("ferry-worker stopped")
+    }
+
+    private func acquireLoop(
+        group: inout TaskGroup<Void>,
+        running: RunningJobs,
+        stopping: WakeSignal,
+        poll: PendingPoll
+    ) async {
+        var failures = 0
+        while !stopping.isSignalled {
+            if running.count >= maxJobs {
+                _ = await group.next()
+                continue
+            }
+            let task = Task { [client, request] in try await client.acquireJob(request) }
+            poll.set(task)
+            if stopping.isSignalled { task.cancel() }
+            do {
+                let reply = try await task.value
+                failures = 0
+                if let job = reply.job {
+                    let control = JobControl()
+                    running.add(job.id, control)
+                    group.addTask { [runner] in
+                        await runner.run(job, control: control)
+                        running.remove(job.id)
+                    }
+                } else if reply.retryAfterMicros > 0 {
+                    await stopping.wait(upTo: .microseconds(reply.retryAfterMicros))
+                }
+            } catch {
+                guard !stopping.isSignalled else { return }
+                failures += 1
+                let delay = client.retryDelay(afterFailures: failures)
+                let level: Logger.Level = WorkerClient.isTransient(error) ? .warning : .error
+                logger.log(
+                    level: level, "AcquireJob failed; retrying",
+                    metadata: ["error": "\(error)", "attempt": "\(failures)", "delay": "\(delay)"])
+                await stopping.wait(upTo: delay)
+            }
+        }
+    }
+}
+
+/// The AcquireJob long-poll in flight, so a shutdown can cancel it.
+private final class PendingPoll: Sendable {
+    private let task = Mutex<Task<FerryV1.AcquireJobResponse, any Error>?>(nil)
+
+    func set(_ task: Task<FerryV1.AcquireJobResponse, any Error>) {
+        self.task.withLock { $0 = task }
+    }
+
+    func cancel() {
+        task.withLock { $0?.cancel() }
+    }
+}

@@ -1,0 +1,88 @@
+public import Configuration
+public import FerrySettings
+import FerryTransport
+
+extension WorkerSettings {
+    /// The keys `ferry-worker` reads, with their defaults, for `--help` and the README.
+    public static let documentedKeys: [DocumentedSetting] = [
+        .init("config", "", "JSON configuration file (its keys are the ones below, nested by dots)"),
+        .init("server", "127.0.0.1:7443", "ferryd address, host:port"),
+        .init("tls.serverName", "<host of server>", "name the server certificate must match"),
+        .init("tls.ca", "", "PEM CA bundle that signs the server certificate (required)"),
+        .init("tls.cert", "", "PEM worker client certificate (required)"),
+        .init("tls.key", "", "PEM private key of the worker certificate (required)"),
+        .init("worker.id", "<name in the certificate>", "worker id; must be the certificate's name"),
+        .init("worker.maxJobs", "2", "jobs run at once"),
+        .init("worker.acquireWaitSeconds", "20", "how long one AcquireJob long-poll may wait"),
+        .init("storage.localFilesRoot", "", "directory local-files storages are read from"),
+        .init("import.batchSize", "1000", "keys checked and tasks handed over per call (1-5000)"),
+        .init("shutdown.gracePeriodSeconds", "10", "time running jobs get to report on SIGTERM"),
+        .init("backoff.initialSeconds", "1", "first wait after the server could not be reached"),
+        .init("backoff.maximumSeconds", "30", "longest wait between reconnection attempts"),
+        .init("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
+    ]
+
+    /// Reads and validates settings.
+    ///
+    /// - Parameter config: A reader over flags, environment and file.
+    /// - Returns: The settings.
+    /// - Throws: ``SettingsError`` naming the first missing or invalid key.
+    public static func load(from config: ConfigReader) throws -> WorkerSettings {
+        let serverText = config.string(forKey: "server", default: "127.0.0.1:7443")
+        let server: ListenAddress
+        do {
+            server = try ListenAddress(serverText)
+        } catch {
+            throw SettingsError(key: "server", message: "'\(serverText)' is not host:port")
+        }
+        func required(_ key: String, _ what: String) throws -> String {
+            guard let value = config.string(forKey: ConfigKey(key)), !value.isEmpty else {
+                throw SettingsError(key: key, message: "\(what) is required")
+            }
+            return value
+        }
+        let ca = try required("tls.ca", "the CA bundle that signs the server certificate")
+        let certificate = try required("tls.cert", "the worker's client certificate (workers authenticate with mTLS)")
+        let key = try required("tls.key", "the worker certificate's private key")
+        let maxJobs = config.int(forKey: "worker.maxJobs", default: 2)
+        guard (1...256).contains(maxJobs) else {
+            throw SettingsError(key: "worker.maxJobs", message: "must be between 1 and 256")
+        }
+        let batchSize = config.int(forKey: "import.batchSize", default: 1000)
+        guard (1...5000).contains(batchSize) else {
+            throw SettingsError(key: "import.batchSize", message: "must be between 1 and 5000 (the server's limit)")
+        }
+        var backoff = ConnectionBackoff()
+        backoff.initial = try seconds(config, "backoff.initialSeconds", default: 1, minimum: 0.01)
+        backoff.maximum = try seconds(config, "backoff.maximumSeconds", default: 30, minimum: 0.01)
+        let level = config.string(forKey: "log.level", default: "info")
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+            throw SettingsError(key: "log.level", message: "unknown level '\(level)'")
+        }
+        return WorkerSettings(
+            server: server,
+            serverName: config.string(forKey: "tls.serverName").flatMap { $0.isEmpty ? nil : $0 },
+            caPath: ca,
+            certificatePath: certificate,
+            keyPath: key,
+            workerID: config.string(forKey: "worker.id", default: ""),
+            maxJobs: maxJobs,
+            acquireWait: try seconds(config, "worker.acquireWaitSeconds", default: 20, minimum: 0.1),
+            localFilesRoot: config.string(forKey: "storage.localFilesRoot").flatMap { $0.isEmpty ? nil : $0 },
+            batchSize: batchSize,
+            shutdownGracePeriod: try seconds(config, "shutdown.gracePeriodSeconds", default: 10, minimum: 0),
+            backoff: backoff,
+            logLevel: level
+        )
+    }
+
+    private static func seconds(_ config: ConfigReader, _ key: String, default value: Double, minimum: Double)
+        throws -> Duration
+    {
+        let seconds = config.double(forKey: ConfigKey(key), default: value)
+        guard seconds >= minimum, seconds <= 86_400 else {
+            throw SettingsError(key: key, message: "must be between \(minimum) and 86400 seconds")
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+}

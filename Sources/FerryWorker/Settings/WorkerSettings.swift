@@ -1,0 +1,65 @@
+public import FerryTransport
+
+/// Everything `ferry-worker` is configured with, after defaults and validation.
+///
+/// Loaded by ``WorkerSettings/load(from:)`` from flags, environment variables and a JSON file
+/// (highest priority first), like `ferryd`'s settings.
+public struct WorkerSettings: Sendable {
+    /// The server to connect to.
+    public var server: ListenAddress
+    /// The name the server certificate must match; defaults to the host of ``server``.
+    public var serverName: String
+    /// The CA bundle that signs the server certificate (PEM).
+    public var caPath: String
+    /// The worker's client certificate (PEM); its name is the worker id the server knows.
+    public var certificatePath: String
+    /// The certificate's private key (PEM).
+    public var keyPath: String
+    /// The worker id to claim jobs under; empty to let the server take it from the certificate.
+    public var workerID: String
+    /// How many jobs run at once.
+    public var maxJobs: Int
+    /// How long one AcquireJob long-poll may wait on the server.
+    public var acquireWait: Duration
+    /// The directory local-files storages are read from (the same tree as the server's root).
+    public var localFilesRoot: String?
+    /// Keys checked, and tasks handed over, per call.
+    public var batchSize: Int
+    /// How long running jobs get to report "worker shutting down" after SIGTERM.
+    public var shutdownGracePeriod: Duration
+    /// How reconnection and retries back off when the server is away.
+    public var backoff: ConnectionBackoff
+    /// The log level name.
+    public var logLevel: String
+
+    /// Creates settings; ``load(from:)`` is the usual way.
+    public init(
+        server: ListenAddress,
+        serverName: String? = nil,
+        caPath: String,
+        certificatePath: String,
+        keyPath: String,
+        workerID: String = "",
+        maxJobs: Int = 2,
+        acquireWait: Duration = .seconds(20),
+        localFilesRoot: String? = nil,
+        batchSize: Int = 1000,
+        shutdownGracePeriod: Duration = .seconds(10),
+        backoff: ConnectionBackoff = ConnectionBackoff(),
+        logLevel: String = "info"
+    ) {
+        self.server = server
+        self.serverName = serverName ?? server.host
+        self.caPath = caPath
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.workerID = workerID
+        self.maxJobs = maxJobs
+        self.acquireWait = acquireWait
+        self.localFilesRoot = localFilesRoot
+        self.batchSize = batchSize
+        self.shutdownGracePeriod = shutdownGracePeriod
+        self.backoff = backoff
+        self.logLevel = logLevel
+    }
+}
