@@ -236,7 +236,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryWorkerTests",
-            dependencies: ["FerryWorker", "FerryProto", "FerrySettings", "FerryCore",
+            dependencies: ["FerryWorker", "FerryProto", "FerrySettings", "FerryCore", "FerryRPC", "FerryTransport",
                 .product(name: "Configuration", package: "swift-configuration")],
             swiftSettings: defaultSwiftSettings
         ),

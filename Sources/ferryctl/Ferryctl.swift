@@ -43,6 +43,10 @@ struct Ferryctl: AsyncParsableCommand {
     /// exits as given; anything else is one `ferryctl: …` line and exit 1.
     static func exit(for error: any Error) -> Never {
         if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        if error is ConnectionDefaultsError {
+            printError("ferryctl: \(error)")
+            Foundation.exit(ExitCodes.usage)
+        }
         if !(error is RPCError) {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }

@@ -1,0 +1,70 @@
+import Testing
+
+@testable import FerryWorker
+
+/// Task files: JSON object, JSON list and JSONL become rows; text that is not JSON fails with
+/// the key and the line.
+struct TaskFileParserTests {
+    private func parse(_ text: String, key: String = "k.json") throws(TaskFileError) -> [TaskFileParser.Row] {
+        try TaskFileParser.parse(Array(text.utf8), key: key)
+    }
+
+    @Test func jsonObjectIsOneTaskWithItsOwnText() throws {
+        let rows = try parse("  {\"text\": \"a/b\", \"n\": 1}\n")
+        #expect(rows == [TaskFileParser.Row(rowIndex: 0, json: "{\"text\": \"a/b\", \"n\": 1}")])
+    }
+
+    @Test func jsonListIsOneTaskPerElementInOrder() throws {
+        let rows = try parse(#"[{"a":1},{"a":2},{"a":3}]"#)
+        #expect(rows.map(\.rowIndex) == [0, 1, 2])
+        #expect(rows.map(\.json) == [#"{"a":1}"#, #"{"a":2}"#, #"{"a":3}"#])
+    }
+
+    @Test func listElementsThatAreNotObjectsAreLeftForTheServerToRefuse() throws {
+        let rows = try parse(#"[{"a":1}, 42, "text"]"#)
+        #expect(rows.map(\.json) == [#"{"a":1}"#, "42", #""text""#])
+    }
+
+    @Test func jsonLinesAreOneTaskPerNonEmptyLine() throws {
+        let rows = try parse("{\"a\":1}\n\n{\"a\":2}\r\n{\"a\":3}\n")
+        #expect(rows.map(\.rowIndex) == [0, 1, 2])
+        #expect(rows.map(\.json) == [#"{"a":1}"#, #"{"a":2}"#, #"{"a":3}"#])
+    }
+
+    @Test func byteOrderMarkIsIgnored() throws {
+        let rows = try TaskFileParser.parse([0xEF, 0xBB, 0xBF] + Array(#"{"a":1}"#.utf8), key: "bom.json")
+        #expect(rows.map(\.json) == [#"{"a":1}"#])
+    }
+
+    @Test func brokenObjectNamesTheKeyAndTheLine() {
+        let error = #expect(throws: TaskFileError.self) {
+            try parse("{\n  \"a\": 1,\n  \"b\": oops\n}\n", key: "dir/broken.json")
+        }
+        #expect(error?.key == "dir/broken.json")
+        #expect(error?.line == 3)
+        #expect(error?.description.hasPrefix("dir/broken.json, line 3: not valid JSON") == true)
+    }
+
+    @Test func brokenJSONLinesLineIsNamed() {
+        let error = #expect(throws: TaskFileError.self) {
+            try parse("{\"a\":1}\n{\"a\":2}\n{\"a\": \n{\"a\":4}\n", key: "rows.jsonl")
+        }
+        #expect(error?.line == 3)
+        #expect(error?.message == "invalid JSON on this JSONL line")
+    }
+
+    @Test func unterminatedListFails() {
+        let error = #expect(throws: TaskFileError.self) { try parse("[{\"a\":1},\n{\"a\":2}", key: "list.json") }
+        #expect(error?.line == 2)
+    }
+
+    @Test func emptyFileFails() {
+        let error = #expect(throws: TaskFileError.self) { try parse(" \n\t ") }
+        #expect(error?.message.contains("empty") == true)
+    }
+
+    @Test func plainTextFailsOnLineOne() {
+        let error = #expect(throws: TaskFileError.self) { try parse("hello world") }
+        #expect(error?.line == 1)
+    }
+}

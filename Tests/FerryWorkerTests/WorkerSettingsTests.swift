@@ -1,0 +1,64 @@
+import Configuration
+import FerrySettings
+import FerryTransport
+import FerryWorker
+import Testing
+
+/// `ferry-worker` settings: required TLS files, defaults, and refusals that name the key.
+struct WorkerSettingsTests {
+    private func load(_ values: [String: ConfigValue]) throws -> WorkerSettings {
+        var keyed: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (key, value) in values {
+            keyed[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = value
+        }
+        return try WorkerSettings.load(from: ConfigReader(provider: InMemoryProvider(values: keyed)))
+    }
+
+    private let tls: [String: ConfigValue] = ["tls.ca": "ca.pem", "tls.cert": "w.pem", "tls.key": "w.key"]
+
+    @Test func defaultsApply() throws {
+        let settings = try load(tls)
+        #expect(settings.server.host == "127.0.0.1" && settings.server.port == 7443)
+        #expect(settings.serverName == "127.0.0.1")
+        #expect(settings.maxJobs == 2)
+        #expect(settings.batchSize == 1000)
+        #expect(settings.acquireWait == .seconds(20))
+        #expect(settings.localFilesRoot == nil)
+    }
+
+    @Test func everyTLSFileIsRequired() {
+        for missing in ["tls.ca", "tls.cert", "tls.key"] {
+            var values = tls
+            values[missing] = nil
+            let error = #expect(throws: SettingsError.self) { try load(values) }
+            #expect(error?.key == missing)
+        }
+    }
+
+    @Test func valuesAreRead() throws {
+        var values = tls
+        values["server"] = "ferry.internal:9443"
+        values["worker.maxJobs"] = 8
+        values["import.batchSize"] = 250
+        values["storage.localFilesRoot"] = "/srv/files"
+        values["worker.acquireWaitSeconds"] = 0.5
+        let settings = try load(values)
+        #expect(settings.server.host == "ferry.internal" && settings.server.port == 9443)
+        #expect(settings.serverName == "ferry.internal")
+        #expect(settings.maxJobs == 8)
+        #expect(settings.batchSize == 250)
+        #expect(settings.localFilesRoot == "/srv/files")
+        #expect(settings.acquireWait == .milliseconds(500))
+    }
+
+    @Test func outOfRangeValuesNameTheirKey() {
+        for (key, value) in [("import.batchSize", ConfigValue(6000)), ("worker.maxJobs", 0), ("server", "nohost")]
+            as [(String, ConfigValue)]
+        {
+            var values = tls
+            values[key] = value
+            let error = #expect(throws: SettingsError.self) { try load(values) }
+            #expect(error?.key == key)
+        }
+    }
+}
