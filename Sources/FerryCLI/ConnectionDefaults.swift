@@ -21,6 +21,19 @@ public struct ConnectionDefaults: Sendable, Equatable {
     /// A bearer token.
     public var token: String?
 
+    /// Creates settings from their values.
+    public init(
+        server: String, ca: String? = nil, serverName: String? = nil, cert: String? = nil, key: String? = nil,
+        token: String? = nil
+    ) {
+        self.server = server
+        self.ca = ca
+        self.serverName = serverName
+        self.cert = cert
+        self.key = key
+        self.token = token
+    }
+
     /// The address used when nothing names one.
     public static let defaultServer = "127.0.0.1:7443"
 

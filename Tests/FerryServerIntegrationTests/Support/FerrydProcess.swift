@@ -1,0 +1,212 @@
+import FerryProto
+import FerryRPC
+import FerryServices
+import FerryTLS
+import FerryTestSupport
+import FerryTransport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A `ferryd` child process on a fixed set of files (database, secrets key, tokens), restartable.
+final class FerrydProcess: @unchecked Sendable {
+    let directory: String
+    let localFilesRoot: String
+    let staleAfterSeconds: Double
+    private let lock = NSLock()
+    private var process: Process?
+    private var starts = 0
+    private(set) var port = 0
+
+    let pingIntervalSeconds: Double
+    /// How long to wait for a child to become ready; generous, the machine may be loaded.
+    static let patience = Duration.seconds(20)
+
+    init(staleAfterSeconds: Double, pingIntervalSeconds: Double = 0.1) throws {
+        self.pingIntervalSeconds = pingIntervalSeconds
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ferry-crash-\(UUID().uuidString)").path
+        localFilesRoot = directory + "/files"
+        self.staleAfterSeconds = staleAfterSeconds
+        try FileManager.default.createDirectory(atPath: localFilesRoot, withIntermediateDirectories: true)
+        let tokens = BearerTokenRegistry.line(forToken: FerryTestServer.adminToken, role: .admin, name: "ops") + "\n"
+        try tokens.write(toFile: directory + "/tokens", atomically: true, encoding: .utf8)
+    }
+
+    /// `.build/<config>/<name>`, next to the test bundle, or under the repository.
+    static func executable(_ name: String = "ferryd") throws -> String {
+        let fileManager = FileManager.default
+        var candidates: [String] = []
+        for start in [CommandLine.arguments.first ?? "", Bundle.main.bundlePath, Bundle.main.executablePath ?? ""]
+        where !start.isEmpty {
+            var url = URL(fileURLWithPath: start).standardizedFileURL
+            for _ in 0..<4 {
+                url = url.deletingLastPathComponent()
+                candidates.append(url.appendingPathComponent(name).path)
+            }
+        }
+        candidates.append(TestPKI.repositoryRoot + "/.build/debug/" + name)
+        for candidate in candidates {
+            var isDirectory: ObjCBool = false
+            if fileManager.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
+                fileManager.isExecutableFile(atPath: candidate)
+            {
+                return candidate
+            }
+        }
+        Issue.record("\(name) not found (build it with `swift build`); looked at \(candidates)")
+        throw CancellationError()
+    }
+
+    /// Starts ferryd and waits until Health.Check answers: on a fresh port, or on the port of the
+    /// previous start when `samePort` (a restart that clients must find again).
+    func start(samePort: Bool = false) async throws {
+        let binary = try Self.executable()
+        let pki = TestPKI.shared
+        var lastFailure = ""
+        for _ in 0..<3 {
+            let previous = lock.withLock { self.port }
+            let port = samePort && previous != 0 ? previous : try Self.freePort()
+            starts += 1
+            let logPath = directory + "/ferryd-\(starts).log"
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = [
+                "--listen", "127.0.0.1:\(port)",
+                "--database-path", directory + "/ferry.db",
+                "--secrets-key-file", directory + "/key",
+                "--tls-cert", pki.serverCertificate,
+                "--tls-key", pki.serverKey,
+                "--tls-ca", pki.caPath,
+                "--auth-tokens-file", directory + "/tokens",
+                "--storage-local-files-root", localFilesRoot,
+                "--sync-ping-interval-seconds", "\(pingIntervalSeconds)",
+                "--sync-stale-after-seconds", "\(staleAfterSeconds)",
+                "--log-level", "debug",
+            ]
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+            try? log.close()
+            lock.withLock {
+                self.process = process
+                self.port = port
+            }
+            let ready = try await waitUntil(timeout: Self.patience, every: .milliseconds(100)) {
+                guard process.isRunning else { return true }
+                return (try? await self.withClient(.anonymous) { client in
+                    try await client.unary(
+                        FerryV1.Methods.Health.check, FerryV1.HealthCheckRequest(),
+                        as: FerryV1.HealthCheckResponse.self)
+                }) != nil
+            }
+            if ready && process.isRunning { return }
+            lastFailure = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            kill9()
+        }
+        Issue.record("ferryd did not become ready:\n\(lastFailure)")
+        throw CancellationError()
+    }
+
+    /// `kill -9`, then reaps the process.
+    func kill9() {
+        guard let process = lock.withLock({ self.process }) else { return }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        lock.withLock { self.process = nil }
+    }
+
+    /// SIGTERM (graceful), then reaps the process; fails if it did not exit cleanly.
+    func stop() throws {
+        guard let process = lock.withLock({ self.process }) else { return }
+        process.terminate()
+        process.waitUntilExit()
+        lock.withLock { self.process = nil }
+        #expect(process.terminationStatus == 0, "ferryd exit status \(process.terminationStatus)")
+    }
+
+    /// Kills any child still running and removes the files.
+    func cleanUp() {
+        kill9()
+        if ProcessInfo.processInfo.environment["FERRY_KEEP_CRASH_DIR"] == nil {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    func localStorageRequest(name: String) -> FerryV1.CreateStorageRequest {
+        FerryV1.CreateStorageRequest(
+            spec: FerryV1.StorageSpec(
+                projectID: CrashRecoveryTests.projectID, title: name, kind: .import, provider: .local,
+                synchronizable: true, local: FerryV1.LocalLocation(path: localFilesRoot + "/" + name)))
+    }
+
+    func createLocalStorage(name: String) async throws -> FerryV1.Storage {
+        try FileManager.default.createDirectory(
+            atPath: localFilesRoot + "/" + name, withIntermediateDirectories: true)
+        return try await withClient(.admin) { admin in
+            try #require(try await admin.createStorage(localStorageRequest(name: name)).storage)
+        }
+    }
+
+    /// A client of the current process (see ``FerryTestServer/withClient(_:_:)``).
+    func withClient<Result: Sendable>(
+        _ identity: FerryTestServer.Identity,
+        _ body: (FerryClient) async throws -> Result
+    ) async throws -> Result {
+        let pki = TestPKI.shared
+        var metadata: Metadata = [:]
+        var certificate: String?
+        var key: String?
+        switch identity {
+        case .anonymous: break
+        case .token(let token): metadata = ["authorization": "Bearer \(token)"]
+        case .worker:
+            certificate = pki.workerCertificate
+            key = pki.workerKey
+        }
+        let tls = try TLSContext(configuration: .client(
+            trustRootsPath: pki.caPath, certificateChainPath: certificate, privateKeyPath: key,
+            applicationProtocols: [FerryProtocol.alpn]))
+        let transport = FerryClientTransport(
+            host: "127.0.0.1", port: lock.withLock { port }, serverHostname: "localhost", tls: tls,
+            configuration: ClientTransportConfiguration())
+        do {
+            let result = try await body(FerryClient(rpc: RPCClient(transport: transport), metadata: metadata))
+            await transport.close()
+            return result
+        } catch {
+            await transport.close()
+            throw error
+        }
+    }
+
+    /// A port nothing listens on right now (bound to 0, read back, closed).
+    static func freePort() throws -> Int {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

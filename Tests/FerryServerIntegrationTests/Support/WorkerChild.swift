@@ -1,0 +1,86 @@
+import FerryTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A real `ferry-worker` child process connected to a ``FerrydProcess`` over mTLS, with short
+/// timings for tests. Each start is a new process instance under the same worker id
+/// (`worker-1`, from the test worker certificate), which is what a redeploy looks like.
+final class WorkerChild: @unchecked Sendable {
+    private let daemon: FerrydProcess
+    private let batchSize: Int
+    private let lock = NSLock()
+    private var process: Process?
+    private var starts = 0
+    private(set) var logPath = ""
+
+    init(daemon: FerrydProcess, batchSize: Int = 100) {
+        self.daemon = daemon
+        self.batchSize = batchSize
+    }
+
+    /// Starts a new worker process against the daemon's current port.
+    func start() throws {
+        let pki = TestPKI.shared
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable("ferry-worker"))
+        process.arguments = [
+            "--server", "127.0.0.1:\(daemon.port)",
+            "--tls-server-name", "localhost",
+            "--tls-ca", pki.caPath,
+            "--tls-cert", pki.workerCertificate,
+            "--tls-key", pki.workerKey,
+            "--worker-id", "worker-1",
+            "--storage-local-files-root", daemon.localFilesRoot,
+            "--import-batch-size", "\(batchSize)",
+            "--worker-acquire-wait-seconds", "1",
+            "--backoff-initial-seconds", "0.1",
+            "--backoff-maximum-seconds", "0.5",
+            "--shutdown-grace-period-seconds", "5",
+            "--log-level", "debug",
+        ]
+        let path = lock.withLock { () -> String in
+            starts += 1
+            return daemon.directory + "/worker-\(starts).log"
+        }
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        try? log.close()
+        lock.withLock {
+            self.process = process
+            self.logPath = path
+        }
+    }
+
+    /// The current process's log so far.
+    var log: String { (try? String(contentsOfFile: lock.withLock { logPath }, encoding: .utf8)) ?? "" }
+
+    /// Whether the current process is alive.
+    var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
+
+    /// `kill -9`, then reaps the process.
+    func kill9() {
+        guard let process = lock.withLock({ self.process }) else { return }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        lock.withLock { self.process = nil }
+    }
+
+    /// SIGTERM, then waits for the exit; returns the exit status.
+    @discardableResult
+    func terminate() -> Int32 {
+        guard let process = lock.withLock({ self.process }) else { return 0 }
+        process.terminate()
+        process.waitUntilExit()
+        lock.withLock { self.process = nil }
+        return process.terminationStatus
+    }
+}
