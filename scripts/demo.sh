@@ -1,51 +1,86 @@
 #!/usr/bin/env bash
 # Ferry end to end on this machine: installs what is missing, builds, makes development
-# certificates, starts ferryd over TLS, talks to it with ferryctl and openssl, and stops it
-# gracefully. Everything stays on 127.0.0.1; state and certificates live in .ferry-dev/.
+# certificates, starts ferryd (SQLite) and a ferry-worker over mTLS, creates a local-files import
+# storage over deploy/sample-data, syncs it twice (the second sync creates nothing), prints the
+# storages and the tasks, then stops both processes with SIGTERM. Everything listens on
+# 127.0.0.1; state, logs and certificates live in .ferry-dev/ (state is reset on every run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port="${FERRY_DEMO_PORT:-7443}"
-dev=".ferry-dev"
+dev="$PWD/.ferry-dev"
 certs="$dev/certs"
+files="$dev/files"
 
 scripts/install-deps.sh
 
-echo "==> Building"
-swift build --product ferryd
-swift build --product ferryctl
+echo "==> Building ferryd, ferry-worker and ferryctl"
+swift build
 bin="$(swift build --show-bin-path)"
 
-echo "==> Development certificates in $certs"
+echo "==> Development CA and server, worker and admin certificates in .ferry-dev/certs"
 deploy/certs/ferry-certs.sh dev "$certs" >/dev/null
 
-echo "==> Starting ferryd on 127.0.0.1:$port"
-mkdir -p "$dev"
+echo "==> Fresh state; sample data copied to the local-files root .ferry-dev/files"
+rm -rf "$dev/ferry.db" "$dev/ferry.db-wal" "$dev/ferry.db-shm" "$dev/ferry.db.key" "$files"
+mkdir -p "$files"
+cp -R deploy/sample-data "$files/samples"
+
+# ferryctl reads its connection from this file (or FERRYCTL_* variables, or flags).
+export FERRYCTL_CONFIG="$dev/ferryctl.json"
+cat >"$FERRYCTL_CONFIG" <<JSON
+{"server": "127.0.0.1:$port", "serverName": "localhost", "ca": "$certs/ca/ca.pem",
+ "cert": "$certs/admin.pem", "key": "$certs/admin.key"}
+JSON
+ctl="$bin/ferryctl"
+
+pids=()
+stop_all() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; }
+trap stop_all EXIT
+
+echo "==> Starting ferryd on 127.0.0.1:$port (log: .ferry-dev/ferryd.log)"
 "$bin/ferryd" --listen "127.0.0.1:$port" --database-path "$dev/ferry.db" \
     --tls-cert "$certs/server.pem" --tls-key "$certs/server.key" --tls-ca "$certs/ca/ca.pem" \
+    --storage-local-files-root "$files" --sync-ping-interval-seconds 2 \
     >"$dev/ferryd.log" 2>&1 &
 ferryd_pid=$!
-trap 'kill "$ferryd_pid" 2>/dev/null || true' EXIT
-
-ctl=("$bin/ferryctl")
-connection=(--server "127.0.0.1:$port" --ca "$certs/ca/ca.pem" --server-name localhost
-    --cert "$certs/admin.pem" --key "$certs/admin.key")
-for _ in $(seq 1 100); do
-    if "${ctl[@]}" health "${connection[@]}" >/dev/null 2>&1; then break; fi
+pids+=("$ferryd_pid")
+for _ in $(seq 1 150); do
+    if "$ctl" health >/dev/null 2>&1; then break; fi
     kill -0 "$ferryd_pid" 2>/dev/null || { cat "$dev/ferryd.log"; exit 1; }
     sleep 0.1
 done
+"$ctl" health
 
-echo "==> ferryctl health"
-"${ctl[@]}" health "${connection[@]}"
+echo "==> Starting ferry-worker as worker-1 (log: .ferry-dev/worker.log)"
+"$bin/ferry-worker" --server "127.0.0.1:$port" --tls-server-name localhost \
+    --tls-ca "$certs/ca/ca.pem" --tls-cert "$certs/worker-1.pem" --tls-key "$certs/worker-1.key" \
+    --worker-id worker-1 --storage-local-files-root "$files" \
+    >"$dev/worker.log" 2>&1 &
+worker_pid=$!
+pids+=("$worker_pid")
 
-echo "==> openssl s_client: protocol and ALPN"
-echo | openssl s_client -connect "127.0.0.1:$port" -alpn ferry/1 -servername localhost \
-    -CAfile "$certs/ca/ca.pem" -verify_return_error 2>&1 | grep -a -E "^New, |ALPN protocol|Verify return code" || true
+echo "==> Creating a local-files import storage over the sample data"
+"$ctl" storage create --project 1 --title "Sample reviews" --kind import --provider local \
+    --path samples --recursive true --regex-filter '.*\.jsonl?'
+storage_id="$("$ctl" storage list --project 1 -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
 
-echo "==> Stopping ferryd (SIGTERM)"
+echo "==> Syncing storage $storage_id"
+"$ctl" sync "$storage_id" --watch
+
+echo "==> Syncing again: every key already has its tasks, so nothing is created"
+"$ctl" sync "$storage_id" --watch
+
+echo "==> Storages"
+"$ctl" storage list -o wide
+
+echo "==> The first tasks of project 1"
+"$ctl" tasks list --project 1 --limit 8
+
+echo "==> Stopping ferry-worker and ferryd (SIGTERM)"
+kill -TERM "$worker_pid"
+wait "$worker_pid"
 kill -TERM "$ferryd_pid"
 wait "$ferryd_pid"
 trap - EXIT
-echo "ferryd exited cleanly. Its log:"
-cat "$dev/ferryd.log"
+echo "Both exited cleanly. Logs: .ferry-dev/ferryd.log, .ferry-dev/worker.log"

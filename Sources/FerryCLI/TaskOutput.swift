@@ -11,7 +11,9 @@ public enum TaskOutput {
                 let source = task.sources.first.map { source in
                     source.rowIndex > 0 ? "\(source.key)#\(source.rowIndex)" : source.key
                 } ?? ""
-                var data = task.dataJSON
+                // One line: pretty-printed task files lose their line breaks and indentation.
+                var data = task.dataJSON.split(whereSeparator: \.isNewline)
+                    .map { $0.drop(while: \.isWhitespace) }.joined(separator: " ")
                 if !wide, data.count > 60 { data = String(data.prefix(57)) + "..." }
                 return [String(task.id), String(task.projectID), source, String(task.annotationCount), data]
             }

@@ -118,6 +118,12 @@ enum Sample {
         let table = TaskOutput.table([task], wide: false).render()
         #expect(table.contains("a.json#2"))
     }
+
+    @Test func tableShowsPrettyPrintedDataOnOneLine() {
+        let task = FerryV1.Task(id: 2, projectID: 3, dataJSON: "{\n  \"text\": \"hi\",\n  \"n\": 1\n}\n")
+        let table = TaskOutput.table([task], wide: true).render()
+        #expect(table.contains(#"{ "text": "hi", "n": 1 }"#), "\(table)")
+    }
 }
 
 @Suite struct SecretTests {
