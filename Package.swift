@@ -249,7 +249,7 @@ let package = Package(
             name: "FerryServerIntegrationTests",
             dependencies: [
                 "FerryServices", "FerryStore", "FerryCore", "FerryRPC", "FerryProto", "FerryTLS",
-                "FerryTransport", "FerryCrypto", "FerryTestSupport",
+                "FerryTransport", "FerryCrypto", "FerryTestSupport", "FerryWorker",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -13,6 +13,7 @@ packages=(
     libsqlite3-dev      # SQLite, the embedded state store
     valgrind            # leak check of the message coding
     binutils            # objcopy, used by the leak check
+    systemd             # systemd-analyze, to verify the units in deploy/systemd
 )
 
 missing=()

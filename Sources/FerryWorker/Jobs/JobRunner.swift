@@ -6,7 +6,7 @@ public import Logging
 /// outcome. Stopping the job (cancel request, lost lease, shutdown) cancels the sync loop at once.
 public struct JobRunner: Sendable {
     private let client: WorkerClient
-    private let sources: ImportSourceFactory
+    private let sources: @Sendable (FerryV1.StorageSpec) throws -> any ImportSource
     private let workerID: String
     private let batchSize: Int
     private let logger: Logger
@@ -15,11 +15,17 @@ public struct JobRunner: Sendable {
     ///
     /// - Parameters:
     ///   - client: The calls to the server.
-    ///   - sources: Makes the object source of a job's storage.
+    ///   - sources: Makes the object source of a job's storage (``ImportSourceFactory/source(for:)``).
     ///   - workerID: The worker id, for tracebacks and logs.
     ///   - batchSize: Keys per check and tasks per batch.
     ///   - logger: Where to log.
-    public init(client: WorkerClient, sources: ImportSourceFactory, workerID: String, batchSize: Int, logger: Logger) {
+    public init(
+        client: WorkerClient,
+        sources: @escaping @Sendable (FerryV1.StorageSpec) throws -> any ImportSource,
+        workerID: String,
+        batchSize: Int,
+        logger: Logger
+    ) {
         self.client = client
         self.sources = sources
         self.workerID = workerID
@@ -72,7 +78,7 @@ public struct JobRunner: Sendable {
         guard job.kind == .import else {
             throw ImportSourceError(subject: "job \(job.id)", message: "this worker runs import jobs only, not \(job.kind)")
         }
-        let source = try sources.source(for: job.storage ?? FerryV1.StorageSpec())
+        let source = try sources(job.storage ?? FerryV1.StorageSpec())
         try await ImportRunner(job: job, source: source, client: client, control: control, batchSize: batchSize).run()
     }
 }

@@ -18,6 +18,12 @@ public struct LoadedObject: Sendable {
     public var key: String
     /// The bytes.
     public var bytes: [UInt8]
+
+    /// Creates a loaded object.
+    public init(key: String, bytes: [UInt8]) {
+        self.key = key
+        self.bytes = bytes
+    }
 }
 
 /// Where an import reads objects from: the listing and reading part of the provider interface

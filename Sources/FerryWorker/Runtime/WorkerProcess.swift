@@ -55,7 +55,7 @@ public struct WorkerProcess: Sendable {
         let service = WorkerService(
             client: client,
             runner: JobRunner(
-                client: client, sources: sources, workerID: displayName, batchSize: settings.batchSize, logger: logger),
+                client: client, sources: sources.source(for:), workerID: displayName, batchSize: settings.batchSize, logger: logger),
             request: FerryV1.AcquireJobRequest(
                 workerID: settings.workerID,
                 instanceID: instanceID,

@@ -1,0 +1,107 @@
+import FerryCore
+import FerryProto
+import FerryRPC
+import FerryTLS
+import FerryTestSupport
+import FerryTransport
+import FerryWorker
+import Foundation
+import Logging
+import Testing
+
+/// BRIEF §3: heartbeats come from a timer, so one object that takes far longer than
+/// `stale_after` to read never makes a healthy sync look dead.
+@Suite(.timeLimit(.minutes(2)))
+struct SlowObjectTests {
+    @Test func aStalledReadKeepsTheSyncInProgress() async throws {
+        try await FerryTestServer.with { server in
+            try FileManager.default.createDirectory(
+                atPath: server.localFilesRoot + "/slow", withIntermediateDirectories: true)
+            let storage = try await server.withClient(.admin) { admin in
+                try #require(
+                    try await admin.createStorage(
+                        FerryV1.CreateStorageRequest(
+                            spec: FerryV1.StorageSpec(
+                                projectID: 5, title: "slow", kind: .import, provider: .local, synchronizable: true,
+                                local: FerryV1.LocalLocation(path: "slow")))
+                    ).storage
+                ).id
+            }
+            _ = try await server.withClient(.admin) { try await $0.startSync(storage) }
+            let job = try await server.withClient(.worker) { worker in
+                try #require(try await worker.acquireJob(instance: "slow-1", wait: .seconds(5)).job)
+            }
+            let stall = Duration.microseconds(FerryTestServer.policy.staleAfter.microseconds * 4)
+            let source = StallingSource(stall: stall)
+
+            let run = Task { try await Self.runJob(job, source: source, port: server.port) }
+            try #require(try await waitUntil(timeout: .seconds(10)) { source.stalled })
+            // Throughout the stall, well past stale_after, the sync is in progress and pings advance.
+            let stalledAt = ContinuousClock.now
+            var pings: Set<Int64> = []
+            while ContinuousClock.now - stalledAt < stall - .milliseconds(200) {
+                let listed = try await server.withClient(.admin) { try await $0.listed(storage) }
+                #expect(listed.sync?.status == .inProgress, "\(listed.sync?.traceback ?? "")")
+                pings.insert(listed.sync?.meta?.timeLastPingUnixMicros ?? 0)
+                try await Task.sleep(for: .milliseconds(150))
+            }
+            #expect(pings.count >= 3, "time_last_ping did not advance during the stall")
+            try await run.value
+
+            let done = try await server.withClient(.admin) { try await $0.listed(storage) }
+            #expect(done.sync?.status == .completed)
+            #expect(done.sync?.lastSyncCount == 2)
+        }
+    }
+
+    /// Runs one claimed job the way `ferry-worker` does.
+    private static func runJob(_ job: FerryV1.Job, source: StallingSource, port: Int) async throws {
+        let pki = TestPKI.shared
+        let tls = try TLSContext(
+            configuration: .client(
+                trustRootsPath: pki.caPath, certificateChainPath: pki.workerCertificate, privateKeyPath: pki.workerKey,
+                applicationProtocols: [FerryProtocol.alpn]))
+        let transport = FerryClientTransport(host: "127.0.0.1", port: port, serverHostname: "localhost", tls: tls)
+        let logger = Logger(label: "slow-worker")
+        let client = WorkerClient(rpc: RPCClient(transport: transport), backoff: ConnectionBackoff(), logger: logger)
+        let runner = JobRunner(client: client, sources: { _ in source }, workerID: "worker-1", batchSize: 10, logger: logger)
+        await runner.run(job, control: JobControl())
+        await transport.close()
+    }
+}
+
+/// Two objects; reading the second takes `stall`, as a slow network or disk would.
+private final class StallingSource: ImportSource, @unchecked Sendable {
+    let stall: Duration
+    private let lock = NSLock()
+    private var stalledFlag = false
+
+    init(stall: Duration) { self.stall = stall }
+
+    var stalled: Bool { lock.withLock { stalledFlag } }
+
+    func makeLister() throws -> any ObjectLister { OnePageLister() }
+
+    func read(_ keys: [String]) async throws -> [LoadedObject] {
+        var objects: [LoadedObject] = []
+        for key in keys {
+            if key == "b.json" {
+                lock.withLock { stalledFlag = true }
+                try await Task.sleep(for: stall)
+            }
+            objects.append(LoadedObject(key: key, bytes: Array(#"{"k":"\#(key)"}"#.utf8)))
+        }
+        return objects
+    }
+
+    func blobURL(for key: String) -> String { "test://" + key }
+}
+
+private final class OnePageLister: ObjectLister, @unchecked Sendable {
+    private var done = false
+
+    func next(maxCount: Int) async throws -> [ListedObject]? {
+        defer { done = true }
+        return done ? nil : [ListedObject(key: "a.json", size: 9), ListedObject(key: "b.json", size: 9)]
+    }
+}
