@@ -75,6 +75,21 @@ struct WorkerEndToEndTests {
         #expect(failed.sync?.meta?.terminationReason == .jobFailed)
     }
 
+    @Test func sigtermEndsTheRunningJobAsWorkerShuttingDown() async throws {
+        let world = try await World(staleAfterSeconds: 120, batchSize: 5)
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 5_000)
+        try world.worker.start()
+        _ = try await world.admin { try await $0.startSync(storage) }
+        try await world.waitForProgress(storage)
+
+        let stoppedAt = ContinuousClock.now
+        #expect(world.worker.terminate() == 0)
+        #expect(ContinuousClock.now - stoppedAt < .seconds(5 + 2), "longer than the grace period")
+        let failed = try await world.waitForStatus(storage, in: [.failed], timeout: .seconds(10))
+        #expect(failed.sync?.traceback.contains("Worker shutting down") == true, "\(failed.sync?.traceback ?? "")")
+    }
+
     // MARK: Jobs removed or cancelled
 
     @Test func deletingAQueuedJobFailsItWithJobMissing() async throws {
