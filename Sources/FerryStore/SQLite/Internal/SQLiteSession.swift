@@ -97,9 +97,17 @@ struct SQLiteTransaction: Sendable {
     let connection: SQLiteConnection
 
     /// Runs a statement and returns every row.
+    ///
+    /// Deliberately not cancellable: sqlite-nio's async `query` refuses to start in a cancelled
+    /// task, so a handler cancelled mid-transaction (its client went away) would have its
+    /// `ROLLBACK` refused too and leave the shared connection inside an open transaction, stuck
+    /// on an old snapshot (reader) or refusing every later `BEGIN` (writer). Statements are
+    /// short; a transaction that started runs to its end and the caller sees the cancellation
+    /// afterwards.
     func rows(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
         do {
-            return try await self.connection.query(sql, binds)
+            let rows: EventLoopFuture<[SQLiteRow]> = self.connection.query(sql, binds)
+            return try await rows.get()
         } catch {
             throw StoreError.from(error, while: "running \(Self.summary(sql))")
         }
