@@ -33,11 +33,13 @@ public struct FerryServiceSet: Sendable {
         let leases = LeaseCache()
         let enforcer = TerminationEnforcer(store: store, policy: policy, clock: clock, leases: leases, logger: logger)
         let health = HealthStatusBoard()
+        let arrivals = Wakeup()
         let workers = WorkerService(
-            store: store, policy: policy, presence: presence, leases: leases, clock: clock, logger: logger)
+            store: store, policy: policy, presence: presence, leases: leases, arrivals: arrivals, clock: clock,
+            logger: logger)
         let storages = StorageService(
             store: store, validator: validator, enforcer: enforcer, presence: presence, leases: leases,
-            clock: clock, logger: logger)
+            arrivals: arrivals, clock: clock, logger: logger)
         health.setStatus(.serving, for: FerryV1.Methods.StorageService.service)
         health.setStatus(.serving, for: FerryV1.Methods.WorkerService.service)
         self.services = [HealthService(board: health), storages, workers]

@@ -85,6 +85,7 @@ extension StorageService {
             jobID: "job-" + SecureRandom.hexToken(byteCount: 12)
         )
         if !result.isAlreadyRunning {
+            arrivals.wake()
             logger.info("Sync queued", metadata: ["storage": "\(storage.id)", "job": "\(result.jobID)"])
         }
         return FerryV1.StartSyncResponse(

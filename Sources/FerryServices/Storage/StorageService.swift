@@ -12,6 +12,7 @@ public struct StorageService: RPCService {
     let enforcer: TerminationEnforcer
     let presence: WorkerPresence
     let leases: LeaseCache
+    let arrivals: Wakeup
     let clock: any FerryClock
     let logger: Logger
 
@@ -23,6 +24,7 @@ public struct StorageService: RPCService {
     ///   - enforcer: Applies termination detection on reads.
     ///   - presence: Which workers are connected.
     ///   - leases: The current leases, told of cancels, purges and deletions.
+    ///   - arrivals: Woken when a sync is queued, for waiting AcquireJob calls.
     ///   - clock: The server's clock.
     ///   - logger: Where to log.
     public init(
@@ -31,9 +33,11 @@ public struct StorageService: RPCService {
         enforcer: TerminationEnforcer,
         presence: WorkerPresence,
         leases: LeaseCache,
+        arrivals: Wakeup,
         clock: any FerryClock,
         logger: Logger
     ) {
+        self.arrivals = arrivals
         self.store = store
         self.validator = validator
         self.enforcer = enforcer

@@ -8,8 +8,9 @@ import Logging
 extension WorkerService {
     /// The longest a worker may ask to wait in one AcquireJob.
     static let maxWait: Duration = .seconds(60)
-    /// How often a waiting AcquireJob looks for a new job.
-    static let pollInterval: Duration = .milliseconds(100)
+    /// How often a waiting AcquireJob looks for a job without being woken: a sync queued through
+    /// another replica, or a queue changed outside this process, is seen within this time.
+    static let pollInterval: Duration = .seconds(1)
 
     @Sendable
     func acquireJob(_ request: FerryV1.AcquireJobRequest, _ context: ServerContext) async throws
@@ -39,6 +40,7 @@ extension WorkerService {
         let wait = min(Duration.microseconds(max(0, request.waitTimeMicros)), Self.maxWait)
         let deadline = min(ContinuousClock.now + wait, context.deadline ?? .now + wait)
         while true {
+            let seen = arrivals.generation
             if let claimed = try await store.claimJob(
                 workerID: workerID,
                 instanceID: request.instanceID,
@@ -52,10 +54,12 @@ extension WorkerService {
                     "Job claimed", metadata: ["job": "\(claimed.job.id)", "storage": "\(claimed.storage.id)", "worker": "\(workerID)"])
                 return FerryV1.AcquireJobResponse(job: jobMessage(claimed))
             }
-            guard ContinuousClock.now + Self.pollInterval < deadline else {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
                 return FerryV1.AcquireJobResponse(retryAfterMicros: 0)
             }
-            try await Task.sleep(for: Self.pollInterval)
+            await arrivals.wait(after: seen, upTo: min(Self.pollInterval, remaining))
+            try Task.checkCancellation()
         }
     }
 

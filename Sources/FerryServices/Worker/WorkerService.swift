@@ -16,6 +16,7 @@ public struct WorkerService: RPCService {
     let clock: any FerryClock
     let logger: Logger
     let leases: LeaseCache
+    let arrivals: Wakeup
     let progress: ProgressWriter
     let registeredInstances = RegisteredInstances()
     let pings = PingCoalescer()
@@ -27,6 +28,7 @@ public struct WorkerService: RPCService {
     ///   - policy: The ping interval workers must keep, and the stale-after they are told.
     ///   - presence: Where worker calls are recorded.
     ///   - leases: The current leases, shared with the storage service and the enforcer.
+    ///   - arrivals: Woken by the storage service when a sync is queued.
     ///   - clock: The server's clock.
     ///   - logger: Where to log.
     public init(
@@ -34,6 +36,7 @@ public struct WorkerService: RPCService {
         policy: TerminationPolicy,
         presence: WorkerPresence,
         leases: LeaseCache,
+        arrivals: Wakeup,
         clock: any FerryClock,
         logger: Logger
     ) {
@@ -41,6 +44,7 @@ public struct WorkerService: RPCService {
         self.policy = policy
         self.presence = presence
         self.leases = leases
+        self.arrivals = arrivals
         self.progress = ProgressWriter(store: store, leases: leases, logger: logger)
         self.clock = clock
         self.logger = logger

@@ -82,7 +82,7 @@ struct HeartbeatLoop: Sendable {
     /// Writes a heartbeat now and every interval; the terminal one as soon as the outcome is set.
     private func produce(_ writer: RPCWriter<FerryV1.HeartbeatRequest>, _ shared: Shared) async throws {
         while true {
-            let finished = control.finished.isSignalled
+            let finished = control.isFinished
             let outcome = finished ? control.outcome : nil
             if finished && outcome == nil { return }  // Nothing may be reported under this lease.
             let (sequence, interval) = shared.withLock { shared -> (UInt64, Duration) in
@@ -100,7 +100,7 @@ struct HeartbeatLoop: Sendable {
                 )
             )
             if outcome != nil { return }  // Half-close; the reply side waits for the acknowledgement.
-            await control.finished.wait(upTo: interval)
+            await control.finished.wait(after: 0, upTo: interval)
         }
     }
 
@@ -127,7 +127,7 @@ struct HeartbeatLoop: Sendable {
                 control.requestStop(.cancelRequested)
             }
         }
-        return control.finished.isSignalled && control.outcome == nil ? .done : .again
+        return control.isFinished && control.outcome == nil ? .done : .again
     }
 
     private func stopForLostLease(_ why: String) {

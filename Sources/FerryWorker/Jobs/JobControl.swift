@@ -1,4 +1,5 @@
 public import FerryProto
+import FerryRPC
 import Synchronization
 
 /// What the parts of one running job share: the progress the sync loop updates and the
@@ -27,7 +28,10 @@ public final class JobControl: Sendable {
 
     private let state = Mutex(State())
     /// Signalled when the outcome is known, so the heartbeat timer sends it at once.
-    let finished = WakeSignal()
+    let finished = Wakeup()
+
+    /// Whether the sync loop has ended and the outcome is set.
+    var isFinished: Bool { finished.generation > 0 }
 
     /// Creates the control of a job that has just started.
     public init() {}
@@ -83,6 +87,6 @@ public final class JobControl: Sendable {
     /// heartbeat timer.
     func finish(_ outcome: FerryV1.JobOutcome?) {
         state.withLock { $0.outcome = outcome }
-        finished.signal()
+        finished.wake()
     }
 }

@@ -46,13 +46,13 @@ public struct WorkerService: Service {
 
     public func run() async throws {
         let running = RunningJobs()
-        let stopping = WakeSignal()
+        let stopping = Wakeup()
         let poll = PendingPoll()
         await withTaskGroup(of: Void.self) { group in
             await withGracefulShutdownHandler {
                 await acquireLoop(group: &group, running: running, stopping: stopping, poll: poll)
             } onGracefulShutdown: {
-                stopping.signal()
+                stopping.wake()
                 poll.cancel()
             }
             let left = running.count
@@ -77,18 +77,18 @@ public struct WorkerService: Service {
     private func acquireLoop(
         group: inout TaskGroup<Void>,
         running: RunningJobs,
-        stopping: WakeSignal,
+        stopping: Wakeup,
         poll: PendingPoll
     ) async {
         var failures = 0
-        while !stopping.isSignalled {
+        while stopping.generation == 0 {
             if running.count >= maxJobs {
                 _ = await group.next()
                 continue
             }
             let task = Task { [client, request] in try await client.acquireJob(request) }
             poll.set(task)
-            if stopping.isSignalled { task.cancel() }
+            if stopping.generation > 0 { task.cancel() }
             do {
                 let reply = try await task.value
                 failures = 0
@@ -100,17 +100,17 @@ public struct WorkerService: Service {
                         running.remove(job.id)
                     }
                 } else if reply.retryAfterMicros > 0 {
-                    await stopping.wait(upTo: .microseconds(reply.retryAfterMicros))
+                    await stopping.wait(after: 0, upTo: .microseconds(reply.retryAfterMicros))
                 }
             } catch {
-                guard !stopping.isSignalled else { return }
+                guard stopping.generation == 0 else { return }
                 failures += 1
                 let delay = client.retryDelay(afterFailures: failures)
                 let level: Logger.Level = WorkerClient.isTransient(error) ? .warning : .error
                 logger.log(
                     level: level, "AcquireJob failed; retrying",
                     metadata: ["error": "\(error)", "attempt": "\(failures)", "delay": "\(delay)"])
-                await stopping.wait(upTo: delay)
+                await stopping.wait(after: 0, upTo: delay)
             }
         }
     }
