@@ -40,8 +40,13 @@ struct WorkerEndToEndTests {
         try await world.waitForProgress(storage)
         world.worker.kill9()
         let killedAt = ContinuousClock.now
-        let early = try await world.admin { try await $0.listed(storage) }
-        #expect(early.sync?.status == .inProgress, "failed before stale_after had passed")
+        // Not before stale_after: the last ping came at most one ping interval before the kill.
+        while ContinuousClock.now - killedAt < .seconds(stale - 0.5) {
+            let early = try await world.admin { try await $0.listed(storage) }
+            guard ContinuousClock.now - killedAt < .seconds(stale - 0.5) else { break }
+            #expect(early.sync?.status == .inProgress, "failed before stale_after had passed")
+            try await Task.sleep(for: .milliseconds(200))
+        }
 
         let failed = try await world.waitForStatus(storage, in: [.failed], timeout: .seconds(30))
         #expect(ContinuousClock.now - killedAt >= .seconds(stale - 0.5))
@@ -76,7 +81,8 @@ struct WorkerEndToEndTests {
     }
 
     @Test func sigtermEndsTheRunningJobAsWorkerShuttingDown() async throws {
-        let world = try await World(staleAfterSeconds: 120, batchSize: 5)
+        // One slot, busy: the acquire loop is waiting for it when the signal comes.
+        let world = try await World(staleAfterSeconds: 120, batchSize: 5, maxJobs: 1)
         defer { world.cleanUp() }
         let storage = try await world.storage(files: 5_000)
         try world.worker.start()
@@ -139,6 +145,43 @@ struct WorkerEndToEndTests {
         #expect(world.worker.isRunning)
     }
 
+    // MARK: File shapes, filter and blob URLs
+
+    @Test func jsonLinesAndListsKeepTheirRowsAndTheFilterChoosesFiles() async throws {
+        let world = try await World(staleAfterSeconds: 10, batchSize: 100)
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 0, regexFilter: #".*\.jsonl?"#) { directory in
+            let lines = (0..<1_200).map { #"{"line":\#($0)}"# }.joined(separator: "\n")
+            try lines.write(toFile: directory + "/rows.jsonl", atomically: true, encoding: .utf8)
+            try #"[{"a":0},{"a":1},{"a":2}]"#.write(toFile: directory + "/list.json", atomically: true, encoding: .utf8)
+            try "not json, and filtered out".write(toFile: directory + "/notes.txt", atomically: true, encoding: .utf8)
+        }
+        try world.worker.start()
+        let done = try await world.sync(storage, until: [.completed])
+        #expect(done.sync?.lastSyncCount == 1_203)
+        #expect(done.sync?.meta?.objectsScanned == 2)
+        let tasks = try await world.admin { try await $0.listTasks(projectID: World.projectID) }
+        let rows = tasks.compactMap { $0.sources.first }.filter { $0.key == "rows.jsonl" }.map(\.rowIndex)
+        #expect(Set(rows) == Set(0..<1_200))
+        let again = try await world.sync(storage, until: [.completed])
+        #expect(again.sync?.lastSyncCount == 0)
+        #expect(again.sync?.meta?.tasksExisted == 2)
+    }
+
+    @Test func blobURLsMakeOneTaskPerFileWithoutReadingIt() async throws {
+        let world = try await World(staleAfterSeconds: 10, batchSize: 100)
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 0, useBlobURLs: true) { directory in
+            try Data([0xFF, 0xD8, 0xFF]).write(to: URL(fileURLWithPath: directory + "/photo one.jpg"))
+        }
+        try world.worker.start()
+        let done = try await world.sync(storage, until: [.completed])
+        #expect(done.sync?.lastSyncCount == 1)
+        let task = try #require(try await world.admin { try await $0.listTasks(projectID: World.projectID) }.first)
+        #expect(task.dataJSON.hasPrefix(#"{"url":"file://"#), "\(task.dataJSON)")
+        #expect(task.dataJSON.hasSuffix(#"/data/photo%20one.jpg"}"#), "\(task.dataJSON)")
+    }
+
     // MARK: Bad files
 
     @Test func brokenJSONFailsTheSyncNamingTheFile() async throws {
@@ -176,9 +219,9 @@ private struct World {
     let daemon: FerrydProcess
     let worker: WorkerChild
 
-    init(staleAfterSeconds: Double, batchSize: Int) async throws {
+    init(staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2) async throws {
         daemon = try FerrydProcess(staleAfterSeconds: staleAfterSeconds)
-        worker = WorkerChild(daemon: daemon, batchSize: batchSize)
+        worker = WorkerChild(daemon: daemon, batchSize: batchSize, maxJobs: maxJobs)
         try await daemon.start()
     }
 
@@ -189,7 +232,9 @@ private struct World {
 
     /// Writes `files` JSON task files (spread over subdirectories) and creates a recursive local
     /// import storage over them; `extra` may add more files.
-    func storage(files: Int, extra: (String) throws -> Void = { _ in }) async throws -> Int64 {
+    func storage(
+        files: Int, regexFilter: String = "", useBlobURLs: Bool = false, extra: (String) throws -> Void = { _ in }
+    ) async throws -> Int64 {
         let directory = daemon.localFilesRoot + "/data"
         for index in 0..<files {
             let folder = directory + "/nested/d\(index % 20)"
@@ -200,8 +245,9 @@ private struct World {
         try extra(directory)
         let request = FerryV1.CreateStorageRequest(
             spec: FerryV1.StorageSpec(
-                projectID: Self.projectID, title: "e2e", kind: .import, provider: .local,
-                recursiveScan: true, synchronizable: true, local: FerryV1.LocalLocation(path: "data")))
+                projectID: Self.projectID, title: "e2e", kind: .import, provider: .local, regexFilter: regexFilter,
+                recursiveScan: true, useBlobURLs: useBlobURLs, synchronizable: true,
+                local: FerryV1.LocalLocation(path: "data")))
         return try await admin { try #require(try await $0.createStorage(request).storage).id }
     }
 

@@ -45,6 +45,11 @@ struct JobOutcomesTests {
         #expect(outcome(error: CancellationError(), stop: .cancelRequested)?.result == .cancelled)
     }
 
+    @Test func aLoopThatFinishedReportsItsResultEvenIfAStopCameLast() {
+        #expect(outcome(stop: .cancelRequested)?.result == .completed)
+        #expect(outcome(stop: .shuttingDown)?.result == .completed)
+    }
+
     @Test func shutdownFailsSayingSo() {
         let result = outcome(error: CancellationError(), stop: .shuttingDown)
         #expect(result?.result == .failed)

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import FerryWorker
 
 /// The local provider: keys relative to the storage directory, recursion, prefix, paging, and
@@ -61,9 +65,18 @@ struct LocalFilesSourceTests {
     }
 
     @Test func dotDotIsRefused() {
-        #expect(throws: ImportSourceError.self) {
+        let error = #expect(throws: ImportSourceError.self) {
             try LocalFilesSource(root: root + "/data", path: "../outside", prefix: "", recursive: false)
         }
+        #expect(error?.message == "must not contain '..' components")
+    }
+
+    @Test func fifosAreNotListedAndCannotBeReadAsFiles() async throws {
+        #expect(mkfifo(root + "/data/pipe.json", 0o600) == 0)
+        let source = try LocalFilesSource(root: root, path: "data", prefix: "", recursive: false)
+        #expect(try await keys(source) == ["a.json", "b.json"])
+        let error = await #expect(throws: ImportSourceError.self) { _ = try await source.read(["pipe.json"]) }
+        #expect(error?.message == "is not a regular file")
     }
 
     @Test func storageDirectoryLinkedOutsideTheRootIsRefused() throws {

@@ -5,10 +5,15 @@ public import FerryProto
 /// read and parse only those, and hand the tasks over in batches.
 ///
 /// The listing is pulled a page at a time, so memory stays bounded whatever the object count.
-/// A file's rows go to the server in one batch whenever they fit, so a file is either wholly
-/// imported or not at all and a re-sync, which skips every key that has a link, never leaves
-/// half a file behind. Progress goes to the job's ``JobControl``; the heartbeat timer reports it.
+/// A file's rows always go to the server in one batch (the server takes up to
+/// ``maxRowsPerBatch``), so a file is imported whole or not at all and a re-sync, which skips
+/// every key that has a link, never leaves half a file behind. Only a file with more rows than
+/// that is split, in row order; if such a sync dies between its batches, the rest of that file
+/// is not picked up by a re-sync. Progress goes to the job's ``JobControl``; the heartbeat timer
+/// reports it.
 public struct ImportRunner: Sendable {
+    /// The most tasks the server takes in one SubmitImportBatch.
+    public static let maxRowsPerBatch = 5_000
     /// Objects larger than this are refused rather than read into memory.
     public static let maxObjectBytes: Int64 = 256 * 1024 * 1024
     /// Roughly how many bytes are read from the source per hop.
@@ -88,17 +93,19 @@ public struct ImportRunner: Sendable {
         return objects.filter { fresh.contains($0.key) }
     }
 
-    /// Adds one object's tasks, first sending what is pending if they would not fit with it.
+    /// Adds one object's tasks, first sending what is pending if they would not fit with it. An
+    /// object's rows are never spread over two batches unless there are more than the server takes.
     private func append(_ tasks: [FerryV1.ImportTask], to pending: inout [FerryV1.ImportTask]) async throws {
         if !pending.isEmpty && pending.count + tasks.count > batchSize {
             try await submit(pending)
             pending.removeAll(keepingCapacity: true)
         }
-        pending += tasks
-        while pending.count >= batchSize {
-            // Only an object with more rows than a batch is split (in row order).
-            try await submit(Array(pending.prefix(batchSize)))
-            pending.removeFirst(batchSize)
+        guard tasks.count > Self.maxRowsPerBatch else {
+            pending += tasks
+            return
+        }
+        for start in stride(from: 0, to: tasks.count, by: Self.maxRowsPerBatch) {
+            try await submit(Array(tasks[start..<min(start + Self.maxRowsPerBatch, tasks.count)]))
         }
     }
 
@@ -110,8 +117,10 @@ public struct ImportRunner: Sendable {
             patience: patience
         )
         control.update { counters in
-            counters.synced += Int64(reply.created.count)
-            counters.existed += Int64(reply.existed.count)
+            // Every key here was new when this job checked it, and no other job of the storage
+            // runs meanwhile, so a link reported as existing was made by this job: a batch whose
+            // reply was lost (the server restarted) and that was sent again.
+            counters.synced += Int64(reply.created.count + reply.existed.count)
             counters.failedValidation += Int64(reply.failedValidation.count)
         }
         control.recordItemErrors(reply.failedValidation)

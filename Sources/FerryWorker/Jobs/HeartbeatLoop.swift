@@ -31,6 +31,8 @@ struct HeartbeatLoop: Sendable {
         struct Values {
             var sequence: UInt64 = 0
             var terminalSequence: UInt64?
+            /// Replies received over all streams; a stream that got one had reached the server.
+            var replies: UInt64 = 0
             var interval: Duration
         }
 
@@ -48,6 +50,7 @@ struct HeartbeatLoop: Sendable {
         var failures = 0
         var unreachableSince: ContinuousClock.Instant?
         while !Task.isCancelled {
+            let repliesBefore = shared.withLock { $0.replies }
             do {
                 let end = try await client.heartbeat(
                     requestProducer: { writer in try await produce(writer, shared) },
@@ -60,6 +63,11 @@ struct HeartbeatLoop: Sendable {
                 stopForLostLease("the server refused the lease: \(error.message)")
                 return
             } catch where WorkerClient.isTransient(error) {
+                if shared.withLock({ $0.replies }) > repliesBefore {
+                    // This stream had reached the server: a new outage starts now.
+                    failures = 0
+                    unreachableSince = nil
+                }
                 let since = unreachableSince ?? .now
                 unreachableSince = since
                 guard ContinuousClock.now - since < patience else {
@@ -109,6 +117,7 @@ struct HeartbeatLoop: Sendable {
     {
         for try await reply in replies {
             let terminal = shared.withLock { shared -> UInt64? in
+                shared.replies += 1
                 if reply.pingIntervalMicros > 0 { shared.interval = .microseconds(reply.pingIntervalMicros) }
                 return shared.terminalSequence
             }

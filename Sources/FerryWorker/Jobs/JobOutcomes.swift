@@ -20,9 +20,12 @@ public enum JobOutcomes {
         itemErrors: [FerryV1.ItemError],
         workerID: String
     ) -> FerryV1.JobOutcome? {
-        switch stopReason {
-        case .leaseLost:
-            return nil
+        if case .leaseLost = stopReason { return nil }
+        if let rpc = error as? RPCError, rpc.isLeaseRejection { return nil }
+        // A loop that finished reports what it did, even if a stop came at the last moment.
+        switch error == nil ? nil : stopReason {
+        case .leaseLost, nil:
+            break
         case .cancelRequested:
             return FerryV1.JobOutcome(result: .cancelled, traceback: "Cancelled on request; the worker stopped.")
         case .shuttingDown:
@@ -34,11 +37,8 @@ public enum JobOutcomes {
                     duplicated.
                     """
             )
-        case nil:
-            break
         }
         if let error {
-            if let rpc = error as? RPCError, rpc.isLeaseRejection { return nil }
             return FerryV1.JobOutcome(result: .failed, traceback: traceback(for: error))
         }
         guard counters.failedValidation == 0 else {

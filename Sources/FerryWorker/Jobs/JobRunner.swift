@@ -47,12 +47,23 @@ public struct JobRunner: Sendable {
         let heartbeatTask = Task { await heartbeats.run() }
         let work = Task { [self] in try await self.sync(job, control: control) }
         control.onStop { work.cancel() }
-        let result = await withTaskCancellationHandler {
-            await work.result
+        // Cancelling the runner (the shutdown grace period is over) ends both tasks.
+        await withTaskCancellationHandler {
+            await finish(job, work: work, heartbeats: heartbeatTask, control: control, logger: logger)
         } onCancel: {
             work.cancel()
             heartbeatTask.cancel()
         }
+    }
+
+    private func finish(
+        _ job: FerryV1.Job,
+        work: Task<Void, any Error>,
+        heartbeats heartbeatTask: Task<Void, Never>,
+        control: JobControl,
+        logger: Logger
+    ) async {
+        let result = await work.result
         let error: (any Error)? = if case .failure(let error) = result { error } else { nil }
         let outcome = JobOutcomes.outcome(
             error: error,

@@ -9,7 +9,9 @@ import Darwin
 /// Memory stays bounded however many files there are: the walker holds one open directory per
 /// level of depth and never the listing itself. Order is the file system's (`readdir` order).
 /// Symbolic links are followed only to regular files that resolve inside `boundary`; linked
-/// directories are not entered, so a link cannot escape the root or make a loop.
+/// directories are not entered, so a link cannot escape the root or make a loop. Subdirectories
+/// are opened relative to their parent with `O_NOFOLLOW`, so a directory swapped for a link
+/// during the walk is refused rather than followed.
 ///
 /// Blocking: run it on a thread pool. Not thread-safe: one caller at a time.
 final class DirectoryWalker {
@@ -28,7 +30,7 @@ final class DirectoryWalker {
     }
 
     private let start: String
-    private let boundary: String
+    private let boundary: RootBoundary
     private let recursive: Bool
     private var levels: [Level] = []
     private var opened = false
@@ -39,7 +41,7 @@ final class DirectoryWalker {
     ///   - start: The absolute directory to list.
     ///   - boundary: The real path every followed link must stay under.
     ///   - recursive: Whether to descend into subdirectories.
-    init(start: String, boundary: String, recursive: Bool) {
+    init(start: String, boundary: RootBoundary, recursive: Bool) {
         self.start = start
         self.boundary = boundary
         self.recursive = recursive
@@ -51,16 +53,25 @@ final class DirectoryWalker {
 
     /// The next regular file, or `nil` when the walk is done.
     ///
-    /// - Throws: ``ImportSourceError`` when the start directory or a subdirectory cannot be opened.
+    /// - Throws: ``ImportSourceError`` when the start directory or a subdirectory cannot be opened
+    ///   or read; a listing is never silently cut short.
     func next() throws(ImportSourceError) -> File? {
         if !opened {
             opened = true
-            try push(relativePath: "")
+            try push(name: nil)
         }
         while let level = levels.last {
+            errno = 0
             guard let entry = readdir(level.handle) else {
+                let failure = errno
                 closedir(level.handle)
                 levels.removeLast()
+                guard failure == 0 else {
+                    throw ImportSourceError(
+                        subject: level.relativePath.isEmpty ? start : level.relativePath,
+                        message: "cannot list: \(String(cString: strerror(failure)))"
+                    )
+                }
                 continue
             }
             let name = Self.name(of: entry)
@@ -75,7 +86,7 @@ final class DirectoryWalker {
                     return File(relativePath: relative, size: size)
                 }
             case .directory where recursive:
-                try push(relativePath: relative)
+                try push(name: name)
             case .directory, .other:
                 continue
             }
@@ -83,11 +94,25 @@ final class DirectoryWalker {
         return nil
     }
 
-    private func push(relativePath: String) throws(ImportSourceError) {
-        let path = relativePath.isEmpty ? start : start + "/" + relativePath
-        guard let handle = opendir(path) else {
+    /// Opens the start directory (`name == nil`) or a subdirectory of the deepest open level.
+    private func push(name: String?) throws(ImportSourceError) {
+        let parent = levels.last
+        var relativePath = ""
+        let descriptor: Int32
+        if let name, let parent {
+            relativePath = parent.relativePath.isEmpty ? name : parent.relativePath + "/" + name
+            descriptor = openat(dirfd(parent.handle), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        } else {
+            descriptor = open(start, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        let subject = relativePath.isEmpty ? start : relativePath
+        guard descriptor >= 0 else {
+            throw ImportSourceError(subject: subject, message: "cannot list: \(String(cString: strerror(errno)))")
+        }
+        guard let handle = fdopendir(descriptor) else {
             let reason = String(cString: strerror(errno))
-            throw ImportSourceError(subject: relativePath.isEmpty ? start : relativePath, message: "cannot list: \(reason)")
+            close(descriptor)
+            throw ImportSourceError(subject: subject, message: "cannot list: \(reason)")
         }
         levels.append(Level(handle: handle, relativePath: relativePath))
     }
@@ -118,10 +143,7 @@ final class DirectoryWalker {
 
     /// The size of the regular file a link resolves to, if it stays under the boundary.
     private func followLink(_ path: String) -> Int64? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        let target = String(cString: resolved)
-        guard target == boundary || target.hasPrefix(boundary == "/" ? "/" : boundary + "/") else { return nil }
+        guard let target = boundary.resolveInside(path) else { return nil }
         var info = stat()
         guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return Int64(info.st_size)

@@ -1,11 +1,14 @@
 import FerryCore
 public import NIOPosix
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+
+private let systemRead = Glibc.read
 #elseif canImport(Darwin)
 import Darwin
+
+private let systemRead = Darwin.read
 #endif
 
 /// The `local` provider's import side: files in a directory under the worker's local-files root.
@@ -18,7 +21,7 @@ public struct LocalFilesSource: ImportSource {
     private let directory: String
     private let listingStart: String
     private let keyPrefix: String
-    private let boundary: String
+    private let boundary: RootBoundary
     private let recursive: Bool
     private let pool: NIOThreadPool
 
@@ -48,19 +51,19 @@ public struct LocalFilesSource: ImportSource {
         } catch {
             throw ImportSourceError(subject: path, message: error.fieldErrors.map(\.message).joined(separator: "; "))
         }
-        guard let realRoot = Self.realPath(lexicalRoot.path) else {
+        guard let boundary = RootBoundary(resolving: lexicalRoot.path) else {
             throw ImportSourceError(subject: root, message: "the local-files root does not exist")
         }
-        guard let realStart = Self.realPath(start) else {
+        guard let realStart = RootBoundary.realPath(start) else {
             throw ImportSourceError(subject: start, message: "no such directory")
         }
-        guard realStart == realRoot || realStart.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") else {
-            throw ImportSourceError(subject: start, message: "resolves outside the local-files root \(realRoot)")
+        guard boundary.contains(realStart) else {
+            throw ImportSourceError(subject: start, message: "resolves outside the local-files root \(boundary.path)")
         }
         self.directory = directory
         self.listingStart = realStart
         self.keyPrefix = start == directory ? "" : String(start.dropFirst(directory.count + 1)) + "/"
-        self.boundary = realRoot
+        self.boundary = boundary
         self.recursive = recursive
         self.pool = pool
     }
@@ -81,15 +84,16 @@ public struct LocalFilesSource: ImportSource {
 
     public func blobURL(for key: String) -> String {
         let path = directory + "/" + key
-        return "file://" + (path.addingPercentEncodingForPath())
+        return FileURL.string(forPath: path)
     }
 
-    /// Reads a whole file that must resolve inside the boundary.
-    private static func readFile(_ path: String, key: String, boundary: String) throws -> [UInt8] {
-        guard let real = realPath(path), real.hasPrefix(boundary == "/" ? "/" : boundary + "/") else {
+    /// Reads a whole regular file that must resolve inside the boundary. `O_NONBLOCK` and the
+    /// `S_ISREG` check keep a FIFO or device swapped in after the listing from blocking a thread.
+    private static func readFile(_ path: String, key: String, boundary: RootBoundary) throws -> [UInt8] {
+        guard let real = boundary.resolveInside(path) else {
             throw ImportSourceError(subject: key, message: "missing, or resolves outside the local-files root")
         }
-        let descriptor = open(real, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
         guard descriptor >= 0 else {
             throw ImportSourceError(subject: key, message: "cannot open: \(String(cString: strerror(errno)))")
         }
@@ -98,12 +102,15 @@ public struct LocalFilesSource: ImportSource {
         guard fstat(descriptor, &info) == 0 else {
             throw ImportSourceError(subject: key, message: "cannot stat: \(String(cString: strerror(errno)))")
         }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw ImportSourceError(subject: key, message: "is not a regular file")
+        }
         let expected = Int(info.st_size)
         var bytes = [UInt8](repeating: 0, count: expected)
         var filled = 0
         while filled < expected {
             let count = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(descriptor, buffer.baseAddress! + filled, expected - filled)
+                systemRead(descriptor, buffer.baseAddress! + filled, expected - filled)
             }
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else {
@@ -114,61 +121,5 @@ public struct LocalFilesSource: ImportSource {
         }
         bytes.removeLast(expected - filled)
         return bytes
-    }
-
-    private static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-}
-
-/// Pages of a local listing, pulled one at a time; the walk runs on the thread pool.
-private final class LocalFilesLister: ObjectLister {
-    private let walker: Mutex<DirectoryWalker>
-    private let keyPrefix: String
-    private let pool: NIOThreadPool
-
-    init(start: String, boundary: String, recursive: Bool, keyPrefix: String, pool: NIOThreadPool) {
-        self.walker = Mutex(DirectoryWalker(start: start, boundary: boundary, recursive: recursive))
-        self.keyPrefix = keyPrefix
-        self.pool = pool
-    }
-
-    func next(maxCount: Int) async throws -> [ListedObject]? {
-        try await pool.runIfActive { try self.page(maxCount: maxCount) }
-    }
-
-    private func page(maxCount: Int) throws -> [ListedObject]? {
-        try walker.withLock { walker in
-            var page: [ListedObject] = []
-            page.reserveCapacity(maxCount)
-            while page.count < maxCount, let file = try walker.next() {
-                page.append(ListedObject(key: keyPrefix + file.relativePath, size: file.size))
-            }
-            return page.isEmpty ? nil : page
-        }
-    }
-}
-
-extension String {
-    /// Percent-encodes what a `file://` URI path may not hold literally.
-    fileprivate func addingPercentEncodingForPath() -> String {
-        var result = ""
-        for byte in self.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"), UInt8(ascii: "/"):
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return result
-    }
-
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

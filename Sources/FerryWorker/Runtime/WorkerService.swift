@@ -54,6 +54,7 @@ public struct WorkerService: Service {
             } onGracefulShutdown: {
                 stopping.wake()
                 poll.cancel()
+                running.stopAll(.shuttingDown)  // Also frees the loop when every slot is busy.
             }
             let left = running.count
             if left > 0 {

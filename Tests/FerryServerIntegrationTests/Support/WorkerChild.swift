@@ -14,14 +14,16 @@ import Darwin
 final class WorkerChild: @unchecked Sendable {
     private let daemon: FerrydProcess
     private let batchSize: Int
+    private let maxJobs: Int
     private let lock = NSLock()
     private var process: Process?
     private var starts = 0
     private(set) var logPath = ""
 
-    init(daemon: FerrydProcess, batchSize: Int = 100) {
+    init(daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2) {
         self.daemon = daemon
         self.batchSize = batchSize
+        self.maxJobs = maxJobs
     }
 
     /// Starts a new worker process against the daemon's current port.
@@ -38,6 +40,7 @@ final class WorkerChild: @unchecked Sendable {
             "--worker-id", "worker-1",
             "--storage-local-files-root", daemon.localFilesRoot,
             "--import-batch-size", "\(batchSize)",
+            "--worker-max-jobs", "\(maxJobs)",
             "--worker-acquire-wait-seconds", "1",
             "--backoff-initial-seconds", "0.1",
             "--backoff-maximum-seconds", "0.5",
