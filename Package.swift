@@ -251,6 +251,7 @@ let package = Package(
                 "FerryServices", "FerryStore", "FerryCore", "FerryRPC", "FerryProto", "FerryTLS",
                 "FerryTransport", "FerryCrypto", "FerryTestSupport", "FerryWorker",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: defaultSwiftSettings

@@ -23,6 +23,22 @@ struct RPCRouterTests {
         return router
     }
 
+    @Test("Methods whose requests stream are known, so the server can run them below the others")
+    func streamingRequests() {
+        var router = router()
+        let coder = BytesCoder()
+        let chat = MethodDescriptor(service: "t.S", method: "Chat")
+        let watch = MethodDescriptor(service: "t.S", method: "Watch")
+        router.registerBidirectional(chat, deserializer: coder, serializer: coder) { _, _, _ in [:] }
+        router.registerServerStreaming(watch, deserializer: coder, serializer: coder) { _, _, _ in [:] }
+        #expect(router.streamsRequests(Self.sum))
+        #expect(router.streamsRequests(chat))
+        #expect(!router.streamsRequests(Self.echo))
+        #expect(!router.streamsRequests(watch))
+        router.register(chat) { _ in }
+        #expect(!router.streamsRequests(chat), "a raw re-registration forgets the shape")
+    }
+
     @Test("A unary handler answers with its message and OK in one finish")
     func unary() async throws {
         let (stream, recorder) = InProcessStream.make(Self.echo, requests: [[4, 2]])

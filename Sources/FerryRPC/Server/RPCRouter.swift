@@ -7,6 +7,7 @@ public struct RPCRouter: Sendable {
     public typealias StreamHandler = @Sendable (ServerStream) async -> Void
 
     private var handlers: [MethodDescriptor: StreamHandler] = [:]
+    private var streamingRequestMethods: Set<MethodDescriptor> = []
 
     /// Creates an empty router.
     public init() {}
@@ -21,6 +22,7 @@ public struct RPCRouter: Sendable {
     ///   - handler: Serves one call and must finish its responder.
     public mutating func register(_ method: MethodDescriptor, handler: @escaping StreamHandler) {
         handlers[method] = handler
+        streamingRequestMethods.remove(method)
     }
 
     /// The handler for a method, if one is registered.
@@ -29,6 +31,15 @@ public struct RPCRouter: Sendable {
     /// - Returns: Its handler, or `nil`.
     public func handler(for method: MethodDescriptor) -> StreamHandler? {
         handlers[method]
+    }
+
+    /// Whether a method's calls stream requests (client-streaming and bidirectional), so that
+    /// one call may carry any amount of work; the server runs those below other calls.
+    ///
+    /// - Parameter method: The method.
+    /// - Returns: `true` for methods registered as client-streaming or bidirectional.
+    public func streamsRequests(_ method: MethodDescriptor) -> Bool {
+        streamingRequestMethods.contains(method)
     }
 }
 
@@ -59,6 +70,7 @@ extension RPCRouter {
                 responder.finish(lastMessage: nil, status: error.status, trailers: error.metadata)
             }
         }
+        streamingRequestMethods.insert(method)
     }
 
     /// Registers a server-streaming method: one request, many responses.
@@ -78,6 +90,7 @@ extension RPCRouter {
             let request = try await Self.single(requests)
             return try await handler(request, writer, context)
         }
+        streamingRequestMethods.remove(method)
     }
 
     /// Registers a client-streaming method: many requests, one response.
@@ -103,6 +116,7 @@ extension RPCRouter {
                 stream.responder.finish(lastMessage: nil, status: error.status, trailers: error.metadata)
             }
         }
+        streamingRequestMethods.insert(method)
     }
 
     /// Registers a unary method: one request, one response.
@@ -121,6 +135,7 @@ extension RPCRouter {
         registerClientStreaming(method, deserializer: deserializer, serializer: serializer) { requests, context in
             try await handler(try await Self.single(requests), context)
         }
+        streamingRequestMethods.remove(method)
     }
 
     /// Reads exactly one request, as unary and server-streaming calls require.

@@ -2,10 +2,17 @@
 ///
 /// The server resolves each call's method through its router, runs the interceptors that apply,
 /// and answers `UNIMPLEMENTED` for methods nobody registered.
+///
+/// Calls whose requests stream (client-streaming and bidirectional) can run on an executor of
+/// their own. One such call can carry endless work, and a handler whose request buffer never
+/// runs dry never suspends: on the shared global executor a few of them hold every thread while
+/// a small unary call waits seconds for one. On their own threads they leave the global executor
+/// to the other calls, and the kernel shares the CPU between both.
 public struct RPCServer: Sendable {
     private let transport: any ServerTransport
     private let router: RPCRouter
     private let interceptors: [any ServerInterceptor]
+    private let streamingExecutor: (any TaskExecutor)?
 
     /// Creates a server.
     ///
@@ -13,10 +20,13 @@ public struct RPCServer: Sendable {
     ///   - transport: Where calls come from.
     ///   - services: The services to serve.
     ///   - interceptors: Run in order, outermost first, for the methods they apply to.
+    ///   - streamingExecutor: Where client-streaming and bidirectional calls run; `nil` for the
+    ///     global executor, like every other call.
     public init(
         transport: any ServerTransport,
         services: [any RPCService],
-        interceptors: [any ServerInterceptor] = []
+        interceptors: [any ServerInterceptor] = [],
+        streamingExecutor: (any TaskExecutor)? = nil
     ) {
         var router = RPCRouter()
         for service in services {
@@ -25,6 +35,7 @@ public struct RPCServer: Sendable {
         self.transport = transport
         self.router = router
         self.interceptors = interceptors
+        self.streamingExecutor = streamingExecutor
     }
 
     /// Serves until ``beginGracefulShutdown()`` has let in-flight calls finish.
@@ -33,8 +44,9 @@ public struct RPCServer: Sendable {
     public func serve() async throws {
         let router = self.router
         let interceptors = self.interceptors
+        let executor = self.streamingExecutor
         try await transport.listen { stream in
-            await Self.handle(stream, router: router, interceptors: interceptors)
+            await Self.handle(stream, router: router, interceptors: interceptors, streamingExecutor: executor)
         }
     }
 
@@ -43,23 +55,35 @@ public struct RPCServer: Sendable {
         transport.beginGracefulShutdown()
     }
 
-    private static func handle(_ stream: ServerStream, router: RPCRouter, interceptors: [any ServerInterceptor]) async {
+    private static func handle(
+        _ stream: ServerStream,
+        router: RPCRouter,
+        interceptors: [any ServerInterceptor],
+        streamingExecutor: (any TaskExecutor)?
+    ) async {
         guard let handler = router.handler(for: stream.context.descriptor) else {
             let status = Status(code: .unimplemented, message: "Method '\(stream.context.descriptor)' is not implemented")
             stream.responder.finish(lastMessage: nil, status: status, trailers: [:])
             return
         }
         let chain = interceptors.filter { $0.applies(to: stream.context.descriptor) }
-        do {
-            try await run(chain[...], context: stream.context) { context in
-                var stream = stream
-                stream.context = context
-                await handler(stream)
+        @Sendable func serve() async {
+            do {
+                try await run(chain[...], context: stream.context) { context in
+                    var stream = stream
+                    stream.context = context
+                    await handler(stream)
+                }
+            } catch {
+                let error = RPCError.from(error)
+                stream.responder.finish(lastMessage: nil, status: error.status, trailers: error.metadata)
             }
-        } catch {
-            let error = RPCError.from(error)
-            stream.responder.finish(lastMessage: nil, status: error.status, trailers: error.metadata)
         }
+        guard let streamingExecutor, router.streamsRequests(stream.context.descriptor) else {
+            await serve()
+            return
+        }
+        await withTaskExecutorPreference(streamingExecutor) { await serve() }
     }
 
     private static func run(

@@ -5,6 +5,7 @@ import FerryRPC
 import FerryStore
 import FerryTLS
 import FerryTransport
+import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
@@ -56,10 +57,14 @@ public struct FerryServerProcess: Sendable {
             tls: tls,
             configuration: transportConfiguration
         )
+        // Heartbeat streams run on threads of their own, so they never delay other calls.
+        let streams = ThreadPoolTaskExecutor(threads: System.coreCount)
+        defer { streams.shutdown() }
         let server = RPCServer(
             transport: transport,
             services: set.services,
-            interceptors: [AuthInterceptor(tokens: tokens, policy: .ferry)]
+            interceptors: [AuthInterceptor(tokens: tokens, policy: .ferry)],
+            streamingExecutor: streams
         )
         let group = ServiceGroup(
             configuration: .init(

@@ -66,10 +66,13 @@ struct FerryTestServer: Sendable {
         ).services
         let transport = FerryServerTransport(
             host: "127.0.0.1", port: 0, tls: tls, configuration: ServerTransportConfiguration())
+        let streams = ThreadPoolTaskExecutor(threads: 2)
+        defer { streams.shutdown() }
         let server = RPCServer(
             transport: transport,
             services: services,
-            interceptors: [AuthInterceptor(tokens: tokens, policy: .ferry)]
+            interceptors: [AuthInterceptor(tokens: tokens, policy: .ferry)],
+            streamingExecutor: streams
         )
         let result: Result
         do {

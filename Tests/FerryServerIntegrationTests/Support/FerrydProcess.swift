@@ -5,6 +5,8 @@ import FerryTLS
 import FerryTestSupport
 import FerryTransport
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 
 #if canImport(Glibc)
@@ -71,7 +73,7 @@ final class FerrydProcess: @unchecked Sendable {
         var lastFailure = ""
         for _ in 0..<3 {
             let previous = lock.withLock { self.port }
-            let port = samePort && previous != 0 ? previous : try Self.freePort()
+            let port = samePort && previous != 0 ? previous : try await Self.freePort()
             starts += 1
             let logPath = directory + "/ferryd-\(starts).log"
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -188,25 +190,11 @@ final class FerrydProcess: @unchecked Sendable {
     }
 
     /// A port nothing listens on right now (bound to 0, read back, closed).
-    static func freePort() throws -> Int {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { channel.close(promise: nil) }
+        guard let port = channel.localAddress?.port else { throw POSIXError(.EADDRNOTAVAIL) }
+        return port
     }
 }
