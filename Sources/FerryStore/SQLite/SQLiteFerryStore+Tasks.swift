@@ -1,5 +1,4 @@
 public import FerryCore
-import Foundation
 import SQLiteNIO
 
 extension SQLiteFerryStore {
@@ -15,13 +14,17 @@ extension SQLiteFerryStore {
     /// - Returns: The keys with at least one link.
     /// - Throws: ``StoreError/Code/leaseNotCurrent``.
     public func existingImportKeys(lease: JobLease, keys: [String]) async throws -> Set<String> {
-        let keysJSON = try Self.json(keys)
+        let keysJSON = JSONText.array(of: keys)
         return try await self.reader.read { transaction in
             let job = try await Self.fence(lease, in: transaction)
             guard !keys.isEmpty else { return [] }
+            // One index probe per listed key (the unique index leads with storage_id, key).
             let rows = try await transaction.rows(
-                "SELECT DISTINCT key FROM tasks WHERE storage_id = ? AND key IN (SELECT value FROM json_each(?))",
-                [.int64(job.storageID), .text(keysJSON)]
+                """
+                SELECT k.value AS key FROM json_each(?) k
+                WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.storage_id = ? AND t.key = k.value)
+                """,
+                [.text(keysJSON), .int64(job.storageID)]
             )
             return Set(try rows.map { try $0.string("key") })
         }
@@ -45,7 +48,7 @@ extension SQLiteFerryStore {
         checkpoint: SyncCheckpoint?,
         now: FerryTime
     ) async throws -> ImportResult {
-        let payload = try Self.json(tasks.map { TaskPayload(k: $0.key, r: $0.rowIndex, d: $0.data) })
+        let payload = JSONText.importRows(tasks)
         return try await self.writer.write { transaction in
             let job = try await Self.fence(lease, in: transaction)
             guard job.kind == .import else {
@@ -155,12 +158,6 @@ extension SQLiteFerryStore {
 
     // MARK: - Helpers
 
-    private struct TaskPayload: Encodable {
-        var k: String
-        var r: Int64
-        var d: String
-    }
-
     private struct LinkKey: Hashable {
         var key: String
         var rowIndex: Int64
@@ -189,13 +186,5 @@ extension SQLiteFerryStore {
             }
         }
         return result
-    }
-
-    private static func json(_ value: some Encodable) throws -> String {
-        do {
-            return String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
-        } catch {
-            throw StoreError(code: .invalidArgument, message: "The batch cannot be encoded.", cause: error)
-        }
     }
 }

@@ -50,36 +50,63 @@ public struct ImportRunner: Sendable {
         let spec = job.storage ?? FerryV1.StorageSpec()
         let filter = try KeyFilter(pattern: spec.regexFilter)
         let lister = try source.makeLister()
+        let pipeline = SubmissionPipeline(
+            submit: { [client, lease, patience] tasks in
+                try await client.submitImportBatch(
+                    FerryV1.SubmitImportBatchRequest(lease: lease, tasks: tasks), patience: patience)
+            },
+            account: { [control] reply in Self.account(reply, in: control) }
+        )
         var pending: [FerryV1.ImportTask] = []
-        while let page = try await lister.next(maxCount: batchSize) {
+        do {
+            var page = try await lister.next(maxCount: batchSize)
+            while let current = page {
+                // The next page is listed while this one is checked, read and handed over.
+                async let upcoming = lister.next(maxCount: batchSize)
+                try await importPage(current, spec: spec, filter: filter, pending: &pending, pipeline: pipeline)
+                page = try await upcoming
+            }
+            try await pipeline.send(pending)
+            try await pipeline.drain()
+        } catch {
+            await pipeline.abandon()
+            throw error
+        }
+    }
+
+    private func importPage(
+        _ page: [ListedObject],
+        spec: FerryV1.StorageSpec,
+        filter: KeyFilter,
+        pending: inout [FerryV1.ImportTask],
+        pipeline: SubmissionPipeline
+    ) async throws {
+        try Task.checkCancellation()
+        let matching = page.filter { filter.matches($0.key) }
+        control.update { $0.objectsScanned += Int64(matching.count) }
+        guard !matching.isEmpty else { return }
+        let fresh = try await newObjects(matching)
+        if spec.useBlobURLs {
+            for object in fresh {
+                try await append([blobTask(object.key)], to: &pending, pipeline: pipeline)
+            }
+            return
+        }
+        if let large = fresh.first(where: { $0.size > Self.maxObjectBytes }) {
+            throw ImportSourceError(
+                subject: large.key,
+                message: "is \(large.size) bytes; task files are read whole, up to \(Self.maxObjectBytes) bytes"
+            )
+        }
+        for group in Self.readGroups(fresh) {
             try Task.checkCancellation()
-            let matching = page.filter { filter.matches($0.key) }
-            control.update { $0.objectsScanned += Int64(matching.count) }
-            guard !matching.isEmpty else { continue }
-            let fresh = try await newObjects(matching)
-            if spec.useBlobURLs {
-                for object in fresh {
-                    try await append([blobTask(object.key)], to: &pending)
-                }
-            } else {
-                if let large = fresh.first(where: { $0.size > Self.maxObjectBytes }) {
-                    throw ImportSourceError(
-                        subject: large.key,
-                        message: "is \(large.size) bytes; task files are read whole, up to \(Self.maxObjectBytes) bytes"
-                    )
-                }
-                for group in Self.readGroups(fresh) {
-                    try Task.checkCancellation()
-                    for loaded in try await source.read(group.map(\.key)) {
-                        control.update { $0.bytes += Int64(loaded.bytes.count) }
-                        let rows = try TaskFileParser.parse(loaded.bytes, key: loaded.key)
-                        let tasks = rows.map { FerryV1.ImportTask(key: loaded.key, rowIndex: $0.rowIndex, dataJSON: $0.json) }
-                        try await append(tasks, to: &pending)
-                    }
-                }
+            for loaded in try await source.read(group.map(\.key)) {
+                control.update { $0.bytes += Int64(loaded.bytes.count) }
+                let rows = try TaskFileParser.parse(loaded.bytes, key: loaded.key)
+                let tasks = rows.map { FerryV1.ImportTask(key: loaded.key, rowIndex: $0.rowIndex, dataJSON: $0.json) }
+                try await append(tasks, to: &pending, pipeline: pipeline)
             }
         }
-        try await submit(pending)
     }
 
     /// The listed objects whose keys have no link yet; the others count as existed.
@@ -95,9 +122,13 @@ public struct ImportRunner: Sendable {
 
     /// Adds one object's tasks, first sending what is pending if they would not fit with it. An
     /// object's rows are never spread over two batches unless there are more than the server takes.
-    private func append(_ tasks: [FerryV1.ImportTask], to pending: inout [FerryV1.ImportTask]) async throws {
+    private func append(
+        _ tasks: [FerryV1.ImportTask],
+        to pending: inout [FerryV1.ImportTask],
+        pipeline: SubmissionPipeline
+    ) async throws {
         if !pending.isEmpty && pending.count + tasks.count > batchSize {
-            try await submit(pending)
+            try await pipeline.send(pending)
             pending.removeAll(keepingCapacity: true)
         }
         guard tasks.count > Self.maxRowsPerBatch else {
@@ -105,17 +136,12 @@ public struct ImportRunner: Sendable {
             return
         }
         for start in stride(from: 0, to: tasks.count, by: Self.maxRowsPerBatch) {
-            try await submit(Array(tasks[start..<min(start + Self.maxRowsPerBatch, tasks.count)]))
+            try await pipeline.send(Array(tasks[start..<min(start + Self.maxRowsPerBatch, tasks.count)]))
         }
     }
 
-    private func submit(_ tasks: [FerryV1.ImportTask]) async throws {
-        guard !tasks.isEmpty else { return }
-        try Task.checkCancellation()
-        let reply = try await client.submitImportBatch(
-            FerryV1.SubmitImportBatchRequest(lease: lease, tasks: tasks),
-            patience: patience
-        )
+    /// Counts one batch's reply.
+    private static func account(_ reply: FerryV1.SubmitImportBatchResponse, in control: JobControl) {
         control.update { counters in
             // Every key here was new when this job checked it, and no other job of the storage
             // runs meanwhile, so a link reported as existing was made by this job: a batch whose

@@ -77,12 +77,11 @@ final class DirectoryWalker {
             let name = Self.name(of: entry)
             if name == "." || name == ".." { continue }
             let relative = level.relativePath.isEmpty ? name : level.relativePath + "/" + name
-            let absolute = start + "/" + relative
-            switch Self.kind(of: entry, at: absolute) {
+            switch Self.kind(of: entry, named: name, in: level.handle) {
             case .file(let size):
                 return File(relativePath: relative, size: size)
             case .link:
-                if let size = followLink(absolute) {
+                if let size = followLink(start + "/" + relative) {
                     return File(relativePath: relative, size: size)
                 }
             case .directory where recursive:
@@ -124,13 +123,18 @@ final class DirectoryWalker {
         case other
     }
 
-    private static func kind(of entry: UnsafeMutablePointer<dirent>, at path: String) -> Kind {
+    private static func kind(of entry: UnsafeMutablePointer<dirent>, named name: String, in directory: OpaquePointer)
+        -> Kind
+    {
         switch Int32(entry.pointee.d_type) {
         case Int32(DT_DIR): return .directory
         case Int32(DT_LNK): return .link
         case Int32(DT_REG), Int32(DT_UNKNOWN):
             var info = stat()
-            guard lstat(path, &info) == 0 else { return .other }
+            // Relative to the open directory: no path walk, and a link is not followed.
+            guard fstatat(dirfd(directory), name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                return .other
+            }
             switch info.st_mode & S_IFMT {
             case S_IFREG: return .file(size: Int64(info.st_size))
             case S_IFDIR: return .directory

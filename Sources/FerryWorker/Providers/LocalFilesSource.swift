@@ -1,15 +1,6 @@
 import FerryCore
 public import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-
-private let systemRead = Glibc.read
-#elseif canImport(Darwin)
-import Darwin
-
-private let systemRead = Darwin.read
-#endif
 
 /// The `local` provider's import side: files in a directory under the worker's local-files root.
 ///
@@ -19,6 +10,7 @@ private let systemRead = Darwin.read
 /// block, so both run on NIO's thread pool, a page or a batch per hop.
 public struct LocalFilesSource: ImportSource {
     private let directory: String
+    private let realDirectory: String
     private let listingStart: String
     private let keyPrefix: String
     private let boundary: RootBoundary
@@ -57,10 +49,11 @@ public struct LocalFilesSource: ImportSource {
         guard let realStart = RootBoundary.realPath(start) else {
             throw ImportSourceError(subject: start, message: "no such directory")
         }
-        guard boundary.contains(realStart) else {
+        guard boundary.contains(realStart), let realDirectory = boundary.resolveInside(directory) else {
             throw ImportSourceError(subject: start, message: "resolves outside the local-files root \(boundary.path)")
         }
         self.directory = directory
+        self.realDirectory = realDirectory
         self.listingStart = realStart
         self.keyPrefix = start == directory ? "" : String(start.dropFirst(directory.count + 1)) + "/"
         self.boundary = boundary
@@ -73,11 +66,11 @@ public struct LocalFilesSource: ImportSource {
     }
 
     public func read(_ keys: [String]) async throws -> [LoadedObject] {
-        let directory = self.directory
-        let boundary = self.boundary
+        let (directory, boundary) = (realDirectory, self.boundary)
         return try await pool.runIfActive {
-            try keys.map { key in
-                LoadedObject(key: key, bytes: try Self.readFile(directory + "/" + key, key: key, boundary: boundary))
+            let reader = try LocalFileReader(directory: directory, boundary: boundary)
+            return try keys.map { key in
+                LoadedObject(key: key, bytes: try reader.read(key, maxBytes: ImportRunner.maxObjectBytes))
             }
         }
     }
@@ -85,41 +78,5 @@ public struct LocalFilesSource: ImportSource {
     public func blobURL(for key: String) -> String {
         let path = directory + "/" + key
         return FileURL.string(forPath: path)
-    }
-
-    /// Reads a whole regular file that must resolve inside the boundary. `O_NONBLOCK` and the
-    /// `S_ISREG` check keep a FIFO or device swapped in after the listing from blocking a thread.
-    private static func readFile(_ path: String, key: String, boundary: RootBoundary) throws -> [UInt8] {
-        guard let real = boundary.resolveInside(path) else {
-            throw ImportSourceError(subject: key, message: "missing, or resolves outside the local-files root")
-        }
-        let descriptor = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
-        guard descriptor >= 0 else {
-            throw ImportSourceError(subject: key, message: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw ImportSourceError(subject: key, message: "cannot stat: \(String(cString: strerror(errno)))")
-        }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw ImportSourceError(subject: key, message: "is not a regular file")
-        }
-        let expected = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: expected)
-        var filled = 0
-        while filled < expected {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                systemRead(descriptor, buffer.baseAddress! + filled, expected - filled)
-            }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else {
-                throw ImportSourceError(subject: key, message: "cannot read: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }  // The file shrank while being read.
-            filled += count
-        }
-        bytes.removeLast(expected - filled)
-        return bytes
     }
 }
