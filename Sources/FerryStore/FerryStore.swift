@@ -294,15 +294,18 @@ public protocol FerryStore: Sendable {
 
     // MARK: Tasks
 
-    /// Which of these keys already have task links for the lease's storage (dedupe before
+    /// Which of these keys have no task link yet for the lease's storage (dedupe before
     /// download), fenced.
+    ///
+    /// It answers with the new keys rather than the existing ones because a re-sync, the case
+    /// that must be fast, then reads back nothing.
     ///
     /// - Parameters:
     ///   - lease: The import job's lease.
     ///   - keys: Object keys found by the listing.
-    /// - Returns: The keys that already have at least one link.
+    /// - Returns: The keys without any link, in request order (a repeated key once).
     /// - Throws: ``StoreError/Code/leaseNotCurrent``.
-    func existingImportKeys(lease: JobLease, keys: [String]) async throws -> Set<String>
+    func newImportKeys(lease: JobLease, keys: [String]) async throws -> [String]
 
     /// An import batch, fenced and idempotent: creates one task per (key, row index) not yet linked
     /// to the lease's storage (into the storage's project), and stores the checkpoint, all in one
@@ -311,7 +314,7 @@ public protocol FerryStore: Sendable {
     /// a zombie adds nothing.
     ///
     /// Hand over every row of one key in the same batch, so that a key is either wholly linked or
-    /// not at all (``existingImportKeys(lease:keys:)`` answers per key).
+    /// not at all (``newImportKeys(lease:keys:)`` answers per key).
     ///
     /// - Parameters:
     ///   - lease: The import job's lease; the storage and project come from its job.

@@ -190,7 +190,7 @@ struct SyncTests {
                 )
             }
             await expectStoreError(.leaseNotCurrent) {
-                _ = try await store.existingImportKeys(lease: claim.lease, keys: ["a.json"])
+                _ = try await store.newImportKeys(lease: claim.lease, keys: ["a.json"])
             }
             await expectStoreError(.leaseNotCurrent) {
                 _ = try await store.completeJob(lease: claim.lease, outcome: .completed, counters: nil, now: now)

@@ -17,10 +17,10 @@ extension WorkerService {
         guard request.keys.count <= Self.maxBatch else {
             throw RPCError(code: .invalidArgument, message: "keys: at most \(Self.maxBatch) per call")
         }
-        let existing = try await store.existingImportKeys(lease: try JobLease(request.lease), keys: request.keys)
+        let fresh = try await store.newImportKeys(lease: try JobLease(request.lease), keys: request.keys)
         return FerryV1.CheckImportKeysResponse(
-            newKeys: request.keys.filter { !existing.contains($0) },
-            existingCount: Int64(existing.count)
+            newKeys: fresh,
+            existingCount: Int64(Set(request.keys).count - fresh.count)
         )
     }
 

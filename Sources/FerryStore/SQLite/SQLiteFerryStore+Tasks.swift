@@ -5,15 +5,15 @@ extension SQLiteFerryStore {
     /// The most tasks ``listTasks(projectID:storageID:afterID:limit:)`` returns at once.
     public static let maxTaskPage = 10_000
 
-    /// Which keys already have links for the lease's storage, fenced; see
-    /// ``FerryStore/existingImportKeys(lease:keys:)``.
+    /// Which keys have no link yet for the lease's storage, fenced; see
+    /// ``FerryStore/newImportKeys(lease:keys:)``.
     ///
     /// - Parameters:
     ///   - lease: The import job's lease.
     ///   - keys: Object keys found by the listing.
-    /// - Returns: The keys with at least one link.
+    /// - Returns: The keys without a link, in request order, each once.
     /// - Throws: ``StoreError/Code/leaseNotCurrent``.
-    public func existingImportKeys(lease: JobLease, keys: [String]) async throws -> Set<String> {
+    public func newImportKeys(lease: JobLease, keys: [String]) async throws -> [String] {
         let keysJSON = JSONText.array(of: keys)
         return try await self.reader.read { transaction in
             let job = try await Self.fence(lease, in: transaction)
@@ -22,11 +22,12 @@ extension SQLiteFerryStore {
             let rows = try await transaction.rows(
                 """
                 SELECT k.value AS key FROM json_each(?) k
-                WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.storage_id = ? AND t.key = k.value)
+                WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.storage_id = ? AND t.key = k.value)
                 """,
                 [.text(keysJSON), .int64(job.storageID)]
             )
-            return Set(try rows.map { try $0.string("key") })
+            var seen = Set<String>()
+            return try rows.map { try $0.string("key") }.filter { seen.insert($0).inserted }
         }
     }
 

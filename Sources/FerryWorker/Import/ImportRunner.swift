@@ -14,6 +14,10 @@ public import FerryProto
 public struct ImportRunner: Sendable {
     /// The most tasks the server takes in one SubmitImportBatch.
     public static let maxRowsPerBatch = 5_000
+    /// Objects listed, and keys checked, per step: the server's most keys per CheckImportKeys.
+    /// Independent of the batch size, so that a re-sync, which is all listing and checking, makes
+    /// few round trips.
+    public static let listingPageSize = 5_000
     /// Objects larger than this are refused rather than read into memory.
     public static let maxObjectBytes: Int64 = 256 * 1024 * 1024
     /// Roughly how many bytes are read from the source per hop.
@@ -32,7 +36,7 @@ public struct ImportRunner: Sendable {
     ///   - source: Where its objects are.
     ///   - client: The calls to the server.
     ///   - control: Where progress goes.
-    ///   - batchSize: Keys per check and tasks per batch.
+    ///   - batchSize: Tasks per SubmitImportBatch.
     public init(job: FerryV1.Job, source: any ImportSource, client: WorkerClient, control: JobControl, batchSize: Int) {
         self.job = job
         self.source = source
@@ -59,10 +63,10 @@ public struct ImportRunner: Sendable {
         )
         var pending: [FerryV1.ImportTask] = []
         do {
-            var page = try await lister.next(maxCount: batchSize)
+            var page = try await lister.next(maxCount: Self.listingPageSize)
             while let current = page {
                 // The next page is listed while this one is checked, read and handed over.
-                async let upcoming = lister.next(maxCount: batchSize)
+                async let upcoming = lister.next(maxCount: Self.listingPageSize)
                 try await importPage(current, spec: spec, filter: filter, pending: &pending, pipeline: pipeline)
                 page = try await upcoming
             }

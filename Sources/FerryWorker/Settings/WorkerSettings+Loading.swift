@@ -15,7 +15,7 @@ extension WorkerSettings {
         .init("worker.maxJobs", "2", "jobs run at once"),
         .init("worker.acquireWaitSeconds", "20", "how long one AcquireJob long-poll may wait"),
         .init("storage.localFilesRoot", "", "directory local-files storages are read from"),
-        .init("import.batchSize", "1000", "keys checked and tasks handed over per call (1-5000)"),
+        .init("import.batchSize", "1000", "tasks handed over per SubmitImportBatch (1-5000)"),
         .init("shutdown.gracePeriodSeconds", "10", "time running jobs get to report on SIGTERM"),
         .init("backoff.initialSeconds", "1", "first wait after the server could not be reached"),
         .init("backoff.maximumSeconds", "30", "longest wait between reconnection attempts"),

@@ -23,7 +23,7 @@ public struct WorkerSettings: Sendable {
     public var acquireWait: Duration
     /// The directory local-files storages are read from (the same tree as the server's root).
     public var localFilesRoot: String?
-    /// Keys checked, and tasks handed over, per call.
+    /// Tasks handed over per SubmitImportBatch.
     public var batchSize: Int
     /// How long running jobs get to report "worker shutting down" after SIGTERM.
     public var shutdownGracePeriod: Duration
