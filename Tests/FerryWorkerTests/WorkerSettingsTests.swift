@@ -21,7 +21,7 @@ struct WorkerSettingsTests {
         #expect(settings.server.host == "127.0.0.1" && settings.server.port == 7443)
         #expect(settings.serverName == "127.0.0.1")
         #expect(settings.maxJobs == 2)
-        #expect(settings.batchSize == 1000)
+        #expect(settings.batchSize == 5000)
         #expect(settings.acquireWait == .seconds(20))
         #expect(settings.localFilesRoot == nil)
     }

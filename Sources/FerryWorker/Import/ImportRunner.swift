@@ -5,15 +5,17 @@ public import FerryProto
 /// read and parse only those, and hand the tasks over in batches.
 ///
 /// The listing is pulled a page at a time, so memory stays bounded whatever the object count.
-/// A file's rows always go to the server in one batch (the server takes up to
-/// ``maxRowsPerBatch``), so a file is imported whole or not at all and a re-sync, which skips
-/// every key that has a link, never leaves half a file behind. Only a file with more rows than
-/// that is split, in row order; if such a sync dies between its batches, the rest of that file
+/// A file's rows always go to the server in one batch (``BatchPlanner``), so a file is imported
+/// whole or not at all and a re-sync, which skips every key that has a link, never leaves half a
+/// file behind. Only a file with more rows or data than one batch takes (``maxRowsPerBatch``,
+/// ``maxBatchBytes``) is split, in row order; if such a sync dies between its batches, the rest of that file
 /// is not picked up by a re-sync. Progress goes to the job's ``JobControl``; the heartbeat timer
 /// reports it.
 public struct ImportRunner: Sendable {
     /// The most tasks the server takes in one SubmitImportBatch.
     public static let maxRowsPerBatch = 5_000
+    /// About the most bytes of task data per batch, well under the 4 MiB message limit.
+    public static let maxBatchBytes = 2 * 1024 * 1024
     /// Objects listed, and keys checked, per step: the server's most keys per CheckImportKeys.
     /// Independent of the batch size, so that a re-sync, which is all listing and checking, makes
     /// few round trips.
@@ -61,16 +63,16 @@ public struct ImportRunner: Sendable {
             },
             account: { [control] reply in Self.account(reply, in: control) }
         )
-        var pending: [FerryV1.ImportTask] = []
+        var planner = BatchPlanner(maxTasks: batchSize, hardMaxTasks: Self.maxRowsPerBatch, maxBytes: Self.maxBatchBytes)
         do {
             var page = try await lister.next(maxCount: Self.listingPageSize)
             while let current = page {
                 // The next page is listed while this one is checked, read and handed over.
                 async let upcoming = lister.next(maxCount: Self.listingPageSize)
-                try await importPage(current, spec: spec, filter: filter, pending: &pending, pipeline: pipeline)
+                try await importPage(current, spec: spec, filter: filter, planner: &planner, pipeline: pipeline)
                 page = try await upcoming
             }
-            try await pipeline.send(pending)
+            try await pipeline.send(planner.flush() ?? [])
             try await pipeline.drain()
         } catch {
             await pipeline.abandon()
@@ -82,7 +84,7 @@ public struct ImportRunner: Sendable {
         _ page: [ListedObject],
         spec: FerryV1.StorageSpec,
         filter: KeyFilter,
-        pending: inout [FerryV1.ImportTask],
+        planner: inout BatchPlanner,
         pipeline: SubmissionPipeline
     ) async throws {
         try Task.checkCancellation()
@@ -92,7 +94,7 @@ public struct ImportRunner: Sendable {
         let fresh = try await newObjects(matching)
         if spec.useBlobURLs {
             for object in fresh {
-                try await append([blobTask(object.key)], to: &pending, pipeline: pipeline)
+                try await append([blobTask(object.key)], to: &planner, pipeline: pipeline)
             }
             return
         }
@@ -108,7 +110,7 @@ public struct ImportRunner: Sendable {
                 control.update { $0.bytes += Int64(loaded.bytes.count) }
                 let rows = try TaskFileParser.parse(loaded.bytes, key: loaded.key)
                 let tasks = rows.map { FerryV1.ImportTask(key: loaded.key, rowIndex: $0.rowIndex, dataJSON: $0.json) }
-                try await append(tasks, to: &pending, pipeline: pipeline)
+                try await append(tasks, to: &planner, pipeline: pipeline)
             }
         }
     }
@@ -124,23 +126,14 @@ public struct ImportRunner: Sendable {
         return objects.filter { fresh.contains($0.key) }
     }
 
-    /// Adds one object's tasks, first sending what is pending if they would not fit with it. An
-    /// object's rows are never spread over two batches unless there are more than the server takes.
+    /// Adds one object's tasks to the plan and sends the batches it completes.
     private func append(
         _ tasks: [FerryV1.ImportTask],
-        to pending: inout [FerryV1.ImportTask],
+        to planner: inout BatchPlanner,
         pipeline: SubmissionPipeline
     ) async throws {
-        if !pending.isEmpty && pending.count + tasks.count > batchSize {
-            try await pipeline.send(pending)
-            pending.removeAll(keepingCapacity: true)
-        }
-        guard tasks.count > Self.maxRowsPerBatch else {
-            pending += tasks
-            return
-        }
-        for start in stride(from: 0, to: tasks.count, by: Self.maxRowsPerBatch) {
-            try await pipeline.send(Array(tasks[start..<min(start + Self.maxRowsPerBatch, tasks.count)]))
+        for batch in planner.add(tasks) {
+            try await pipeline.send(batch)
         }
     }
 

@@ -15,7 +15,7 @@ extension WorkerSettings {
         .init("worker.maxJobs", "2", "jobs run at once"),
         .init("worker.acquireWaitSeconds", "20", "how long one AcquireJob long-poll may wait"),
         .init("storage.localFilesRoot", "", "directory local-files storages are read from"),
-        .init("import.batchSize", "1000", "tasks handed over per SubmitImportBatch (1-5000)"),
+        .init("import.batchSize", "5000", "tasks handed over per SubmitImportBatch, at most 2 MiB (1-5000)"),
         .init("shutdown.gracePeriodSeconds", "10", "time running jobs get to report on SIGTERM"),
         .init("backoff.initialSeconds", "1", "first wait after the server could not be reached"),
         .init("backoff.maximumSeconds", "30", "longest wait between reconnection attempts"),
@@ -48,7 +48,7 @@ extension WorkerSettings {
         guard (1...256).contains(maxJobs) else {
             throw SettingsError(key: "worker.maxJobs", message: "must be between 1 and 256")
         }
-        let batchSize = config.int(forKey: "import.batchSize", default: 1000)
+        let batchSize = config.int(forKey: "import.batchSize", default: 5000)
         guard (1...5000).contains(batchSize) else {
             throw SettingsError(key: "import.batchSize", message: "must be between 1 and 5000 (the server's limit)")
         }

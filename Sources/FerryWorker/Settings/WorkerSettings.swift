@@ -43,7 +43,7 @@ public struct WorkerSettings: Sendable {
         maxJobs: Int = 2,
         acquireWait: Duration = .seconds(20),
         localFilesRoot: String? = nil,
-        batchSize: Int = 1000,
+        batchSize: Int = 5000,
         shutdownGracePeriod: Duration = .seconds(10),
         backoff: ConnectionBackoff = ConnectionBackoff(),
         logLevel: String = "info"
