@@ -14,6 +14,11 @@ struct ImportRunnerTests {
         let groups = ImportRunner.readGroups(objects).map { $0.map(\.key) }
         #expect(groups == [["a", "b"], ["c"], ["huge"], ["d"]])
     }
+
+    @Test func readGroupsOfUnsizedObjectsAreBoundedByCount() {
+        let objects = (0..<600).map { ListedObject(key: "k\($0)", size: nil) }
+        #expect(ImportRunner.readGroups(objects).map(\.count) == [256, 256, 88])
+    }
 }
 
 /// How tasks are grouped into SubmitImportBatch requests.

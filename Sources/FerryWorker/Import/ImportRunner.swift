@@ -24,6 +24,8 @@ public struct ImportRunner: Sendable {
     public static let maxObjectBytes: Int64 = 256 * 1024 * 1024
     /// Roughly how many bytes are read from the source per hop.
     static let readGroupBytes: Int64 = 8 * 1024 * 1024
+    /// The most objects read per hop, which bounds a group whose sizes the listing did not give.
+    static let readGroupObjects = 256
 
     private let job: FerryV1.Job
     private let source: any ImportSource
@@ -98,10 +100,10 @@ public struct ImportRunner: Sendable {
             }
             return
         }
-        if let large = fresh.first(where: { $0.size > Self.maxObjectBytes }) {
+        if let large = fresh.first(where: { ($0.size ?? 0) > Self.maxObjectBytes }) {
             throw ImportSourceError(
                 subject: large.key,
-                message: "is \(large.size) bytes; task files are read whole, up to \(Self.maxObjectBytes) bytes"
+                message: "is \(large.size ?? 0) bytes; task files are read whole, up to \(Self.maxObjectBytes) bytes"
             )
         }
         for group in Self.readGroups(fresh) {
@@ -153,19 +155,21 @@ public struct ImportRunner: Sendable {
         FerryV1.ImportTask(key: key, rowIndex: 0, dataJSON: #"{"url":"\#(source.blobURL(for: key))"}"#)
     }
 
-    /// Objects grouped so that one read holds about ``readGroupBytes`` (at least one object).
+    /// Objects grouped so that one read holds about ``readGroupBytes`` and at most
+    /// ``readGroupObjects`` objects (at least one).
     static func readGroups(_ objects: [ListedObject]) -> [[ListedObject]] {
         var groups: [[ListedObject]] = []
         var current: [ListedObject] = []
         var bytes: Int64 = 0
         for object in objects {
-            if !current.isEmpty && bytes + object.size > readGroupBytes {
+            let size = object.size ?? 0
+            if !current.isEmpty && (bytes + size > readGroupBytes || current.count == readGroupObjects) {
                 groups.append(current)
                 current = []
                 bytes = 0
             }
             current.append(object)
-            bytes += object.size
+            bytes += size
         }
         if !current.isEmpty { groups.append(current) }
         return groups

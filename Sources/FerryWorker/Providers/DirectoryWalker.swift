@@ -19,8 +19,8 @@ final class DirectoryWalker {
     struct File {
         /// The path relative to the walk's start, with `/` separators.
         var relativePath: String
-        /// Its size in bytes.
-        var size: Int64
+        /// Its size in bytes, if it was looked up (links and file systems without `d_type`).
+        var size: Int64?
     }
 
     private struct Level {
@@ -117,7 +117,7 @@ final class DirectoryWalker {
     }
 
     private enum Kind {
-        case file(size: Int64)
+        case file(size: Int64?)
         case directory
         case link
         case other
@@ -129,7 +129,9 @@ final class DirectoryWalker {
         switch Int32(entry.pointee.d_type) {
         case Int32(DT_DIR): return .directory
         case Int32(DT_LNK): return .link
-        case Int32(DT_REG), Int32(DT_UNKNOWN):
+        case Int32(DT_REG):
+            return .file(size: nil)  // No stat per file: the reader checks the size when it opens it.
+        case Int32(DT_UNKNOWN):
             var info = stat()
             // Relative to the open directory: no path walk, and a link is not followed.
             guard fstatat(dirfd(directory), name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {

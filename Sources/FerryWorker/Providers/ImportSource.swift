@@ -2,11 +2,12 @@
 public struct ListedObject: Sendable, Hashable {
     /// The key, relative to the storage's location (a bucket, or a local storage's directory).
     public var key: String
-    /// The size in bytes, as listed.
-    public var size: Int64
+    /// The size in bytes, when the listing tells it without extra work (`nil` for local files,
+    /// which are sized when read).
+    public var size: Int64?
 
     /// Creates an entry.
-    public init(key: String, size: Int64) {
+    public init(key: String, size: Int64?) {
         self.key = key
         self.size = size
     }
