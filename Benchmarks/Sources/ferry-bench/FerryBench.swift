@@ -4,12 +4,13 @@ import ArgumentParser
 /// processes on 127.0.0.1.
 ///
 /// `run` starts `server` as its own child process and prints a table of results against the
-/// targets of issue 2; `server` is the child, usable on its own for manual runs.
+/// targets of issue 2; `server` is the child, usable on its own for manual runs. `server-load`
+/// (issue 3) and `import` (issue 4) measure the real `ferryd` (and `ferry-worker`) release builds.
 @main
 struct FerryBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry-bench",
-        abstract: "Benchmarks Ferry's TLS transport: heartbeat throughput, unary latency, handshakes, idle-connection memory.",
-        subcommands: [Run.self, Server.self, ServerLoad.self]
+        abstract: "Benchmarks Ferry: its TLS transport (run), a loaded ferryd (server-load), and local-files import (import).",
+        subcommands: [Run.self, Server.self, ServerLoad.self, ImportBench.self]
     )
 }

@@ -256,9 +256,9 @@ enum ServerLoadPhases {
         let outcomes = try await withThrowingTaskGroup(of: StreamOutcome?.self, returning: [StreamOutcome].self) { group in
             group.addTask {
                 try? await Task.sleep(until: windowStart, clock: .continuous)
-                cpu.withLock { ($0.start, $0.clientStart) = (server.cpuTime(), ProcFS.cpuTime()) }
+                cpu.withLock { ($0.start, $0.clientStart) = (server.child.cpuTime(), ProcFS.cpuTime()) }
                 try? await Task.sleep(until: end, clock: .continuous)
-                cpu.withLock { ($0.end, $0.clientEnd) = (server.cpuTime(), ProcFS.cpuTime()) }
+                cpu.withLock { ($0.end, $0.clientEnd) = (server.child.cpuTime(), ProcFS.cpuTime()) }
                 return nil
             }
             if let listingConnection {
@@ -302,7 +302,7 @@ enum ServerLoadPhases {
         let times = cpu.withLock { $0 }
         if let start = times.start, let stop = times.end { result.serverCPU = stop - start }
         if let start = times.clientStart, let stop = times.clientEnd { result.clientCPU = stop - start }
-        result.serverRSS = server.residentBytes()
+        result.serverRSS = server.child.residentBytes()
         result.listingUnderLoad = listingResult.withLock { $0 }
         return result
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -75,20 +74,7 @@ final class ServerProcess: Sendable {
     /// Sends SIGTERM, waits up to `grace`, then SIGKILL; returns the exit status.
     @discardableResult
     func terminate(grace: Duration = .seconds(10)) async -> Int32 {
-        let process = self.process.value
-        guard process.isRunning else { return process.terminationStatus }
-        kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        // Bounded by the grace period.
-        while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning {
-            FileHandle.standardError.write(Data("ferry-bench: the server ignored SIGTERM for \(grace); killing it\n".utf8))
-            kill(pid, SIGKILL)
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+        await process.terminate(name: "the server", grace: grace)
     }
 
     /// This executable, so the child is the same build: `/proc/self/exe`, else argv[0].
@@ -99,52 +85,5 @@ final class ServerProcess: Sendable {
             return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         return Bundle.main.executablePath ?? CommandLine.arguments[0]
-    }
-}
-
-/// `Process` is a class Foundation does not mark `Sendable`; the benchmark only reads its state
-/// and signals it, which Foundation does under its own lock.
-final class ProcessBox: @unchecked Sendable {
-    let value: Process
-
-    init(_ value: Process) {
-        self.value = value
-    }
-}
-
-/// Reads a child's standard output on a thread of its own, keeping the lines and draining the
-/// pipe so the child never blocks on a full one.
-final class LineCollector: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    init(_ handle: FileHandle) {
-        let thread = Thread { [self] in
-            var pending = Data()
-            // Ends at end of file, when the child exits.
-            while case let data = handle.availableData, !data.isEmpty {
-                pending.append(data)
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    pending.removeSubrange(pending.startIndex...newline)
-                    lines.withLock { $0.append(line) }
-                }
-            }
-        }
-        thread.start()
-    }
-
-    /// The first line so far that matches.
-    func first(where predicate: (String) -> Bool) -> String? {
-        lines.withLock { $0.first(where: predicate) }
-    }
-
-    /// How many lines so far match.
-    func count(where predicate: (String) -> Bool) -> Int {
-        lines.withLock { $0.count(where: predicate) }
-    }
-
-    /// The last `count` lines so far.
-    func last(_ count: Int) -> [String] {
-        lines.withLock { Array($0.suffix(count)) }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import FerryRPC
 import FerryTransport
-import Foundation
 
 /// `ferry-bench run`: starts `ferry-bench server` as a child process, measures it from this
 /// process over TLS on 127.0.0.1, and prints the results against issue 2's targets.
@@ -26,8 +25,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Idle TLS connections for the server RSS measurement; 0 skips it.")
     var idleConnections = 10_000
 
-    @Option(help: "Certificate directory; made with deploy/certs/ferry-certs.sh if incomplete.")
-    var certs = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-bench-certs").path
+    @OptionGroup var certificateOptions: CertificateOptions
 
     @Option(help: "Seconds of heartbeat load before the measured window opens.")
     var warmUp = 2
@@ -64,7 +62,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let fileLimit = ProcFS.raiseFileLimit(to: max(65_536, idleConnections + connections + 4096))
-        let certificates = try BenchCertificates.ensure(directory: certs)
+        let certificates = try certificateOptions.ensure()
         let tls = try certificates.clientContext()
         let idleConnectLimit = Duration.seconds(60 + idleConnections / 100)
         let budget = Duration.seconds(120 + 2 * handshakeSeconds + 60 + 2 * (warmUp + seconds + 120) + 60 + 120)
@@ -73,20 +71,14 @@ struct Run: AsyncParsableCommand {
         defer { watchdog.cancel() }
 
         var report = Report()
-        var header = [
-            "## ferry-bench",
-            "",
-            "- Command: `\(Format.commandLine(CommandLine.arguments))`",
-        ]
-
-        let loadBefore = ProcFS.loadAverage() ?? "n/a"
-        log("starting the server child (load average \(loadBefore))")
+        var header = ReportHeader(title: "## ferry-bench")
+        ProgressLog.write("starting the server child (load average \(header.loadAtStart))")
         let server = try await ServerProcess.launch(certificates: certificates)
         watchdog.watch(child: server.pid)
-        header.append("- Server child: `\(server.commandLine)` (pid \(server.pid), port \(server.port))")
+        header.add("- Server child: `\(server.commandLine)` (pid \(server.pid), port \(server.port))")
         let target = BenchTarget(port: server.port, tls: tls)
 
-        log("[1/4] unary latency, idle: \(pings) pings")
+        ProgressLog.write("[1/4] unary latency, idle: \(pings) pings")
         do {
             let pings = self.pings
             let sample = try await Bounded.run("idle latency", limit: .seconds(120)) {
@@ -97,7 +89,7 @@ struct Run: AsyncParsableCommand {
             report.failed("Unary p50, idle", target: "≤ 200 µs", error)
         }
 
-        log("[2/4] TLS handshakes: \(handshakeSeconds) s sequential, \(handshakeSeconds) s with \(handshakeConcurrency) loops")
+        ProgressLog.write("[2/4] TLS handshakes: \(handshakeSeconds) s sequential, \(handshakeSeconds) s with \(handshakeConcurrency) loops")
         for concurrency in [1, handshakeConcurrency] {
             let duration = Duration.seconds(handshakeSeconds)
             do {
@@ -126,7 +118,7 @@ struct Run: AsyncParsableCommand {
         }
         for shape in shapes {
             let how = shape.window.map { "writers bounded to \($0) queued messages (diagnostic)" } ?? "writers unbounded"
-            log("[3/4] heartbeat load, \(how): \(connections) connections × \(streams) streams, \(warmUp) s warm-up + \(seconds) s")
+            ProgressLog.write("[3/4] heartbeat load, \(how): \(connections) connections × \(streams) streams, \(warmUp) s warm-up + \(seconds) s")
             do {
                 let result = try await Bounded.run("heartbeat throughput", limit: shape.warmUp + shape.duration + .seconds(120)) {
                     try await Throughput.measure(target: target, server: server, shape: shape)
@@ -140,7 +132,7 @@ struct Run: AsyncParsableCommand {
         report.note("Server child \(server.pid) exited with status \(firstStatus) after SIGTERM.")
 
         if idleConnections > 0 {
-            log("[4/4] server RSS with \(idleConnections) idle TLS connections (fresh server child)")
+            ProgressLog.write("[4/4] server RSS with \(idleConnections) idle TLS connections (fresh server child)")
             do {
                 let fresh = try await ServerProcess.launch(certificates: certificates)
                 watchdog.watch(child: fresh.pid)
@@ -168,19 +160,7 @@ struct Run: AsyncParsableCommand {
         }
         watchdog.watch(child: nil)
 
-        #if DEBUG
-        let build = "debug (numbers are not meaningful; use -c release)"
-        #else
-        let build = "release"
-        #endif
-        header.append(contentsOf: [
-            "- Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, "
-                + "\(ProcessInfo.processInfo.operatingSystemVersionString); build: \(build); "
-                + "RLIMIT_NOFILE \(fileLimit); \(Date())",
-            "- Load average (1/5/15 min): \(loadBefore) at the start, \(ProcFS.loadAverage() ?? "n/a") at the end "
-                + "(other work on the machine skews the numbers).",
-        ])
-        print(report.render(header: header))
+        print(report.render(header: header.finished(buildLabel: "build", details: ["RLIMIT_NOFILE \(fileLimit)"])))
     }
 
     /// Pings on a connection of its own against the otherwise idle server.
@@ -195,9 +175,5 @@ struct Run: AsyncParsableCommand {
         )
         await transport.close()
         return sample
-    }
-
-    private func log(_ message: String) {
-        FileHandle.standardError.write(Data("ferry-bench: \(message)\n".utf8))
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import FerryRPC
 import FerryTransport
 import NIOCore
+import NIOPosix
 import Foundation
 
 #if canImport(Glibc)
@@ -45,7 +46,9 @@ struct Server: AsyncParsableCommand {
             tls: try certificates.serverContext(),
             configuration: configuration
         )
-        let server = RPCServer(transport: transport, services: [BenchService()])
+        let server = RPCServer(
+            transport: transport, services: [BenchService()],
+            streamingExecutor: ThreadPoolTaskExecutor(threads: System.coreCount))
         let stop = StopSignal(parentPid: parentPid)
 
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,7 +1,5 @@
 import ArgumentParser
-import FerryCrypto
 import FerryProto
-import Foundation
 
 /// `ferry-bench server-load`: starts the real `ferryd` (release build of the root package) as a
 /// child process, fills it with storages and claimed jobs, and measures ListStorages latency and
@@ -12,11 +10,7 @@ struct ServerLoad: AsyncParsableCommand {
         abstract: "Measure a real ferryd: ListStorages over many storages, heartbeats of many in-progress jobs."
     )
 
-    @Option(help: "The ferryd executable (default: .build/release/ferryd of the repository).")
-    var ferryd: String?
-
-    @Option(help: "Certificate directory; made with deploy/certs/ferry-certs.sh if incomplete.")
-    var certs = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-bench-certs").path
+    @OptionGroup var ferrydOptions: FerrydOptions
 
     @Option(help: "Storages to create.")
     var storages = 10_000
@@ -51,12 +45,10 @@ struct ServerLoad: AsyncParsableCommand {
     @Option(help: "ferryd's --sync-ping-interval-seconds (progress is persisted at most once per job per interval).")
     var pingInterval = 0.1
 
-    @Option(help: "ferryd's --sync-stale-after-seconds (long, so nothing goes stale during the run).")
-    var staleAfter = 600.0
-
     func validate() throws {
         guard storages > 0, inProgress >= 0, inProgress <= storages, connections > 0, concurrency > 0, listCalls > 0,
-            heartbeatRate > 0, heartbeatSeconds > 0, warmUp >= 0, drain > 0, listRateDuringHeartbeats >= 0, pingInterval > 0, staleAfter > 0
+            heartbeatRate > 0, heartbeatSeconds > 0, warmUp >= 0, drain > 0, listRateDuringHeartbeats >= 0, pingInterval > 0,
+            ferrydOptions.staleAfter > 0
         else {
             throw ValidationError("counts and durations must be positive, and --in-progress at most --storages")
         }
@@ -64,50 +56,22 @@ struct ServerLoad: AsyncParsableCommand {
 
     func run() async throws {
         ProcFS.raiseFileLimit(to: 65_536)
-        let certificates = try BenchCertificates.ensure(directory: certs)
-        let executable = try ferryd ?? FerrydProcess.defaultExecutable()
-        let adminToken = "ferry-bench-" + SecureRandom.hexToken(byteCount: 16)
-        let tokenLine = "sha256:\(SHA256.hexDigest(adminToken)) admin bench"
+        let certificates = try ferrydOptions.certificates.ensure()
+        let executable = try ferrydOptions.executable()
         let populateLimit = Duration.seconds(120 + storages / 20 + inProgress / 10)
         let heartbeatLimit = Duration.seconds(warmUp + heartbeatSeconds + drain + 120)
-        let budget = populateLimit + heartbeatLimit + .seconds(600)
-        let watchdog = Watchdog(limit: budget)
-        defer { watchdog.cancel() }
-
-        var report = Report()
-        var header = ["## ferry-bench server-load", "", "- Command: `\(Format.commandLine(CommandLine.arguments))`"]
-        let loadBefore = ProcFS.loadAverage() ?? "n/a"
-        log("starting ferryd (load average \(loadBefore))")
-        let server = try await FerrydProcess.launch(
-            executable: executable, certificates: certificates, tokenLine: tokenLine,
-            pingInterval: pingInterval, staleAfter: staleAfter)
-        watchdog.watch(child: server.pid)
-        header.append("- Server child: `\(server.commandLine)` (pid \(server.pid))")
-        let target = try FerryTarget(port: server.port, certificates: certificates, adminToken: adminToken)
+        var run = try await FerrydRun.start(
+            "## ferry-bench server-load", executable: executable, options: ferrydOptions, certificates: certificates,
+            pingInterval: pingInterval, budget: populateLimit + heartbeatLimit + .seconds(600))
+        let server = run.server
+        let target = try FerryTarget(port: server.port, certificates: certificates, adminToken: server.adminToken)
 
         do {
-            try await measure(server: server, target: target, populateLimit: populateLimit, heartbeatLimit: heartbeatLimit, report: &report)
+            try await measure(server: server, target: target, populateLimit: populateLimit, heartbeatLimit: heartbeatLimit, report: &run.report)
         } catch {
-            report.failed("server-load", error)
-            report.note("ferryd's last log lines: " + server.lastLogLines(5).joined(separator: " | "))
+            run.failed("server-load", error)
         }
-        let rss = server.residentBytes()
-        let status = await server.terminate()
-        watchdog.watch(child: nil)
-        report.note("ferryd \(server.pid) RSS at the end \(rss.map { Format.mebibytes(UInt64($0)) } ?? "n/a"); exited with status \(status) after SIGTERM.")
-
-        #if DEBUG
-        let build = "debug (numbers are not meaningful; use -c release)"
-        #else
-        let build = "release"
-        #endif
-        header.append(contentsOf: [
-            "- Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, "
-                + "\(ProcessInfo.processInfo.operatingSystemVersionString); ferry-bench build: \(build); \(Date())",
-            "- Load average (1/5/15 min): \(loadBefore) at the start, \(ProcFS.loadAverage() ?? "n/a") at the end "
-                + "(other work on the machine skews the numbers).",
-        ])
-        print(report.render(header: header))
+        await run.finish(ending: ".")
     }
 
     private func measure(
@@ -115,11 +79,11 @@ struct ServerLoad: AsyncParsableCommand {
     ) async throws {
         let (storages, inProgress, connections, concurrency) = (self.storages, self.inProgress, self.connections, self.concurrency)
         let localPath = server.localFilesRoot + "/inbox"
-        log("[1/3] populating: \(storages) storages, \(inProgress) syncs started and claimed")
+        ProgressLog.write("[1/3] populating: \(storages) storages, \(inProgress) syncs started and claimed")
         let population = try await Bounded.run("populate", limit: populateLimit) {
             try await ServerLoadPhases.populate(
                 target: target, storages: storages, inProgress: inProgress, connections: connections,
-                concurrency: concurrency, localPath: localPath, log: { message in Self.log(message) })
+                concurrency: concurrency, localPath: localPath, log: { message in ProgressLog.write(message) })
         }
         report.add(
             "CreateStorage, \(concurrency) in flight",
@@ -131,7 +95,7 @@ struct ServerLoad: AsyncParsableCommand {
                 + "jobs as worker-1 in \(Format.decimal(population.acquireElapsed.seconds)) s"
                 + (population.failures.isEmpty ? "." : "; failures: \(population.failures.prefix(3).joined(separator: "; "))."))
 
-        log("[2/3] ListStorages: \(listCalls) calls with page size 100 and 1000, then full walks")
+        ProgressLog.write("[2/3] ListStorages: \(listCalls) calls with page size 100 and 1000, then full walks")
         let admin = try await target.admin()
         let listCalls = self.listCalls
         for pageSize: Int32 in [0, 1000] {
@@ -161,7 +125,7 @@ struct ServerLoad: AsyncParsableCommand {
                     + "(\(walk.inProgress) in progress, detection applied), slowest page \(Format.latency(walk.slowestPage)).")
         }
 
-        log("[3/3] heartbeats: \(population.leases.count) streams over \(connections) connections, "
+        ProgressLog.write("[3/3] heartbeats: \(population.leases.count) streams over \(connections) connections, "
             + "\(heartbeatRate)/s each, \(warmUp) s warm-up + \(heartbeatSeconds) s")
         let (leases, rate, warmUp, seconds, drain) = (population.leases, heartbeatRate, self.warmUp, heartbeatSeconds, self.drain)
         let listRate = listRateDuringHeartbeats
@@ -209,13 +173,5 @@ struct ServerLoad: AsyncParsableCommand {
                 + (result.streamErrors.isEmpty
                     ? "" : " \(result.streamErrors.count) streams ended with an error, e.g. \(result.streamErrors.prefix(2).joined(separator: "; ")).")
         )
-    }
-
-    private func log(_ message: String) {
-        Self.log(message)
-    }
-
-    private static func log(_ message: String) {
-        FileHandle.standardError.write(Data("ferry-bench: \(message)\n".utf8))
     }
 }

@@ -44,18 +44,7 @@ struct BenchCertificates: Sendable {
     /// Finds `deploy/certs/ferry-certs.sh`: next to these sources, else above the working directory.
     private static func scriptPath() throws -> String {
         let relative = "deploy/certs/ferry-certs.sh"
-        // Sources/ferry-bench/Support/ → Benchmarks/ → repository root.
-        var candidates = [
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(relative).path
-        ]
-        var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        for _ in 0..<4 {
-            candidates.append(directory.appendingPathComponent(relative).path)
-            directory.deleteLastPathComponent()
-        }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) || FileManager.default.fileExists(atPath: $0) }) else {
+        guard let found = RepositoryPath.find(relative, where: { FileManager.default.isExecutableFile(atPath: $0) || FileManager.default.fileExists(atPath: $0) }) else {
             throw BenchError("Cannot find \(relative); run from the repository or pass --certs with existing certificates")
         }
         return found

@@ -66,13 +66,14 @@ private final class OneShot<Value: Sendable>: Sendable {
     }
 }
 
-/// The last line of defence: if the whole run exceeds its budget, kills the server child and
-/// exits with status 3, whatever state the measuring tasks are in.
+/// The last line of defence: if the whole run exceeds its budget, kills the child processes
+/// (the server, and any other child registered under a role of its own) and exits with status 3,
+/// whatever state the measuring tasks are in.
 ///
 /// `@unchecked Sendable`: the timer is set up in `init` and afterwards only cancelled, which
-/// Dispatch allows from any thread; the child's pid is behind a mutex.
+/// Dispatch allows from any thread; the children's pids are behind a mutex.
 final class Watchdog: @unchecked Sendable {
-    private let child = Mutex<Int32?>(nil)
+    private let children = Mutex<[String: Int32]>([:])
     private let timer: any DispatchSourceTimer
 
     /// Arms the watchdog.
@@ -84,17 +85,17 @@ final class Watchdog: @unchecked Sendable {
         let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
         timer.schedule(deadline: .now() + seconds)
         timer.setEventHandler { [self] in
-            let message = "ferry-bench: the run exceeded its \(limit) budget; killing the server and exiting\n"
+            let message = "ferry-bench: the run exceeded its \(limit) budget; killing the child processes and exiting\n"
             _ = message.withCString { write(2, $0, strlen($0)) }
-            if let pid = self.child.withLock({ $0 }) { kill(pid, SIGKILL) }
+            for pid in self.children.withLock({ Array($0.values) }) { kill(pid, SIGKILL) }
             exit(3)
         }
         timer.resume()
     }
 
-    /// The server child to kill on expiry, if any.
-    func watch(child pid: Int32?) {
-        child.withLock { $0 = pid }
+    /// The child to kill on expiry in `role` (the server unless told), if any; `nil` forgets it.
+    func watch(child pid: Int32?, role: String = "server") {
+        children.withLock { $0[role] = pid }
     }
 
     /// Disarms the watchdog.

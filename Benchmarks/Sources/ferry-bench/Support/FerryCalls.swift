@@ -75,14 +75,20 @@ struct FerryConnection: Sendable {
             deserializer: ProtobufDeserializer<Response>(), options: options())
     }
 
-    func createLocalStorage(title: String, path: String, projectID: Int64) async throws -> FerryV1.Storage {
+    func createLocalStorage(title: String, path: String, projectID: Int64, recursive: Bool = false) async throws -> FerryV1.Storage {
         let reply: FerryV1.CreateStorageResponse = try await unary(
             Storage.createStorage,
             FerryV1.CreateStorageRequest(
                 spec: FerryV1.StorageSpec(
                     projectID: projectID, title: title, kind: .import, provider: .local,
-                    synchronizable: true, local: FerryV1.LocalLocation(path: path))))
+                    recursiveScan: recursive, synchronizable: true, local: FerryV1.LocalLocation(path: path))))
         guard let storage = reply.storage else { throw BenchError("CreateStorage returned no storage") }
+        return storage
+    }
+
+    func getStorage(_ storageID: Int64) async throws -> FerryV1.Storage {
+        let reply: FerryV1.GetStorageResponse = try await unary(Storage.getStorage, FerryV1.GetStorageRequest(id: storageID))
+        guard let storage = reply.storage else { throw BenchError("GetStorage returned no storage") }
         return storage
     }
 

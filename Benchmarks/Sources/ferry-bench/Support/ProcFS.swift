@@ -33,6 +33,22 @@ enum ProcFS {
         return .microseconds((user + system) * 1_000_000 / ticksPerSecond)
     }
 
+    /// CPU time the whole machine has spent busy (every CPU: user, nice, system, irq, softirq,
+    /// steal; not idle or iowait), from the first line of `/proc/stat`. Compared with a
+    /// process's own CPU time over a window, it tells how much other work ran meanwhile.
+    static func machineBusyTime() -> Duration? {
+        guard let text = read("/proc/stat"), let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else {
+            return nil
+        }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+        guard fields.count >= 8 else { return nil }
+        // user nice system idle iowait irq softirq steal …
+        let busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+        let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
+        guard ticksPerSecond > 0 else { return nil }
+        return .microseconds(busy * 1_000_000 / ticksPerSecond)
+    }
+
     /// The 1, 5 and 15-minute load averages, from `/proc/loadavg`.
     static func loadAverage() -> String? {
         read("/proc/loadavg").map { $0.split(separator: " ").prefix(3).joined(separator: " ") }

@@ -1,0 +1,66 @@
+/// One run of a subcommand that measures a real `ferryd` (`server-load`, `import`): the watchdog
+/// over the whole run, the ferryd child, and the report with its header, from ferryd's start to
+/// the printed report.
+struct FerrydRun {
+    /// Kills the children and exits if the run overruns its budget.
+    let watchdog: Watchdog
+    /// The running ferryd.
+    let server: FerrydProcess
+    /// The lines above the report's table.
+    var header: ReportHeader
+    /// The results.
+    var report = Report()
+
+    /// Arms the watchdog, starts the header, then ferryd (saying so on standard error), which the
+    /// watchdog kills on expiry and the header names.
+    ///
+    /// - Parameters:
+    ///   - title: The report's heading (`## ferry-bench import`).
+    ///   - executable: The `ferryd` binary, from ``FerrydOptions/executable()``.
+    ///   - options: The subcommand's ferryd options.
+    ///   - certificates: The dev PKI.
+    ///   - pingInterval: ferryd's `--sync-ping-interval-seconds`.
+    ///   - budget: The whole run's time limit.
+    /// - Returns: The run, ferryd listening.
+    /// - Throws: ``BenchError`` when ferryd does not start.
+    static func start(
+        _ title: String,
+        executable: String,
+        options: FerrydOptions,
+        certificates: BenchCertificates,
+        pingInterval: Double,
+        budget: Duration
+    ) async throws -> FerrydRun {
+        let watchdog = Watchdog(limit: budget)
+        var header = ReportHeader(title: title)
+        ProgressLog.write("starting ferryd (load average \(header.loadAtStart))")
+        let server: FerrydProcess
+        do {
+            server = try await FerrydProcess.launch(
+                executable: executable, certificates: certificates, pingInterval: pingInterval,
+                staleAfter: options.staleAfter)
+        } catch {
+            watchdog.cancel()
+            throw error
+        }
+        watchdog.watch(child: server.child.pid)
+        header.add("Server", child: server.child)
+        return FerrydRun(watchdog: watchdog, server: server, header: header)
+    }
+
+    /// Records that `metric` could not be measured, with ferryd's last log lines.
+    mutating func failed(_ metric: String, _ error: any Error) {
+        report.failed(metric, error)
+        report.note("ferryd's last log lines: " + server.child.lastLogLines(5).joined(separator: " | "))
+    }
+
+    /// Stops ferryd, notes how it ended (the note finished by `ending`), prints the report and
+    /// disarms the watchdog.
+    mutating func finish(ending: String) async {
+        let end = await server.stop()
+        watchdog.watch(child: nil)
+        report.note(end + ending)
+        print(report.render(header: header.finished()))
+        watchdog.cancel()
+    }
+}
