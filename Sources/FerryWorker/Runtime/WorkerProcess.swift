@@ -82,7 +82,12 @@ public struct WorkerProcess: Sendable {
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await transport.close()
+            throw error
+        }
         await transport.close()
     }
 

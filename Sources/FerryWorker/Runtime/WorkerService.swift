@@ -44,6 +44,7 @@ public struct WorkerService: Service {
         self.logger = logger
     }
 
+    /// Claims and runs jobs until a graceful shutdown, then stops the running ones.
     public func run() async throws {
         let running = RunningJobs()
         let stopping = Wakeup()
