@@ -5,7 +5,6 @@ import FerryRPC
 import FerryStore
 import FerryTLS
 import FerryTransport
-import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
@@ -58,7 +57,7 @@ public struct FerryServerProcess: Sendable {
             configuration: transportConfiguration
         )
         // Heartbeat streams run on threads of their own, so they never delay other calls.
-        let streams = ThreadPoolTaskExecutor(threads: System.coreCount)
+        let streams = ThreadPoolTaskExecutor()
         defer { streams.shutdown() }
         let server = RPCServer(
             transport: transport,

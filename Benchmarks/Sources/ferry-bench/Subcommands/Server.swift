@@ -48,7 +48,7 @@ struct Server: AsyncParsableCommand {
         )
         let server = RPCServer(
             transport: transport, services: [BenchService()],
-            streamingExecutor: ThreadPoolTaskExecutor(threads: System.coreCount))
+            streamingExecutor: ThreadPoolTaskExecutor())
         let stop = StopSignal(parentPid: parentPid)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
