@@ -7,17 +7,17 @@ import Foundation
 extension ConnectionOptions {
     /// One unary call over `client` with this command's metadata and timeout.
     func unary<Request: FerryMessage, Response: FerryMessage>(
-        _ client: RPCClient,
+        _ client: ConnectedClient,
         _ method: MethodDescriptor,
         _ request: Request,
         as response: Response.Type = Response.self
     ) async throws -> Response {
-        try await client.unary(
+        try await client.rpc.unary(
             method,
             request: request,
             serializer: ProtobufSerializer<Request>(),
             deserializer: ProtobufDeserializer<Response>(),
-            options: callOptions
+            options: client.options
         )
     }
 

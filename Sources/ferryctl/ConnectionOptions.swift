@@ -53,8 +53,9 @@ struct ConnectionOptions: ParsableArguments {
         return ConnectionDefaults.merge(flags: flags, environment: environment, file: file)
     }
 
-    /// Runs `body` with a connected client and closes it afterwards.
-    func withClient<Result>(_ body: (RPCClient) async throws -> Result) async throws -> Result {
+    /// Runs `body` with a connected client and closes it afterwards. The connection settings
+    /// (and so the config file) are read once, here.
+    func withClient<Result>(_ body: (ConnectedClient) async throws -> Result) async throws -> Result {
         let settings = try resolved()
         guard let ca = settings.ca else {
             throw ConnectionDefaultsError(message: "no CA bundle: pass --ca, set FERRYCTL_CA, or put \"ca\" in the config file")
@@ -74,8 +75,16 @@ struct ConnectionOptions: ParsableArguments {
             serverHostname: settings.serverName ?? address.host,
             tls: tls
         )
+        var metadata = Metadata()
+        if let token = settings.token {
+            metadata.add("Bearer \(token)", forKey: "authorization")
+        }
+        let client = ConnectedClient(
+            rpc: RPCClient(transport: transport),
+            options: CallOptions(metadata: metadata, timeout: .seconds(timeout))
+        )
         do {
-            let result = try await body(RPCClient(transport: transport))
+            let result = try await body(client)
             await transport.close()
             return result
         } catch {
@@ -83,13 +92,12 @@ struct ConnectionOptions: ParsableArguments {
             throw error
         }
     }
+}
 
-    /// Call options with this command's timeout and token.
-    var callOptions: CallOptions {
-        var metadata = Metadata()
-        if let token = (try? resolved())?.token {
-            metadata.add("Bearer \(token)", forKey: "authorization")
-        }
-        return CallOptions(metadata: metadata, timeout: .seconds(timeout))
-    }
+/// A connected client with the call options (token, timeout) of this command.
+struct ConnectedClient: Sendable {
+    /// The RPC client.
+    let rpc: RPCClient
+    /// Metadata and timeout for every call.
+    let options: CallOptions
 }

@@ -16,12 +16,12 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let response = try await connection.withClient { client in
-            try await client.unary(
+            try await client.rpc.unary(
                 FerryV1.Methods.Health.check,
                 request: FerryV1.HealthCheckRequest(service: service),
                 serializer: ProtobufSerializer(),
                 deserializer: ProtobufDeserializer<FerryV1.HealthCheckResponse>(),
-                options: connection.callOptions
+                options: client.options
             )
         }
         let name = response.status.description

@@ -44,7 +44,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     /// Polls GetStorage until the sync settles; returns the exit code for its final status.
-    func follow(_ client: RPCClient) async throws -> Int32 {
+    func follow(_ client: ConnectedClient) async throws -> Int32 {
         let live = isatty(STDOUT_FILENO) != 0
         var lastLine = ""
         while true {
@@ -168,14 +168,13 @@ struct TasksCommand: AsyncParsableCommand {
             let request = FerryV1.ListTasksRequest(
                 projectID: project, storageID: storage, afterTaskID: after, limit: limit
             )
-            let options = connection.callOptions
             let tasks = try await connection.withClient { client in
-                try await client.serverStreaming(
+                try await client.rpc.serverStreaming(
                     FerryV1.Methods.StorageService.listTasks,
                     request: request,
                     serializer: ProtobufSerializer<FerryV1.ListTasksRequest>(),
                     deserializer: ProtobufDeserializer<FerryV1.ListTasksResponse>(),
-                    options: options
+                    options: client.options
                 ) { responses in
                     var tasks: [FerryV1.Task] = []
                     for try await response in responses { tasks += response.tasks }
