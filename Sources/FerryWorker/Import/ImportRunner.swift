@@ -59,7 +59,7 @@ public struct ImportRunner: Sendable {
         let filter = try KeyFilter(pattern: spec.regexFilter)
         let lister = try source.makeLister()
         let pipeline = SubmissionPipeline(
-            submit: { [client, lease, patience] tasks in
+            submit: { [client, lease, patience = job.patience] tasks in
                 try await client.submitImportBatch(
                     FerryV1.SubmitImportBatchRequest(lease: lease, tasks: tasks), patience: patience)
             },
@@ -121,7 +121,7 @@ public struct ImportRunner: Sendable {
     private func newObjects(_ objects: [ListedObject]) async throws -> [ListedObject] {
         let reply = try await client.checkImportKeys(
             FerryV1.CheckImportKeysRequest(lease: lease, keys: objects.map(\.key)),
-            patience: patience
+            patience: job.patience
         )
         control.update { $0.existed += reply.existingCount }
         let fresh = Set(reply.newKeys)
@@ -176,8 +176,4 @@ public struct ImportRunner: Sendable {
     }
 
     private var lease: FerryV1.JobLease { FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken) }
-
-    /// How long batch calls keep retrying while the server is away: past `stale_after` the
-    /// server has failed the job anyway.
-    private var patience: Duration { .microseconds(max(job.staleAfterMicros, 1_000_000)) }
 }

@@ -45,8 +45,8 @@ struct HeartbeatLoop: Sendable {
 
     /// Runs until the outcome is acknowledged, the lease is gone, or the server stayed away too long.
     func run() async {
-        let shared = Shared(interval: .microseconds(max(job.pingIntervalMicros, 10_000)))
-        let patience = Duration.microseconds(max(job.staleAfterMicros, 1_000_000))
+        let shared = Shared(interval: job.pingInterval)
+        let patience = job.patience
         var failures = 0
         var unreachableSince: ContinuousClock.Instant?
         while !Task.isCancelled {
