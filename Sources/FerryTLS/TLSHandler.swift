@@ -106,8 +106,11 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         state = .handshaking
         let timeout = TimeAmount(tlsContext.configuration.handshakeTimeout)
-        handshakeTimer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
-            guard let self, self.state == .handshaking else { return }
+        // Timers and callbacks hold the handler strongly and are always cancelled or completed:
+        // a weak reference would move its reference count to a side table and slow every
+        // retain of it for the connection's life.
+        handshakeTimer = context.eventLoop.scheduleTask(in: timeout) {
+            guard self.state == .handshaking else { return }
             self.fail(context: context, TLSError(code: .handshakeTimeout, message: "The TLS handshake timed out"))
         }
         advanceHandshake(context: context)
@@ -290,12 +293,12 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let written = context.eventLoop.makePromise(of: Void.self)
         sendCiphertext(context: context, promise: written)
         let timeout = TimeAmount(tlsContext.configuration.shutdownTimeout)
-        shutdownTimer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
-            self?.finishClose(context: context)
+        shutdownTimer = context.eventLoop.scheduleTask(in: timeout) {
+            self.finishClose(context: context)
         }
         // close_notify is on the wire (or failed): TLS 1.3 lets us close without waiting for the reply.
-        written.futureResult.whenComplete { [weak self] _ in
-            self?.finishClose(context: context)
+        written.futureResult.whenComplete { _ in
+            self.finishClose(context: context)
         }
     }
 

@@ -1,38 +1,83 @@
-/// A type-erased, sendable async sequence of messages, as handed to handlers and clients.
+import DequeModule
+
+/// A sendable async sequence of messages, as handed to handlers and clients.
 ///
 /// It hides which transport produced the messages; iterating it may throw an ``RPCError``
-/// (for example `CANCELLED` when the peer gave up).
+/// (for example `CANCELLED` when the peer gave up). Iterate it once: messages go to one reader.
+///
+/// A sequence made from ``InboundMessages`` (what a transport fills) reads them in batches and
+/// decodes each with a plain closure, so a streaming call pays no per-message lock, wake-up or
+/// type-erased iterator; any other sequence is wrapped as it is.
 public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     public typealias Failure = any Error
 
-    private let base: any AsyncSequence<Element, any Error> & Sendable
+    fileprivate enum Base: Sendable {
+        case messages(InboundMessages, decode: @Sendable ([UInt8]) throws -> Element)
+        case wrapped(any AsyncSequence<Element, any Error> & Sendable)
+    }
+
+    private let base: Base
 
     /// Wraps a sequence.
     ///
     /// - Parameter base: The sequence to wrap.
     public init(wrapping base: some AsyncSequence<Element, any Error> & Sendable) {
-        self.base = base
+        self.base = .wrapped(base)
     }
 
-    /// An iterator over the wrapped sequence.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        private var base: any AsyncIteratorProtocol<Element, any Error>
+    private init(messages: InboundMessages, decode: @escaping @Sendable ([UInt8]) throws -> Element) {
+        self.base = .messages(messages, decode: decode)
+    }
 
-        fileprivate init(_ base: any AsyncIteratorProtocol<Element, any Error>) {
-            self.base = base
+    /// An iterator over the messages.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private enum Base {
+            case messages(MessageReader, decode: @Sendable ([UInt8]) throws -> Element)
+            case wrapped(any AsyncIteratorProtocol<Element, any Error>)
+        }
+
+        private var base: Base
+        /// Messages taken from ``InboundMessages`` and not yet returned.
+        private var batch: Deque<[UInt8]> = []
+
+        fileprivate init(_ base: RPCAsyncSequence.Base) {
+            switch base {
+            case .messages(let messages, let decode):
+                self.base = .messages(MessageReader(messages), decode: decode)
+            case .wrapped(let sequence):
+                self.base = .wrapped(sequence.makeAsyncIterator())
+            }
         }
 
         public mutating func next() async throws -> Element? {
-            try await base.next(isolation: nil)
+            try await next(isolation: nil)
         }
 
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Element? {
-            try await base.next(isolation: actor)
+            switch base {
+            case .messages(let reader, let decode):
+                if batch.isEmpty {
+                    guard try await reader.messages.take(into: &batch) else { return nil }
+                }
+                return try decode(batch.removeFirst())
+            case .wrapped(var iterator):
+                defer { base = .wrapped(iterator) }
+                return try await iterator.next(isolation: actor)
+            }
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base.makeAsyncIterator())
+        AsyncIterator(base)
+    }
+}
+
+extension RPCAsyncSequence where Element == [UInt8] {
+    /// The messages a transport fills, as a sequence.
+    ///
+    /// - Parameter messages: The stream's inbound buffer.
+    public init(_ messages: InboundMessages) {
+        self.init(messages: messages, decode: { $0 })
     }
 }
 
@@ -47,6 +92,25 @@ extension RPCAsyncSequence {
         _ bytes: RPCAsyncSequence<[UInt8]>,
         with deserializer: some MessageDeserializer<Element>
     ) -> RPCAsyncSequence<Element> {
-        RPCAsyncSequence(wrapping: bytes.map { try deserializer.deserialize($0) })
+        switch bytes.base {
+        case .messages(let messages, let raw):
+            RPCAsyncSequence(messages: messages) { try deserializer.deserialize(raw($0)) }
+        case .wrapped:
+            RPCAsyncSequence(wrapping: bytes.map { try deserializer.deserialize($0) })
+        }
+    }
+}
+
+/// Tells ``InboundMessages`` when its reader is gone (the last copy of the iterator ended), so
+/// a handler that stops reading never leaves its connection's reads paused.
+private final class MessageReader: Sendable {
+    let messages: InboundMessages
+
+    init(_ messages: InboundMessages) {
+        self.messages = messages
+    }
+
+    deinit {
+        messages.readerFinished()
     }
 }

@@ -31,8 +31,12 @@ final class ClientConnection: Sendable {
     ) async throws -> ClientConnection {
         // The handler and its ready future are taken in the initializer: looked up afterwards, a
         // handshake that failed fast would already have torn the pipeline down, hiding its reason.
-        let (channel, handler, ready) = try await ClientBootstrap(group: group)
+        var bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if let size = configuration.socketSendBufferSize {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(size))
+        }
+        let (channel, handler, ready) = try await bootstrap
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {

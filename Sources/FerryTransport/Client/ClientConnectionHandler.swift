@@ -35,7 +35,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private var goAwayReceived = false
     private var closeError: (any Error)?
     private var context: ChannelHandlerContext?
-    private var writability: ConnectionWritability?
+    private var outbound: OutboundMessageQueue?
     private var readyPromise: EventLoopPromise<Void>?
 
     /// Succeeds once the server's SETTINGS arrived; fails if the connection ends before.
@@ -52,7 +52,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.writability = ConnectionWritability(channel: context.channel)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.outbound = OutboundMessageQueue(channel: context.channel) { bound.value.writeMessages($0) }
         let promise = context.eventLoop.makePromise(of: Void.self)
         readyPromise = promise
         ready = promise.futureResult
@@ -62,6 +63,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         // A channel that never became active (the connect failed) gets no channelInactive.
         readyPromise?.fail(RPCError(code: .unavailable, message: "The connection could not be established"))
         readyPromise = nil
+        outbound?.close()
         self.context = nil
     }
 
@@ -76,14 +78,14 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         while let open = queuedOpens.popFirst() {
             open.promise.fail(error)
         }
-        writability?.resumeAll()
+        outbound?.resumeAll()
         becameUnusable()
         context.fireChannelInactive()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
-            writability?.resumeAll()
+            outbound?.resumeAll()
         }
         context.fireChannelWritabilityChanged()
     }
@@ -138,13 +140,14 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             streamID: streamID,
             responses: RPCAsyncSequence(wrapping: sequence.sequence),
             handler: bound,
-            writability: writability!,
+            outbound: outbound!,
             maxMessageSize: serverMaxMessageSize
         )
         var handle = StreamHandle(parts: sequence.source, stream: stream)
         if let timeout = request.timeout {
-            handle.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [weak self] in
-                self?.cancelStream(streamID, code: .deadlineExceeded)
+            // Cancelled whenever the stream ends, including when the connection closes.
+            handle.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                self.cancelStream(streamID, code: .deadlineExceeded)
             }
         }
         streams[streamID] = handle
@@ -169,7 +172,16 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     func send(_ frame: Frame) {
         guard let context, streams[frame.streamID] != nil else { return }
         context.write(wrapOutboundOut(frame), promise: nil)
-        flusher.schedule(on: context.eventLoop) { [weak self] in self?.context?.flush() }
+        flusher.schedule(context)
+    }
+
+    func writeMessages(_ messages: Deque<OutboundMessageQueue.Message>) {
+        guard let context else { return }
+        for message in messages where streams[message.streamID] != nil {
+            let payload = context.channel.allocator.buffer(bytes: message.payload)
+            context.write(wrapOutboundOut(.message(streamID: message.streamID, payload: payload)), promise: nil)
+        }
+        flusher.schedule(context)
     }
 
     func cancelStream(_ streamID: UInt32, code: Status.Code) {

@@ -4,6 +4,11 @@ public struct ClientTransportConfiguration: Sendable {
     public var maxMessageSize: Int = 4 * 1024 * 1024
     /// Response messages buffered per call before the connection stops reading.
     public var streamBufferSize: Int = 16
+    /// The kernel send buffer of the connection (`SO_SNDBUF`; Linux doubles it), or `nil` for
+    /// the kernel's autotuning (up to several MiB). Bounding it makes a writer that outruns the
+    /// server wait in ``FerryRPC/RPCWriter/write(_:)`` instead of queueing megabytes of
+    /// messages that all arrive late.
+    public var socketSendBufferSize: Int? = 128 * 1024
     /// How long a TCP connect plus TLS handshake may take.
     public var connectTimeout: Duration = .seconds(10)
     /// Inbound silence after which the client pings the server.

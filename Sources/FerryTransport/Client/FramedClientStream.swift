@@ -2,7 +2,7 @@ import FerryRPC
 import NIOCore
 import Synchronization
 
-/// One call on a client connection: hops writes to the event loop, exposes response parts.
+/// One call on a client connection: queues writes for the event loop, exposes response parts.
 final class FramedClientStream: ClientStream, Sendable {
     typealias PartSource = NIOThrowingAsyncSequenceProducer<
         ClientResponsePart, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark,
@@ -12,7 +12,7 @@ final class FramedClientStream: ClientStream, Sendable {
     let streamID: UInt32
     let responses: RPCAsyncSequence<ClientResponsePart>
     private let handler: NIOLoopBound<ClientConnectionHandler>
-    private let writability: ConnectionWritability
+    private let outbound: OutboundMessageQueue
     private let maxMessageSize: Int
     private let closed = Atomic<Bool>(false)
 
@@ -20,13 +20,13 @@ final class FramedClientStream: ClientStream, Sendable {
         streamID: UInt32,
         responses: RPCAsyncSequence<ClientResponsePart>,
         handler: NIOLoopBound<ClientConnectionHandler>,
-        writability: ConnectionWritability,
+        outbound: OutboundMessageQueue,
         maxMessageSize: Int
     ) {
         self.streamID = streamID
         self.responses = responses
         self.handler = handler
-        self.writability = writability
+        self.outbound = outbound
         self.maxMessageSize = maxMessageSize
     }
 
@@ -46,14 +46,8 @@ final class FramedClientStream: ClientStream, Sendable {
                 message: "Request message of \(message.count) bytes exceeds the server's \(maxMessageSize)-byte limit"
             )
         }
-        let buffer = ByteBuffer(bytes: message)
-        let (handler, streamID, writability) = (self.handler, self.streamID, self.writability)
-        writability.enqueue(buffer.readableBytes)
-        handler.eventLoop.execute {
-            handler.value.send(.message(streamID: streamID, payload: buffer))
-            writability.dequeued(buffer.readableBytes)
-        }
-        await writability.wait()
+        outbound.enqueue(message, streamID: streamID)
+        await outbound.wait()
     }
 
     func finish() {

@@ -22,6 +22,8 @@ final class KeepaliveHandler: ChannelDuplexHandler {
     /// True between the end of a read burst and the next `read()` passing down: if a handler
     /// above holds that `read()`, the connection is paused by us, not silent by the peer.
     private var readsPaused = false
+    /// A whole frame arrived in the current read burst; the clock is read once, at its end.
+    private var heardPeer = false
 
     private let sendsGoAway: Bool
 
@@ -61,7 +63,7 @@ final class KeepaliveHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastActivity = context.eventLoop.now
+        heardPeer = true
         if outstandingPing != nil {
             // Any frame proves the peer is alive, not only the ping's acknowledgement.
             outstandingPing = nil
@@ -79,6 +81,10 @@ final class KeepaliveHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if heardPeer {
+            heardPeer = false
+            lastActivity = context.eventLoop.now
+        }
         readsPaused = true
         context.fireChannelReadComplete()
     }
@@ -90,8 +96,10 @@ final class KeepaliveHandler: ChannelDuplexHandler {
 
     private func scheduleIdleCheck(context: ChannelHandlerContext, at deadline: NIODeadline) {
         idleCheck?.cancel()
-        idleCheck = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
-            self?.checkIdle(context: context)
+        // Strong captures: the timers are cancelled when the channel goes (a weak reference would
+        // slow every retain of this handler; see TLSHandler).
+        idleCheck = context.eventLoop.scheduleTask(deadline: deadline) {
+            self.checkIdle(context: context)
         }
     }
 
@@ -108,8 +116,8 @@ final class KeepaliveHandler: ChannelDuplexHandler {
             pingCounter &+= 1
             outstandingPing = pingCounter
             context.writeAndFlush(wrapOutboundOut(.ping(data: pingCounter, ack: false)), promise: nil)
-            pingTimeout = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
-                self?.peerIsDead(context: context)
+            pingTimeout = context.eventLoop.scheduleTask(in: timeout) {
+                self.peerIsDead(context: context)
             }
         }
         scheduleIdleCheck(context: context, at: context.eventLoop.now + interval)

@@ -7,13 +7,14 @@ import NIOCore
 final class TickFlusher {
     private var pending = false
 
-    /// Runs `flush` once, after the tasks already queued on the loop, however often it is asked.
-    func schedule(on eventLoop: any EventLoop, _ flush: @escaping () -> Void) {
+    /// Flushes `context` once, after the tasks already queued on the loop, however often it is
+    /// asked.
+    func schedule(_ context: ChannelHandlerContext) {
         guard !pending else { return }
         pending = true
-        eventLoop.assumeIsolated().execute {
+        context.eventLoop.assumeIsolated().execute {
             self.pending = false
-            flush()
+            context.flush()
         }
     }
 }

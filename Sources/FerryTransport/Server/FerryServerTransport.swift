@@ -112,7 +112,8 @@ public final class FerryServerTransport: ServerTransport {
 
     private func makeBootstrap() -> ServerBootstrap {
         let quiescing = self.quiescing
-        return ServerBootstrap(group: group)
+        let configuration = self.configuration
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -121,7 +122,19 @@ public final class FerryServerTransport: ServerTransport {
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelOption(.maxMessagesPerRead, value: 1)
+            .childChannelOption(
+                .recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(
+                    minimum: min(1024, configuration.readSliceSize),
+                    initial: configuration.readSliceSize,
+                    maximum: configuration.readSliceSize
+                )
+            )
+        if let size = configuration.socketReceiveBufferSize {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(size))
+        }
+        return bootstrap
     }
 
     /// Builds one connection's pipeline; runs on its event loop.

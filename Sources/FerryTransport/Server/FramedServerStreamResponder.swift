@@ -2,21 +2,21 @@ import FerryRPC
 import NIOCore
 import Synchronization
 
-/// The response side of one server stream: hops writes to the connection's event loop.
+/// The response side of one server stream: queues writes for the connection's event loop.
 ///
-/// Writes are fire-and-forget onto the loop (ordered, flushed together at the end of the loop
-/// tick), and suspend while the connection is backed up (see ``ConnectionWritability``). Once the stream is closed, from
-/// either side, writes throw and `finish` does nothing.
+/// Writes go through the connection's ``OutboundMessageQueue`` (ordered, written in batches),
+/// and suspend while the connection is backed up. Once the stream is closed, from either side,
+/// writes throw and `finish` does nothing.
 final class FramedServerStreamResponder: ServerStreamResponder, Sendable {
     private let streamID: UInt32
     private let handler: NIOLoopBound<ServerConnectionHandler>
-    private let writability: ConnectionWritability
+    private let outbound: OutboundMessageQueue
     private let closed = Atomic<Bool>(false)
 
-    init(streamID: UInt32, handler: NIOLoopBound<ServerConnectionHandler>, writability: ConnectionWritability) {
+    init(streamID: UInt32, handler: NIOLoopBound<ServerConnectionHandler>, outbound: OutboundMessageQueue) {
         self.streamID = streamID
         self.handler = handler
-        self.writability = writability
+        self.outbound = outbound
     }
 
     /// Marks the stream closed; returns whether it was open. Called on any thread.
@@ -28,14 +28,8 @@ final class FramedServerStreamResponder: ServerStreamResponder, Sendable {
         guard !closed.load(ordering: .acquiring) else {
             throw RPCError(code: .cancelled, message: "The stream is closed")
         }
-        let buffer = ByteBuffer(bytes: message)
-        let (streamID, handler, writability) = (self.streamID, self.handler, self.writability)
-        writability.enqueue(buffer.readableBytes)
-        handler.eventLoop.execute {
-            handler.value.writeMessage(buffer, streamID: streamID)
-            writability.dequeued(buffer.readableBytes)
-        }
-        await writability.wait()
+        outbound.enqueue(message, streamID: streamID)
+        await outbound.wait()
     }
 
     func finish(lastMessage: [UInt8]?, status: Status, trailers: Metadata) {
@@ -46,23 +40,5 @@ final class FramedServerStreamResponder: ServerStreamResponder, Sendable {
         handler.eventLoop.execute {
             handler.value.finishStream(streamID, lastMessage: buffer, status: status, trailers: trailers)
         }
-    }
-}
-
-/// Resumes reading from the socket when a stream's handler drains its request buffer.
-struct ServerStreamDemand: NIOAsyncSequenceProducerDelegate {
-    let streamID: UInt32
-    let handler: NIOLoopBound<ServerConnectionHandler>
-
-    func produceMore() {
-        let handler = self.handler
-        let streamID = self.streamID
-        handler.eventLoop.execute {
-            handler.value.resumeReading(streamID: streamID)
-        }
-    }
-
-    func didTerminate() {
-        produceMore()  // A handler that stopped reading must not keep the connection paused.
     }
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import FerryRPC
 import FerryTLS
 import NIOCore
@@ -18,16 +19,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias OutboundIn = Frame
     typealias OutboundOut = Frame
 
-    typealias RequestSource = NIOThrowingAsyncSequenceProducer<
-        [UInt8], any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, ServerStreamDemand
-    >.Source
-
-    /// What the handler keeps for each open stream.
-    private struct StreamHandle {
-        let requests: RequestSource
+    /// What the handler keeps for each open stream: a class, so that looking a stream up for
+    /// each inbound message costs one reference, not a copy of every field.
+    private final class StreamHandle {
+        let requests: InboundMessages
         let responder: FramedServerStreamResponder
         let cancellation: CancellationSignal
         var deadline: Scheduled<Void>?
+
+        init(requests: InboundMessages, responder: FramedServerStreamResponder, cancellation: CancellationSignal) {
+            self.requests = requests
+            self.responder = responder
+            self.cancellation = cancellation
+        }
     }
 
     private let configuration: ServerTransportConfiguration
@@ -38,7 +42,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private let flusher = TickFlusher()
     private var peer = PeerIdentity(address: "unknown")
     private var context: ChannelHandlerContext?
-    private var writability: ConnectionWritability?
+    private var outbound: OutboundMessageQueue?
     private var gracePeriodTimer: Scheduled<Void>?
 
     init(configuration: ServerTransportConfiguration, incoming: AsyncStream<IncomingStream>.Continuation) {
@@ -51,13 +55,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.writability = ConnectionWritability(channel: context.channel)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.outbound = OutboundMessageQueue(channel: context.channel) { bound.value.writeMessages($0) }
         if let address = context.channel.remoteAddress {
             peer.address = address.description
         }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        outbound?.close()
         self.context = nil
     }
 
@@ -66,14 +72,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         for (streamID, _) in streams {
             abort(streamID, error: RPCError(code: .unavailable, message: "The connection closed"))
         }
-        writability?.resumeAll()
+        outbound?.resumeAll()
         incoming.finish()
         context.fireChannelInactive()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
-            writability?.resumeAll()
+            outbound?.resumeAll()
         }
         context.fireChannelWritabilityChanged()
     }
@@ -126,7 +132,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .failStream(let streamID, let status):
             if let handle = streams[streamID], handle.responder.markClosed() {
                 // The handler must not mistake a truncated request stream for a complete one.
-                handle.requests.finish(RPCError(status: status))
+                handle.requests.finish(throwing: RPCError(status: status))
                 handle.cancellation.cancel()
                 finishStream(streamID, lastMessage: nil, status: status, trailers: [:])
             }
@@ -147,18 +153,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         context: ChannelHandlerContext
     ) {
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let sequence = NIOThrowingAsyncSequenceProducer.makeSequence(
-            elementType: [UInt8].self,
-            failureType: (any Error).self,
-            backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(
-                lowWatermark: 4,
-                highWatermark: configuration.streamBufferSize
-            ),
-            finishOnDeinit: false,
-            delegate: ServerStreamDemand(streamID: streamID, handler: bound)
-        )
-        let responder = FramedServerStreamResponder(streamID: streamID, handler: bound, writability: writability!)
-        var handle = StreamHandle(requests: sequence.source, responder: responder, cancellation: CancellationSignal())
+        let requests = InboundMessages(highWatermark: configuration.streamBufferSize) {
+            // The handler took the buffer (or stopped reading): the connection may read again.
+            bound.eventLoop.execute { bound.value.resumeReading(streamID: streamID) }
+        }
+        let responder = FramedServerStreamResponder(streamID: streamID, handler: bound, outbound: outbound!)
+        let handle = StreamHandle(requests: requests, responder: responder, cancellation: CancellationSignal())
         streams[streamID] = handle
 
         guard let descriptor = MethodDescriptor(path: path) else {
@@ -169,15 +169,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         let deadline = timeout.map { ContinuousClock.now + $0 }
         if let timeout {
-            handle.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [weak self] in
-                self?.deadlineExpired(streamID)
+            // Cancelled whenever the stream ends, including when the connection closes.
+            handle.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                self.deadlineExpired(streamID)
             }
-            streams[streamID] = handle
         }
         let serverContext = ServerContext(descriptor: descriptor, metadata: metadata, peer: peer, deadline: deadline)
         let stream = ServerStream(
             context: serverContext,
-            requests: RPCAsyncSequence(wrapping: sequence.sequence),
+            requests: RPCAsyncSequence(requests),
             responder: responder
         )
         incoming.yield(IncomingStream(stream: stream, cancellation: handle.cancellation))
@@ -185,7 +185,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func deliver(_ message: [UInt8], to streamID: UInt32) {
         guard let handle = streams[streamID] else { return }
-        if case .stopProducing = handle.requests.yield(message) {
+        if !handle.requests.append(message) {
             readGate.pause(streamID)
         }
     }
@@ -207,9 +207,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Outbound, called on the loop by responders
 
-    func writeMessage(_ message: ByteBuffer, streamID: UInt32) {
-        guard streams[streamID] != nil, let context else { return }
-        context.write(wrapOutboundOut(.message(streamID: streamID, payload: message)), promise: nil)
+    func writeMessages(_ messages: Deque<OutboundMessageQueue.Message>) {
+        guard let context else { return }
+        for message in messages where streams[message.streamID] != nil {
+            let payload = context.channel.allocator.buffer(bytes: message.payload)
+            context.write(wrapOutboundOut(.message(streamID: message.streamID, payload: payload)), promise: nil)
+        }
         scheduleFlush(context: context)
     }
 
@@ -231,7 +234,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         guard let handle = streams.removeValue(forKey: streamID) else { return }
         handle.deadline?.cancel()
         _ = handle.responder.markClosed()
-        handle.requests.finish(error)
+        handle.requests.finish(throwing: error)
         handle.cancellation.cancel()
         resumeReading(streamID: streamID)
         if let context {
@@ -242,7 +245,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func deadlineExpired(_ streamID: UInt32) {
         guard let handle = streams[streamID], handle.responder.markClosed() else { return }
         handle.cancellation.cancel()
-        handle.requests.finish(RPCError(code: .deadlineExceeded, message: "The deadline passed"))
+        handle.requests.finish(throwing: RPCError(code: .deadlineExceeded, message: "The deadline passed"))
         let status = Status(code: .deadlineExceeded, message: "The call's deadline passed on the server")
         finishStream(streamID, lastMessage: nil, status: status, trailers: [:])
     }
@@ -255,7 +258,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func scheduleFlush(context: ChannelHandlerContext) {
-        flusher.schedule(on: context.eventLoop) { [weak self] in self?.context?.flush() }
+        flusher.schedule(context)
     }
 
     // MARK: Connection end
