@@ -11,8 +11,9 @@ struct ThroughputResult: Sendable {
     var connections: Int
     /// Concurrent heartbeat calls per connection.
     var streams: Int
-    /// Messages a writer may have queued on its connection's event loop, or `nil` for no limit.
-    var writerWindow: Int?
+    /// The offered load in messages per second over all calls, or `nil` for as fast as the
+    /// transport lets the writers go.
+    var pace: Int?
     /// The measured window (after warm-up), between two server stats snapshots.
     var window: Duration
     /// Heartbeats the server counted during the window.
@@ -67,10 +68,10 @@ enum Throughput {
         var warmUp: Duration
         /// The window.
         var duration: Duration
-        /// If set, each writer waits for its connection's event loop to catch up after this many
-        /// messages (a client-side barrier that costs the server nothing); `nil` writes as fast as
-        /// `write` returns, which is what the transport's own backpressure allows.
-        var window: Int?
+        /// If set, the calls together offer this many messages per second, each writing its share
+        /// in small bursts; `nil` writes as fast as `write` returns, which is what the transport's
+        /// own backpressure allows.
+        var pace: Int?
         /// Writers stop early if this process's RSS passes this, so a runaway queue cannot take
         /// the machine down.
         var clientMemoryLimit: Int
@@ -89,8 +90,7 @@ enum Throughput {
     static func measure(target: BenchTarget, server: ServerProcess, shape: Shape) async throws -> ThroughputResult {
         let clock = ContinuousClock()
         // Each load connection on a known loop, so a windowed writer can wait for that loop.
-        let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
-        let transports = (0..<shape.connections).map { target.makeTransport(group: loops[$0 % loops.count]) }
+        let transports = (0..<shape.connections).map { _ in target.makeTransport() }
         let opened = await ConnectionPool.open(transports, parallelism: 16, deadline: clock.now + .seconds(60))
         let control = target.makeTransport(group: BenchTarget.measurementLoop)
         let pinger = target.makeTransport(group: BenchTarget.measurementLoop)
@@ -106,15 +106,15 @@ enum Throughput {
         let guardRail = MemoryGuard(limit: shape.clientMemoryLimit)
 
         let window = try await withThrowingTaskGroup(of: Outcome.self) { group in
-            for (index, transport) in opened.transports.enumerated() {
+            let writerCount = opened.transports.count * shape.streams
+            let perWriter = shape.pace.map { Double($0) / Double(max(1, writerCount)) }
+            for transport in opened.transports {
                 let client = RPCClient(transport: transport)
-                let loop = loops[index % loops.count]
                 for _ in 0..<shape.streams {
                     group.addTask {
                         await heartbeats(
                             client: client,
-                            loop: loop,
-                            window: shape.window,
+                            pace: perWriter,
                             until: stopAt,
                             callTimeout: callTimeout,
                             guardRail: guardRail,
@@ -128,7 +128,7 @@ enum Throughput {
                 await guardRail.watch(until: stopAt)
                 return .writerDone
             }
-            group.addTask {
+            group.addTask(executorPreference: BenchTarget.measurementExecutor) {
                 try await Task.sleep(until: loadStart + shape.warmUp, clock: clock)
                 let first = try await Snapshot.take(controlClient, server: server)
                 // No warm-up calls: the connection is open, and slow calls early in the window count.
@@ -170,7 +170,7 @@ enum Throughput {
         return ThroughputResult(
             connections: opened.transports.count,
             streams: shape.streams,
-            writerWindow: shape.window,
+            pace: shape.pace,
             window: window.last.time - window.first.time,
             serverMessages: window.last.stats.heartbeats - window.first.stats.heartbeats,
             confirmedMessages: totalsNow.confirmed,
@@ -186,11 +186,14 @@ enum Throughput {
         )
     }
 
-    /// One heartbeat call: writes until `stopAt`, then half-closes and adds the server's count.
+    /// How often a paced writer wakes to write what it owes.
+    private static let paceTick = Duration.milliseconds(50)
+
+    /// One heartbeat call: writes until `stopAt` (as fast as it can, or `pace` messages per
+    /// second), then half-closes and adds the server's count.
     private static func heartbeats(
         client: RPCClient,
-        loop: any EventLoop,
-        window: Int?,
+        pace: Double?,
         until stopAt: ContinuousClock.Instant,
         callTimeout: Duration,
         guardRail: MemoryGuard,
@@ -206,14 +209,16 @@ enum Throughput {
             ) { writer in
                 var written: UInt64 = 0
                 defer { sent.value.store(written, ordering: .relaxed) }
+                // A random phase, so that paced writers do not all wake in the same instant.
+                let start = ContinuousClock.now - paceTick * Double.random(in: 0..<1)
                 // Bounded by `stopAt`; each write is bounded by the call's deadline.
                 while ContinuousClock.now < stopAt, !guardRail.tripped, !Task.isCancelled {
+                    if let pace, Double(written) >= (ContinuousClock.now - start).seconds * pace {
+                        try await Task.sleep(for: paceTick)
+                        continue
+                    }
                     try await writer.write(BenchAPI.heartbeatMessage)
                     written += 1
-                    if let window, written % UInt64(window) == 0 {
-                        // Every task queued on the loop before this one has run: the writes are in the pipeline.
-                        try await loop.submit {}.get()
-                    }
                 }
             }
             let count = reply.count == 8 ? UInt64(littleEndianBytes: reply[0..<8]) : 0

@@ -42,8 +42,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Connects in flight while opening the idle connections.")
     var connectParallelism = 32
 
-    @Option(help: "Also measure with each heartbeat writer waiting for its event loop every N messages; 0 skips.")
-    var writerWindow = 16
+    @Option(help: "Also measure under a heartbeat load paced at this many messages/s in all; 0 skips.")
+    var pacedRate = 360_000
 
     @Option(
         name: .customLong("client-memory-limit-mib"),
@@ -53,7 +53,7 @@ struct Run: AsyncParsableCommand {
 
     func validate() throws {
         guard connections > 0, streams > 0, seconds > 0, warmUp >= 0, pings > 0, idleConnections >= 0,
-            handshakeSeconds > 0, handshakeConcurrency > 0, connectParallelism > 0, writerWindow >= 0,
+            handshakeSeconds > 0, handshakeConcurrency > 0, connectParallelism > 0, pacedRate >= 0,
             clientMemoryLimitMiB > 0
         else {
             throw ValidationError("counts and durations must be positive")
@@ -107,17 +107,17 @@ struct Run: AsyncParsableCommand {
             streams: streams,
             warmUp: .seconds(warmUp),
             duration: .seconds(seconds),
-            window: nil,
+            pace: nil,
             clientMemoryLimit: clientMemoryLimitMiB * 1_048_576
         )
         var shapes = [shape]
-        if writerWindow > 0 {
-            var windowed = shape
-            windowed.window = writerWindow
-            shapes.insert(windowed, at: 0)
+        if pacedRate > 0 {
+            var paced = shape
+            paced.pace = pacedRate
+            shapes.append(paced)
         }
         for shape in shapes {
-            let how = shape.window.map { "writers bounded to \($0) queued messages (diagnostic)" } ?? "writers unbounded"
+            let how = shape.pace.map { "paced at \(Format.count(UInt64($0))) msgs/s" } ?? "writers unbounded"
             ProgressLog.write("[3/4] heartbeat load, \(how): \(connections) connections × \(streams) streams, \(warmUp) s warm-up + \(seconds) s")
             do {
                 let result = try await Bounded.run("heartbeat throughput", limit: shape.warmUp + shape.duration + .seconds(120)) {

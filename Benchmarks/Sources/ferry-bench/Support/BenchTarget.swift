@@ -29,6 +29,11 @@ struct BenchTarget: Sendable {
     /// behind the load's tasks on the client's shared loops: what is measured is the server.
     static let measurementLoop: any EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
+    /// A thread of its own for the tasks that measure under load, for the same reason: the load's
+    /// writer tasks keep the shared executor busy, and a ping's reply must not wait behind them
+    /// in this process's queue.
+    static let measurementExecutor = ThreadPoolTaskExecutor(threads: 1)
+
     /// Asks the server for its ``ServerStats``.
     ///
     /// - Parameter client: A client on a connection of its own (not one under load).

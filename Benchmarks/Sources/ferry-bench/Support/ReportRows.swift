@@ -24,25 +24,26 @@ extension Report {
         note(line)
     }
 
-    /// Targets: ≥ 360,000 msgs/s over 100 connections (≈ 2 µs server CPU each); p99 ≤ 10 ms under
-    /// load. A run with bounded writers is a diagnostic: its rows carry no verdict.
+    /// Targets: ≥ 360,000 msgs/s over 100 connections (≈ 2 µs server CPU each) with writers
+    /// unbounded; p99 ≤ 10 ms under load, judged with the load paced at the target rate. With
+    /// unbounded writers on a shared 2-core machine the client takes whatever CPU the server
+    /// leaves, so that run's latency rows are reported without a verdict.
     mutating func addThroughput(_ result: ThroughputResult) {
-        let diagnostic = result.writerWindow != nil
-        let suffix = result.writerWindow.map { ", writers bounded to \($0) queued msgs (diagnostic)" } ?? ""
-        func verdict(_ passed: Bool) -> Verdict { diagnostic ? .info : passed ? .pass : .fail }
+        let paced = result.pace != nil
+        let suffix = result.pace.map { ", paced at \(Format.count(UInt64($0))) msgs/s" } ?? ", writers unbounded"
         let rate = result.messagesPerSecond
         add(
             "Heartbeat throughput (\(result.connections) conns × \(result.streams) client-streaming calls, 50-byte msgs\(suffix))",
             "\(Format.rate(rate)) msgs/s",
-            target: diagnostic ? "—" : "≥ 360,000 msgs/s",
-            verdict(rate >= 360_000)
+            target: paced ? "—" : "≥ 360,000 msgs/s",
+            paced ? .info : rate >= 360_000 ? .pass : .fail
         )
         let cpu = result.serverMicrosecondsPerMessage
         add(
             "Server CPU per heartbeat\(suffix)",
             cpu.map { "\(Format.decimal($0)) µs" } ?? "n/a",
-            target: diagnostic ? "—" : "≈ 2 µs (guide)",
-            verdict((cpu ?? .infinity) <= 2.0)
+            target: paced ? "—" : "≈ 2 µs (guide)",
+            paced ? .info : (cpu ?? .infinity) <= 2.0 ? .pass : .fail
         )
         add(
             "Client CPU per heartbeat, measuring process\(suffix)",
@@ -51,13 +52,15 @@ extension Report {
         let p99 = result.loadedLatency.percentile(0.99)
         let loadReachedServer = rate >= 1_000
         add("Unary Ping p50, under heartbeat load\(suffix)", Format.latency(result.loadedLatency.percentile(0.5)))
+        let latencyVerdict: Verdict =
+            !loadReachedServer ? .invalid : !paced ? .info : (p99.map { $0 <= .milliseconds(10) } ?? false) ? .pass : .fail
         add(
             "Unary Ping p99, under heartbeat load\(suffix)",
             Format.latency(p99),
-            target: diagnostic ? "—" : "≤ 10 ms",
-            loadReachedServer ? verdict(p99.map { $0 <= .milliseconds(10) } ?? false) : .invalid
+            target: paced ? "≤ 10 ms" : "—",
+            latencyVerdict
         )
-        let label = result.writerWindow.map { "Heartbeats, writers bounded to \($0)" } ?? "Heartbeats, writers unbounded"
+        let label = result.pace.map { "Heartbeats paced at \(Format.count(UInt64($0))) msgs/s" } ?? "Heartbeats, writers unbounded"
         var line = "\(label): window \(Format.decimal(result.window.seconds)) s after warm-up; server counted "
             + "\(Format.count(result.serverMessages)) in the window; over the whole run the client wrote "
             + "\(Format.count(result.sentMessages)) and the server confirmed \(Format.count(result.confirmedMessages)); "
