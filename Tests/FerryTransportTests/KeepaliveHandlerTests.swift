@@ -18,9 +18,9 @@ struct KeepaliveHandlerTests {
     @Test("A PING is answered with the same payload and not passed on")
     func answersPing() throws {
         let channel = try makeChannel()
-        try channel.writeInbound(Frame.ping(data: 77, ack: false))
+        try channel.writeInbound([Frame.ping(data: 77, ack: false)])
         #expect(try channel.readOutbound(as: Frame.self) == .ping(data: 77, ack: true))
-        #expect(try channel.readInbound(as: Frame.self) == nil)
+        #expect(try channel.readInbound(as: [Frame].self) == nil)
         try channel.throwIfErrorCaught()
         _ = try channel.finish(acceptAlreadyClosed: false)
     }
@@ -52,18 +52,18 @@ struct KeepaliveHandlerTests {
             Issue.record("expected a PING")
             return
         }
-        try channel.writeInbound(Frame.ping(data: data, ack: true))
+        try channel.writeInbound([Frame.ping(data: data, ack: true)])
         channel.embeddedEventLoop.advanceTime(by: .seconds(6))
         #expect(channel.isActive)
-        try channel.writeInbound(Frame.endStream(streamID: 1))
-        #expect(try channel.readInbound(as: Frame.self) == .endStream(streamID: 1))
+        try channel.writeInbound([Frame.endStream(streamID: 1)])
+        #expect(try channel.readInbound(as: [Frame].self) == [.endStream(streamID: 1)])
         _ = try channel.finish(acceptAlreadyClosed: false)
     }
 
     @Test("While a handler above holds reads, silence is ours, not the peer's: no PING")
     func pausedReads() throws {
         let channel = try makeChannel()
-        try channel.writeInbound(Frame.endStream(streamID: 1))  // A read burst ends; no read() follows.
+        try channel.writeInbound([Frame.endStream(streamID: 1)])  // A read burst ends; no read() follows.
         channel.embeddedEventLoop.advanceTime(by: .seconds(30))
         #expect(try channel.readOutbound(as: Frame.self) == nil)
         channel.read()  // Reading resumes.

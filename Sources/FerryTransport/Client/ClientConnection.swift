@@ -42,9 +42,7 @@ final class ClientConnection: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(TLSHandler.client(context: tls, serverHostname: serverHostname))
-                    try handlers.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maxMessageSize: configuration.maxMessageSize))
-                    )
+                    try handlers.addHandler(FrameReaderHandler(maxMessageSize: configuration.maxMessageSize))
                     try handlers.addHandler(FrameWriterHandler())
                     try handlers.addHandler(
                         KeepaliveHandler(

@@ -6,7 +6,7 @@ import NIOCore
 /// The client side of one connection: opens streams, routes response frames to their calls,
 /// enforces client-side deadlines, and respects the server's stream limit by queueing opens.
 final class ClientConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = Frame
+    typealias InboundIn = [Frame]
     typealias OutboundIn = Frame
     typealias OutboundOut = Frame
 
@@ -34,6 +34,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private var serverMaxMessageSize = 4 * 1024 * 1024
     private var goAwayReceived = false
     private var closeError: (any Error)?
+    /// Set once the connection is closing: frames still in a batch are ignored.
+    private var readsStopped = false
     private var context: ChannelHandlerContext?
     private var outbound: OutboundMessageQueue?
     private var readyPromise: EventLoopPromise<Void>?
@@ -68,6 +70,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        readsStopped = true
         let reason = closeError.map { "The connection closed: \($0)" } ?? "The connection closed"
         let error = RPCError(code: .unavailable, message: reason, cause: closeError)
         readyPromise?.fail(error)
@@ -205,7 +208,15 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     // MARK: Inbound frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        for frame in unwrapInboundIn(data) {
+            // A frame that made us close the connection ends the batch.
+            guard !readsStopped else { return }
+            receive(frame, context: context)
+        }
+    }
+
+    private func receive(_ frame: Frame, context: ChannelHandlerContext) {
+        switch frame {
         case .settings(let settings):
             if let limit = settings.maxConcurrentStreams { serverMaxConcurrentStreams = max(1, Int(limit)) }
             if let limit = settings.maxMessageSize { serverMaxMessageSize = Int(limit) }
@@ -233,6 +244,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             receiveGoAway(lastStreamID: lastStreamID, error: error, debug: debug, context: context)
         case .ping, .requestHeaders, .endStream, .cancel:
             closeError = FrameError(.protocolViolation, "The server sent a client-only frame")
+            readsStopped = true
             context.close(promise: nil)
         }
     }

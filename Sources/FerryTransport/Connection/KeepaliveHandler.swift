@@ -7,8 +7,8 @@ import NIOCore
 /// activity, so a peer stuck in the middle of a frame is closed too. While a handler above has
 /// paused reading (a stream's buffer is full), the peer cannot be heard, so the clock waits.
 final class KeepaliveHandler: ChannelDuplexHandler {
-    typealias InboundIn = Frame
-    typealias InboundOut = Frame
+    typealias InboundIn = [Frame]
+    typealias InboundOut = [Frame]
     typealias OutboundIn = Frame
     typealias OutboundOut = Frame
 
@@ -70,14 +70,24 @@ final class KeepaliveHandler: ChannelDuplexHandler {
             pingTimeout?.cancel()
             pingTimeout = nil
         }
-        let frame = unwrapInboundIn(data)
-        if case .ping(let payload, let ack) = frame {
+        let frames = unwrapInboundIn(data)
+        guard frames.contains(where: \.isPing) else {
+            context.fireChannelRead(data)
+            return
+        }
+        var others: [Frame] = []
+        for frame in frames {
+            guard case .ping(let payload, let ack) = frame else {
+                others.append(frame)
+                continue
+            }
             if !ack {
                 context.writeAndFlush(wrapOutboundOut(.ping(data: payload, ack: true)), promise: nil)
             }
-            return
         }
-        context.fireChannelRead(data)
+        if !others.isEmpty {
+            context.fireChannelRead(wrapInboundOut(others))
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -37,6 +37,12 @@ enum Frame: Sendable, Hashable {
             return id
         }
     }
+
+    /// Whether this is a PING or its acknowledgement (answered by the keepalive handler).
+    var isPing: Bool {
+        if case .ping = self { return true }
+        return false
+    }
 }
 
 /// The frame type byte.

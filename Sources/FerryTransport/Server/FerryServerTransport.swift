@@ -142,7 +142,7 @@ public final class FerryServerTransport: ServerTransport {
         let (calls, continuation) = AsyncStream.makeStream(of: IncomingStream.self)
         let handlers = channel.pipeline.syncOperations
         try handlers.addHandler(TLSHandler.server(context: tls))
-        try handlers.addHandler(ByteToMessageHandler(FrameDecoder(maxMessageSize: configuration.maxMessageSize)))
+        try handlers.addHandler(FrameReaderHandler(maxMessageSize: configuration.maxMessageSize))
         try handlers.addHandler(FrameWriterHandler())
         try handlers.addHandler(
             KeepaliveHandler(

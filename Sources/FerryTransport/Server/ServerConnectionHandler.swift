@@ -15,7 +15,7 @@ struct IncomingStream: Sendable {
 /// actions: it creates per-stream request sequences, runs deadlines, writes trailers, answers
 /// graceful shutdown with GOAWAY, and pauses socket reads while any stream's buffer is full.
 final class ServerConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = Frame
+    typealias InboundIn = [Frame]
     typealias OutboundIn = Frame
     typealias OutboundOut = Frame
 
@@ -44,6 +44,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var outbound: OutboundMessageQueue?
     private var gracePeriodTimer: Scheduled<Void>?
+    /// Set once the connection is being closed; frames still in a batch are not served.
+    private var connectionClosing = false
 
     init(configuration: ServerTransportConfiguration, incoming: AsyncStream<IncomingStream>.Continuation) {
         self.configuration = configuration
@@ -68,6 +70,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        connectionClosing = true
         gracePeriodTimer?.cancel()
         for (streamID, _) in streams {
             abort(streamID, error: RPCError(code: .unavailable, message: "The connection closed"))
@@ -112,7 +115,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     // MARK: Inbound frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        for frame in unwrapInboundIn(data) {
+            // A frame that closed the connection ends the batch: nothing after it is served.
+            guard !connectionClosing else { return }
+            receive(frame, context: context)
+        }
+    }
+
+    private func receive(_ frame: Frame, context: ChannelHandlerContext) {
         switch stateMachine.receive(frame) {
         case .none, .applySettings:
             break
@@ -141,6 +151,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .closeConnection(let error, let reason):
             closeConnection(context: context, error: error, reason: reason)
         case .closeGracefully:
+            connectionClosing = true
             context.close(promise: nil)
         }
     }
@@ -277,6 +288,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func closeConnection(context: ChannelHandlerContext, error: GoAwayError, reason: String) {
+        connectionClosing = true
         let goAway = Frame.goAway(lastStreamID: stateMachine.highestStreamID, error: error, debug: reason)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(goAway)).whenComplete { _ in
