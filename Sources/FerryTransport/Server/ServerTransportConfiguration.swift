@@ -9,7 +9,7 @@ public struct ServerTransportConfiguration: Sendable {
     /// The most bytes read from one connection's socket per event-loop turn. A connection
     /// flooding the server is read in slices this size, one per turn, so the other connections
     /// on its loop (a small unary call among them) wait at most one slice per busy connection.
-    public var readSliceSize: Int = 2 * 1024
+    public var readSliceSize: Int = 1024
     /// The kernel receive buffer of each accepted connection (`SO_RCVBUF`; Linux doubles it),
     /// or `nil` for the kernel's autotuning (up to several MiB). When a stream's handler falls
     /// behind, the server stops reading that connection; this bounds how much a client can
@@ -22,7 +22,7 @@ public struct ServerTransportConfiguration: Sendable {
     /// How long in-flight calls may run after graceful shutdown starts before they are cancelled.
     public var gracePeriod: Duration = .seconds(10)
 
-    /// The defaults: 4 MiB messages, 100 streams, 2 KiB read slices, 128 KiB receive buffers,
+    /// The defaults: 4 MiB messages, 100 streams, 1 KiB read slices, 128 KiB receive buffers,
     /// 30 s keepalive, 10 s grace period.
     public init() {}
 }
