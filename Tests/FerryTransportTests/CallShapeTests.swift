@@ -125,6 +125,32 @@ struct CallShapeTests {
         }
     }
 
+    @Test("Thousands of unary calls, many in flight on one connection, all succeed")
+    func manyUnaryCalls() async throws {
+        // Each call queues its request and then its half-close while other calls do the same;
+        // a half-close that overtook its request would fail the call with INTERNAL.
+        let calls = 4_000
+        let inFlight = 64
+        try await TestServer.with { server in
+            try await server.withClient { client in
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    var matched = 0
+                    for index in 0..<calls {
+                        if index >= inFlight, try await group.next() == true { matched += 1 }
+                        group.addTask {
+                            let request = [UInt8(index % 256), UInt8(index / 256)]
+                            let response = try await client.unary(
+                                EchoService.get, request: request, serializer: coder, deserializer: coder)
+                            return response == request
+                        }
+                    }
+                    for try await ok in group where ok { matched += 1 }
+                    #expect(matched == calls)
+                }
+            }
+        }
+    }
+
     private static func message(call: Int, index: Int) -> [UInt8] {
         [UInt8(call), UInt8(index >> 8), UInt8(index & 0xFF)] + [UInt8](repeating: 0xA5, count: 45)
     }

@@ -55,7 +55,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.outbound = OutboundMessageQueue(channel: context.channel) { bound.value.writeMessages($0) }
+        self.outbound = OutboundMessageQueue(channel: context.channel) { bound.value.writeQueued($0) }
         let promise = context.eventLoop.makePromise(of: Void.self)
         readyPromise = promise
         ready = promise.futureResult
@@ -178,12 +178,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         flusher.schedule(context)
     }
 
-    func writeMessages(_ messages: Deque<OutboundMessageQueue.Message>) {
+    /// Handles what tasks queued for this connection, in order.
+    func writeQueued(_ items: Deque<OutboundMessageQueue.Item>) {
         guard let context else { return }
-        for message in messages where streams[message.streamID] != nil {
-            let payload = context.channel.allocator.buffer(bytes: message.payload)
-            context.write(wrapOutboundOut(.message(streamID: message.streamID, payload: payload)), promise: nil)
-        }
+        items.write(to: context) { streams[$0] != nil }
         flusher.schedule(context)
     }
 

@@ -53,7 +53,8 @@ final class FramedClientStream: ClientStream, Sendable {
     func finish() {
         guard !closed.load(ordering: .acquiring) else { return }
         let (handler, streamID) = (self.handler, self.streamID)
-        handler.eventLoop.execute {
+        // Through the queue, behind this stream's messages.
+        outbound.enqueue {
             handler.value.send(.endStream(streamID: streamID))
         }
     }
@@ -61,7 +62,7 @@ final class FramedClientStream: ClientStream, Sendable {
     func cancel(code: Status.Code) {
         guard markClosed() else { return }
         let (handler, streamID) = (self.handler, self.streamID)
-        handler.eventLoop.execute {
+        outbound.enqueue {
             handler.value.cancelStream(streamID, code: code)
         }
     }

@@ -2,22 +2,25 @@ import DequeModule
 import NIOCore
 import Synchronization
 
-/// The messages tasks write to one connection, on their way to its event loop.
+/// What tasks write to one connection, on its way to the connection's event loop: messages,
+/// and the actions that end or cancel a stream.
 ///
 /// Writers run on other threads; a hop onto the loop per message (a closure, a lock, often a
 /// wake-up) would cost more than the message. So writers append to this queue, and only the
-/// first message after a drain schedules one: the loop then takes everything queued under one
-/// lock and writes it in one flush. Messages keep their order, and a frame a writer hops onto
-/// the loop itself (a stream's end) after its messages still leaves after them, because taking
-/// the queue and clearing "drain scheduled" happen together.
+/// first item after a drain schedules one: the loop then takes everything queued under one lock
+/// and handles it in order, in one flush. A stream's end goes through the same queue as its
+/// messages, so it can never overtake them (a separate hop could: it might reach the loop
+/// before the drain that a racing writer scheduled but had not yet handed to the loop).
 ///
 /// It also holds writers back: ``wait()`` suspends while more than the high watermark is queued
 /// or the channel is not writable, so the queue never becomes an unbounded buffer.
 final class OutboundMessageQueue: Sendable {
-    /// One message for a stream.
-    struct Message: Sendable {
-        let streamID: UInt32
-        let payload: [UInt8]
+    /// One queued item.
+    enum Item: Sendable {
+        /// A message for a stream.
+        case message(streamID: UInt32, payload: [UInt8])
+        /// Work for the loop after everything queued before it (ending or cancelling a stream).
+        case action(@Sendable () -> Void)
     }
 
     /// Queued bytes above which writers wait.
@@ -26,12 +29,12 @@ final class OutboundMessageQueue: Sendable {
     static let lowWatermark = 64 * 1024
 
     private struct State {
-        var messages: Deque<Message> = []
+        var items: Deque<Item> = []
         var bytes = 0
         var drainScheduled = false
         var waiters: [CheckedContinuation<Void, Never>] = []
-        /// Writes the loop's share of a batch; `nil` once the connection's handler is gone.
-        var drain: (@Sendable (Deque<Message>) -> Void)?
+        /// Handles a batch on the loop; `nil` once the connection's handler is gone.
+        var drain: (@Sendable (Deque<Item>) -> Void)?
 
         mutating func takeWaiters() -> [CheckedContinuation<Void, Never>] {
             defer { waiters = [] }
@@ -46,30 +49,39 @@ final class OutboundMessageQueue: Sendable {
     ///
     /// - Parameters:
     ///   - channel: The connection.
-    ///   - drain: Writes a batch of messages; runs on the channel's event loop.
-    init(channel: any Channel, drain: @escaping @Sendable (Deque<Message>) -> Void) {
+    ///   - drain: Handles a batch of items in order; runs on the channel's event loop.
+    init(channel: any Channel, drain: @escaping @Sendable (Deque<Item>) -> Void) {
         self.channel = channel
         self.state = Mutex(State(drain: drain))
     }
 
-    /// Queues a message and, if none is pending, schedules a drain on the loop.
+    /// Queues a message for a stream.
     func enqueue(_ message: [UInt8], streamID: UInt32) {
-        let schedule = state.withLock { state -> Bool in
-            guard state.drain != nil else { return false }
-            state.messages.append(Message(streamID: streamID, payload: message))
-            state.bytes += message.count
-            defer { state.drainScheduled = true }
-            return !state.drainScheduled
-        }
-        if schedule {
+        enqueue(.message(streamID: streamID, payload: message), bytes: message.count)
+    }
+
+    /// Queues work to run on the loop once everything queued before it was handled.
+    func enqueue(_ action: @escaping @Sendable () -> Void) {
+        enqueue(.action(action), bytes: 0)
+    }
+
+    private func enqueue(_ item: Item, bytes: Int) {
+        // The drain is handed to the loop inside the lock: once another writer sees "scheduled",
+        // the drain is already in the loop's queue, ahead of anything that writer hops there.
+        state.withLock { state in
+            guard state.drain != nil else { return }
+            state.items.append(item)
+            state.bytes += bytes
+            guard !state.drainScheduled else { return }
+            state.drainScheduled = true
             channel.eventLoop.execute { self.drainNow() }
         }
     }
 
     private func drainNow() {
         let (batch, drain, waiters) = state.withLock { state in
-            let batch = state.messages
-            state.messages = []
+            let batch = state.items
+            state.items = []
             state.drainScheduled = false
             let bytesBefore = state.bytes
             state.bytes = 0
@@ -105,15 +117,32 @@ final class OutboundMessageQueue: Sendable {
         state.withLock { $0.takeWaiters() }.forEach { $0.resume() }
     }
 
-    /// The handler is gone: drops queued messages, wakes waiters, and forgets the drain (which
+    /// The handler is gone: drops queued items, wakes waiters, and forgets the drain (which
     /// holds the handler).
     func close() {
         let waiters = state.withLock { state in
             state.drain = nil
-            state.messages = []
+            state.items = []
             state.bytes = 0
             return state.takeWaiters()
         }
         waiters.forEach { $0.resume() }
+    }
+}
+
+extension Deque where Element == OutboundMessageQueue.Item {
+    /// Writes the messages of the streams `isOpen` accepts to `context` and runs the actions,
+    /// in queue order; the caller flushes.
+    func write(to context: ChannelHandlerContext, isOpen: (UInt32) -> Bool) {
+        for item in self {
+            switch item {
+            case .message(let streamID, let payload):
+                guard isOpen(streamID) else { continue }
+                let buffer = context.channel.allocator.buffer(bytes: payload)
+                context.write(NIOAny(Frame.message(streamID: streamID, payload: buffer)), promise: nil)
+            case .action(let action):
+                action()
+            }
+        }
     }
 }

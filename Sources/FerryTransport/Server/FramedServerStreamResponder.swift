@@ -37,7 +37,8 @@ final class FramedServerStreamResponder: ServerStreamResponder, Sendable {
         let buffer = lastMessage.map { ByteBuffer(bytes: $0) }
         let streamID = self.streamID
         let handler = self.handler
-        handler.eventLoop.execute {
+        // Through the queue, behind this stream's messages.
+        outbound.enqueue {
             handler.value.finishStream(streamID, lastMessage: buffer, status: status, trailers: trailers)
         }
     }

@@ -58,7 +58,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.outbound = OutboundMessageQueue(channel: context.channel) { bound.value.writeMessages($0) }
+        self.outbound = OutboundMessageQueue(channel: context.channel) { bound.value.writeQueued($0) }
         if let address = context.channel.remoteAddress {
             peer.address = address.description
         }
@@ -218,12 +218,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Outbound, called on the loop by responders
 
-    func writeMessages(_ messages: Deque<OutboundMessageQueue.Message>) {
+    /// Handles what tasks queued for this connection, in order.
+    func writeQueued(_ items: Deque<OutboundMessageQueue.Item>) {
         guard let context else { return }
-        for message in messages where streams[message.streamID] != nil {
-            let payload = context.channel.allocator.buffer(bytes: message.payload)
-            context.write(wrapOutboundOut(.message(streamID: message.streamID, payload: payload)), promise: nil)
-        }
+        items.write(to: context) { streams[$0] != nil }
         scheduleFlush(context: context)
     }
 
