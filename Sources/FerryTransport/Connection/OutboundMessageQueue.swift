@@ -9,8 +9,8 @@ import Synchronization
 /// wake-up) would cost more than the message. So writers append to this queue, and only the
 /// first item after a drain schedules one: the loop then takes everything queued under one lock
 /// and handles it in order, in one flush. A stream's end goes through the same queue as its
-/// messages, so it can never overtake them (a separate hop could: it might reach the loop
-/// before the drain that a racing writer scheduled but had not yet handed to the loop).
+/// messages, so it can never overtake them. (A hop of its own could: it might reach the loop
+/// before the drain that another writer had marked scheduled but not yet handed to the loop.)
 ///
 /// It also holds writers back: ``wait()`` suspends while more than the high watermark is queued
 /// or the channel is not writable, so the queue never becomes an unbounded buffer.
@@ -66,14 +66,16 @@ final class OutboundMessageQueue: Sendable {
     }
 
     private func enqueue(_ item: Item, bytes: Int) {
-        // The drain is handed to the loop inside the lock: once another writer sees "scheduled",
-        // the drain is already in the loop's queue, ahead of anything that writer hops there.
-        state.withLock { state in
-            guard state.drain != nil else { return }
+        let schedule = state.withLock { state -> Bool in
+            guard state.drain != nil else { return false }
             state.items.append(item)
             state.bytes += bytes
-            guard !state.drainScheduled else { return }
-            state.drainScheduled = true
+            defer { state.drainScheduled = true }
+            return !state.drainScheduled
+        }
+        // Outside the lock (handing work to the loop may wake it with a syscall). A drain that is
+        // scheduled but not yet on the loop still takes this item: it takes the lock first.
+        if schedule {
             channel.eventLoop.execute { self.drainNow() }
         }
     }

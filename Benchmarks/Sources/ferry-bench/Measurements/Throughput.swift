@@ -187,7 +187,7 @@ enum Throughput {
     }
 
     /// How often a paced writer wakes to write what it owes.
-    private static let paceTick = Duration.milliseconds(50)
+    private static let paceTick = Duration.milliseconds(100)
 
     /// One heartbeat call: writes until `stopAt` (as fast as it can, or `pace` messages per
     /// second), then half-closes and adds the server's count.
