@@ -273,7 +273,11 @@ if Context.environment["FERRY_FUZZ"] != nil {
     package.targets += [
         .executableTarget(
             name: "FrameFuzzer",
-            dependencies: ["FerryTransport", "FerryRPC", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "FerryTransport", "FerryRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             path: "Fuzz/FrameFuzzer",
             swiftSettings: defaultSwiftSettings
         ),

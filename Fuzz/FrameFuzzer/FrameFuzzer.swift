@@ -15,13 +15,16 @@
 //   accepts) of unprocessed bytes: memory stays bounded whatever the peer sends;
 // - an oversized-message marker is only produced for a MESSAGE above the limit;
 // - every other frame re-encodes with `FrameEncoder` into bytes that decode to exactly one
-//   equal frame, and re-encoding that frame gives the same bytes again.
+//   equal frame, and re-encoding that frame gives the same bytes again;
+// - `FrameReaderHandler` (what the pipeline runs), fed the same chunks, passes on exactly the
+//   same frames in order, in non-empty batches, and reports an error exactly when the decoder did.
 //
 // Built only with FERRY_FUZZ set; see Fuzz/README.md. `@testable` reaches the internal frame
 // types; SwiftPM compiles debug builds with testability enabled.
 
 @testable import FerryTransport
 import NIOCore
+import NIOEmbedded
 
 /// The MESSAGE size limit the decoder is built with.
 private let maxMessageSize = 1 << 16
@@ -41,35 +44,79 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
 enum FrameFuzzing {
     static func run(_ input: UnsafeBufferPointer<UInt8>) {
+        let chunks = Self.chunks(of: input)
+        var decoded: [Frame] = []
+        var failed = false
+        let processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxMessageSize: maxMessageSize))
+        do {
+            for chunk in chunks {
+                try processor.process(buffer: chunk) { frame in
+                    try checkFrame(frame)
+                    decoded.append(frame)
+                }
+                if processor.unprocessedBytes >= maxBufferedBytes {
+                    fatalError("The decoder buffers \(processor.unprocessedBytes) bytes after a chunk (limit \(maxBufferedBytes))")
+                }
+            }
+            try processor.finishProcessing(seenEOF: true) { frame in
+                try checkFrame(frame)
+                decoded.append(frame)
+            }
+        } catch is FrameError {
+            // A protocol error: the connection would be closed. Expected for most inputs.
+            failed = true
+        } catch {
+            fatalError("The frame decoder threw something other than FrameError: \(type(of: error)): \(error)")
+        }
+        checkReaderHandler(chunks, expected: decoded, failed: failed)
+    }
+
+    /// The input's stream cut into the chunks its control bytes describe (see the file header).
+    private static func chunks(of input: UnsafeBufferPointer<UInt8>) -> [ByteBuffer] {
         let control = input[0]
         let sizesEnd = min(input.count, 1 + Int(control & 0x0F))
         let shift = Int((control >> 4) & 0x07)
         let chunkSizes = input[1..<sizesEnd].map { (Int($0) + 1) << shift }
         // One buffer; the chunks are slices of it, as a channel's reads would be.
         let stream = ByteBuffer(bytes: UnsafeBufferPointer(rebasing: input[sizesEnd...]))
-
-        let processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxMessageSize: maxMessageSize))
-        do {
-            var offset = 0
-            var chunkIndex = 0
-            while offset < stream.readableBytes {
-                let remaining = stream.readableBytes - offset
-                let length =
-                    chunkSizes.isEmpty || chunkIndex >= maxChunks
-                    ? remaining : min(chunkSizes[chunkIndex % chunkSizes.count], remaining)
-                try processor.process(buffer: stream.getSlice(at: offset, length: length)!, checkFrame)
-                if processor.unprocessedBytes >= maxBufferedBytes {
-                    fatalError("The decoder buffers \(processor.unprocessedBytes) bytes after a chunk (limit \(maxBufferedBytes))")
-                }
-                offset += length
-                chunkIndex += 1
-            }
-            try processor.finishProcessing(seenEOF: true, checkFrame)
-        } catch is FrameError {
-            // A protocol error: the connection would be closed. Expected for most inputs.
-        } catch {
-            fatalError("The frame decoder threw something other than FrameError: \(type(of: error)): \(error)")
+        var chunks: [ByteBuffer] = []
+        var offset = 0
+        while offset < stream.readableBytes {
+            let remaining = stream.readableBytes - offset
+            let length =
+                chunkSizes.isEmpty || chunks.count >= maxChunks
+                ? remaining : min(chunkSizes[chunks.count % chunkSizes.count], remaining)
+            chunks.append(stream.getSlice(at: offset, length: length)!)
+            offset += length
         }
+        return chunks
+    }
+
+    /// The pipeline's `FrameReaderHandler` must pass on exactly the frames the decoder gives,
+    /// in order, in non-empty batches, and report the same error (and nothing after it).
+    private static func checkReaderHandler(_ chunks: [ByteBuffer], expected: [Frame], failed: Bool) {
+        let channel = EmbeddedChannel(handler: FrameReaderHandler(maxMessageSize: maxMessageSize))
+        var reported = false
+        var received: [Frame] = []
+        do {
+            for chunk in chunks {
+                do {
+                    try channel.writeInbound(chunk)
+                } catch is FrameError {
+                    precondition(!reported, "FrameReaderHandler reported a second error")
+                    reported = true
+                }
+                while let batch = try channel.readInbound(as: [Frame].self) {
+                    precondition(!batch.isEmpty, "FrameReaderHandler passed on an empty batch")
+                    received += batch
+                }
+            }
+            _ = try channel.finish()
+        } catch {
+            fatalError("FrameReaderHandler failed with something other than FrameError: \(error)")
+        }
+        precondition(reported == failed, "FrameReaderHandler error: \(reported), decoder error: \(failed)")
+        precondition(received == expected, "FrameReaderHandler passed on \(received.count) frames, the decoder \(expected.count)")
     }
 
     /// Checks one decoded frame: the round trip through `FrameEncoder` and back.
@@ -107,4 +154,3 @@ enum FrameFuzzing {
         return frame
     }
 }
-// touch

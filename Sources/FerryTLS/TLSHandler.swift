@@ -109,7 +109,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // Timers and callbacks hold the handler strongly and are always cancelled or completed:
         // a weak reference would move its reference count to a side table and slow every
         // retain of it for the connection's life.
-        handshakeTimer = context.eventLoop.scheduleTask(in: timeout) {
+        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
             guard self.state == .handshaking else { return }
             self.fail(context: context, TLSError(code: .handshakeTimeout, message: "The TLS handshake timed out"))
         }
@@ -293,11 +293,11 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let written = context.eventLoop.makePromise(of: Void.self)
         sendCiphertext(context: context, promise: written)
         let timeout = TimeAmount(tlsContext.configuration.shutdownTimeout)
-        shutdownTimer = context.eventLoop.scheduleTask(in: timeout) {
+        shutdownTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
             self.finishClose(context: context)
         }
         // close_notify is on the wire (or failed): TLS 1.3 lets us close without waiting for the reply.
-        written.futureResult.whenComplete { _ in
+        written.futureResult.assumeIsolated().whenComplete { _ in
             self.finishClose(context: context)
         }
     }

@@ -1,4 +1,4 @@
-public import DequeModule
+import DequeModule
 import Synchronization
 
 /// The inbound messages of one stream, handed from the transport's event loop to the one task

@@ -149,7 +149,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         var handle = StreamHandle(parts: sequence.source, stream: stream)
         if let timeout = request.timeout {
             // Cancelled whenever the stream ends, including when the connection closes.
-            handle.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            handle.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
                 self.cancelStream(streamID, code: .deadlineExceeded)
             }
         }

@@ -108,7 +108,7 @@ final class KeepaliveHandler: ChannelDuplexHandler {
         idleCheck?.cancel()
         // Strong captures: the timers are cancelled when the channel goes (a weak reference would
         // slow every retain of this handler; see TLSHandler).
-        idleCheck = context.eventLoop.scheduleTask(deadline: deadline) {
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.checkIdle(context: context)
         }
     }
@@ -126,7 +126,7 @@ final class KeepaliveHandler: ChannelDuplexHandler {
             pingCounter &+= 1
             outstandingPing = pingCounter
             context.writeAndFlush(wrapOutboundOut(.ping(data: pingCounter, ack: false)), promise: nil)
-            pingTimeout = context.eventLoop.scheduleTask(in: timeout) {
+            pingTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
                 self.peerIsDead(context: context)
             }
         }

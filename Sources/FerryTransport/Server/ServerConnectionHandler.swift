@@ -181,7 +181,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         if let timeout {
             // Cancelled whenever the stream ends, including when the connection closes.
-            handle.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            handle.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
                 self.deadlineExpired(streamID)
             }
         }
@@ -280,7 +280,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        gracePeriodTimer = context.eventLoop.scheduleTask(in: TimeAmount(configuration.gracePeriod)) {
+        gracePeriodTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.gracePeriod)) {
             context.close(promise: nil)
         }
     }
