@@ -57,11 +57,14 @@ struct SecretsCoding: Sendable {
 
     static func decodeNames(_ text: String) throws -> [String] {
         do {
-            return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+            return try decodedNames.value(for: text) { try JSONDecoder().decode([String].self, from: Data($0.utf8)) }
         } catch {
             throw StoreError.corrupt("Stored secret names cannot be decoded.", cause: error)
         }
     }
+
+    /// Name lists already decoded (storages of one provider mostly share theirs).
+    private static let decodedNames = DecodedTextMemo<[String]>(limit: 1_000)
 
     private static func associatedData(_ storageID: Int64) -> [UInt8] {
         Array("ferry.storage-secrets.v1:\(storageID)".utf8)

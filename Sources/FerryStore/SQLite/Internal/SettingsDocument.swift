@@ -69,9 +69,12 @@ struct SettingsDocument: Codable, Sendable {
 
     static func decode(_ text: String, projectID: Int64) throws -> StorageSettings {
         do {
-            let document = try JSONDecoder().decode(SettingsDocument.self, from: Data(text.utf8))
-            guard document.format == 1 else {
-                throw StoreError.corrupt("Stored settings have unknown format \(document.format).")
+            let document = try decoded.value(for: text) { text in
+                let document = try JSONDecoder().decode(SettingsDocument.self, from: Data(text.utf8))
+                guard document.format == 1 else {
+                    throw StoreError.corrupt("Stored settings have unknown format \(document.format).")
+                }
+                return document
             }
             return try document.settings(projectID: projectID)
         } catch let error as StoreError {
@@ -80,6 +83,9 @@ struct SettingsDocument: Codable, Sendable {
             throw StoreError.corrupt("Stored storage settings cannot be decoded.", cause: error)
         }
     }
+
+    /// Documents already decoded, by their text.
+    private static let decoded = DecodedTextMemo<SettingsDocument>(limit: 20_000)
 
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
