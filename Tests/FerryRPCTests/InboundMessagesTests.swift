@@ -80,6 +80,28 @@ struct InboundMessagesTests {
         #expect(messages.append([4]))
     }
 
+    @Test func aMessageThatFailsToDecodeEndsTheSequence() async throws {
+        let messages = InboundMessages(highWatermark: 10) {}
+        messages.append([1])
+        messages.append([])  // CountingDecoder refuses empty messages.
+        messages.append([3])
+        messages.finish()
+        var iterator = RPCAsyncSequence.decoding(RPCAsyncSequence(messages), with: CountingDecoder()).makeAsyncIterator()
+        #expect(try await iterator.next() == 1)
+        await #expect(throws: EmptyMessage.self) { try await iterator.next() }
+        #expect(try await iterator.next() == nil)
+    }
+
+    @Test func aSecondIteratorFailsInsteadOfSharingTheMessages() async throws {
+        let messages = InboundMessages(highWatermark: 10) {}
+        let sequence = RPCAsyncSequence(messages)
+        var first = sequence.makeAsyncIterator()
+        var second = sequence.makeAsyncIterator()
+        messages.append([1])
+        await #expect(throws: RPCError.self) { try await second.next() }
+        #expect(try await first.next() == [1])
+    }
+
     @Test func decodingAppliesToEachMessage() async throws {
         let messages = InboundMessages(highWatermark: 10) {}
         messages.append([1, 2])
@@ -92,9 +114,15 @@ struct InboundMessagesTests {
     }
 }
 
-/// Decodes a message into its length.
+/// What ``CountingDecoder`` throws for an empty message.
+private struct EmptyMessage: Error {}
+
+/// Decodes a message into its length; an empty message does not decode.
 private struct CountingDecoder: MessageDeserializer {
-    func deserialize(_ bytes: [UInt8]) throws -> Int { bytes.count }
+    func deserialize(_ bytes: [UInt8]) throws -> Int {
+        guard !bytes.isEmpty else { throw EmptyMessage() }
+        return bytes.count
+    }
 }
 
 /// A thread-safe counter for demand callbacks.

@@ -13,9 +13,12 @@ struct CallFailureTests {
                 let error = await #expect(throws: RPCError.self) {
                     try await client.unary(
                         EchoService.block, request: [1], serializer: coder, deserializer: coder,
-                        options: CallOptions(timeout: .milliseconds(200)))
+                        // Long enough for the handler to start even while the other suites load
+                        // the machine: a call cancelled before its handler ran records nothing.
+                        options: CallOptions(timeout: .seconds(1)))
                 }
                 #expect(error?.code == .deadlineExceeded)
+                #expect(server.echo.events.started == 1)
                 let handlerCancelled = try await waitUntil { server.echo.events.cancelled == 1 }
                 #expect(handlerCancelled)
             }

@@ -61,6 +61,18 @@ struct OutboundMessageQueueTests {
         _ = try channel.finish()
     }
 
+    @Test("A waiting writer whose task is cancelled stops waiting")
+    func cancelledWriter() async throws {
+        let (queue, channel, _) = try makeQueue()
+        queue.enqueue([UInt8](repeating: 0, count: OutboundMessageQueue.highWatermark + 1), streamID: 1)
+        let waited = Task { await queue.wait() }
+        try await Task.sleep(for: .milliseconds(50))
+        waited.cancel()
+        await waited.value  // Returns although nothing was drained.
+        channel.embeddedEventLoop.run()
+        _ = try channel.finish()
+    }
+
     @Test("A closed queue drops what it holds and frees its writers")
     func close() async throws {
         let (queue, channel, record) = try makeQueue()

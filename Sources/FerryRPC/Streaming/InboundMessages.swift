@@ -11,8 +11,9 @@ import Synchronization
 ///
 /// Backpressure: ``append(_:)`` answers whether the transport may keep reading. Once the buffer
 /// holds `highWatermark` messages it answers `false`, and ``onDemand`` is called (on the
-/// reader's thread) when the reader next takes the buffer, or stops reading for good. The
-/// memory one stream can hold is thus bounded by two buffers' worth of messages.
+/// reader's thread) when the reader next takes the buffer, or stops reading for good. Messages
+/// already read from the socket still arrive after a `false`, so a stream holds at most about
+/// two buffers plus one read's worth of messages.
 public final class InboundMessages: Sendable {
     private struct State {
         var buffered: Deque<[UInt8]> = []
@@ -20,6 +21,8 @@ public final class InboundMessages: Sendable {
         var waiter: UnsafeContinuation<Void, any Error>?
         /// The producer was told to stop and waits for ``onDemand``.
         var producerPaused = false
+        /// A reader has attached (there is only ever one).
+        var readerAttached = false
         /// The reader went away; messages from now on are dropped.
         var readerGone = false
     }
@@ -135,6 +138,14 @@ public final class InboundMessages: Sendable {
                 return state.waiter
             }
             waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Claims the messages for one reader; returns `false` if another reader already did.
+    func attachReader() -> Bool {
+        state.withLock { state in
+            defer { state.readerAttached = true }
+            return !state.readerAttached
         }
     }
 

@@ -3,7 +3,8 @@ import DequeModule
 /// A sendable async sequence of messages, as handed to handlers and clients.
 ///
 /// It hides which transport produced the messages; iterating it may throw an ``RPCError``
-/// (for example `CANCELLED` when the peer gave up). Iterate it once: messages go to one reader.
+/// (for example `CANCELLED` when the peer gave up), and after the end or an error it returns
+/// `nil`. Iterate it once: messages go to one reader, and a second iterator fails.
 ///
 /// A sequence made from ``InboundMessages`` (what a transport fills) reads them in batches and
 /// decodes each with a plain closure, so a streaming call pays no per-message lock, wake-up or
@@ -39,6 +40,8 @@ public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
         private var base: Base
         /// Messages taken from ``InboundMessages`` and not yet returned.
         private var batch: Deque<[UInt8]> = []
+        /// Set once the sequence ended or threw: later calls return `nil`.
+        private var done = false
 
         fileprivate init(_ base: RPCAsyncSequence.Base) {
             switch base {
@@ -56,10 +59,20 @@ public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Element? {
             switch base {
             case .messages(let reader, let decode):
-                if batch.isEmpty {
-                    guard try await reader.messages.take(into: &batch) else { return nil }
+                guard !done else { return nil }
+                do {
+                    if batch.isEmpty {
+                        guard try await reader.take(into: &batch) else {
+                            done = true
+                            return nil
+                        }
+                    }
+                    return try decode(batch.removeFirst())
+                } catch {
+                    done = true
+                    batch.removeAll()
+                    throw error
                 }
-                return try decode(batch.removeFirst())
             case .wrapped(var iterator):
                 defer { base = .wrapped(iterator) }
                 return try await iterator.next(isolation: actor)
@@ -101,16 +114,26 @@ extension RPCAsyncSequence {
     }
 }
 
-/// Tells ``InboundMessages`` when its reader is gone (the last copy of the iterator ended), so
-/// a handler that stops reading never leaves its connection's reads paused.
+/// The one reader of an ``InboundMessages``: tells it when the reader is gone (the last copy of
+/// the iterator ended), so a handler that stops reading never leaves its connection's reads
+/// paused. A second iterator over the same messages gets an error instead of a share of them.
 private final class MessageReader: Sendable {
-    let messages: InboundMessages
+    private let messages: InboundMessages
+    private let attached: Bool
 
     init(_ messages: InboundMessages) {
         self.messages = messages
+        self.attached = messages.attachReader()
+    }
+
+    func take(into batch: inout Deque<[UInt8]>) async throws -> Bool {
+        guard attached else {
+            throw RPCError(code: .internal, message: "The messages of a stream can be read only once")
+        }
+        return try await messages.take(into: &batch)
     }
 
     deinit {
-        messages.readerFinished()
+        if attached { messages.readerFinished() }
     }
 }

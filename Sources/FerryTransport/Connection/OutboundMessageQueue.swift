@@ -13,7 +13,8 @@ import Synchronization
 /// before the drain that another writer had marked scheduled but not yet handed to the loop.)
 ///
 /// It also holds writers back: ``wait()`` suspends while more than the high watermark is queued
-/// or the channel is not writable, so the queue never becomes an unbounded buffer.
+/// or the channel is not writable, so the queue never becomes an unbounded buffer; a writer's
+/// task that is cancelled stops waiting.
 final class OutboundMessageQueue: Sendable {
     /// One queued item.
     enum Item: Sendable {
@@ -23,22 +24,21 @@ final class OutboundMessageQueue: Sendable {
         case action(@Sendable () -> Void)
     }
 
-    /// Queued bytes above which writers wait.
+    /// Queued bytes above which writers wait (until the loop drains the queue).
     static let highWatermark = 256 * 1024
-    /// Queued bytes below which waiting writers resume.
-    static let lowWatermark = 64 * 1024
 
     private struct State {
         var items: Deque<Item> = []
         var bytes = 0
         var drainScheduled = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiterID = 0
         /// Handles a batch on the loop; `nil` once the connection's handler is gone.
         var drain: (@Sendable (Deque<Item>) -> Void)?
 
         mutating func takeWaiters() -> [CheckedContinuation<Void, Never>] {
-            defer { waiters = [] }
-            return waiters
+            defer { waiters = [:] }
+            return Array(waiters.values)
         }
     }
 
@@ -85,36 +85,47 @@ final class OutboundMessageQueue: Sendable {
             let batch = state.items
             state.items = []
             state.drainScheduled = false
-            let bytesBefore = state.bytes
             state.bytes = 0
-            let waiters = bytesBefore >= Self.lowWatermark ? state.takeWaiters() : []
-            return (batch, state.drain, waiters)
+            return (batch, state.drain, state.takeWaiters())
         }
         drain?(batch)
         waiters.forEach { $0.resume() }
     }
 
-    private var isBlocked: Bool {
-        channel.isActive && (!channel.isWritable || state.withLock { $0.bytes } > Self.highWatermark)
+    private func isBlocked(queuedBytes: Int) -> Bool {
+        channel.isActive && (!channel.isWritable || queuedBytes > Self.highWatermark)
     }
 
-    /// Returns at once unless the connection is backed up; otherwise when it has drained, became
-    /// writable, or closed.
+    /// Returns at once unless the connection is backed up; otherwise once it has drained, became
+    /// writable or closed, or the waiting task is cancelled.
     func wait() async {
-        guard isBlocked else { return }
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                // Checked again under the lock: every change that unblocks takes it too.
-                let blocked = channel.isActive && (!channel.isWritable || state.bytes > Self.highWatermark)
-                guard blocked, state.drain != nil else { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
+        // Bounded: every pass waits for a drain, a writability change, a close or cancellation.
+        while !Task.isCancelled, state.withLock({ $0.drain != nil && isBlocked(queuedBytes: $0.bytes) }) {
+            await waitOnce()
         }
     }
 
-    /// Wakes every waiter; called when the channel becomes writable.
+    private func waitOnce() async {
+        let id = state.withLock { state -> Int in
+            defer { state.nextWaiterID += 1 }
+            return state.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    // Checked again under the lock: every change that unblocks takes it too.
+                    guard isBlocked(queuedBytes: state.bytes), state.drain != nil, !Task.isCancelled else { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    /// Wakes every waiter to look again; called when the channel becomes writable or inactive.
     func resumeAll() {
         state.withLock { $0.takeWaiters() }.forEach { $0.resume() }
     }

@@ -261,6 +261,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func streamEnded(_ streamID: UInt32, context: ChannelHandlerContext) {
         if case .closeGracefully = stateMachine.streamClosed(streamID) {
+            connectionClosing = true
             context.flush()
             context.close(promise: nil)
         }
