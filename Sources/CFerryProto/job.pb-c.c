@@ -514,7 +514,7 @@ const ProtobufCMessageDescriptor ferry__v1__worker_capabilities__descriptor =
   (ProtobufCMessageInit) ferry__v1__worker_capabilities__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__job_lease__field_descriptors[2] =
+static const ProtobufCFieldDescriptor ferry__v1__job_lease__field_descriptors[3] =
 {
   {
     "job_id",
@@ -540,15 +540,28 @@ static const ProtobufCFieldDescriptor ferry__v1__job_lease__field_descriptors[2]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "instance_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobLease, instance_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__job_lease__field_indices_by_name[] = {
+  2,   /* field[2] = instance_id */
   0,   /* field[0] = job_id */
   1,   /* field[1] = lease_token */
 };
 static const ProtobufCIntRange ferry__v1__job_lease__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor ferry__v1__job_lease__descriptor =
 {
@@ -558,7 +571,7 @@ const ProtobufCMessageDescriptor ferry__v1__job_lease__descriptor =
   "Ferry__V1__JobLease",
   "ferry.v1",
   sizeof(Ferry__V1__JobLease),
-  2,
+  3,
   ferry__v1__job_lease__field_descriptors,
   ferry__v1__job_lease__field_indices_by_name,
   1,  ferry__v1__job_lease__number_ranges,

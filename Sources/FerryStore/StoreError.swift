@@ -9,7 +9,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
     /// What kind of failure this is. Extensible: switch with a `default`.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Value: String {
-            case notFound, conflict, failedPrecondition, leaseNotCurrent, invalidArgument
+            case notFound, conflict, failedPrecondition, leaseNotCurrent, notLeaseHolder, invalidArgument
             case unsupportedSchema, corrupt, io, closed
         }
 
@@ -29,6 +29,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         /// failed by detection, cancelled, lost), was deleted, or the token never belonged to it.
         /// Nothing was written. The worker must stop that job.
         public static let leaseNotCurrent = Code(value: .leaseNotCurrent)
+        /// A worker write carried a current lease that another worker process holds: the caller's
+        /// worker id or instance is not the claimant's. Nothing was written; the job goes on.
+        public static let notLeaseHolder = Code(value: .notLeaseHolder)
         /// An argument cannot be stored: an immutable field changed, a malformed page cursor, a
         /// verdict that does not settle the sync.
         public static let invalidArgument = Code(value: .invalidArgument)

@@ -46,7 +46,7 @@ struct CrashRecoveryTests {
                 let job = try #require(acquired.job)
                 #expect(job.id == started.jobID)
                 #expect(job.storageID == syncedID)
-                return (job, FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken))
+                return (job, FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken, instanceID: "crash-i1"))
             }
         }
         let firstBatch = (0..<5).map { FerryV1.ImportTask(key: "first-\($0).json", rowIndex: 0, dataJSON: #"{"n":\#($0)}"#) }
@@ -236,7 +236,7 @@ struct CrashRecoveryTests {
             try await daemon.withClient(.worker) { worker in
                 _ = try await admin.startSync(storage.id)
                 let job = try #require(try await worker.acquireJob(instance: "verdict-i1", wait: .seconds(5)).job)
-                let lease = FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken)
+                let lease = FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken, instanceID: "verdict-i1")
                 let sent = ContinuousClock.now
                 let reply = try await worker.heartbeat { session in try await session.ping(lease, synced: 1) }
                 #expect(reply?.ack == true)
@@ -275,7 +275,7 @@ struct CrashRecoveryTests {
         }
         // The old lease stays fenced across the restarts.
         try await daemon.withClient(.worker) { worker in
-            let lease = FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken)
+            let lease = FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken, instanceID: "verdict-i1")
             await #expect(throws: RPCError.self) {
                 _ = try await worker.submit(lease, [FerryV1.ImportTask(key: "late.json", rowIndex: 0, dataJSON: "{}")])
             }

@@ -11,7 +11,7 @@ import Testing
 struct FerryServerIntegrationTests {
     static let projectID: Int64 = 7
     static let secretValue = "s3cr3t-AKIA-\(UUID().uuidString)"
-    static let staleAfter = Duration.milliseconds(500)
+    static let staleAfter = Duration.seconds(1)
 
     /// An S3 import storage carrying two secrets.
     static func s3Request(title: String = "bucket import") -> FerryV1.CreateStorageRequest {
@@ -41,7 +41,7 @@ struct FerryServerIntegrationTests {
         let acquired = try await worker.acquireJob(instance: instance, wait: .seconds(1))
         let job = try #require(acquired.job)
         #expect(job.id == started.jobID)
-        return (storage.id, job, FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken))
+        return (storage.id, job, FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken, instanceID: instance))
     }
 
     // MARK: 1. Storage round trip, secrets never returned
@@ -132,7 +132,7 @@ struct FerryServerIntegrationTests {
                     #expect(!job.leaseToken.isEmpty)
                     #expect(job.storageID == storageID)
                     #expect(job.pingIntervalMicros == 100_000)
-                    #expect(job.staleAfterMicros == 500_000)
+                    #expect(job.staleAfterMicros == 1_000_000)
                     #expect(Set(job.credentials.map(\.name)) == ["access_key_id", "secret_access_key"])
                     #expect(job.credentials.contains { $0.value == Self.secretValue })
 
@@ -166,7 +166,7 @@ struct FerryServerIntegrationTests {
                     #expect(fresh.sync?.status == .inProgress)
                     #expect(fresh.sync?.meta?.workerID == "worker-1")
                     // Not before stale_after: at ~60% of it, still in progress.
-                    try await Task.sleep(until: lastPingSent + .milliseconds(300))
+                    try await Task.sleep(until: lastPingSent + Self.staleAfter * 0.6)
                     #expect(try await admin.listed(storageID).sync?.status == .inProgress)
 
                     // Then it fails with HEARTBEAT_TIMEOUT.

@@ -63,7 +63,8 @@ struct SlowObjectTests {
                 applicationProtocols: [FerryProtocol.alpn]))
         let transport = FerryClientTransport(host: "127.0.0.1", port: port, serverHostname: "localhost", tls: tls)
         let logger = Logger(label: "slow-worker")
-        let client = WorkerClient(rpc: RPCClient(transport: transport), backoff: ConnectionBackoff(), logger: logger)
+        let client = WorkerClient(
+            rpc: RPCClient(transport: transport), instanceID: "slow-1", backoff: ConnectionBackoff(), logger: logger)
         let runner = JobRunner(client: client, sources: { _ in source }, workerID: "worker-1", batchSize: 10, logger: logger)
         await runner.run(job, control: JobControl())
         await transport.close()

@@ -54,6 +54,8 @@ struct WorkerEndToEndTests {
         let traceback = failed.sync?.traceback ?? ""
         #expect(traceback.contains("worker-1"), "\(traceback)")
         #expect(traceback.contains(job), "\(traceback)")
+        #expect(failed.sync?.lastSyncCount == Int64(try await world.taskCount()), "count of the killed sync")
+        #expect((failed.sync?.lastSyncUnixMicros ?? 0) > 0, "last_sync of the killed sync")
 
         try world.worker.start()
         let resumed = try await world.sync(storage, until: [.completed])
@@ -94,6 +96,27 @@ struct WorkerEndToEndTests {
         #expect(ContinuousClock.now - stoppedAt < .seconds(5 + 2), "longer than the grace period")
         let failed = try await world.waitForStatus(storage, in: [.failed], timeout: .seconds(10))
         #expect(failed.sync?.traceback.contains("Worker shutting down") == true, "\(failed.sync?.traceback ?? "")")
+        #expect(failed.sync?.lastSyncCount == Int64(try await world.taskCount()), "count after SIGTERM")
+    }
+
+    @Test func aSecondLiveProcessUnderTheSameWorkerIDIsRefusedAndTheFirstCompletes() async throws {
+        let world = try await World(staleAfterSeconds: 10, batchSize: 10)
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 2_000)
+        try world.worker.start()
+        _ = try await world.admin { try await $0.startSync(storage) }
+        try await world.waitForProgress(storage)
+
+        let copy = WorkerChild(daemon: world.daemon, batchSize: 10, name: "copy")
+        defer { copy.kill9() }
+        try copy.start()
+        let status = try await copy.waitForExit(timeout: .seconds(30))
+        #expect(status != nil && status != 0, "the copy did not exit non-zero: \(String(describing: status))")
+        #expect(copy.log.contains("in use by another running process"), "\(copy.log)")
+
+        let done = try await world.waitForStatus(storage, in: [.completed, .failed], timeout: .seconds(120))
+        #expect(done.sync?.status == .completed, "\(done.sync?.traceback ?? "")")
+        try await world.expectTasks(2_000)
     }
 
     // MARK: Jobs removed or cancelled
@@ -123,6 +146,7 @@ struct WorkerEndToEndTests {
         #expect(atVerdict < 5_000, "the sync finished before the cancel")
         try await Task.sleep(for: .seconds(1))
         #expect(try await world.taskCount() == atVerdict)
+        #expect(failed.sync?.lastSyncCount == Int64(atVerdict), "count of the cancelled sync")
         #expect(world.worker.log.contains("JOB_RESULT_CANCELLED"))
     }
 

@@ -88,7 +88,7 @@ struct JobTests {
             #expect(first.job.id == "import-job")
             #expect(first.secrets == Fixture.secrets)
             #expect(first.storage.id == imports.id)
-            #expect(first.lease == JobLease(jobID: "import-job", token: "c"))
+            #expect(first.lease == JobLease(jobID: "import-job", token: "c", workerID: "w", instanceID: "i"))
             let second = try #require(try await claim([], [], token: "d"))
             #expect(second.job.id == "export-job")
             #expect(second.job.options.onlyNew)

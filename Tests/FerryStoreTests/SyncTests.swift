@@ -143,6 +143,78 @@ struct SyncTests {
         }
     }
 
+    @Test("last_sync_count is what the store committed, however the sync ends", arguments: ["complete", "verdict", "cancel"])
+    func committedCount(ending: String) async throws {
+        try await withStore { store, _ in
+            let (storage, claim) = try await Fixture.runningJob(store)
+            _ = try await store.importTasks(
+                lease: claim.lease, tasks: Fixture.tasks("a.json", rows: 3), checkpoint: nil, now: Fixture.t0)
+            // A repeated row is not created again and does not count.
+            _ = try await store.importTasks(
+                lease: claim.lease, tasks: Fixture.tasks("a.json", rows: 3) + Fixture.tasks("b.json", rows: 2),
+                checkpoint: nil, now: Fixture.t0)
+            // The worker's counter lags (its last heartbeat was one batch behind).
+            _ = try await store.recordProgress(
+                lease: claim.lease, counters: SyncCounters(synced: 3), checkpoint: nil, now: Fixture.t0 + .seconds(1))
+            #expect(try await store.storage(id: storage.id).syncInfo.lastSyncCount == 5)
+            let now = Fixture.t0 + .minutes(5)
+            switch ending {
+            case "complete":
+                _ = try await store.completeJob(
+                    lease: claim.lease, outcome: .failed(traceback: "stopped"), counters: SyncCounters(synced: 3), now: now)
+            case "cancel":
+                _ = try await store.requestCancel(storageID: storage.id, reason: nil, now: now)
+                _ = try await store.completeJob(lease: claim.lease, outcome: .cancelled, counters: nil, now: now)
+            default:
+                // A verdict computed from a read taken before the last batch still keeps that batch's count.
+                let stale = try await store.storage(id: storage.id).syncInfo
+                _ = try await store.importTasks(
+                    lease: claim.lease, tasks: Fixture.tasks("c.json", rows: 4), checkpoint: nil, now: Fixture.t0)
+                let verdict = try #require(
+                    TerminationDetector().evaluate(
+                        stale, job: try await store.jobObservation(storageID: storage.id), now: now))
+                let settled = try SyncStatusMachine(stale).terminate(verdict, now: now)
+                #expect(try await store.applyVerdict(storageID: storage.id, expectedJobID: claim.job.id, newInfo: settled))
+            }
+            let info = try await store.storage(id: storage.id).syncInfo
+            #expect(info.status == .failed)
+            #expect(info.lastSync == now)
+            #expect(info.lastSyncCount == Int64(try await store.taskCount(projectID: 1)))
+        }
+    }
+
+    @Test("fencing: a current lease presented by another worker or instance is refused and changes nothing")
+    func fencingByHolder() async throws {
+        try await withStore { store, _ in
+            let (storage, claim) = try await Fixture.runningJob(store)
+            let before = try await store.storage(id: storage.id).syncInfo
+            var otherWorker = claim.lease
+            otherWorker.workerID = "intruder"
+            var otherInstance = claim.lease
+            otherInstance.instanceID = "another-process"
+            for lease in [otherWorker, otherInstance] {
+                await expectStoreError(.notLeaseHolder) {
+                    _ = try await store.importTasks(
+                        lease: lease, tasks: Fixture.tasks("a.json", rows: 1), checkpoint: nil, now: Fixture.t0)
+                }
+                await expectStoreError(.notLeaseHolder) {
+                    _ = try await store.recordProgress(
+                        lease: lease, counters: SyncCounters(synced: 5), checkpoint: nil, now: Fixture.t0)
+                }
+                await expectStoreError(.notLeaseHolder) {
+                    _ = try await store.completeJob(
+                        lease: lease, outcome: .failed(traceback: "stolen"), counters: nil, now: Fixture.t0)
+                }
+                await expectStoreError(.notLeaseHolder) {
+                    _ = try await store.newImportKeys(lease: lease, keys: ["a.json"])
+                }
+            }
+            #expect(try await store.taskCount(projectID: 1) == 0)
+            #expect(try await store.storage(id: storage.id).syncInfo == before)
+            #expect(try await store.checkLease(claim.lease) == .active)
+        }
+    }
+
     @Test("fencing: after a HEARTBEAT_TIMEOUT verdict the old lease's progress, batch and outcome are refused")
     func fencingAfterVerdict() async throws {
         try await withStore { store, _ in
@@ -200,8 +272,11 @@ struct SyncTests {
             #expect(settled.meta.terminationReason == .heartbeatTimeout)
 
             // A forged token for the same job is unknown, never active.
-            #expect(try await store.checkLease(JobLease(jobID: claim.job.id, token: "forged")) == .unknown)
-            #expect(try await store.checkLease(JobLease(jobID: "no-such-job", token: "x")) == .unknown)
+            var forged = claim.lease
+            forged.token = "forged"
+            #expect(try await store.checkLease(forged) == .unknown)
+            forged.jobID = "no-such-job"
+            #expect(try await store.checkLease(forged) == .unknown)
         }
     }
 
@@ -220,7 +295,7 @@ struct SyncTests {
                 now: Fixture.t0 + .seconds(10)
             )
             #expect(!progress.cancelRequested)
-            #expect(progress.syncInfo.lastSyncCount == 5)
+            #expect(progress.syncInfo.lastSyncCount == 0, "the worker's counter is not the store's count")
             #expect(progress.syncInfo.meta.timeLastPing == Fixture.t0 + .seconds(10))
             let job = try #require(try await store.job(id: claim.job.id))
             #expect(

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Test certificates, made once per test process by `deploy/certs/ferry-certs.sh` in a
-/// temporary directory: a Ferry CA with a server and a worker certificate, and a second,
+/// temporary directory: a Ferry CA with a server and two worker certificates, and a second,
 /// unrelated CA with a client certificate that Ferry must refuse.
 public struct TestPKI: Sendable {
     /// Where the files are.
@@ -17,6 +17,10 @@ public struct TestPKI: Sendable {
     public var workerCertificate: String { "\(directory)/worker-1.pem" }
     /// Its key.
     public var workerKey: String { "\(directory)/worker-1.key" }
+    /// A second worker's certificate (`ferry://worker/worker-2`), from the same CA.
+    public var secondWorkerCertificate: String { "\(directory)/worker-2.pem" }
+    /// Its key.
+    public var secondWorkerKey: String { "\(directory)/worker-2.key" }
     /// A client certificate from an unrelated CA.
     public var foreignCertificate: String { "\(directory)/foreign/intruder.pem" }
     /// Its key.
@@ -30,6 +34,7 @@ public struct TestPKI: Sendable {
             .appendingPathComponent("ferry-test-pki-\(ProcessInfo.processInfo.processIdentifier)").path
         let script = repositoryRoot + "/deploy/certs/ferry-certs.sh"
         run(script, ["dev", directory])
+        run(script, ["client", directory, "--ca", "\(directory)/ca", "--name", "worker-2"])
         run(script, ["ca", "\(directory)/foreign", "--name", "Foreign CA"])
         run(script, ["client", "\(directory)/foreign", "--ca", "\(directory)/foreign", "--name", "intruder"])
         return TestPKI(directory: directory)

@@ -7,7 +7,9 @@ public struct SyncInfo: Sendable, Hashable {
     public var status: SyncStatus
     /// When the last sync finished; `nil` while one is queued or running, or if none ever did.
     public var lastSync: FerryTime?
-    /// Objects synced by the current or last sync.
+    /// Objects synced by the current or last sync: what the store committed (tasks created by an
+    /// import), counted as it commits them, so it is exact however the sync ends. The status
+    /// machine only resets it; it never takes the worker's own counter.
     public var lastSyncCount: Int64
     /// The id of the current or last job.
     public var lastSyncJob: String?

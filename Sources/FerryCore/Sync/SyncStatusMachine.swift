@@ -214,7 +214,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
     }
 
     /// Applies a termination verdict from ``TerminationDetector``: the sync fails with the
-    /// verdict's reason and traceback and `timeFailure` = now.
+    /// verdict's reason and traceback, and `lastSync` and `timeFailure` = now.
     ///
     /// For an in-progress sync `duration` becomes the time from the claim to the last ping, the
     /// last moment it was known to run; a queued sync never ran and keeps no duration.
@@ -238,6 +238,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
             next.meta.duration = max(.zero, (next.meta.timeLastPing ?? start) - start)
         }
         next.status = verdict.newStatus
+        next.lastSync = now
         next.meta.timeFailure = now
         next.meta.terminationReason = verdict.reason
         next.traceback = Traceback.bounded(verdict.traceback, maxBytes: self.limits.maxTracebackBytes)
@@ -267,7 +268,6 @@ public struct SyncStatusMachine: Sendable, Hashable {
             throw self.refusal(.invalidArgument, "Counter \(field) is negative.")
         }
         var next = self.info
-        next.lastSyncCount = counters.synced
         next.meta.tasksExisted = counters.existed
         next.meta.tasksFailedValidation = counters.failedValidation
         next.meta.totalAnnotations = counters.totalAnnotations

@@ -16,7 +16,7 @@ extension Findings {
         let worker = self.workerID ?? "(unknown)"
         switch reason {
         case .heartbeatTimeout:
-            let age = self.lastPing.map { "for \(self.age(since: $0))" } ?? "ever"
+            let age = self.lastHeartbeat.map { "for \(self.age(since: $0))" } ?? "ever"
             return "Sync failed (HEARTBEAT_TIMEOUT): no heartbeat from worker \(worker) \(age), "
                 + "more than stale_after (\(self.policy.staleAfter))."
         case .jobMissing:
@@ -84,12 +84,18 @@ extension Findings {
             if let claimed = self.info.meta.timeInProgress {
                 lines.append("claimed at:   \(claimed.iso8601) (\(self.age(since: claimed)) ago)")
             }
-            if let ping = self.info.meta.timeLastPing {
+            if let ping = self.info.meta.timeLastPing.flatMap({ _ in self.lastHeartbeat }) {
                 lines.append(
                     "last ping:    \(ping.iso8601) (\(self.age(since: ping)) ago; stale after \(self.policy.staleAfter))"
                 )
             } else {
                 lines.append("last ping:    none recorded")
+            }
+            if let restarted = self.restartedAt {
+                lines.append(
+                    "server start: \(restarted.iso8601) (\(self.age(since: restarted)) ago; silence counts from here, "
+                        + "as the previous server process may have acknowledged a heartbeat it never wrote)"
+                )
             }
         }
         if let expiry = self.job?.lease?.expiresAt {

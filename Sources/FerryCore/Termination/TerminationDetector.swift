@@ -12,7 +12,7 @@
 /// | `CANCELLED`          | a cancel was requested (storage meta, job state or job record) and then: the worker confirmed (job `cancelled`), or nobody ever claimed the job (storage `queued`, no lease), or the job ended another way (lease expired, heartbeat stale, job failed/lost, holder instance gone, job missing) |
 /// | `JOB_MISSING`        | the queue has no job with the storage's `lastSyncJob` id                      |
 /// | `JOB_FAILED`         | the job is recorded `failed` or `lost`, or its lease holder's instance is no longer its worker's current instance |
-/// | `HEARTBEAT_TIMEOUT`  | `inProgress` and now − `timeLastPing` > `staleAfter` (strict)                 |
+/// | `HEARTBEAT_TIMEOUT`  | `inProgress` and now − last heartbeat > `staleAfter` (strict)                 |
 /// | `QUEUE_TIMEOUT`      | `queued` and now − `timeQueued` > `queuedTimeout` (strict)                    |
 ///
 /// Precedence, when several match: **cancelled > job missing > job failed > heartbeat timeout >
@@ -26,6 +26,11 @@
 ///   ranks over failed because with no job record there is nothing left to have failed.
 /// - Heartbeat timeout and queue timeout are *symptoms* (silence), used when nothing more
 ///   specific is known. They cannot both match (one needs `inProgress`, the other `queued`).
+///
+/// The last heartbeat is the newest of the stored `timeLastPing` and what ``HeartbeatEvidence``
+/// adds: pings the server acknowledged but did not persist (it coalesces writes), and the server's
+/// own start, before which a previous process may have acknowledged one. So a verdict never comes
+/// earlier than `staleAfter` after a heartbeat the server acknowledged.
 ///
 /// Missing timestamps on an active sync (a corrupt or hand-edited row) count as infinitely old,
 /// so such a sync is failed with a traceback rather than left active forever.
@@ -45,11 +50,17 @@ public struct TerminationDetector: Sendable, Hashable {
     /// - Parameters:
     ///   - info: The storage's sync state as stored.
     ///   - job: What the queue knows about the job named by `info.lastSyncJob`.
+    ///   - heartbeats: What this server process knows of the job's heartbeats beyond the store.
     ///   - now: The server's current time.
     /// - Returns: The verdict to persist, or `nil` if the sync is settled or still looks alive.
-    public func evaluate(_ info: SyncInfo, job: JobObservation, now: FerryTime) -> TerminationVerdict? {
+    public func evaluate(
+        _ info: SyncInfo,
+        job: JobObservation,
+        heartbeats: HeartbeatEvidence = HeartbeatEvidence(),
+        now: FerryTime
+    ) -> TerminationVerdict? {
         guard info.status.isActive else { return nil }
-        let findings = Findings(info: info, observation: job, policy: self.policy, now: now)
+        let findings = Findings(info: info, observation: job, heartbeats: heartbeats, policy: self.policy, now: now)
         let matched = findings.matchedReasons
         guard let reason = matched.first else { return nil }
         return TerminationVerdict(
@@ -92,12 +103,22 @@ struct Findings {
     let leaseExpired: Bool
     let jobRecordedFailed: Bool
     let holderReplaced: Bool
-    /// The last sign of life of an in-progress sync: last ping, else claim, else queue time.
+    /// The stored last sign of life of an in-progress sync: last ping, else claim, else queue time.
     let lastPing: FerryTime?
+    /// The newest heartbeat known: the stored one or a newer one this process acknowledged.
+    let lastHeartbeat: FerryTime?
+    /// Set when silence is measured from this server process's start rather than a heartbeat.
+    let restartedAt: FerryTime?
     let stale: Bool
     let queueTimedOut: Bool
 
-    init(info: SyncInfo, observation: JobObservation, policy: TerminationPolicy, now: FerryTime) {
+    init(
+        info: SyncInfo,
+        observation: JobObservation,
+        heartbeats: HeartbeatEvidence,
+        policy: TerminationPolicy,
+        now: FerryTime
+    ) {
         self.info = info
         self.policy = policy
         self.now = now
@@ -126,9 +147,12 @@ struct Findings {
         self.holderReplaced = job?.lease.map { !$0.holderIsCurrentInstance } ?? false
 
         self.lastPing = info.meta.timeLastPing ?? info.meta.timeInProgress ?? info.meta.timeQueued
+        self.lastHeartbeat = heartbeats.lastHeartbeat(stored: self.lastPing)
+        let silenceStart = heartbeats.silenceStart(stored: self.lastPing)
+        self.restartedAt = silenceStart != self.lastHeartbeat ? silenceStart : nil
         self.stale =
             info.status == .inProgress
-            && self.lastPing.map { policy.heartbeatIsStale(lastPing: $0, now: now) } ?? true
+            && silenceStart.map { policy.heartbeatIsStale(lastPing: $0, now: now) } ?? true
         self.queueTimedOut =
             info.status == .queued
             && info.meta.timeQueued.map { policy.queueHasTimedOut(queuedAt: $0, now: now) } ?? true

@@ -190,6 +190,7 @@ extension FerryV1 {
         public static let protoMessageName = "ferry.v1.SyncCounters"
 
         /// Items synced: tasks created (import), objects written (export), objects upserted (dataset).
+        /// For the worker's own display only: the storage's last_sync_count is what the server committed.
         ///
         /// Proto field `int64 synced = 1`.
         public var synced: Int64

@@ -137,6 +137,7 @@ extension FerryV1.JobLease: CMessageBridge {
         self.init()
         self.jobID = try CFieldDecoding.string(c.job_id, field: "ferry.v1.JobLease.job_id")
         self.leaseToken = try CFieldDecoding.string(c.lease_token, field: "ferry.v1.JobLease.lease_token")
+        self.instanceID = try CFieldDecoding.string(c.instance_id, field: "ferry.v1.JobLease.instance_id")
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -144,6 +145,7 @@ extension FerryV1.JobLease: CMessageBridge {
         ferry__v1__job_lease__init(&c)
         c.job_id = try scope.string(self.jobID, field: "ferry.v1.JobLease.job_id")
         c.lease_token = try scope.string(self.leaseToken, field: "ferry.v1.JobLease.lease_token")
+        c.instance_id = try scope.string(self.instanceID, field: "ferry.v1.JobLease.instance_id")
         return c
     }
 

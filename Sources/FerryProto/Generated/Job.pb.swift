@@ -154,7 +154,10 @@ extension FerryV1 {
     }
 
     /// A claim on a job: every worker call that touches a job carries it. Once the job is settled
-    /// (completed, failed by detection, cancelled), calls carrying its lease are rejected.
+    /// (completed, failed by detection, cancelled), calls carrying its lease are rejected. Only the
+    /// worker process that claimed the job may present it: the caller's certificate must name the
+    /// claimant's worker id and instance_id must be the one it sent with AcquireJob, or the call
+    /// fails with PERMISSION_DENIED and changes nothing.
     ///
     /// Proto message `ferry.v1.JobLease`.
     public struct JobLease: FerryMessage {
@@ -171,17 +174,25 @@ extension FerryV1 {
         /// Proto field `string lease_token = 2`.
         public var leaseToken: String
 
+        /// The calling process's instance id, as sent in AcquireJobRequest.instance_id.
+        ///
+        /// Proto field `string instance_id = 3`.
+        public var instanceID: String
+
         /// Creates a `ferry.v1.JobLease`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
         ///   - jobID: The job id.
         ///   - leaseToken: The token handed out with the job; unique per claim.
+        ///   - instanceID: The calling process's instance id, as sent in AcquireJobRequest.instance_id.
         public init(
             jobID: String = "",
-            leaseToken: String = ""
+            leaseToken: String = "",
+            instanceID: String = ""
         ) {
             self.jobID = jobID
             self.leaseToken = leaseToken
+            self.instanceID = instanceID
         }
 
         /// Decodes a `ferry.v1.JobLease`; see ``FerryMessage/init(protobufBytes:)``.

@@ -31,12 +31,14 @@ public struct FerryServiceSet: Sendable {
     ) {
         let presence = WorkerPresence(window: policy.staleAfter)
         let leases = LeaseCache()
-        let enforcer = TerminationEnforcer(store: store, policy: policy, clock: clock, leases: leases, logger: logger)
+        let heartbeats = HeartbeatLedger(policy: policy, startedAt: clock.now())
+        let enforcer = TerminationEnforcer(
+            store: store, policy: policy, clock: clock, leases: leases, heartbeats: heartbeats, logger: logger)
         let health = HealthStatusBoard()
         let arrivals = Wakeup()
         let workers = WorkerService(
-            store: store, policy: policy, presence: presence, leases: leases, arrivals: arrivals, clock: clock,
-            logger: logger)
+            store: store, policy: policy, presence: presence, leases: leases, heartbeats: heartbeats,
+            enforcer: enforcer, arrivals: arrivals, clock: clock, logger: logger)
         let storages = StorageService(
             store: store, validator: validator, enforcer: enforcer, presence: presence, leases: leases,
             arrivals: arrivals, clock: clock, logger: logger)

@@ -24,6 +24,8 @@ extension RPCError {
                 metadata: [LeaseRejection.metadataKey: LeaseRejection.notCurrent],
                 cause: error
             )
+        case .notLeaseHolder:
+            return RPCError(code: .permissionDenied, message: error.message, cause: error)
         case .invalidArgument:
             return RPCError(code: .invalidArgument, message: error.message, cause: error)
         case .closed:

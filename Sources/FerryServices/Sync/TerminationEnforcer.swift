@@ -12,6 +12,7 @@ public struct TerminationEnforcer: Sendable {
     private let detector: TerminationDetector
     private let clock: any FerryClock
     private let leases: LeaseCache
+    private let heartbeats: HeartbeatLedger
     private let logger: Logger
 
     /// Creates an enforcer.
@@ -21,18 +22,22 @@ public struct TerminationEnforcer: Sendable {
     ///   - policy: The thresholds.
     ///   - clock: The server's clock.
     ///   - leases: The current leases; a verdict makes its job's lease stale at once.
+    ///   - heartbeats: The newest heartbeat this process received for each job, which may be
+    ///     newer than the stored one.
     ///   - logger: Where verdicts are logged.
     public init(
         store: any FerryStore,
         policy: TerminationPolicy,
         clock: any FerryClock,
         leases: LeaseCache,
+        heartbeats: HeartbeatLedger,
         logger: Logger
     ) {
         self.store = store
         self.detector = TerminationDetector(policy: policy)
         self.clock = clock
         self.leases = leases
+        self.heartbeats = heartbeats
         self.logger = logger
     }
 
@@ -44,9 +49,19 @@ public struct TerminationEnforcer: Sendable {
     /// - Returns: The storage as it now stands.
     /// - Throws: Store errors.
     public func enforce(_ storage: Storage, observation: JobObservation) async throws -> Storage {
+        try await enforce(storage, observation: observation, attemptsLeft: 3)
+    }
+
+    /// One attempt; when the compare-and-set loses to a write that left the sync active (a
+    /// heartbeat's progress landing between the read and the verdict), the storage is read and
+    /// judged again, so a reader past stale-after always sees the verdict.
+    private func enforce(_ storage: Storage, observation: JobObservation, attemptsLeft: Int) async throws -> Storage {
         guard storage.syncInfo.status.isActive else { return storage }
         let now = clock.now()
-        guard let verdict = detector.evaluate(storage.syncInfo, job: observation, now: now) else { return storage }
+        let evidence = heartbeats.evidence(jobID: storage.syncInfo.lastSyncJob)
+        guard let verdict = detector.evaluate(storage.syncInfo, job: observation, heartbeats: evidence, now: now) else {
+            return storage
+        }
         let settled: SyncInfo
         do {
             settled = try SyncStatusMachine(storage.syncInfo).terminate(verdict, now: now)
@@ -60,17 +75,19 @@ public struct TerminationEnforcer: Sendable {
         let written = try await store.applyVerdict(storageID: storage.id, expectedJobID: jobID, newInfo: settled)
         if written {
             leases.invalidate(jobID: jobID)
+            heartbeats.forget(jobID: jobID)
             logger.warning(
                 "Sync terminated",
                 metadata: [
                     "storage": "\(storage.id)", "job": "\(jobID)", "reason": "\(verdict.reason.wireName)",
                 ]
             )
-            var updated = storage
-            updated.syncInfo = settled
-            return updated
+            return try await store.storage(id: storage.id)  // With the count the store committed.
         }
-        return try await store.storage(id: storage.id)
+        let current = try await store.storage(id: storage.id)
+        guard current.syncInfo.status.isActive, attemptsLeft > 1 else { return current }
+        let observation = try await store.jobObservation(storageID: storage.id)
+        return try await enforce(current, observation: observation, attemptsLeft: attemptsLeft - 1)
     }
 
     /// Reads one storage with termination detection applied.

@@ -10,7 +10,7 @@ import Synchronization
 /// not in the cache is checked against the store.
 public final class LeaseCache: Sendable {
     private struct Entry {
-        var token: String
+        var lease: JobLease
         var cancelRequested: Bool
     }
 
@@ -21,13 +21,14 @@ public final class LeaseCache: Sendable {
 
     /// Records a lease as current.
     func activate(_ lease: JobLease, cancelRequested: Bool = false) {
-        entries.withLock { $0[lease.jobID] = Entry(token: lease.token, cancelRequested: cancelRequested) }
+        entries.withLock { $0[lease.jobID] = Entry(lease: lease, cancelRequested: cancelRequested) }
     }
 
-    /// Whether a cancel was requested for a current lease; `nil` when the lease is not known current.
+    /// Whether a cancel was requested for a current lease; `nil` when the lease is not known current
+    /// or is presented by a worker process other than its holder (the store then decides).
     func cancelRequested(for lease: JobLease) -> Bool? {
         entries.withLock { entries in
-            guard let entry = entries[lease.jobID], entry.token == lease.token else { return nil }
+            guard let entry = entries[lease.jobID], entry.lease == lease else { return nil }
             return entry.cancelRequested
         }
     }

@@ -4,15 +4,17 @@ import FerryRPC
 import FerryStore
 
 extension JobLease {
-    /// The lease a worker request carries.
+    /// The lease a worker request carries, presented by the calling worker.
     ///
-    /// - Parameter proto: The request's lease.
-    /// - Throws: `INVALID_ARGUMENT` when it is missing or empty.
-    init(_ proto: FerryV1.JobLease?) throws {
-        guard let proto, !proto.jobID.isEmpty, !proto.leaseToken.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "lease: job_id and lease_token are required")
+    /// - Parameters:
+    ///   - proto: The request's lease.
+    ///   - workerID: The caller's worker id (its certificate's name).
+    /// - Throws: `INVALID_ARGUMENT` when it is missing or a field is empty.
+    init(_ proto: FerryV1.JobLease?, presentedBy workerID: String) throws {
+        guard let proto, !proto.jobID.isEmpty, !proto.leaseToken.isEmpty, !proto.instanceID.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "lease: job_id, lease_token and instance_id are required")
         }
-        self.init(jobID: proto.jobID, token: proto.leaseToken)
+        self.init(jobID: proto.jobID, token: proto.leaseToken, workerID: workerID, instanceID: proto.instanceID)
     }
 }
 

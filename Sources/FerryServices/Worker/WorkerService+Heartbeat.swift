@@ -6,45 +6,65 @@ import Logging
 
 extension WorkerService {
     /// Heartbeats: each request is acknowledged at once from the lease cache, and its progress is
-    /// persisted in the background at most once per job per ping interval. A terminal outcome is
-    /// committed before its acknowledgement is sent. A lease the cache does not know is checked
-    /// against the store (with a synchronous progress write, which also fences it). A lease that
-    /// is not current ends the stream with the lease status.
+    /// persisted in the background at most once per job per ping interval (the ledger keeps the
+    /// newest arrival for termination detection). A terminal outcome is committed before its
+    /// acknowledgement is sent. A lease the cache does not know is checked against the store (with
+    /// a synchronous progress write, which also fences it). A lease that is not current ends the
+    /// stream with the lease status; one presented by another worker process ends it with
+    /// `PERMISSION_DENIED`.
     @Sendable
     func heartbeat(
         _ requests: RPCAsyncSequence<FerryV1.HeartbeatRequest>,
         _ writer: RPCWriter<FerryV1.HeartbeatResponse>,
         _ context: ServerContext
     ) async throws -> Metadata {
-        _ = try callingWorker()
-        for try await request in requests {
-            let lease = try JobLease(request.lease)
-            let now = clock.now()
-            var reply = FerryV1.HeartbeatResponse(
-                ack: true,
-                leaseStatus: .active,
-                ackedSequence: request.sequence,
-                pingIntervalMicros: policy.pingInterval.microseconds,
-                serverTimeUnixMicros: now.unixMicroseconds
-            )
-            do {
-                if let outcome = request.outcome {
-                    try await complete(lease, outcome: outcome, counters: request.counters, now: now)
-                    reply.leaseStatus = .settled
-                } else {
-                    reply.cancelRequested = try await recordProgress(request, lease: lease, now: now)
+        var pending = requests.makeAsyncIterator()
+        guard let first = try await pending.next() else { return [:] }
+        // The stream is open for its whole life: it is how this server knows the instance is alive.
+        let caller = try JobLease(first.lease, presentedBy: try callingWorker())
+        try await instances.withOpenCall(workerID: caller.workerID, instanceID: caller.instanceID) {
+            var next: FerryV1.HeartbeatRequest? = first
+            while let request = next {
+                try await withLease(request.lease) { lease, now in
+                    try await answer(request, lease: lease, now: now, writer: writer)
                 }
-            } catch let error as StoreError where error.code == .leaseNotCurrent {
-                leases.invalidate(jobID: lease.jobID)
-                pings.forget(jobID: lease.jobID)
-                reply.ack = false
-                reply.leaseStatus = .settled
-                try await writer.write(reply)
-                throw RPCError.from(store: error)
+                next = try await pending.next()
             }
-            try await writer.write(reply)
         }
         return [:]
+    }
+
+    private func answer(
+        _ request: FerryV1.HeartbeatRequest,
+        lease: JobLease,
+        now: FerryTime,
+        writer: RPCWriter<FerryV1.HeartbeatResponse>
+    ) async throws {
+        var reply = FerryV1.HeartbeatResponse(
+            ack: true,
+            leaseStatus: .active,
+            ackedSequence: request.sequence,
+            pingIntervalMicros: policy.pingInterval.microseconds,
+            serverTimeUnixMicros: now.unixMicroseconds
+        )
+        do {
+            if let outcome = request.outcome {
+                try await complete(lease, outcome: outcome, counters: request.counters, now: now)
+                reply.leaseStatus = .settled
+            } else {
+                reply.cancelRequested = try await recordProgress(request, lease: lease, now: now)
+            }
+        } catch let error as StoreError where error.code == .leaseNotCurrent {
+            leases.invalidate(jobID: lease.jobID)
+            heartbeats.forget(jobID: lease.jobID)
+            reply.ack = false
+            reply.leaseStatus = .settled
+            try await writer.write(reply)
+            throw RPCError.from(store: error)
+        } catch let error as StoreError {
+            throw RPCError.from(store: error)
+        }
+        try await writer.write(reply)
     }
 
     private func complete(
@@ -61,7 +81,7 @@ extension WorkerService {
             now: now
         )
         leases.invalidate(jobID: lease.jobID)
-        pings.forget(jobID: lease.jobID)
+        heartbeats.forget(jobID: lease.jobID)
         logger.info("Job finished", metadata: ["job": "\(lease.jobID)", "result": "\(outcome.result)"])
     }
 
@@ -74,11 +94,11 @@ extension WorkerService {
         guard let cancelRequested = leases.cancelRequested(for: lease) else {
             // Not known current here (first beat after a restart, say): ask the store, which fences.
             let result = try await store.recordProgress(lease: lease, counters: counters, checkpoint: checkpoint, now: now)
-            _ = pings.shouldPersist(jobID: lease.jobID, now: now, interval: policy.pingInterval)
+            _ = heartbeats.received(jobID: lease.jobID, at: now)
             leases.activate(lease, cancelRequested: result.cancelRequested)
             return result.cancelRequested
         }
-        if pings.shouldPersist(jobID: lease.jobID, now: now, interval: policy.pingInterval) {
+        if heartbeats.received(jobID: lease.jobID, at: now) {
             progress.submit(lease: lease, counters: counters, checkpoint: checkpoint, time: now)
         }
         return cancelRequested

@@ -13,11 +13,12 @@ extension WorkerService {
     func checkKeys(_ request: FerryV1.CheckImportKeysRequest, _ context: ServerContext) async throws
         -> FerryV1.CheckImportKeysResponse
     {
-        _ = try callingWorker()
         guard request.keys.count <= Self.maxBatch else {
             throw RPCError(code: .invalidArgument, message: "keys: at most \(Self.maxBatch) per call")
         }
-        let fresh = try await store.newImportKeys(lease: try JobLease(request.lease), keys: request.keys)
+        let fresh = try await withLease(request.lease) { lease, _ in
+            try await store.newImportKeys(lease: lease, keys: request.keys)
+        }
         return FerryV1.CheckImportKeysResponse(
             newKeys: fresh,
             existingCount: Int64(Set(request.keys).count - fresh.count)
@@ -29,11 +30,9 @@ extension WorkerService {
     func submit(_ request: FerryV1.SubmitImportBatchRequest, _ context: ServerContext) async throws
         -> FerryV1.SubmitImportBatchResponse
     {
-        _ = try callingWorker()
         guard request.tasks.count <= Self.maxBatch else {
             throw RPCError(code: .invalidArgument, message: "tasks: at most \(Self.maxBatch) per call")
         }
-        let lease = try JobLease(request.lease)
         var valid: [NewTask] = []
         var invalid: [FerryV1.ItemError] = []
         for task in request.tasks {
@@ -44,13 +43,14 @@ extension WorkerService {
                     FerryV1.ItemError(key: task.key, rowIndex: task.rowIndex, message: "Task data is not a JSON object"))
             }
         }
-        let now = clock.now()
-        let result = try await store.importTasks(
-            lease: lease,
-            tasks: valid,
-            checkpoint: request.checkpoint.map { SyncCheckpoint($0, now: now) },
-            now: now
-        )
+        let result = try await withLease(request.lease) { lease, now in
+            try await store.importTasks(
+                lease: lease,
+                tasks: valid,
+                checkpoint: request.checkpoint.map { SyncCheckpoint($0, now: now) },
+                now: now
+            )
+        }
         return FerryV1.SubmitImportBatchResponse(
             created: result.created.map { FerryV1.TaskLink(key: $0.key, rowIndex: $0.rowIndex, taskID: $0.taskID) },
             existed: result.existed.map { FerryV1.TaskLink(key: $0.key, rowIndex: $0.rowIndex, taskID: $0.taskID) },

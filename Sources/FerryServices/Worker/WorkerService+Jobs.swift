@@ -11,6 +11,8 @@ extension WorkerService {
     /// How often a waiting AcquireJob looks for a job without being woken: a sync queued through
     /// another replica, or a queue changed outside this process, is seen within this time.
     static let pollInterval: Duration = .seconds(1)
+    /// The trailer that marks a refusal of a second live process under one worker id.
+    public static let duplicateWorkerKey = "ferry-worker-duplicate"
 
     @Sendable
     func acquireJob(_ request: FerryV1.AcquireJobRequest, _ context: ServerContext) async throws
@@ -23,10 +25,35 @@ extension WorkerService {
         guard !request.instanceID.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "instance_id: required (a fresh id per process start)")
         }
-        if registeredInstances.record(workerID: workerID, instanceID: request.instanceID) {
-            let failed = try await store.registerWorkerInstance(
-                workerID: workerID, instanceID: request.instanceID, now: clock.now())
-            failed.forEach { leases.invalidate(jobID: $0) }
+        return try await instances.withOpenCall(workerID: workerID, instanceID: request.instanceID) {
+            try await register(workerID: workerID, instanceID: request.instanceID)
+            return try await claim(request, workerID: workerID, context: context)
+        }
+    }
+
+    /// Makes the caller its worker id's current process, failing the jobs of a previous one, unless
+    /// another process under the same id is alive (`ALREADY_EXISTS`, which the worker treats as fatal).
+    private func register(workerID: String, instanceID: String) async throws {
+        switch instances.register(workerID: workerID, instanceID: instanceID) {
+        case .current:
+            return
+        case .refused(let live):
+            logger.warning(
+                "Refused a second live process under one worker id",
+                metadata: ["worker": "\(workerID)", "instance": "\(instanceID)", "live": "\(live)"]
+            )
+            throw RPCError(
+                code: .alreadyExists,
+                message: "Worker id '\(workerID)' is in use by another running process (instance \(live)); "
+                    + "give each worker process its own certificate and worker id",
+                metadata: [Self.duplicateWorkerKey: "true"]
+            )
+        case .replaced:
+            let failed = try await store.registerWorkerInstance(workerID: workerID, instanceID: instanceID, now: clock.now())
+            for jobID in failed {
+                leases.invalidate(jobID: jobID)
+                heartbeats.forget(jobID: jobID)
+            }
             if !failed.isEmpty {
                 logger.warning(
                     "A worker restarted; the jobs its previous process held have failed",
@@ -34,6 +61,11 @@ extension WorkerService {
                 )
             }
         }
+    }
+
+    private func claim(_ request: FerryV1.AcquireJobRequest, workerID: String, context: ServerContext) async throws
+        -> FerryV1.AcquireJobResponse
+    {
         let capabilities = request.capabilities ?? FerryV1.WorkerCapabilities()
         let kinds = Set(capabilities.kinds.compactMap(StorageKind.init))
         let providers = Set(capabilities.providers.compactMap(StorageProvider.init))
@@ -41,15 +73,17 @@ extension WorkerService {
         let deadline = min(ContinuousClock.now + wait, context.deadline ?? .now + wait)
         while true {
             let seen = arrivals.generation
+            let now = clock.now()
             if let claimed = try await store.claimJob(
                 workerID: workerID,
                 instanceID: request.instanceID,
                 kinds: kinds,
                 providers: providers,
-                now: clock.now(),
+                now: now,
                 leaseToken: SecureRandom.hexToken(byteCount: 16)
             ) {
                 leases.activate(claimed.lease)
+                heartbeats.claimed(jobID: claimed.job.id, at: now)
                 logger.info(
                     "Job claimed", metadata: ["job": "\(claimed.job.id)", "storage": "\(claimed.storage.id)", "worker": "\(workerID)"])
                 return FerryV1.AcquireJobResponse(job: jobMessage(claimed))

@@ -16,10 +16,11 @@ public struct WorkerService: RPCService {
     let clock: any FerryClock
     let logger: Logger
     let leases: LeaseCache
+    let heartbeats: HeartbeatLedger
+    let enforcer: TerminationEnforcer
     let arrivals: Wakeup
     let progress: ProgressWriter
-    let registeredInstances = RegisteredInstances()
-    let pings = PingCoalescer()
+    let instances = WorkerInstances()
 
     /// Creates the service.
     ///
@@ -28,6 +29,8 @@ public struct WorkerService: RPCService {
     ///   - policy: The ping interval workers must keep, and the stale-after they are told.
     ///   - presence: Where worker calls are recorded.
     ///   - leases: The current leases, shared with the storage service and the enforcer.
+    ///   - heartbeats: The newest heartbeat of each job, shared with the enforcer.
+    ///   - enforcer: Termination detection, applied when a silent worker calls again.
     ///   - arrivals: Woken by the storage service when a sync is queued.
     ///   - clock: The server's clock.
     ///   - logger: Where to log.
@@ -36,6 +39,8 @@ public struct WorkerService: RPCService {
         policy: TerminationPolicy,
         presence: WorkerPresence,
         leases: LeaseCache,
+        heartbeats: HeartbeatLedger,
+        enforcer: TerminationEnforcer,
         arrivals: Wakeup,
         clock: any FerryClock,
         logger: Logger
@@ -44,6 +49,8 @@ public struct WorkerService: RPCService {
         self.policy = policy
         self.presence = presence
         self.leases = leases
+        self.heartbeats = heartbeats
+        self.enforcer = enforcer
         self.arrivals = arrivals
         self.progress = ProgressWriter(store: store, leases: leases, logger: logger)
         self.clock = clock
@@ -76,35 +83,5 @@ public struct WorkerService: RPCService {
         }
         presence.saw(principal.name, at: clock.now())
         return principal.name
-    }
-}
-
-/// The process instance each worker id last registered, so that registration (which fails the
-/// jobs of a previous instance) is written once per instance, not on every poll.
-final class RegisteredInstances: Sendable {
-    private let instances = Mutex<[String: String]>([:])
-
-    /// Records an instance; returns whether it is new for its worker id.
-    func record(workerID: String, instanceID: String) -> Bool {
-        instances.withLock { $0.updateValue(instanceID, forKey: workerID) != instanceID }
-    }
-}
-
-/// Decides which heartbeats are persisted: at most one per job per ping interval.
-final class PingCoalescer: Sendable {
-    private let lastPersisted = Mutex<[String: FerryTime]>([:])
-
-    /// Whether a ping for `jobID` at `now` should be written; records it if so.
-    func shouldPersist(jobID: String, now: FerryTime, interval: FerryDuration) -> Bool {
-        lastPersisted.withLock { map in
-            if let last = map[jobID], now - last < interval { return false }
-            map[jobID] = now
-            return true
-        }
-    }
-
-    /// Forgets a job that has ended.
-    func forget(jobID: String) {
-        _ = lastPersisted.withLock { $0.removeValue(forKey: jobID) }
     }
 }

@@ -1,26 +1,40 @@
-/// A claim on a job: every worker write carries it (`ferry.v1.JobLease`).
+/// A claim on a job, and who presents it: every worker write carries it (`ferry.v1.JobLease`).
 ///
 /// The store checks it inside the same transaction as the write it guards, so a write under a
-/// lease that is no longer current changes nothing.
+/// lease that is no longer current changes nothing, and a lease presented by any worker process
+/// other than the one that claimed it is refused even with the right token.
 public struct JobLease: Sendable, Hashable, CustomStringConvertible {
     /// The job id.
     public var jobID: String
     /// The token handed out with the claim.
     public var token: String
+    /// The worker id: the claimant's, or the caller's (its certificate's name).
+    public var workerID: String
+    /// The worker's process instance: the claimant's, or the caller's.
+    public var instanceID: String
 
     /// Creates a lease.
     ///
     /// - Parameters:
     ///   - jobID: The job id.
     ///   - token: The token handed out with the claim.
-    public init(jobID: String, token: String) {
+    ///   - workerID: The worker id that claimed it, or that presents it.
+    ///   - instanceID: The worker process instance that claimed it, or that presents it.
+    public init(jobID: String, token: String, workerID: String, instanceID: String) {
         self.jobID = jobID
         self.token = token
+        self.workerID = workerID
+        self.instanceID = instanceID
     }
 
-    /// `JobLease(job: ID)`; the token is left out of logs.
+    /// Whether `other` is presented by the same worker process as this one.
+    public func isHeld(byHolderOf other: JobLease) -> Bool {
+        self.workerID == other.workerID && self.instanceID == other.instanceID
+    }
+
+    /// `JobLease(job: ID, worker: W, instance: I)`; the token is left out of logs.
     public var description: String {
-        "JobLease(job: \(self.jobID))"
+        "JobLease(job: \(self.jobID), worker: \(self.workerID), instance: \(self.instanceID))"
     }
 }
 

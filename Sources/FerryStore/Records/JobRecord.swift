@@ -98,6 +98,8 @@ public struct JobRecord: Sendable, Hashable, Identifiable {
 
     /// The lease of the current claim, if the job was claimed.
     public var lease: JobLease? {
-        self.leaseToken.map { JobLease(jobID: self.id, token: $0) }
+        self.leaseToken.map {
+            JobLease(jobID: self.id, token: $0, workerID: self.workerID ?? "", instanceID: self.instanceID ?? "")
+        }
     }
 }

@@ -94,7 +94,12 @@ public struct ClaimedJob: Sendable, Hashable {
     /// The lease the worker must send with every write for this job.
     public var lease: JobLease {
         // A claimed job always has a token; the store sets it in the same transaction.
-        JobLease(jobID: self.job.id, token: self.job.leaseToken ?? "")
+        JobLease(
+            jobID: self.job.id,
+            token: self.job.leaseToken ?? "",
+            workerID: self.job.workerID ?? "",
+            instanceID: self.job.instanceID ?? ""
+        )
     }
 }
 

@@ -108,8 +108,10 @@ extension SQLiteFerryStore {
     }
 
     /// Checks a lease inside the caller's transaction; throws ``StoreError/Code/leaseNotCurrent``
-    /// unless the job exists, is `running`, and holds this token. Run in the same transaction as the
-    /// write it guards, so no verdict can land between the check and the write.
+    /// unless the job exists, is `running`, and holds this token, and
+    /// ``StoreError/Code/notLeaseHolder`` when the lease's worker or instance is not the claimant.
+    /// Run in the same transaction as the write it guards, so no verdict can land between the check
+    /// and the write.
     static func fence(_ lease: JobLease, in transaction: SQLiteTransaction) async throws -> FencedJob {
         let (state, job) = try await Self.leaseState(of: lease, in: transaction)
         guard case .active = state, let job else {
@@ -127,7 +129,7 @@ extension SQLiteFerryStore {
     ) async throws -> (state: LeaseState, job: FencedJob?) {
         guard
             let row = try await transaction.row(
-                "SELECT storage_id, kind, state, lease_token, cancel_requested_at FROM jobs WHERE id = ?",
+                "SELECT storage_id, kind, state, lease_token, worker_id, instance_id, cancel_requested_at FROM jobs WHERE id = ?",
                 [.text(lease.jobID)]
             )
         else {
@@ -138,6 +140,14 @@ extension SQLiteFerryStore {
         }
         let state = try row.rawEnum("state", as: JobState.self)
         guard state == .running else { return (.settled(state), nil) }
+        let holder = (worker: try row.optionalString("worker_id"), instance: try row.optionalString("instance_id"))
+        guard holder.worker == lease.workerID, holder.instance == lease.instanceID else {
+            throw StoreError(
+                code: .notLeaseHolder,
+                message: "Job \(lease.jobID) is held by another worker process; worker '\(lease.workerID)' "
+                    + "(instance \(lease.instanceID)) may not use its lease."
+            )
+        }
         let job = FencedJob(
             storageID: try row.int64("storage_id"),
             kind: try row.rawEnum("kind", as: StorageKind.self),

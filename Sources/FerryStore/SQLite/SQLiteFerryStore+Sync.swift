@@ -79,9 +79,11 @@ extension SQLiteFerryStore {
         let jobStates = Self.jobStates(for: newInfo.meta.terminationReason)
         return try await self.writer.write { transaction in
             // The compare-and-set: still active, still this job, no ping since the verdict's read.
+            // last_sync_count keeps the stored value (the last assignment wins, and reads the old
+            // row): a batch committed after the verdict's read still counts.
             let updated = try await transaction.row(
                 """
-                UPDATE storages SET \(SyncInfoColumns.assignments)
+                UPDATE storages SET \(SyncInfoColumns.assignments), last_sync_count = last_sync_count
                 WHERE id = ? AND status IN ('queued', 'in_progress') AND last_sync_job = ? AND time_last_ping IS ?
                 RETURNING id
                 """,

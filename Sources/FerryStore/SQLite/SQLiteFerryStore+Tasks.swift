@@ -97,6 +97,13 @@ extension SQLiteFerryStore {
                     }
                 }
             }
+            if !created.isEmpty {
+                // last_sync_count is what the store committed for this sync, whatever the worker reports.
+                try await transaction.execute(
+                    "UPDATE storages SET last_sync_count = last_sync_count + ? WHERE id = ?",
+                    [.int64(Int64(created.count)), .int64(job.storageID)]
+                )
+            }
             try await Self.writeCheckpoint(checkpoint, jobID: lease.jobID, now: now, in: transaction)
             return try Self.importResult(tasks, created: created, existing: existing)
         }

@@ -175,5 +175,5 @@ public struct ImportRunner: Sendable {
         return groups
     }
 
-    private var lease: FerryV1.JobLease { FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken) }
+    private var lease: FerryV1.JobLease { client.lease(for: job) }
 }

@@ -100,7 +100,7 @@ struct HeartbeatLoop: Sendable {
             }
             try await writer.write(
                 FerryV1.HeartbeatRequest(
-                    lease: FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken),
+                    lease: client.lease(for: job),
                     counters: control.counters,
                     outcome: outcome,
                     sequence: sequence,

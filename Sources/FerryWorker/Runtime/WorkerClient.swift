@@ -9,6 +9,8 @@ public import Logging
 /// Calls that are safe to repeat (key checks, import batches: the server dedupes) are retried
 /// with backoff while the server is unreachable, for at most a given time.
 public struct WorkerClient: Sendable {
+    /// This worker process's instance id, sent with AcquireJob and with every lease.
+    public let instanceID: String
     private let rpc: RPCClient
     private let backoff: ConnectionBackoff
     private let callTimeout: Duration
@@ -18,14 +20,30 @@ public struct WorkerClient: Sendable {
     ///
     /// - Parameters:
     ///   - rpc: The RPC client over the worker's transport.
+    ///   - instanceID: This worker process's instance id.
     ///   - backoff: How retries are spaced.
     ///   - callTimeout: The deadline of one batch call.
     ///   - logger: Where retries are logged.
-    public init(rpc: RPCClient, backoff: ConnectionBackoff, callTimeout: Duration = .seconds(60), logger: Logger) {
+    public init(
+        rpc: RPCClient,
+        instanceID: String,
+        backoff: ConnectionBackoff,
+        callTimeout: Duration = .seconds(60),
+        logger: Logger
+    ) {
+        self.instanceID = instanceID
         self.rpc = rpc
         self.backoff = backoff
         self.callTimeout = callTimeout
         self.logger = logger
+    }
+
+    /// The lease this process presents for a job it claimed.
+    ///
+    /// - Parameter job: The claimed job.
+    /// - Returns: Its id and token, with this process's instance id.
+    public func lease(for job: FerryV1.Job) -> FerryV1.JobLease {
+        FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken, instanceID: instanceID)
     }
 
     /// One AcquireJob long-poll.

@@ -49,7 +49,8 @@ public struct WorkerProcess: Sendable {
         let instanceID = UUID().uuidString.lowercased()
         var logger = self.logger
         logger[metadataKey: "instance"] = "\(instanceID)"
-        let client = WorkerClient(rpc: RPCClient(transport: transport), backoff: settings.backoff, logger: logger)
+        let client = WorkerClient(
+            rpc: RPCClient(transport: transport), instanceID: instanceID, backoff: settings.backoff, logger: logger)
         let sources = ImportSourceFactory(localFilesRoot: settings.localFilesRoot)
         let displayName = settings.workerID.isEmpty ? "(instance \(instanceID))" : "'\(settings.workerID)' (instance \(instanceID))"
         let service = WorkerService(

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// On graceful shutdown (SIGTERM, SIGINT) it stops asking for jobs, asks each running job to
 /// stop, and gives them `shutdownGracePeriod` to report "worker shutting down" before it
-/// cancels what is left.
+/// cancels what is left. When the server refuses this process because another live process uses
+/// the same worker id, it stops the same way and then throws, so the process exits non-zero.
 public struct WorkerService: Service {
     private let client: WorkerClient
     private let runner: JobRunner
@@ -45,12 +46,14 @@ public struct WorkerService: Service {
     }
 
     /// Claims and runs jobs until a graceful shutdown, then stops the running ones.
+    ///
+    /// - Throws: The server's refusal, when another live process uses this worker id.
     public func run() async throws {
         let running = RunningJobs()
         let stopping = Wakeup()
         let poll = PendingPoll()
-        await withTaskGroup(of: Void.self) { group in
-            await withGracefulShutdownHandler {
+        let refusal = await withTaskGroup(of: Void.self) { group -> RPCError? in
+            let refusal = await withGracefulShutdownHandler {
                 await acquireLoop(group: &group, running: running, stopping: stopping, poll: poll)
             } onGracefulShutdown: {
                 stopping.wake()
@@ -72,16 +75,23 @@ public struct WorkerService: Service {
                 }
             }
             group.cancelAll()
+            return refusal
+        }
+        if let refusal {
+            logger.critical("ferry-worker stopped: the server refused this process", metadata: ["error": "\(refusal)"])
+            throw refusal
         }
         logger.info("ferry-worker stopped")
     }
 
+    /// Claims jobs until a shutdown; returns the server's refusal if it will never hand this
+    /// process a job (another live process uses the worker id).
     private func acquireLoop(
         group: inout TaskGroup<Void>,
         running: RunningJobs,
         stopping: Wakeup,
         poll: PendingPoll
-    ) async {
+    ) async -> RPCError? {
         var failures = 0
         while stopping.generation == 0 {
             if running.count >= maxJobs {
@@ -104,8 +114,10 @@ public struct WorkerService: Service {
                 } else if reply.retryAfterMicros > 0 {
                     await stopping.wait(after: 0, upTo: .microseconds(reply.retryAfterMicros))
                 }
+            } catch let error as RPCError where error.code == .alreadyExists {
+                return error
             } catch {
-                guard stopping.generation == 0 else { return }
+                guard stopping.generation == 0 else { return nil }
                 failures += 1
                 let delay = client.retryDelay(afterFailures: failures)
                 let level: Logger.Level = WorkerClient.isTransient(error) ? .warning : .error
@@ -115,6 +127,7 @@ public struct WorkerService: Service {
                 await stopping.wait(after: 0, upTo: delay)
             }
         }
+        return nil
     }
 }
 

@@ -14,13 +14,13 @@ import Synchronization
 
 /// A real `ferryd` assembled in-process the way ``FerryServerProcess`` does it: SQLite store in a
 /// temporary directory, TLS on 127.0.0.1 with an ephemeral port, the auth interceptor with
-/// ``AccessPolicy/ferry``, a system clock and short termination intervals.
+/// ``AccessPolicy/ferry``, a system clock (or one the test moves) and short termination intervals.
 struct FerryTestServer: Sendable {
     static let adminToken = "admin-token"
     static let readerToken = "reader-token"
     static let policy = TerminationPolicy(
         pingInterval: .milliseconds(100),
-        staleAfter: .milliseconds(500),
+        staleAfter: .seconds(1),  // Ten intervals: a loaded test machine may stall a worker's beat for a while.
         queuedTimeout: .seconds(2)
     )
 
@@ -32,6 +32,7 @@ struct FerryTestServer: Sendable {
 
     /// Runs `body` against a fresh server, then drains it and closes the store.
     static func with<Result: Sendable>(
+        clock: any FerryClock = SystemClock(),
         _ body: @Sendable (FerryTestServer) async throws -> Result
     ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory
@@ -60,7 +61,6 @@ struct FerryTestServer: Sendable {
         let sealer = try AESSecretSealer(key: SecureRandom.bytes(32))
         let store = try await SQLiteFerryStore.open(path: directory + "/ferry.sqlite", sealer: sealer, logger: logger)
 
-        let clock = SystemClock()
         let services = FerryServiceSet(
             store: store, policy: policy, validator: validator, clock: clock, logger: logger
         ).services
@@ -107,9 +107,22 @@ struct FerryTestServer: Sendable {
         case token(String)
         /// The worker certificate (`ferry://worker/worker-1`), no token.
         case worker
+        /// Another worker's certificate (`ferry://worker/worker-2`), no token.
+        case secondWorker
 
         static let admin = Identity.token(FerryTestServer.adminToken)
         static let reader = Identity.token(FerryTestServer.readerToken)
+
+        /// The client certificate and key to present, and the metadata to send with every call.
+        var credentials: (certificate: String?, key: String?, metadata: Metadata) {
+            let pki = TestPKI.shared
+            switch self {
+            case .anonymous: return (nil, nil, [:])
+            case .token(let token): return (nil, nil, ["authorization": "Bearer \(token)"])
+            case .worker: return (pki.workerCertificate, pki.workerKey, [:])
+            case .secondWorker: return (pki.secondWorkerCertificate, pki.secondWorkerKey, [:])
+            }
+        }
     }
 
     /// Runs `body` with a client of the given identity; its transport is closed afterwards.
@@ -117,29 +130,15 @@ struct FerryTestServer: Sendable {
         _ identity: Identity,
         _ body: (FerryClient) async throws -> Result
     ) async throws -> Result {
-        let pki = TestPKI.shared
-        let tls: TLSContext
-        var metadata: Metadata = [:]
-        switch identity {
-        case .anonymous:
-            tls = try TLSContext(configuration: .client(
-                trustRootsPath: pki.caPath, certificateChainPath: nil, privateKeyPath: nil,
-                applicationProtocols: [FerryProtocol.alpn]))
-        case .token(let token):
-            tls = try TLSContext(configuration: .client(
-                trustRootsPath: pki.caPath, certificateChainPath: nil, privateKeyPath: nil,
-                applicationProtocols: [FerryProtocol.alpn]))
-            metadata = ["authorization": "Bearer \(token)"]
-        case .worker:
-            tls = try TLSContext(configuration: .client(
-                trustRootsPath: pki.caPath, certificateChainPath: pki.workerCertificate,
-                privateKeyPath: pki.workerKey, applicationProtocols: [FerryProtocol.alpn]))
-        }
+        let credentials = identity.credentials
+        let tls = try TLSContext(configuration: .client(
+            trustRootsPath: TestPKI.shared.caPath, certificateChainPath: credentials.certificate,
+            privateKeyPath: credentials.key, applicationProtocols: [FerryProtocol.alpn]))
         let transport = FerryClientTransport(
             host: "127.0.0.1", port: port, serverHostname: "localhost", tls: tls,
             configuration: ClientTransportConfiguration())
         do {
-            let result = try await body(FerryClient(rpc: RPCClient(transport: transport), metadata: metadata))
+            let result = try await body(FerryClient(rpc: RPCClient(transport: transport), metadata: credentials.metadata))
             await transport.close()
             return result
         } catch {
@@ -200,7 +199,7 @@ struct FerryClient: Sendable {
         let micros = wait.components.seconds * 1_000_000 + wait.components.attoseconds / 1_000_000_000_000
         return try await unary(
             Worker.acquireJob,
-            FerryV1.AcquireJobRequest(workerID: "worker-1", instanceID: instance, waitTimeMicros: micros))
+            FerryV1.AcquireJobRequest(instanceID: instance, waitTimeMicros: micros))
     }
 
     func checkImportKeys(_ lease: FerryV1.JobLease, _ keys: [String]) async throws -> FerryV1.CheckImportKeysResponse {

@@ -162,25 +162,15 @@ final class FerrydProcess: @unchecked Sendable {
         _ identity: FerryTestServer.Identity,
         _ body: (FerryClient) async throws -> Result
     ) async throws -> Result {
-        let pki = TestPKI.shared
-        var metadata: Metadata = [:]
-        var certificate: String?
-        var key: String?
-        switch identity {
-        case .anonymous: break
-        case .token(let token): metadata = ["authorization": "Bearer \(token)"]
-        case .worker:
-            certificate = pki.workerCertificate
-            key = pki.workerKey
-        }
+        let credentials = identity.credentials
         let tls = try TLSContext(configuration: .client(
-            trustRootsPath: pki.caPath, certificateChainPath: certificate, privateKeyPath: key,
-            applicationProtocols: [FerryProtocol.alpn]))
+            trustRootsPath: TestPKI.shared.caPath, certificateChainPath: credentials.certificate,
+            privateKeyPath: credentials.key, applicationProtocols: [FerryProtocol.alpn]))
         let transport = FerryClientTransport(
             host: "127.0.0.1", port: lock.withLock { port }, serverHostname: "localhost", tls: tls,
             configuration: ClientTransportConfiguration())
         do {
-            let result = try await body(FerryClient(rpc: RPCClient(transport: transport), metadata: metadata))
+            let result = try await body(FerryClient(rpc: RPCClient(transport: transport), metadata: credentials.metadata))
             await transport.close()
             return result
         } catch {

@@ -15,15 +15,18 @@ final class WorkerChild: @unchecked Sendable {
     private let daemon: FerrydProcess
     private let batchSize: Int
     private let maxJobs: Int
+    private let name: String
     private let lock = NSLock()
     private var process: Process?
     private var starts = 0
     private(set) var logPath = ""
 
-    init(daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2) {
+    /// - Parameter name: Names the log files (`<name>-<n>.log`), so two children never share one.
+    init(daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2, name: String = "worker") {
         self.daemon = daemon
         self.batchSize = batchSize
         self.maxJobs = maxJobs
+        self.name = name
     }
 
     /// Starts a new worker process against the daemon's current port.
@@ -49,7 +52,7 @@ final class WorkerChild: @unchecked Sendable {
         ]
         let path = lock.withLock { () -> String in
             starts += 1
-            return daemon.directory + "/worker-\(starts).log"
+            return daemon.directory + "/\(name)-\(starts).log"
         }
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -68,6 +71,13 @@ final class WorkerChild: @unchecked Sendable {
 
     /// Whether the current process is alive.
     var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
+
+    /// Waits for the current process to exit on its own; its exit status, or `nil` after `timeout`.
+    func waitForExit(timeout: Duration) async throws -> Int32? {
+        guard let process = lock.withLock({ self.process }) else { return nil }
+        let exited = try await waitUntil(timeout: timeout, every: .milliseconds(50)) { !process.isRunning }
+        return exited ? process.terminationStatus : nil
+    }
 
     /// `kill -9`, then reaps the process.
     func kill9() {

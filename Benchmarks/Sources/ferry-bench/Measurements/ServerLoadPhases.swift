@@ -70,7 +70,7 @@ enum ServerLoadPhases {
             let acquired = try await parallel(count: missing, concurrency: min(concurrency, 16)) { index in
                 let reply = try await workers[index % workers.count].acquireJob(instance: "ferry-bench-instance")
                 guard let job = reply.job else { throw BenchError("AcquireJob returned no job") }
-                return FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken)
+                return FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken, instanceID: "ferry-bench-instance")
             }
             population.leases += acquired.values
             emptyRounds = acquired.values.isEmpty ? emptyRounds + 1 : 0

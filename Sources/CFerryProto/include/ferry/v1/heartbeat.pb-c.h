@@ -90,6 +90,7 @@ struct  Ferry__V1__SyncCounters
   ProtobufCMessage base;
   /*
    * Items synced: tasks created (import), objects written (export), objects upserted (dataset).
+   * For the worker's own display only: the storage's last_sync_count is what the server committed.
    */
   int64_t synced;
   /*

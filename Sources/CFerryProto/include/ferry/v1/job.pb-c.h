@@ -110,7 +110,10 @@ struct  Ferry__V1__WorkerCapabilities
 
 /*
  * A claim on a job: every worker call that touches a job carries it. Once the job is settled
- * (completed, failed by detection, cancelled), calls carrying its lease are rejected.
+ * (completed, failed by detection, cancelled), calls carrying its lease are rejected. Only the
+ * worker process that claimed the job may present it: the caller's certificate must name the
+ * claimant's worker id and instance_id must be the one it sent with AcquireJob, or the call
+ * fails with PERMISSION_DENIED and changes nothing.
  */
 struct  Ferry__V1__JobLease
 {
@@ -123,10 +126,14 @@ struct  Ferry__V1__JobLease
    * The token handed out with the job; unique per claim.
    */
   char *lease_token;
+  /*
+   * The calling process's instance id, as sent in AcquireJobRequest.instance_id.
+   */
+  char *instance_id;
 };
 #define FERRY__V1__JOB_LEASE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__job_lease__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
