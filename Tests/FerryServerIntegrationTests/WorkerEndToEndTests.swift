@@ -4,6 +4,10 @@ import FerryTestSupport
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Issue 4 end to end: real `ferryd` and `ferry-worker` processes over mTLS on 127.0.0.1, with
 /// short heartbeat intervals, syncing local files.
 @Suite(.serialized, .timeLimit(.minutes(5)))
@@ -64,6 +68,35 @@ struct WorkerEndToEndTests {
         #expect(created + existed == 3_000)
         #expect(existed > 0, "the first sync had made progress before the kill")
         try await world.expectTasks(3_000)
+    }
+
+    /// A worker stopped (SIGSTOP) for longer than stale_after, with nobody listing meanwhile, is
+    /// fenced by its own next heartbeat when it goes on (SIGCONT): the job fails as
+    /// HEARTBEAT_TIMEOUT and not one more task is added.
+    @Test func workerStoppedPastStaleAfterIsFencedWhenItGoesOnWithoutAListCall() async throws {
+        let stale = 2.0
+        let world = try await World(staleAfterSeconds: stale, batchSize: 5)
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 3_000)
+        try world.worker.start()
+        _ = try await world.admin { try await $0.startSync(storage) }
+        try await world.waitForProgress(storage)
+
+        world.worker.send(SIGSTOP)
+        defer { world.worker.send(SIGCONT) }
+        try await Task.sleep(for: .seconds(stale + 1))
+        let atStop = try await world.taskCount()
+        world.worker.send(SIGCONT)
+
+        let fenced = try await waitUntil(timeout: .seconds(30), every: .milliseconds(50)) {
+            world.worker.log.contains("Lease no longer current")
+        }
+        #expect(fenced, "the worker went on under its lease; log:\n\(world.worker.log)")
+        let failed = try await world.admin { try await $0.listed(storage) }
+        #expect(failed.sync?.status == .failed)
+        #expect(failed.sync?.meta?.terminationReason == .heartbeatTimeout)
+        #expect(try await world.taskCount() == atStop, "tasks were added after the silence")
+        #expect(failed.sync?.lastSyncCount == Int64(atStop))
     }
 
     @Test func redeployUnderTheSameWorkerIDFailsTheOldJobAtOnce() async throws {

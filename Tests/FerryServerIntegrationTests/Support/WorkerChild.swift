@@ -79,6 +79,12 @@ final class WorkerChild: @unchecked Sendable {
         return exited ? process.terminationStatus : nil
     }
 
+    /// Sends `signal` (SIGSTOP, SIGCONT, …) to the current process.
+    func send(_ signal: Int32) {
+        guard let process = lock.withLock({ self.process }), process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+    }
+
     /// `kill -9`, then reaps the process.
     func kill9() {
         guard let process = lock.withLock({ self.process }) else { return }
