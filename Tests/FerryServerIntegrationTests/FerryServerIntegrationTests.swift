@@ -186,7 +186,7 @@ struct FerryServerIntegrationTests {
                     do {
                         try await worker.heartbeat { session in
                             let reply = try await session.ping(lease, synced: 99)
-                            #expect(reply?.leaseStatus == .settled)
+                            #expect(reply?.leaseStatus == .expired)
                             #expect(reply?.ack == false)
                             _ = try await session.next()
                             Issue.record("the stream did not fail")

@@ -4,6 +4,7 @@ import FerryRPC
 import FerryServices
 import FerryStore
 import Foundation
+import Synchronization
 import Testing
 
 /// Faults around a lease, on a real in-process server over TLS whose clock the test moves: a
@@ -118,7 +119,7 @@ struct LeaseFaultTests {
                         try await worker.heartbeat { session in
                             let reply = try await session.ping(beatLease, synced: 5)
                             #expect(reply?.ack == false)
-                            #expect(reply?.leaseStatus == .settled)
+                            #expect(reply?.leaseStatus == .expired)
                             _ = try await session.next()
                         }
                     }
@@ -161,6 +162,45 @@ struct LeaseFaultTests {
         }
     }
 
+    // MARK: What a refused lease is called
+
+    @Test func unknownJobsAndForgedTokensAreUnknownCompletedJobsSettled() async throws {
+        try await FerryTestServer.with { server in
+            try await server.withClient(.admin) { admin in
+                try await server.withClient(.worker) { worker in
+                    let (_, lease) = try await Self.claim(admin: admin, worker: worker, instance: "named")
+                    var forged = lease
+                    forged.leaseToken = "forged"
+                    var missing = lease
+                    missing.jobID = "no-such-job"
+                    for (refused, expected) in [(forged, FerryV1.LeaseStatus.unknown), (missing, .unknown)] {
+                        let status = try await Self.refusal(of: refused, worker: worker)
+                        #expect(status == expected, "\(refused.jobID): \(String(describing: status))")
+                    }
+                    let done = try await worker.heartbeat { session in try await session.finish(lease, result: .completed) }
+                    #expect(done?.leaseStatus == .settled)
+                    #expect(try await Self.refusal(of: lease, worker: worker) == .settled)
+                }
+            }
+        }
+    }
+
+    /// The lease status of the reply to a heartbeat the server refuses (the stream then fails).
+    private static func refusal(of lease: FerryV1.JobLease, worker: FerryClient) async throws -> FerryV1.LeaseStatus? {
+        let seen = Mutex<FerryV1.HeartbeatResponse?>(nil)
+        let error = await #expect(throws: RPCError.self) {
+            try await worker.heartbeat { session in
+                let reply = try await session.ping(lease, synced: 1)
+                seen.withLock { $0 = reply }
+                _ = try await session.next()
+            }
+        }
+        #expect(error?.isLeaseRejection == true, "\(String(describing: error))")
+        let reply = seen.withLock { $0 }
+        #expect(reply?.ack == false)
+        return reply?.leaseStatus
+    }
+
     // MARK: One live process per worker id
 
     @Test func secondLiveProcessUnderOneWorkerIDIsRefused() async throws {
@@ -179,12 +219,15 @@ struct LeaseFaultTests {
                             #expect(refused?.code == .alreadyExists)
                             #expect(refused?.message.contains("in use by another running process") == true)
                         }
+                        #expect(try await admin.listStorages().connectedWorkers == 1)
                         // The first process is untouched.
                         let reply5 = try await session.ping(lease, synced: 2)
                         #expect(reply5?.leaseStatus == .active)
                     }
                     return (storageID, lease)
                 }
+                // A worker whose connection closed is no longer counted as connected.
+                #expect(try await waitUntil { try await admin.listStorages().connectedWorkers == 0 })
                 // Once the first process's connection is gone, a new process takes the id at once,
                 // and the job the old one held fails.
                 try await server.withClient(.worker) { next in

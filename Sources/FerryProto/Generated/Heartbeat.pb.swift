@@ -106,16 +106,17 @@ extension FerryV1 {
         ///
         /// `LEASE_STATUS_ACTIVE` = 1.
         case active
-        /// The job is settled (completed, failed by detection, or cancelled); nothing more is
-        /// accepted under this lease.
+        /// The job is settled (completed, cancelled, or failed by the worker or by detection other than
+        /// a heartbeat timeout); nothing more is accepted under this lease.
         ///
         /// `LEASE_STATUS_SETTLED` = 2.
         case settled
-        /// The lease expired without heartbeats and the job was failed.
+        /// The job was failed because its heartbeats stopped for longer than stale_after
+        /// (HEARTBEAT_TIMEOUT): the lease expired. Nothing more is accepted under it.
         ///
         /// `LEASE_STATUS_EXPIRED` = 3.
         case expired
-        /// No such job, or the token belongs to another claim.
+        /// No such job (deleted, purged, never existed), or the token was never its current claim's.
         ///
         /// `LEASE_STATUS_UNKNOWN` = 4.
         case unknown

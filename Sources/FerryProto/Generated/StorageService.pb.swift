@@ -446,7 +446,9 @@ extension FerryV1 {
         /// Proto field `string next_page_token = 2`.
         public var nextPageToken: String
 
-        /// Workers connected to the server now, so that "queued and no worker alive" shows at once.
+        /// Worker ids with a call open to this server now (a waiting AcquireJob or a job's heartbeat
+        /// stream), so that "queued and no worker alive" shows at once; a worker whose connection
+        /// closed no longer counts.
         ///
         /// Proto field `int32 connected_workers = 3`.
         public var connectedWorkers: Int32
@@ -461,8 +463,9 @@ extension FerryV1 {
         /// - Parameters:
         ///   - storages: One page of storages, in ascending id order.
         ///   - nextPageToken: Pass as `page_token` for the next page; empty on the last page.
-        ///   - connectedWorkers: Workers connected to the server now, so that "queued and no worker alive" shows at
-        ///     once.
+        ///   - connectedWorkers: Worker ids with a call open to this server now (a waiting AcquireJob or a job's
+        ///     heartbeat stream), so that "queued and no worker alive" shows at once; a worker whose connection closed
+        ///     no longer counts.
         ///   - totalCount: How many storages match the filter in all pages.
         public init(
             storages: [FerryV1.Storage] = [],

@@ -29,7 +29,7 @@ public struct FerryServiceSet: Sendable {
         clock: any FerryClock,
         logger: Logger
     ) {
-        let presence = WorkerPresence(window: policy.staleAfter)
+        let instances = WorkerInstances()
         let leases = LeaseCache()
         let heartbeats = HeartbeatLedger(policy: policy, startedAt: clock.now())
         let enforcer = TerminationEnforcer(
@@ -37,10 +37,10 @@ public struct FerryServiceSet: Sendable {
         let health = HealthStatusBoard()
         let arrivals = Wakeup()
         let workers = WorkerService(
-            store: store, policy: policy, presence: presence, leases: leases, heartbeats: heartbeats,
+            store: store, policy: policy, instances: instances, leases: leases, heartbeats: heartbeats,
             enforcer: enforcer, arrivals: arrivals, clock: clock, logger: logger)
         let storages = StorageService(
-            store: store, validator: validator, enforcer: enforcer, presence: presence, leases: leases,
+            store: store, validator: validator, enforcer: enforcer, workers: instances, leases: leases,
             arrivals: arrivals, clock: clock, logger: logger)
         health.setStatus(.serving, for: FerryV1.Methods.StorageService.service)
         health.setStatus(.serving, for: FerryV1.Methods.WorkerService.service)

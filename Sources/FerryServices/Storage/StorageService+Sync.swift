@@ -25,7 +25,7 @@ extension StorageService {
         return FerryV1.ListStoragesResponse(
             storages: storages,
             nextPageToken: page.nextCursor?.token ?? "",
-            connectedWorkers: Int32(clamping: presence.connectedCount(at: clock.now())),
+            connectedWorkers: Int32(clamping: workers.connectedCount),
             totalCount: page.totalCount
         )
     }

@@ -10,7 +10,7 @@ public struct StorageService: RPCService {
     let store: any FerryStore
     let validator: StorageValidator
     let enforcer: TerminationEnforcer
-    let presence: WorkerPresence
+    let workers: WorkerInstances
     let leases: LeaseCache
     let arrivals: Wakeup
     let clock: any FerryClock
@@ -22,7 +22,7 @@ public struct StorageService: RPCService {
     ///   - store: The state store.
     ///   - validator: Checks storage settings.
     ///   - enforcer: Applies termination detection on reads.
-    ///   - presence: Which workers are connected.
+    ///   - workers: Which worker processes are connected.
     ///   - leases: The current leases, told of cancels, purges and deletions.
     ///   - arrivals: Woken when a sync is queued, for waiting AcquireJob calls.
     ///   - clock: The server's clock.
@@ -31,7 +31,7 @@ public struct StorageService: RPCService {
         store: any FerryStore,
         validator: StorageValidator,
         enforcer: TerminationEnforcer,
-        presence: WorkerPresence,
+        workers: WorkerInstances,
         leases: LeaseCache,
         arrivals: Wakeup,
         clock: any FerryClock,
@@ -41,7 +41,7 @@ public struct StorageService: RPCService {
         self.store = store
         self.validator = validator
         self.enforcer = enforcer
-        self.presence = presence
+        self.workers = workers
         self.leases = leases
         self.clock = clock
         self.logger = logger

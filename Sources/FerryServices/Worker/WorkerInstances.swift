@@ -9,7 +9,10 @@ import Synchronization
 /// misconfigured copy: it is refused rather than allowed to take the id (which would fail the live
 /// one's jobs, and then the copy's, forever). Once the old process's connection is gone (its calls
 /// end with it), a new instance takes over and the old one's jobs fail at once.
-final class WorkerInstances: Sendable {
+///
+/// It is also the server's answer to "how many workers are connected": the worker ids with a call
+/// open right now.
+public final class WorkerInstances: Sendable {
     /// What registering an instance found.
     enum Registration: Equatable {
         /// The instance is already its worker id's current one.
@@ -26,6 +29,14 @@ final class WorkerInstances: Sendable {
     }
 
     private let workers = Mutex<[String: Worker]>([:])
+
+    /// Creates an empty registry.
+    public init() {}
+
+    /// The number of worker ids with a call open to this server now.
+    public var connectedCount: Int {
+        workers.withLock { $0.values.count { !$0.openCalls.isEmpty } }
+    }
 
     /// Registers `instanceID` as its worker id's current process unless another instance of the
     /// id has a call open.

@@ -58,7 +58,7 @@ extension WorkerService {
             leases.invalidate(jobID: lease.jobID)
             heartbeats.forget(jobID: lease.jobID)
             reply.ack = false
-            reply.leaseStatus = .settled
+            reply.leaseStatus = await refusedLeaseStatus(lease)
             try await writer.write(reply)
             throw RPCError.from(store: error)
         } catch let error as StoreError {

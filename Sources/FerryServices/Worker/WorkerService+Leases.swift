@@ -37,4 +37,17 @@ extension WorkerService {
         guard let job = try await store.job(id: lease.jobID) else { return }  // The store fences it.
         _ = try await enforcer.storage(id: job.storageID)
     }
+
+    /// What a heartbeat reply says of a lease the store refused: `UNKNOWN` when the job does not
+    /// exist or the token was never its current claim's, `EXPIRED` when the job failed because
+    /// its heartbeats stopped (`HEARTBEAT_TIMEOUT`), `SETTLED` for every other ending.
+    func refusedLeaseStatus(_ lease: JobLease) async -> FerryV1.LeaseStatus {
+        guard case .settled? = try? await store.checkLease(lease) else { return .unknown }
+        guard let job = try? await store.job(id: lease.jobID),
+            let storage = try? await store.storage(id: job.storageID),
+            storage.syncInfo.lastSyncJob == lease.jobID,
+            storage.syncInfo.meta.terminationReason == .heartbeatTimeout
+        else { return .settled }
+        return .expired
+    }
 }

@@ -12,7 +12,7 @@ import Synchronization
 public struct WorkerService: RPCService {
     let store: any FerryStore
     let policy: TerminationPolicy
-    let presence: WorkerPresence
+    let instances: WorkerInstances
     let clock: any FerryClock
     let logger: Logger
     let leases: LeaseCache
@@ -20,14 +20,13 @@ public struct WorkerService: RPCService {
     let enforcer: TerminationEnforcer
     let arrivals: Wakeup
     let progress: ProgressWriter
-    let instances = WorkerInstances()
 
     /// Creates the service.
     ///
     /// - Parameters:
     ///   - store: The state store.
     ///   - policy: The ping interval workers must keep, and the stale-after they are told.
-    ///   - presence: Where worker calls are recorded.
+    ///   - instances: The worker processes connected now, shared with the storage service.
     ///   - leases: The current leases, shared with the storage service and the enforcer.
     ///   - heartbeats: The newest heartbeat of each job, shared with the enforcer.
     ///   - enforcer: Termination detection, applied when a silent worker calls again.
@@ -37,7 +36,7 @@ public struct WorkerService: RPCService {
     public init(
         store: any FerryStore,
         policy: TerminationPolicy,
-        presence: WorkerPresence,
+        instances: WorkerInstances,
         leases: LeaseCache,
         heartbeats: HeartbeatLedger,
         enforcer: TerminationEnforcer,
@@ -47,7 +46,7 @@ public struct WorkerService: RPCService {
     ) {
         self.store = store
         self.policy = policy
-        self.presence = presence
+        self.instances = instances
         self.leases = leases
         self.heartbeats = heartbeats
         self.enforcer = enforcer
@@ -81,7 +80,6 @@ public struct WorkerService: RPCService {
         guard principal.role == .worker else {
             throw RPCError(code: .permissionDenied, message: "Only workers may call the worker service")
         }
-        presence.saw(principal.name, at: clock.now())
         return principal.name
     }
 }

@@ -64,16 +64,17 @@ typedef enum _Ferry__V1__LeaseStatus {
    */
   FERRY__V1__LEASE_STATUS__LEASE_STATUS_ACTIVE = 1,
   /*
-   * The job is settled (completed, failed by detection, or cancelled); nothing more is
-   * accepted under this lease.
+   * The job is settled (completed, cancelled, or failed by the worker or by detection other than
+   * a heartbeat timeout); nothing more is accepted under this lease.
    */
   FERRY__V1__LEASE_STATUS__LEASE_STATUS_SETTLED = 2,
   /*
-   * The lease expired without heartbeats and the job was failed.
+   * The job was failed because its heartbeats stopped for longer than stale_after
+   * (HEARTBEAT_TIMEOUT): the lease expired. Nothing more is accepted under it.
    */
   FERRY__V1__LEASE_STATUS__LEASE_STATUS_EXPIRED = 3,
   /*
-   * No such job, or the token belongs to another claim.
+   * No such job (deleted, purged, never existed), or the token was never its current claim's.
    */
   FERRY__V1__LEASE_STATUS__LEASE_STATUS_UNKNOWN = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FERRY__V1__LEASE_STATUS)

@@ -270,7 +270,9 @@ struct  Ferry__V1__ListStoragesResponse
    */
   char *next_page_token;
   /*
-   * Workers connected to the server now, so that "queued and no worker alive" shows at once.
+   * Worker ids with a call open to this server now (a waiting AcquireJob or a job's heartbeat
+   * stream), so that "queued and no worker alive" shows at once; a worker whose connection
+   * closed no longer counts.
    */
   int32_t connected_workers;
   /*
