@@ -70,6 +70,28 @@ struct LeaseFaultTests {
         }
     }
 
+    /// An acknowledged heartbeat's progress is in the store within one ping interval: the first
+    /// one at once, a coalesced one when its interval ends.
+    @Test func acknowledgedProgressIsStoredWithinOneInterval() async throws {
+        try await FerryTestServer.with { server in
+            try await server.withClient(.admin) { admin in
+                try await server.withClient(.worker) { worker in
+                    let (storageID, lease) = try await Self.claim(admin: admin, worker: worker, instance: "counting")
+                    try await worker.heartbeat { session in
+                        for synced in 1...2 {  // Back to back: the second is coalesced.
+                            let reply = try await session.ping(lease, synced: Int64(synced))
+                            #expect(reply?.ack == true)
+                        }
+                        let stored = try await waitUntil(timeout: .seconds(5), every: .milliseconds(5)) {
+                            try await server.store.storage(id: storageID).syncInfo.meta.objectsScanned == 2
+                        }
+                        #expect(stored, "the coalesced heartbeat's progress was never written")
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: A lease belongs to one worker process
 
     @Test func anotherWorkersCertificateCannotUseALease() async throws {

@@ -387,7 +387,9 @@ extension FerryV1 {
         /// The full proto name of the message.
         public static let protoMessageName = "ferry.v1.HeartbeatResponse"
 
-        /// The heartbeat was recorded; a terminal outcome is acknowledged only once persisted.
+        /// The heartbeat was received under a current lease. Its progress (counters, time_last_ping) is
+        /// in the store at once or, when the server coalesces writes, within one ping interval; a
+        /// terminal outcome is acknowledged only once persisted.
         ///
         /// Proto field `bool ack = 1`.
         public var ack: Bool
@@ -420,7 +422,7 @@ extension FerryV1 {
         /// Creates a `ferry.v1.HeartbeatResponse`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
-        ///   - ack: The heartbeat was recorded; a terminal outcome is acknowledged only once persisted.
+        ///   - ack: The heartbeat was received under a current lease.
         ///   - cancelRequested: A cancel was requested: stop, then confirm with a `JOB_RESULT_CANCELLED` heartbeat.
         ///   - leaseStatus: Whether the lease still holds; anything but `LEASE_STATUS_ACTIVE` means stop at once.
         ///   - ackedSequence: The `sequence` of the heartbeat this answers.

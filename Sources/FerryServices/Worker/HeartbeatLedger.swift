@@ -4,8 +4,11 @@ import Synchronization
 /// This server process's memory of each running job's heartbeats: when the newest one arrived and
 /// when one was last written to the store.
 ///
-/// Writes are coalesced to at most one per job per ping interval, so the stored `time_last_ping`
-/// can trail the newest acknowledged heartbeat; termination detection reads the newest one from
+/// Writes are coalesced to at most one per job per ping interval: a job's first heartbeat is
+/// written at once, a later one at once if an interval has passed since the last write, and
+/// otherwise when that interval ends (``PingWrite/at(_:)``), so the store never trails an
+/// acknowledged heartbeat by more than one interval. Meanwhile the stored `time_last_ping` can
+/// trail the newest acknowledged heartbeat; termination detection reads the newest one from
 /// here (``evidence(jobID:)``), so a verdict is never passed while a heartbeat newer than the
 /// stored one is known. The ledger also knows when this process started: before it has heard from
 /// a job, a stored ping older than the start counts from the start, because the previous process
@@ -13,7 +16,8 @@ import Synchronization
 public final class HeartbeatLedger: Sendable {
     private struct Entry {
         var received: FerryTime
-        var persisted: FerryTime?
+        /// When the job's progress was last written, or will be (a coalesced heartbeat's slot).
+        var written: FerryTime?
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -31,23 +35,36 @@ public final class HeartbeatLedger: Sendable {
         self.startedAt = startedAt
     }
 
-    /// Records a claim, which the store stamps as the job's first sign of life.
-    func claimed(jobID: String, at now: FerryTime) {
-        entries.withLock { $0[jobID] = Entry(received: now, persisted: now) }
+    /// When a heartbeat's progress is written.
+    enum PingWrite: Equatable {
+        /// Now.
+        case now
+        /// When the current interval ends, unless a newer heartbeat is written first.
+        case at(FerryTime)
     }
 
-    /// Records a heartbeat and decides whether to write it: the first one this process hears for
-    /// the job, and then at most one per ping interval.
+    /// Records a claim, which the store stamps as the job's first sign of life.
+    func claimed(jobID: String, at now: FerryTime) {
+        entries.withLock { $0[jobID] = Entry(received: now, written: nil) }
+    }
+
+    /// Records a heartbeat and decides when to write it: the job's first one at once, then at
+    /// most one write per ping interval, a coalesced heartbeat in the next free slot (never more
+    /// than one interval away).
     ///
-    /// - Returns: Whether the caller should persist this heartbeat.
-    func received(jobID: String, at now: FerryTime) -> Bool {
+    /// - Returns: When the caller should persist this heartbeat's progress.
+    func received(jobID: String, at now: FerryTime) -> PingWrite {
         entries.withLock { entries in
-            var entry = entries[jobID] ?? Entry(received: now, persisted: nil)
+            var entry = entries[jobID] ?? Entry(received: now, written: nil)
             entry.received = max(entry.received, now)
-            let persist = policy.shouldPersistPing(lastPersisted: entry.persisted, now: now)
-            if persist { entry.persisted = now }
-            entries[jobID] = entry
-            return persist
+            defer { entries[jobID] = entry }
+            guard let written = entry.written, !policy.shouldPersistPing(lastPersisted: written, now: now) else {
+                entry.written = now
+                return .now
+            }
+            if written > now { return .at(written) }  // Joins the write already waiting.
+            entry.written = written + policy.pingInterval
+            return .at(written + policy.pingInterval)
         }
     }
 

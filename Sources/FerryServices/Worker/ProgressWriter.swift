@@ -6,6 +6,10 @@ import Synchronization
 /// Persists heartbeat progress in the background, newest per job, so acknowledging a heartbeat
 /// never waits for the database. Progress is not a terminal outcome: losing the last few
 /// seconds of it in a crash loses nothing the worker was promised.
+///
+/// A coalesced heartbeat's progress waits (``submit(lease:counters:checkpoint:time:after:)``)
+/// until its ping interval ends and is then written, unless newer progress for the job was
+/// written first.
 final class ProgressWriter: Sendable {
     private struct Pending {
         var lease: JobLease
@@ -16,6 +20,8 @@ final class ProgressWriter: Sendable {
 
     private struct State {
         var pending: [String: Pending] = [:]
+        /// Coalesced progress waiting for its interval to end, newest per job.
+        var deferred: [String: Pending] = [:]
         var draining = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -31,25 +37,66 @@ final class ProgressWriter: Sendable {
         self.logger = logger
     }
 
-    /// Queues a job's progress; a newer submission for the same job replaces an older one.
+    /// Queues a job's progress; a newer submission for the same job replaces an older one, and
+    /// progress waiting for its interval to end.
     func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime) {
         let start = state.withLock { state -> Bool in
             var entry = Pending(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
-            if entry.checkpoint == nil {
-                entry.checkpoint = state.pending[lease.jobID]?.checkpoint
-            }
-            state.pending[lease.jobID] = entry
-            guard !state.draining else { return false }
-            state.draining = true
-            return true
+            entry.checkpoint = entry.checkpoint ?? state.deferred[lease.jobID]?.checkpoint
+            state.deferred[lease.jobID] = nil
+            return Self.enqueue(entry, in: &state)
         }
         if start {
             Task { await drain() }
         }
     }
 
-    /// Returns once everything queued so far is written (used before the store closes).
+    /// Keeps a coalesced heartbeat's progress and writes it after `delay` (when its ping interval
+    /// ends), unless newer progress for the job is written first.
+    func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime, after delay: FerryDuration) {
+        let schedule = state.withLock { state -> Bool in
+            let waiting = state.deferred[lease.jobID]
+            var entry = Pending(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
+            entry.checkpoint = entry.checkpoint ?? waiting?.checkpoint
+            state.deferred[lease.jobID] = entry
+            return waiting == nil
+        }
+        if schedule {
+            Task {
+                try? await Task.sleep(for: .microseconds(max(0, delay.microseconds)))
+                release(jobID: lease.jobID)
+            }
+        }
+    }
+
+    /// Queues the progress a job was keeping until its interval ended.
+    private func release(jobID: String) {
+        let start = state.withLock { state -> Bool in
+            guard let entry = state.deferred.removeValue(forKey: jobID) else { return false }
+            return Self.enqueue(entry, in: &state)
+        }
+        if start {
+            Task { await drain() }
+        }
+    }
+
+    /// Adds progress to the queue, keeping a checkpoint it does not replace; returns whether a
+    /// drain must start.
+    private static func enqueue(_ entry: Pending, in state: inout State) -> Bool {
+        var entry = entry
+        entry.checkpoint = entry.checkpoint ?? state.pending[entry.lease.jobID]?.checkpoint
+        state.pending[entry.lease.jobID] = entry
+        guard !state.draining else { return false }
+        state.draining = true
+        return true
+    }
+
+    /// Returns once everything queued so far is written, progress waiting for its interval
+    /// included (used before an outcome is recorded and before the store closes).
     func flush() async {
+        for jobID in state.withLock({ Array($0.deferred.keys) }) {
+            release(jobID: jobID)
+        }
         await withCheckedContinuation { continuation in
             let idle = state.withLock { state -> Bool in
                 guard state.draining else { return true }

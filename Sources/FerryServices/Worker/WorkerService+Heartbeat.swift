@@ -94,12 +94,15 @@ extension WorkerService {
         guard let cancelRequested = leases.cancelRequested(for: lease) else {
             // Not known current here (first beat after a restart, say): ask the store, which fences.
             let result = try await store.recordProgress(lease: lease, counters: counters, checkpoint: checkpoint, now: now)
-            _ = heartbeats.received(jobID: lease.jobID, at: now)
+            _ = heartbeats.received(jobID: lease.jobID, at: now)  // Written just now, whatever it says.
             leases.activate(lease, cancelRequested: result.cancelRequested)
             return result.cancelRequested
         }
-        if heartbeats.received(jobID: lease.jobID, at: now) {
+        switch heartbeats.received(jobID: lease.jobID, at: now) {
+        case .now:
             progress.submit(lease: lease, counters: counters, checkpoint: checkpoint, time: now)
+        case .at(let due):
+            progress.submit(lease: lease, counters: counters, checkpoint: checkpoint, time: now, after: due - now)
         }
         return cancelRequested
     }

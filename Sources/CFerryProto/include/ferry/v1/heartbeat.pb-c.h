@@ -189,7 +189,9 @@ struct  Ferry__V1__HeartbeatResponse
 {
   ProtobufCMessage base;
   /*
-   * The heartbeat was recorded; a terminal outcome is acknowledged only once persisted.
+   * The heartbeat was received under a current lease. Its progress (counters, time_last_ping) is
+   * in the store at once or, when the server coalesces writes, within one ping interval; a
+   * terminal outcome is acknowledged only once persisted.
    */
   protobuf_c_boolean ack;
   /*
