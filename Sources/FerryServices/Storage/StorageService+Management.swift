@@ -38,8 +38,10 @@ extension StorageService {
         guard let spec = request.spec else {
             throw RPCError(code: .invalidArgument, message: "spec: required")
         }
+        let mask = try StorageSpecMask(request.updateMask)
         let existing = try await store.storage(id: request.id)
-        let (kind, settings) = try StorageSpecMapping.settings(from: spec)
+        let current = StorageSpecMapping.spec(kind: existing.kind, settings: existing.settings)
+        let (kind, settings) = try StorageSpecMapping.settings(from: mask.apply(spec, to: current))
         guard kind == existing.kind else {
             throw RPCError(code: .invalidArgument, message: "spec.kind: cannot change after creation")
         }

@@ -75,7 +75,11 @@ extension StorageService {
     {
         let storage = try await enforcer.storage(id: request.storageID)
         guard storage.settings.synchronizable else {
-            throw RPCError(code: .failedPrecondition, message: "Storage \(storage.id) is not synchronizable")
+            throw RPCError(
+                code: .failedPrecondition,
+                message: "Storage \(storage.id) has spec.synchronizable false; set it to true "
+                    + "(UpdateStorage with update_mask [\"synchronizable\"], or ferryctl storage update "
+                    + "\(storage.id) --synchronizable true) to sync it")
         }
         let options = SyncOptions(onlyNew: request.options?.onlyNew ?? false)
         let result = try await store.startSync(

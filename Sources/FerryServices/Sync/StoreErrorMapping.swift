@@ -14,7 +14,8 @@ extension RPCError {
         case .notFound:
             return RPCError(code: .notFound, message: error.message, cause: error)
         case .conflict:
-            return RPCError(code: .aborted, message: error.message, cause: error)
+            // A stale expected_revision: the caller must read the storage again before retrying.
+            return RPCError(code: .failedPrecondition, message: error.message, cause: error)
         case .failedPrecondition:
             return RPCError(code: .failedPrecondition, message: error.message, cause: error)
         case .leaseNotCurrent:
