@@ -314,7 +314,29 @@ struct FerryServerIntegrationTests {
                     let listed = try await admin.listed(storageID)
                     #expect(listed.sync?.status == .failed)
                     #expect(listed.sync?.meta?.terminationReason == .cancelled)
+                    // Who asked, and why, is in the traceback and the log.
+                    let traceback = listed.sync?.traceback ?? ""
+                    #expect(traceback.contains("Cancel requested by admin:ops (token): operator"), "\(traceback)")
+                    #expect(server.logs.all.contains { $0.contains("Cancel requested") && $0.contains("operator") })
                 }
+            }
+        }
+    }
+
+    @Test func aCancelBeforeAnyWorkerClaimedTheSyncNamesWhoAskedAndWhy() async throws {
+        try await FerryTestServer.with { server in
+            try await server.withClient(.admin) { admin in
+                let storage = try await Self.createS3(admin)
+                _ = try await admin.startSync(storage.id)
+                _ = try await admin.unary(
+                    FerryV1.Methods.StorageService.cancelSync,
+                    FerryV1.CancelSyncRequest(storageID: storage.id, reason: "wrong bucket"),
+                    as: FerryV1.CancelSyncResponse.self
+                )
+                let listed = try await admin.listed(storage.id)
+                #expect(listed.sync?.meta?.terminationReason == .cancelled)
+                #expect(listed.sync?.traceback.contains("requested by admin:ops (token): wrong bucket") == true,
+                        "\(listed.sync?.traceback ?? "")")
             }
         }
     }

@@ -173,6 +173,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
     ///   - jobID: The job that ended.
     ///   - outcome: How it ended.
     ///   - counters: The final counters, if the terminal heartbeat carries them.
+    ///   - cancelReason: Why the cancel was requested and by whom, for a confirmed cancel's traceback.
     ///   - now: The server's current time.
     /// - Returns: The settled sync state.
     /// - Throws: `.notInProgress`, `.jobMismatch`, or `.invalidArgument` for a negative counter.
@@ -180,6 +181,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
         jobID: String,
         outcome: SyncOutcome,
         counters: SyncCounters? = nil,
+        cancelReason: String? = nil,
         now: FerryTime
     ) throws(TransitionError) -> SyncInfo {
         try self.checkInProgress(jobID)
@@ -208,7 +210,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
             next.status = .failed
             next.meta.timeFailure = now
             next.meta.terminationReason = .cancelled
-            next.traceback = Traceback.cancelConfirmed(next, now: now)
+            next.traceback = Traceback.cancelConfirmed(next, reason: cancelReason, now: now)
         }
         return next
     }

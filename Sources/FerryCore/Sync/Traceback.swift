@@ -18,13 +18,16 @@ enum Traceback {
     }
 
     /// The traceback of a sync whose worker confirmed a cancel request.
-    static func cancelConfirmed(_ info: SyncInfo, now: FerryTime) -> String {
+    static func cancelConfirmed(_ info: SyncInfo, reason: String?, now: FerryTime) -> String {
         var text = "Sync cancelled: worker \(info.meta.workerID ?? "(unknown)") stopped job "
         text += "\(info.lastSyncJob ?? "(unknown)") and confirmed at \(now.iso8601)"
         if let requested = info.meta.timeCancelRequested {
             text += ", \((now - requested).secondsText) s after the cancel requested at \(requested.iso8601)."
         } else {
             text += " without a recorded cancel request."
+        }
+        if let reason {
+            text += "\nCancel requested " + reason + "."
         }
         return text
     }

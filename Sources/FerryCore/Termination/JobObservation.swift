@@ -33,6 +33,8 @@ public struct ObservedJob: Sendable, Hashable {
     public var lease: ObservedLease?
     /// When a cancel was requested, if ever.
     public var cancelRequestedAt: FerryTime?
+    /// Why the cancel was requested and by whom, as recorded with the request.
+    public var cancelReason: String?
 
     /// Creates an observation of a job.
     ///
@@ -41,11 +43,19 @@ public struct ObservedJob: Sendable, Hashable {
     ///   - state: The job's state in the queue.
     ///   - lease: The current claim, if any.
     ///   - cancelRequestedAt: When a cancel was requested, if ever.
-    public init(jobID: String, state: State, lease: ObservedLease? = nil, cancelRequestedAt: FerryTime? = nil) {
+    ///   - cancelReason: Why, and by whom, if recorded.
+    public init(
+        jobID: String,
+        state: State,
+        lease: ObservedLease? = nil,
+        cancelRequestedAt: FerryTime? = nil,
+        cancelReason: String? = nil
+    ) {
         self.jobID = jobID
         self.state = state
         self.lease = lease
         self.cancelRequestedAt = cancelRequestedAt
+        self.cancelReason = cancelReason
     }
 }
 

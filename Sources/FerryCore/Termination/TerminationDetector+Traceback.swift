@@ -102,10 +102,11 @@ extension Findings {
             let state = self.now > expiry ? "expired" : "expires"
             lines.append("lease:        \(state) at \(expiry.iso8601)")
         }
+        let cancelReason = self.job?.cancelReason.map { "; " + $0 } ?? ""
         if let requested = self.cancelRequestedAt {
-            lines.append("cancel:       requested at \(requested.iso8601) (\(self.age(since: requested)) ago)")
+            lines.append("cancel:       requested at \(requested.iso8601) (\(self.age(since: requested)) ago\(cancelReason))")
         } else if self.cancelRequested {
-            lines.append("cancel:       requested")
+            lines.append("cancel:       requested\(cancelReason)")
         }
         lines.append("checked at:   \(self.now.iso8601)")
         return lines
@@ -150,7 +151,8 @@ extension Findings {
                 + "provider (check the workers' capabilities), or every worker stayed busy. Check how many "
                 + "workers are connected (ListStorages reports it), then start the sync again."
         case .cancelled:
-            return "a user or service asked for the cancel (CancelSync). Start the sync again to run it anew."
+            let asked = findings.job?.cancelReason.map { "the cancel was requested " + $0 } ?? "a user or service asked for the cancel"
+            return asked + " (CancelSync). Start the sync again to run it anew."
         }
     }
 }

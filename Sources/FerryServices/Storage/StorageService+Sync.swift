@@ -103,13 +103,16 @@ extension StorageService {
     func cancelSync(_ request: FerryV1.CancelSyncRequest, _ context: ServerContext) async throws
         -> FerryV1.CancelSyncResponse
     {
-        let result = try await store.requestCancel(
-            storageID: request.storageID,
-            reason: request.reason.isEmpty ? nil : request.reason,
-            now: clock.now()
-        )
+        let requester = Principal.current?.description ?? "an unknown caller"
+        let reason = request.reason.isEmpty ? "by \(requester)" : "by \(requester): \(request.reason)"
+        let result = try await store.requestCancel(storageID: request.storageID, reason: reason, now: clock.now())
         if result.cancelRequested, let jobID = result.jobID {
             leases.requestCancel(jobID: jobID)
+            logger.notice(
+                "Cancel requested",
+                metadata: ["storage": "\(request.storageID)", "job": "\(jobID)", "by": "\(requester)",
+                           "reason": "\(request.reason)"]
+            )
         }
         return FerryV1.CancelSyncResponse(
             jobID: result.jobID ?? "",

@@ -78,6 +78,7 @@ extension SQLiteFerryStore {
                     jobID: lease.jobID,
                     outcome: outcome,
                     counters: counters,
+                    cancelReason: job.cancelReason,
                     now: now
                 )
             } catch {
@@ -105,6 +106,7 @@ extension SQLiteFerryStore {
         var storageID: Int64
         var kind: StorageKind
         var cancelRequestedAt: FerryTime?
+        var cancelReason: String?
     }
 
     /// Checks a lease inside the caller's transaction; throws ``StoreError/Code/leaseNotCurrent``
@@ -129,7 +131,10 @@ extension SQLiteFerryStore {
     ) async throws -> (state: LeaseState, job: FencedJob?) {
         guard
             let row = try await transaction.row(
-                "SELECT storage_id, kind, state, lease_token, worker_id, instance_id, cancel_requested_at FROM jobs WHERE id = ?",
+                """
+                SELECT storage_id, kind, state, lease_token, worker_id, instance_id, cancel_requested_at, cancel_reason
+                FROM jobs WHERE id = ?
+                """,
                 [.text(lease.jobID)]
             )
         else {
@@ -151,7 +156,8 @@ extension SQLiteFerryStore {
         let job = FencedJob(
             storageID: try row.int64("storage_id"),
             kind: try row.rawEnum("kind", as: StorageKind.self),
-            cancelRequestedAt: try row.optionalTime("cancel_requested_at")
+            cancelRequestedAt: try row.optionalTime("cancel_requested_at"),
+            cancelReason: try row.optionalString("cancel_reason")
         )
         return (.active, job)
     }

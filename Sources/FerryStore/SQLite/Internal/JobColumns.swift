@@ -19,7 +19,8 @@ enum JobColumns {
     /// JOIN) and its holder's current instance (alias `w`).
     static let observationSelect =
         "j.id AS job_id, j.state AS job_state, j.worker_id AS job_worker_id, j.instance_id AS job_instance_id, "
-        + "j.cancel_requested_at AS job_cancel_requested_at, w.current_instance_id AS worker_current_instance_id"
+        + "j.cancel_requested_at AS job_cancel_requested_at, j.cancel_reason AS job_cancel_reason, "
+        + "w.current_instance_id AS worker_current_instance_id"
 
     /// Decodes a row selected with ``select``.
     static func job(from row: SQLiteRow) throws -> JobRecord {
@@ -84,7 +85,8 @@ enum JobColumns {
                 jobID: jobID,
                 state: state,
                 lease: lease,
-                cancelRequestedAt: try row.optionalTime("job_cancel_requested_at")
+                cancelRequestedAt: try row.optionalTime("job_cancel_requested_at"),
+                cancelReason: try row.optionalString("job_cancel_reason")
             )
         )
     }
