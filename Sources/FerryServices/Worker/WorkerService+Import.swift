@@ -48,6 +48,7 @@ extension WorkerService {
         let result = try await store.importTasks(
             lease: lease,
             tasks: valid,
+            partialKeys: Set(request.partialKeys),
             checkpoint: request.checkpoint.map { SyncCheckpoint($0, now: now) },
             now: now
         )
