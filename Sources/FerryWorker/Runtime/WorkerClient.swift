@@ -12,7 +12,12 @@ public struct WorkerClient: Sendable {
     private let rpc: RPCClient
     private let backoff: ConnectionBackoff
     private let callTimeout: Duration
+    private let serverMessageLimit: @Sendable () -> Int?
     private let logger: Logger
+
+    /// The largest message a peer accepts when it has not said otherwise (`MAX_MESSAGE_SIZE`'s
+    /// default in docs/PROTOCOL.md §9).
+    public static let defaultMaxMessageSize = 4 * 1024 * 1024
 
     /// Creates a client.
     ///
@@ -20,13 +25,26 @@ public struct WorkerClient: Sendable {
     ///   - rpc: The RPC client over the worker's transport.
     ///   - backoff: How retries are spaced.
     ///   - callTimeout: The deadline of one batch call.
+    ///   - serverMessageLimit: The largest request the server announced in its SETTINGS, if known
+    ///     (``FerryTransport/FerryClientTransport/serverMaxMessageSize``).
     ///   - logger: Where retries are logged.
-    public init(rpc: RPCClient, backoff: ConnectionBackoff, callTimeout: Duration = .seconds(60), logger: Logger) {
+    public init(
+        rpc: RPCClient,
+        backoff: ConnectionBackoff,
+        callTimeout: Duration = .seconds(60),
+        serverMessageLimit: @escaping @Sendable () -> Int? = { nil },
+        logger: Logger
+    ) {
         self.rpc = rpc
         self.backoff = backoff
         self.callTimeout = callTimeout
+        self.serverMessageLimit = serverMessageLimit
         self.logger = logger
     }
+
+    /// The largest request message the server accepts: what it announced on the current
+    /// connection, or the protocol's default.
+    public var maxRequestSize: Int { serverMessageLimit() ?? Self.defaultMaxMessageSize }
 
     /// One AcquireJob long-poll.
     ///
@@ -48,12 +66,18 @@ public struct WorkerClient: Sendable {
     }
 
     /// Hands over an import batch, retried while the server is away for at most `patience`.
+    ///
+    /// - Returns: The reply, and whether the call was repeated to get it (the first attempt may
+    ///   have been stored, so links reported as existing may be its own).
     public func submitImportBatch(_ request: FerryV1.SubmitImportBatchRequest, patience: Duration) async throws
-        -> FerryV1.SubmitImportBatchResponse
+        -> (response: FerryV1.SubmitImportBatchResponse, retried: Bool)
     {
-        try await retrying("SubmitImportBatch", patience: patience) {
-            try await unary(FerryV1.Methods.WorkerService.submitImportBatch, request, timeout: callTimeout)
+        var attempts = 0
+        let response: FerryV1.SubmitImportBatchResponse = try await retrying("SubmitImportBatch", patience: patience) {
+            attempts += 1
+            return try await unary(FerryV1.Methods.WorkerService.submitImportBatch, request, timeout: callTimeout)
         }
+        return (response, attempts > 1)
     }
 
     /// One Heartbeat stream.
