@@ -23,6 +23,8 @@ struct KeyPatternTests {
             (#"a*?b+?"#, "aab", true), (#"[\]\-x]+"#, "]-x", true), (#"[-a]"#, "-", true), (#"[a-]"#, "-", true),
             (#"\x41\u00e9\x{1F600}"#, "Aé😀", true), (#"\.\*\\\/"#, #".*\/"#, true),
             (#"[^a-z]"#, "é", true), (#"é+"#, "éé", true), (#"\$\{\}"#, "${}", true),
+            (#"(?i)img_[a-c]+\.JPE?G"#, "IMG_AbC.jpg", true), (#"(?i)[^a-z]"#, "Q", false), (#"(?i)é"#, "É", true),
+            (#"(?i)\x41"#, "a", true), (#"img"#, "IMG", false),
         ]
     )
     func matching(pattern: String, key: String, expected: Bool) throws {
@@ -68,7 +70,7 @@ struct KeyPatternTests {
             (#"(a)\1"#, "backreferences"), (#"(?<n>a)\k<n>"#, "backreferences"), (#"(?P<n>a)(?P=n)"#, "backreferences"),
             (#"(?=a)a"#, "lookahead"), (#"(?!a)b"#, "lookahead"), (#"(?<=a)b"#, "lookbehind"), (#"(?<!a)b"#, "lookbehind"),
             (#"(?>a+)b"#, "atomic groups"), (#"a*+"#, "possessive"), (#"a++b"#, "possessive"),
-            (#"(?i)abc"#, "inline options"), (#"\bword\b"#, "word boundaries"), (#"[[:alpha:]]"#, "POSIX classes"),
+            (#"a(?i)bc"#, "inline options"), (#"(?s)a.c"#, "inline options"), (#"\bword\b"#, "word boundaries"), (#"[[:alpha:]]"#, "POSIX classes"),
             (#"a**"#, "cannot follow another quantifier"), (#"*a"#, "nothing to repeat"), (#"a{1001}"#, "at most 1000"),
             (#"(a{1000}){100}"#, "too large"), (#"a{2,1}"#, "wrong order"), (#"(a"#, "unmatched '('"),
             (#"a)"#, "unmatched ')'"), (#"[a-"#, "unterminated character class"), (#"\q"#, "unknown escape"),

@@ -4,7 +4,8 @@
 /// in time linear in the key: literals and escapes, `.`, classes (`[a-z]`, `[^/]`, `\d \w \s`
 /// and their negations), groups (`(…)`, `(?:…)`, `(?<name>…)`, `(?P<name>…)`), alternation,
 /// the quantifiers `* + ? {n} {n,} {n,m}` (lazy forms are accepted; they cannot change a
-/// whole-key match), and the anchors `^ $ \A \z \Z`. Constructs that need backtracking or
+/// whole-key match), the anchors `^ $ \A \z \Z`, and a leading `(?i)` for case-insensitive
+/// matching. Constructs that need backtracking or
 /// change matching in ways the NFA does not model are refused by name: backreferences,
 /// lookahead and lookbehind, atomic groups, possessive quantifiers, inline options, word
 /// boundaries, POSIX classes.
@@ -14,6 +15,7 @@ struct KeyPatternParser {
 
     private let scalars: [Unicode.Scalar]
     private var position = 0
+    private var ignoresCase = false
 
     /// Parses a whole pattern.
     ///
@@ -22,6 +24,8 @@ struct KeyPatternParser {
     /// - Throws: ``KeyPatternError`` naming the problem and where it is.
     static func parse(_ pattern: String) throws(KeyPatternError) -> KeyPatternNode {
         var parser = KeyPatternParser(scalars: Array(pattern.unicodeScalars))
+        // A leading `(?i)` makes the whole pattern case-insensitive; other inline options are refused.
+        if parser.take("(?i)") { parser.ignoresCase = true }
         let node = try parser.alternation()
         if parser.position < parser.scalars.count {
             // Only an unbalanced `)` stops an alternation early.
@@ -157,7 +161,7 @@ struct KeyPatternParser {
         case "(":
             return try group()
         case "[":
-            return .scalar(try characterClass())
+            return .scalar(try characterClass())  // Folded before a negation.
         case ".":
             position += 1
             return .scalar(.anyButNewline)
@@ -173,7 +177,7 @@ struct KeyPatternParser {
             throw KeyPatternError("quantifier '\(scalar)' has nothing to repeat", at: start)
         default:
             position += 1
-            return .scalar(ScalarSet(scalar))
+            return .scalar(folded(ScalarSet(scalar)))
         }
     }
 
@@ -212,6 +216,11 @@ struct KeyPatternParser {
         return false
     }
 
+    /// The set with the other case of its letters added, under `(?i)`.
+    private func folded(_ set: ScalarSet) -> ScalarSet {
+        ignoresCase ? set.caseFolded : set
+    }
+
     private static func unsupportedGroup(_ first: Unicode.Scalar?, _ second: Unicode.Scalar?) -> String {
         switch (first, second) {
         case ("=", _), ("!", _):
@@ -225,7 +234,8 @@ struct KeyPatternParser {
         case ("#", _):
             return "comments ('(?#') are not supported"
         default:
-            return "inline options and other '(?' groups are not supported; use '(?:' or '(?<name>' to group"
+            return "inline options other than a leading '(?i)', and other '(?' groups, are not supported; "
+                + "use '(?:' or '(?<name>' to group"
         }
     }
 
@@ -245,7 +255,7 @@ struct KeyPatternParser {
         case "1"..."9", "k", "g":
             throw KeyPatternError("backreferences ('\\1', '\\k<name>') need backtracking and are not supported", at: start)
         default:
-            return .scalar(try escapedSet(start: start))
+            return .scalar(folded(try escapedSet(start: start)))
         }
     }
 
@@ -336,6 +346,7 @@ struct KeyPatternParser {
             }
         }
         position += 1
+        set = folded(set)
         return negated ? set.inverted : set
     }
 

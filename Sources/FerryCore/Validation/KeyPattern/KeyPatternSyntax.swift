@@ -77,6 +77,28 @@ struct ScalarSet: Sendable, Hashable {
         return false
     }
 
+    /// The set with the other case of each letter added: ASCII ranges whole, other scalars
+    /// one by one for ranges of up to 1024 (wider ranges, such as a negated class, already hold
+    /// most of both cases).
+    var caseFolded: ScalarSet {
+        var added: [ClosedRange<UInt32>] = []
+        for range in ranges {
+            let (upperFrom, upperTo) = (max(range.lowerBound, 0x41), min(range.upperBound, 0x5A))
+            if upperFrom <= upperTo { added.append((upperFrom + 0x20)...(upperTo + 0x20)) }
+            let (lowerFrom, lowerTo) = (max(range.lowerBound, 0x61), min(range.upperBound, 0x7A))
+            if lowerFrom <= lowerTo { added.append((lowerFrom - 0x20)...(lowerTo - 0x20)) }
+            guard range.upperBound >= 0x80, range.count <= 1024 else { continue }
+            for value in max(range.lowerBound, 0x80)...range.upperBound {
+                guard let scalar = Unicode.Scalar(value) else { continue }
+                for mapped in [scalar.properties.lowercaseMapping, scalar.properties.uppercaseMapping] {
+                    let mappedScalars = Array(mapped.unicodeScalars)
+                    if mappedScalars.count == 1 { added.append(mappedScalars[0].value...mappedScalars[0].value) }
+                }
+            }
+        }
+        return added.isEmpty ? self : ScalarSet(ranges + added)
+    }
+
     /// `\d`: the ASCII digits.
     static let digits = ScalarSet([0x30...0x39])
     /// `\w`: ASCII letters, digits and `_`.
