@@ -7,10 +7,10 @@ public import FerryProto
 /// The listing is pulled a page at a time, so memory stays bounded whatever the object count.
 /// A file's rows go to the server in one batch when they fit (``BatchPlanner``); a file with
 /// more rows or data than one batch takes (the configured batch size, at most
-/// ``maxRowsPerBatch`` rows, and ``maxBatchBytes``) is split in
-/// row order, and every batch of it but the last names its key as partial, so the server keeps
-/// the key new to CheckImportKeys until its last row is in: a re-sync after a sync that ended
-/// between those batches reads the file again and imports exactly the rows that are missing.
+/// ``maxRowsPerBatch`` rows, and ``maxBatchBytes``) is split in row order, and every batch of
+/// it but the last names its key as partial, so the server keeps the key new to
+/// CheckImportKeys until its last row is in: a re-sync after a sync that ended between those
+/// batches reads the file again and imports exactly the rows that are missing.
 ///
 /// Every request is checked against the server's message limit before it is sent
 /// (``BatchBudget``): a task too large to send counts as failed validation, with an item error
