@@ -30,8 +30,12 @@ struct BatchBudgetTests {
         func task(_ bytes: Int) -> FerryV1.ImportTask {
             FerryV1.ImportTask(key: "big.json", rowIndex: 0, dataJSON: String(repeating: "z", count: bytes))
         }
-        var largest = 0
-        for bytes in stride(from: 99_000, through: 100_000, by: 1) where budget.fits(task(bytes)) { largest = bytes }
+        // The largest task that fits, by bisection.
+        var (largest, tooLarge) = (0, limit)
+        while tooLarge - largest > 1 {
+            let middle = (largest + tooLarge) / 2
+            if budget.fits(task(middle)) { largest = middle } else { tooLarge = middle }
+        }
         let fullest = FerryV1.SubmitImportBatchRequest(lease: lease, tasks: [task(largest)], partialKeys: ["big.json"])
         let encoded = try serializer.serialize(fullest).count
         #expect(encoded <= limit)

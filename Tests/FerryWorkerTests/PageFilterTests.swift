@@ -16,7 +16,7 @@ struct PageFilterTests {
         // A costly filter (a large program with many live states) over a large page: seconds of work.
         let filter = try KeyFilter(pattern: #"(?:.?){400}x"#)
         let key = String(repeating: "k", count: 300)
-        let page = (0..<100_000).map { ListedObject(key: "\(key)\($0)", size: 1) }
+        let page = (0..<20_000).map { ListedObject(key: "\(key)\($0)", size: 1) }
         let started = Wakeup()
         let loop = Task {
             started.wake()

@@ -10,9 +10,9 @@ struct World {
     let daemon: FerrydProcess
     let worker: WorkerChild
 
-    init(staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2) async throws {
+    init(staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false) async throws {
         daemon = try FerrydProcess(staleAfterSeconds: staleAfterSeconds)
-        worker = WorkerChild(daemon: daemon, batchSize: batchSize, maxJobs: maxJobs)
+        worker = WorkerChild(daemon: daemon, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU)
         try await daemon.start()
     }
 

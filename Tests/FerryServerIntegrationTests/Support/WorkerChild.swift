@@ -15,23 +15,33 @@ final class WorkerChild: @unchecked Sendable {
     private let daemon: FerrydProcess
     private let batchSize: Int
     private let maxJobs: Int
+    /// Whether the process runs on one CPU (`taskset`, Linux only): Swift's global executor then
+    /// has one thread, and a test that makes syncs CPU-bound burns one core, not all of them.
+    let pinnedToOneCPU: Bool
     private let lock = NSLock()
     private var process: Process?
     private var starts = 0
     private(set) var logPath = ""
 
-    init(daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2) {
+    init(daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false) {
         self.daemon = daemon
         self.batchSize = batchSize
         self.maxJobs = maxJobs
+        self.pinnedToOneCPU = onOneCPU && Self.canPinToOneCPU
     }
+
+    private static let taskset = "/usr/bin/taskset"
+
+    /// Whether a worker can be run on one CPU here.
+    static var canPinToOneCPU: Bool { FileManager.default.isExecutableFile(atPath: taskset) }
 
     /// Starts a new worker process against the daemon's current port.
     func start() throws {
         let pki = TestPKI.shared
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable("ferry-worker"))
-        process.arguments = [
+        let worker = try FerrydProcess.executable("ferry-worker")
+        process.executableURL = URL(fileURLWithPath: pinnedToOneCPU ? Self.taskset : worker)
+        process.arguments = (pinnedToOneCPU ? ["--cpu-list", "0", worker] : []) + [
             "--server", "127.0.0.1:\(daemon.port)",
             "--tls-server-name", "localhost",
             "--tls-ca", pki.caPath,
