@@ -16,7 +16,7 @@ struct WorkerFaultTests {
         let world = try await World(staleAfterSeconds: 5, batchSize: 100)
         defer { world.cleanUp() }
         // `(a+)+$` on thirty to fifty `a`s and a `!` takes a backtracking engine 2^n steps per key.
-        func hostile(_ directory: String) throws {
+        @Sendable func hostile(_ directory: String) throws {
             for length in 30..<50 {
                 let name = String(repeating: "a", count: length) + (length % 10 < 3 ? "" : "!")
                 try Data(#"{"n":\#(length)}"#.utf8).write(to: URL(fileURLWithPath: directory + "/" + name))
@@ -69,7 +69,7 @@ struct WorkerFaultTests {
         let pattern = #"(?:.?){400}x"#
         let stem = String(repeating: "k", count: 200)
         let filter = try KeyFilter(pattern: pattern)
-        let perKey = ContinuousClock().measure { for index in 0..<20 { _ = filter.matches(stem + "\(index)") } } / 20
+        let perKey = ContinuousClock().measure { for index in 0..<5 { _ = filter.matches(stem + "\(index)") } } / 5
         let keys = min(40_000, max(100, Int(Duration.seconds(8) / perKey)))
         var storages: [Int64] = []
         for index in 0..<jobs {

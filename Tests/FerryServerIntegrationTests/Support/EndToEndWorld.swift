@@ -2,6 +2,7 @@ import FerryProto
 import FerryRPC
 import FerryTestSupport
 import Foundation
+import NIOPosix
 import Testing
 
 /// One test's processes and data: a `ferryd`, a worker, an admin client and a files tree.
@@ -23,18 +24,24 @@ struct World {
 
     /// Writes `files` JSON task files (spread over subdirectories) and creates a recursive local
     /// import storage over them, in `path` under the local-files root; `extra` may add more files.
+    ///
+    /// The files are written on NIO's thread pool: thousands of blocking writes on the global
+    /// executor would hold one of its few threads for seconds, starving the in-process servers
+    /// of tests running beside this one.
     func storage(
         files: Int, path: String = "data", regexFilter: String = "", useBlobURLs: Bool = false,
-        extra: (String) throws -> Void = { _ in }
+        extra: @escaping @Sendable (String) throws -> Void = { _ in }
     ) async throws -> Int64 {
         let directory = daemon.localFilesRoot + "/" + path
-        for index in 0..<files {
-            let folder = directory + "/nested/d\(index % 20)"
-            if index < 20 { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            try Data(#"{"text":"task \#(index)"}"#.utf8).write(to: URL(fileURLWithPath: folder + "/t\(index).json"))
+        try await NIOThreadPool.singleton.runIfActive {
+            for index in 0..<files {
+                let folder = directory + "/nested/d\(index % 20)"
+                if index < 20 { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+                try Data(#"{"text":"task \#(index)"}"#.utf8).write(to: URL(fileURLWithPath: folder + "/t\(index).json"))
+            }
+            try FileManager.default.createDirectory(atPath: directory + "/nested", withIntermediateDirectories: true)
+            try extra(directory)
         }
-        try FileManager.default.createDirectory(atPath: directory + "/nested", withIntermediateDirectories: true)
-        try extra(directory)
         let request = FerryV1.CreateStorageRequest(
             spec: FerryV1.StorageSpec(
                 projectID: Self.projectID, title: "e2e", kind: .import, provider: .local, regexFilter: regexFilter,

@@ -15,8 +15,9 @@ final class WorkerChild: @unchecked Sendable {
     private let daemon: FerrydProcess
     private let batchSize: Int
     private let maxJobs: Int
-    /// Whether the process runs on one CPU (`taskset`, Linux only): Swift's global executor then
-    /// has one thread, and a test that makes syncs CPU-bound burns one core, not all of them.
+    /// Whether the process runs on one CPU (`taskset`, Linux only) and at a lower priority
+    /// (`nice`): Swift's global executor then has one thread, and a test that makes syncs
+    /// CPU-bound burns one core, not all of them, and yields it to the tests running beside it.
     let pinnedToOneCPU: Bool
     private let lock = NSLock()
     private var process: Process?
@@ -31,9 +32,12 @@ final class WorkerChild: @unchecked Sendable {
     }
 
     private static let taskset = "/usr/bin/taskset"
+    private static let nice = "/usr/bin/nice"
 
     /// Whether a worker can be run on one CPU here.
-    static var canPinToOneCPU: Bool { FileManager.default.isExecutableFile(atPath: taskset) }
+    static var canPinToOneCPU: Bool {
+        FileManager.default.isExecutableFile(atPath: taskset) && FileManager.default.isExecutableFile(atPath: nice)
+    }
 
     /// Starts a new worker process against the daemon's current port.
     func start() throws {
@@ -41,7 +45,7 @@ final class WorkerChild: @unchecked Sendable {
         let process = Process()
         let worker = try FerrydProcess.executable("ferry-worker")
         process.executableURL = URL(fileURLWithPath: pinnedToOneCPU ? Self.taskset : worker)
-        process.arguments = (pinnedToOneCPU ? ["--cpu-list", "0", worker] : []) + [
+        process.arguments = (pinnedToOneCPU ? ["--cpu-list", "0", Self.nice, "-n", "10", worker] : []) + [
             "--server", "127.0.0.1:\(daemon.port)",
             "--tls-server-name", "localhost",
             "--tls-ca", pki.caPath,
