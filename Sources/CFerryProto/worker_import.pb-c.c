@@ -443,7 +443,7 @@ const ProtobufCMessageDescriptor ferry__v1__import_task__descriptor =
   (ProtobufCMessageInit) ferry__v1__import_task__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__submit_import_batch_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor ferry__v1__submit_import_batch_request__field_descriptors[4] =
 {
   {
     "lease",
@@ -481,16 +481,29 @@ static const ProtobufCFieldDescriptor ferry__v1__submit_import_batch_request__fi
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "partial_keys",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Ferry__V1__SubmitImportBatchRequest, n_partial_keys),
+    offsetof(Ferry__V1__SubmitImportBatchRequest, partial_keys),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__submit_import_batch_request__field_indices_by_name[] = {
   2,   /* field[2] = checkpoint */
   0,   /* field[0] = lease */
+  3,   /* field[3] = partial_keys */
   1,   /* field[1] = tasks */
 };
 static const ProtobufCIntRange ferry__v1__submit_import_batch_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor ferry__v1__submit_import_batch_request__descriptor =
 {
@@ -500,7 +513,7 @@ const ProtobufCMessageDescriptor ferry__v1__submit_import_batch_request__descrip
   "Ferry__V1__SubmitImportBatchRequest",
   "ferry.v1",
   sizeof(Ferry__V1__SubmitImportBatchRequest),
-  3,
+  4,
   ferry__v1__submit_import_batch_request__field_descriptors,
   ferry__v1__submit_import_batch_request__field_indices_by_name,
   1,  ferry__v1__submit_import_batch_request__number_ranges,

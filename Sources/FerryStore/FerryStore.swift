@@ -303,7 +303,9 @@ public protocol FerryStore: Sendable {
     /// - Parameters:
     ///   - lease: The import job's lease.
     ///   - keys: Object keys found by the listing.
-    /// - Returns: The keys without any link, in request order (a repeated key once).
+    /// - Returns: The keys without any link, or whose object's last batch was never stored (see
+    ///   ``importTasks(lease:tasks:partialKeys:checkpoint:now:)``), in request order (a repeated
+    ///   key once).
     /// - Throws: ``StoreError/Code/leaseNotCurrent``.
     func newImportKeys(lease: JobLease, keys: [String]) async throws -> [String]
 
@@ -313,12 +315,16 @@ public protocol FerryStore: Sendable {
     /// `ON CONFLICT DO NOTHING`, so a repeated batch or a retried job never duplicates a task, and
     /// a zombie adds nothing.
     ///
-    /// Hand over every row of one key in the same batch, so that a key is either wholly linked or
-    /// not at all (``newImportKeys(lease:keys:)`` answers per key).
+    /// ``newImportKeys(lease:keys:)`` answers per key, so a key is complete only once all its rows
+    /// are in: an object whose rows span several batches lists its key in `partialKeys` with every
+    /// batch but the one carrying its last row. A key so listed is recorded as partial (and stays
+    /// new) in the same transaction as the links; a batch that carries the key without listing it
+    /// clears the record.
     ///
     /// - Parameters:
     ///   - lease: The import job's lease; the storage and project come from its job.
     ///   - tasks: The tasks.
+    ///   - partialKeys: Keys of `tasks` whose object has more rows in a later batch.
     ///   - checkpoint: Where the job will be once this batch is stored; `nil` keeps the stored one.
     ///   - now: The creation time.
     /// - Returns: The links created and those that already existed.
@@ -327,6 +333,7 @@ public protocol FerryStore: Sendable {
     func importTasks(
         lease: JobLease,
         tasks: [NewTask],
+        partialKeys: Set<String>,
         checkpoint: SyncCheckpoint?,
         now: FerryTime
     ) async throws -> ImportResult
@@ -356,4 +363,17 @@ public protocol FerryStore: Sendable {
     ///
     /// - Throws: `.io` if the database fails to close cleanly.
     func close() async throws
+}
+
+extension FerryStore {
+    /// An import batch none of whose keys has rows in a later batch; see
+    /// ``importTasks(lease:tasks:partialKeys:checkpoint:now:)``.
+    public func importTasks(
+        lease: JobLease,
+        tasks: [NewTask],
+        checkpoint: SyncCheckpoint?,
+        now: FerryTime
+    ) async throws -> ImportResult {
+        try await importTasks(lease: lease, tasks: tasks, partialKeys: [], checkpoint: checkpoint, now: now)
+    }
 }

@@ -15,26 +15,12 @@ import Testing
 struct SlowObjectTests {
     @Test func aStalledReadKeepsTheSyncInProgress() async throws {
         try await FerryTestServer.with { server in
-            try FileManager.default.createDirectory(
-                atPath: server.localFilesRoot + "/slow", withIntermediateDirectories: true)
-            let storage = try await server.withClient(.admin) { admin in
-                try #require(
-                    try await admin.createStorage(
-                        FerryV1.CreateStorageRequest(
-                            spec: FerryV1.StorageSpec(
-                                projectID: 5, title: "slow", kind: .import, provider: .local, synchronizable: true,
-                                local: FerryV1.LocalLocation(path: "slow")))
-                    ).storage
-                ).id
-            }
-            _ = try await server.withClient(.admin) { try await $0.startSync(storage) }
-            let job = try await server.withClient(.worker) { worker in
-                try #require(try await worker.acquireJob(instance: "slow-1", wait: .seconds(5)).job)
-            }
+            let storage = try await server.localImportStorage(path: "slow")
+            let job = try await server.startAndClaim(storage, instance: "slow-1")
             let stall = Duration.microseconds(FerryTestServer.policy.staleAfter.microseconds * 4)
             let source = StallingSource(stall: stall)
 
-            let run = Task { try await Self.runJob(job, source: source, port: server.port) }
+            let run = Task { try await server.runJob(job, instance: "slow-1", sources: { _ in source }) }
             try #require(try await waitUntil(timeout: .seconds(10)) { source.stalled })
             // Throughout the stall, well past stale_after, the sync is in progress and pings advance.
             let stalledAt = ContinuousClock.now
@@ -52,22 +38,6 @@ struct SlowObjectTests {
             #expect(done.sync?.status == .completed)
             #expect(done.sync?.lastSyncCount == 2)
         }
-    }
-
-    /// Runs one claimed job the way `ferry-worker` does.
-    private static func runJob(_ job: FerryV1.Job, source: StallingSource, port: Int) async throws {
-        let pki = TestPKI.shared
-        let tls = try TLSContext(
-            configuration: .client(
-                trustRootsPath: pki.caPath, certificateChainPath: pki.workerCertificate, privateKeyPath: pki.workerKey,
-                applicationProtocols: [FerryProtocol.alpn]))
-        let transport = FerryClientTransport(host: "127.0.0.1", port: port, serverHostname: "localhost", tls: tls)
-        let logger = Logger(label: "slow-worker")
-        let client = WorkerClient(
-            rpc: RPCClient(transport: transport), instanceID: "slow-1", backoff: ConnectionBackoff(), logger: logger)
-        let runner = JobRunner(client: client, sources: { _ in source }, workerID: "worker-1", batchSize: 10, logger: logger)
-        await runner.run(job, control: JobControl())
-        await transport.close()
     }
 }
 

@@ -45,8 +45,11 @@ struct TestDatabase {
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
     }
 
+    /// Opens a store on the file. Tests wait longer for a lock than the server does: two stores
+    /// on one file contend for it, and a loaded test machine may hold it for seconds.
     func open(sealer: TestSealer = TestSealer()) async throws -> SQLiteFerryStore {
-        try await SQLiteFerryStore.open(path: self.path, sealer: sealer, logger: Self.logger)
+        try await SQLiteFerryStore.open(
+            path: self.path, sealer: sealer, configuration: .init(busyTimeoutMilliseconds: 60_000), logger: Self.logger)
     }
 
     private static let logger = Logger(label: "ferry.store.tests") { _ in SwiftLogNoOpLogHandler() }

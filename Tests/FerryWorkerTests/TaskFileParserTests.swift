@@ -67,4 +67,16 @@ struct TaskFileParserTests {
         let error = #expect(throws: TaskFileError.self) { try parse("hello world") }
         #expect(error?.line == 1)
     }
+
+    @Test func aCancelledParseStopsConvertingRows() async throws {
+        let list = "[" + (0..<5_000).map { #"{"i":\#($0)}"# }.joined(separator: ",") + "]"
+        let lines = (0..<5_000).map { #"{"i":\#($0)}"# }.joined(separator: "\n")
+        let counts = try await Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return [try parse(list).count, try parse(lines).count]
+        }.value
+        #expect(counts == [0, 0])
+        #expect(try parse(list).count == 5_000)
+        #expect(try parse(lines).count == 5_000)
+    }
 }

@@ -130,6 +130,11 @@ extension FerryV1.SubmitImportBatchRequest: CMessageBridge {
             field: "ferry.v1.SubmitImportBatchRequest.tasks"
         )
         self.checkpoint = try CFieldDecoding.message(c.checkpoint, as: FerryV1.SyncCheckpoint.self)
+        self.partialKeys = try CFieldDecoding.strings(
+            c.partial_keys,
+            count: c.n_partial_keys,
+            field: "ferry.v1.SubmitImportBatchRequest.partial_keys"
+        )
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -138,6 +143,10 @@ extension FerryV1.SubmitImportBatchRequest: CMessageBridge {
         c.lease = try self.lease.map { try scope.message($0) }
         (c.n_tasks, c.tasks) = try scope.messages(self.tasks)
         c.checkpoint = try self.checkpoint.map { try scope.message($0) }
+        (c.n_partial_keys, c.partial_keys) = try scope.strings(
+            self.partialKeys,
+            field: "ferry.v1.SubmitImportBatchRequest.partial_keys"
+        )
         return c
     }
 

@@ -56,7 +56,8 @@ extension FerryV1 {
         /// The full proto name of the message.
         public static let protoMessageName = "ferry.v1.CheckImportKeysResponse"
 
-        /// The keys not yet linked to any task of this storage, in request order.
+        /// The keys not yet linked to any task of this storage, or whose last batch never came (see
+        /// SubmitImportBatchRequest.partial_keys), in request order.
         ///
         /// Proto field `repeated string new_keys = 1`.
         public var newKeys: [String]
@@ -69,7 +70,8 @@ extension FerryV1 {
         /// Creates a `ferry.v1.CheckImportKeysResponse`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
-        ///   - newKeys: The keys not yet linked to any task of this storage, in request order.
+        ///   - newKeys: The keys not yet linked to any task of this storage, or whose last batch never came (see
+        ///     SubmitImportBatchRequest.partial_keys), in request order.
         ///   - existingCount: How many of the requested keys were already linked (they count as `tasks_existed`).
         public init(
             newKeys: [String] = [],
@@ -162,20 +164,33 @@ extension FerryV1 {
         /// Proto field `SyncCheckpoint checkpoint = 3`.
         public var checkpoint: FerryV1.SyncCheckpoint?
 
+        /// Keys of this batch whose object has more rows in a later batch (a file split across
+        /// batches). The server keeps such a key new to CheckImportKeys, although some of its rows are
+        /// linked, until a batch that carries the key without listing it here is stored; that is the
+        /// batch with the object's last row. So a re-sync after a sync that ended between the batches
+        /// of one file reads the file again, and the rows already linked count as existed.
+        ///
+        /// Proto field `repeated string partial_keys = 4`.
+        public var partialKeys: [String]
+
         /// Creates a `ferry.v1.SubmitImportBatchRequest`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
         ///   - lease: The job and the claim it is sent under.
         ///   - tasks: The tasks.
         ///   - checkpoint: Where the job will be once this batch is stored; stored atomically with it.
+        ///   - partialKeys: Keys of this batch whose object has more rows in a later batch (a file split across
+        ///     batches).
         public init(
             lease: FerryV1.JobLease? = nil,
             tasks: [FerryV1.ImportTask] = [],
-            checkpoint: FerryV1.SyncCheckpoint? = nil
+            checkpoint: FerryV1.SyncCheckpoint? = nil,
+            partialKeys: [String] = []
         ) {
             self.lease = lease
             self.tasks = tasks
             self.checkpoint = checkpoint
+            self.partialKeys = partialKeys
         }
 
         /// Decodes a `ferry.v1.SubmitImportBatchRequest`; see ``FerryMessage/init(protobufBytes:)``.

@@ -47,6 +47,7 @@ extension WorkerService {
             try await store.importTasks(
                 lease: lease,
                 tasks: valid,
+                partialKeys: Set(request.partialKeys),
                 checkpoint: request.checkpoint.map { SyncCheckpoint($0, now: now) },
                 now: now
             )

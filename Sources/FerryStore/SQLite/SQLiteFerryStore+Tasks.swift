@@ -11,18 +11,19 @@ extension SQLiteFerryStore {
     /// - Parameters:
     ///   - lease: The import job's lease.
     ///   - keys: Object keys found by the listing.
-    /// - Returns: The keys without a link, in request order, each once.
+    /// - Returns: The keys without a link or still partial, in request order, each once.
     /// - Throws: ``StoreError/Code/leaseNotCurrent``.
     public func newImportKeys(lease: JobLease, keys: [String]) async throws -> [String] {
         let keysJSON = JSONText.array(of: keys)
         return try await self.reader.read { transaction in
             let job = try await Self.fence(lease, in: transaction)
             guard !keys.isEmpty else { return [] }
-            // One index probe per listed key (the unique index leads with storage_id, key).
+            // Two index probes per listed key (both indexes lead with storage_id, key).
             let rows = try await transaction.rows(
                 """
                 SELECT k.value AS key FROM json_each(?) k
-                WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.storage_id = ? AND t.key = k.value)
+                WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.storage_id = ?2 AND t.key = k.value)
+                OR EXISTS (SELECT 1 FROM partial_import_keys p WHERE p.storage_id = ?2 AND p.key = k.value)
                 """,
                 [.text(keysJSON), .int64(job.storageID)]
             )
@@ -39,6 +40,7 @@ extension SQLiteFerryStore {
     /// - Parameters:
     ///   - lease: The import job's lease.
     ///   - tasks: The tasks.
+    ///   - partialKeys: Keys of `tasks` whose object has more rows in a later batch.
     ///   - checkpoint: Where the job will be once the batch is stored.
     ///   - now: The creation time.
     /// - Returns: The links created and those that already existed.
@@ -46,6 +48,7 @@ extension SQLiteFerryStore {
     public func importTasks(
         lease: JobLease,
         tasks: [NewTask],
+        partialKeys: Set<String>,
         checkpoint: SyncCheckpoint?,
         now: FerryTime
     ) async throws -> ImportResult {
@@ -104,6 +107,7 @@ extension SQLiteFerryStore {
                     [.int64(Int64(created.count)), .int64(job.storageID)]
                 )
             }
+            try await Self.recordPartialKeys(partialKeys, of: tasks, storageID: job.storageID, in: transaction)
             try await Self.writeCheckpoint(checkpoint, jobID: lease.jobID, now: now, in: transaction)
             return try Self.importResult(tasks, created: created, existing: existing)
         }
@@ -165,6 +169,31 @@ extension SQLiteFerryStore {
     }
 
     // MARK: - Helpers
+
+    /// Marks `partialKeys` partial and every other key of the batch complete.
+    private static func recordPartialKeys(
+        _ partialKeys: Set<String>,
+        of tasks: [NewTask],
+        storageID: Int64,
+        in transaction: SQLiteTransaction
+    ) async throws {
+        let complete = Set(tasks.map(\.key)).subtracting(partialKeys)
+        if !complete.isEmpty {
+            try await transaction.execute(
+                "DELETE FROM partial_import_keys WHERE storage_id = ? AND key IN (SELECT value FROM json_each(?))",
+                [.int64(storageID), .text(JSONText.array(of: complete.sorted()))]
+            )
+        }
+        if !partialKeys.isEmpty {
+            try await transaction.execute(
+                """
+                INSERT INTO partial_import_keys (storage_id, key) SELECT ?, value FROM json_each(?) WHERE true
+                ON CONFLICT (storage_id, key) DO NOTHING
+                """,
+                [.int64(storageID), .text(JSONText.array(of: partialKeys.sorted()))]
+            )
+        }
+    }
 
     private struct LinkKey: Hashable {
         var key: String

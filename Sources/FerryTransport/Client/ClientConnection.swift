@@ -9,11 +9,15 @@ final class ClientConnection: Sendable {
     let channel: any Channel
     private let handler: NIOLoopBound<ClientConnectionHandler>
     private let usable = Atomic<Bool>(true)
+    private let serverLimit = Atomic<Int>(0)
 
     private init(channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>) {
         self.channel = channel
         self.handler = handler
     }
+
+    /// The largest request message the server accepts (its SETTINGS `MAX_MESSAGE_SIZE`).
+    var serverMaxMessageSize: Int { serverLimit.load(ordering: .relaxed) }
 
     /// Whether new calls may use this connection (no GOAWAY received, not closed).
     var isUsable: Bool { usable.load(ordering: .acquiring) }
@@ -66,6 +70,8 @@ final class ClientConnection: Sendable {
         defer { timeout.cancel() }
         do {
             try await ready.get()
+            let limit = try await channel.eventLoop.submit { handler.value.serverMaxMessageSize }.get()
+            connection.serverLimit.store(limit, ordering: .relaxed)
         } catch {
             channel.close(promise: nil)
             throw error

@@ -31,7 +31,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private let flusher = TickFlusher()
     private var nextStreamID: UInt32 = 1
     private var serverMaxConcurrentStreams = 100
-    private var serverMaxMessageSize = 4 * 1024 * 1024
+    /// The largest request the server accepts, from its SETTINGS.
+    private(set) var serverMaxMessageSize = 4 * 1024 * 1024
     private var goAwayReceived = false
     private var closeError: (any Error)?
     /// Set once the connection is closing: frames still in a batch are ignored.

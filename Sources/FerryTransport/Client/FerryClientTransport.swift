@@ -74,6 +74,15 @@ public final class FerryClientTransport: ClientTransport {
         }
     }
 
+    /// The largest request message the server accepts, as its SETTINGS on the current
+    /// connection announced; `nil` while there is no connection.
+    public var serverMaxMessageSize: Int? {
+        state.withLock { state in
+            if case .ready(let connection) = state { return connection.serverMaxMessageSize }
+            return nil
+        }
+    }
+
     /// Connects now rather than on the first call.
     ///
     /// - Throws: ``RPCError`` `UNAVAILABLE` with the reason when the server cannot be reached.

@@ -1,14 +1,20 @@
 import FerryProto
 
-/// Groups an import's tasks into SubmitImportBatch requests: at most `maxTasks` tasks and about
-/// `maxBytes` of data per batch, and one object's rows always in one batch unless they exceed a
-/// batch on their own (more than `hardMaxTasks` rows, the server's limit, or more than
-/// `maxBytes`), in which case they are split in row order.
+/// Groups an import's tasks into SubmitImportBatch requests: at most `maxTasks` tasks (and never
+/// more than `hardMaxTasks`, the server's limit) and `maxBytes` encoded bytes of tasks per
+/// batch, and one object's rows always in one batch unless they exceed a batch on their own.
+/// Such an object is split in row order, and every batch of it but the last lists its key in
+/// ``ImportBatch/partialKeys``, so the server knows the key is complete only once its last row
+/// is in.
+///
+/// A batch of several tasks never exceeds `maxBytes`, the partial key included; a single task
+/// larger than that goes alone (``BatchBudget`` has already refused the tasks that cannot be
+/// sent at all).
 struct BatchPlanner {
     let maxTasks: Int
     let hardMaxTasks: Int
     let maxBytes: Int
-    private var pending: [FerryV1.ImportTask] = []
+    private var pending = ImportBatch()
     private var pendingBytes = 0
 
     /// Creates a planner.
@@ -16,7 +22,7 @@ struct BatchPlanner {
     /// - Parameters:
     ///   - maxTasks: The configured batch size.
     ///   - hardMaxTasks: The most tasks the server takes in one batch.
-    ///   - maxBytes: About how many bytes of keys and data one batch may carry.
+    ///   - maxBytes: The most encoded bytes of tasks (and partial keys) one batch carries.
     init(maxTasks: Int, hardMaxTasks: Int, maxBytes: Int) {
         self.maxTasks = maxTasks
         self.hardMaxTasks = hardMaxTasks
@@ -25,49 +31,50 @@ struct BatchPlanner {
 
     /// Adds one object's tasks.
     ///
-    /// - Parameter tasks: Every row of one object.
+    /// - Parameter tasks: The rows of one object (one key), in row order.
     /// - Returns: The batches now ready to send, in order.
-    mutating func add(_ tasks: [FerryV1.ImportTask]) -> [[FerryV1.ImportTask]] {
-        let bytes = tasks.reduce(0) { $0 + Self.size(of: $1) }
-        var ready: [[FerryV1.ImportTask]] = []
-        let whole = tasks.count <= hardMaxTasks && bytes <= maxBytes
-        if !pending.isEmpty && (!whole || pending.count + tasks.count > maxTasks || pendingBytes + bytes > maxBytes) {
+    mutating func add(_ tasks: [FerryV1.ImportTask]) -> [ImportBatch] {
+        guard let key = tasks.first?.key else { return [] }
+        let sizes = tasks.map(WireSize.taskEntry)
+        let bytes = sizes.reduce(0, +)
+        var ready: [ImportBatch] = []
+        let rowsPerBatch = min(maxTasks, hardMaxTasks)
+        let whole = tasks.count <= rowsPerBatch && bytes <= maxBytes
+        if !pending.tasks.isEmpty
+            && (!whole || pending.tasks.count + tasks.count > rowsPerBatch || pendingBytes + bytes > maxBytes)
+        {
             ready.append(pending)
-            pending = []
+            pending = ImportBatch()
             pendingBytes = 0
         }
         if whole {
-            pending += tasks
+            pending.tasks += tasks
             pendingBytes += bytes
             return ready
         }
+        // Split: each chunk leaves room for the key in partial_keys.
+        let room = maxBytes - WireSize.stringField(key)
         var chunk: [FerryV1.ImportTask] = []
         var chunkBytes = 0
-        for task in tasks {
-            let size = Self.size(of: task)
-            if !chunk.isEmpty && (chunk.count == hardMaxTasks || chunkBytes + size > maxBytes) {
-                ready.append(chunk)
+        for (task, size) in zip(tasks, sizes) {
+            if !chunk.isEmpty && (chunk.count == rowsPerBatch || chunkBytes + size > room) {
+                ready.append(ImportBatch(tasks: chunk, partialKeys: [key]))
                 chunk = []
                 chunkBytes = 0
             }
             chunk.append(task)
             chunkBytes += size
         }
-        if !chunk.isEmpty { ready.append(chunk) }
+        ready.append(ImportBatch(tasks: chunk))
         return ready
     }
 
     /// Takes what is pending, if anything.
-    mutating func flush() -> [FerryV1.ImportTask]? {
+    mutating func flush() -> ImportBatch? {
         defer {
-            pending = []
+            pending = ImportBatch()
             pendingBytes = 0
         }
-        return pending.isEmpty ? nil : pending
-    }
-
-    /// A task's share of a request: its key, its data and a little framing.
-    private static func size(of task: FerryV1.ImportTask) -> Int {
-        task.key.utf8.count + task.dataJSON.utf8.count + 16
+        return pending.tasks.isEmpty ? nil : pending
     }
 }

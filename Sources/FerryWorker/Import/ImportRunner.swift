@@ -5,16 +5,24 @@ public import FerryProto
 /// read and parse only those, and hand the tasks over in batches.
 ///
 /// The listing is pulled a page at a time, so memory stays bounded whatever the object count.
-/// A file's rows always go to the server in one batch (``BatchPlanner``), so a file is imported
-/// whole or not at all and a re-sync, which skips every key that has a link, never leaves half a
-/// file behind. Only a file with more rows or data than one batch takes (``maxRowsPerBatch``,
-/// ``maxBatchBytes``) is split, in row order; if such a sync dies between its batches, the rest of that file
-/// is not picked up by a re-sync. Progress goes to the job's ``JobControl``; the heartbeat timer
-/// reports it.
+/// A file's rows go to the server in one batch when they fit (``BatchPlanner``); a file with
+/// more rows or data than one batch takes (the configured batch size, at most
+/// ``maxRowsPerBatch`` rows, and ``maxBatchBytes``) is split in row order, and every batch of
+/// it but the last names its key as partial, so the server keeps the key new to
+/// CheckImportKeys until its last row is in: a re-sync after a sync that ended between those
+/// batches reads the file again and imports exactly the rows that are missing.
+///
+/// Every request is checked against the server's message limit before it is sent
+/// (``BatchBudget``): a task too large to send counts as failed validation, with an item error
+/// naming its key and the limit, and the rest of the sync goes on. The filter is applied with a
+/// cancellation check per key (``PageFilter``), and every loop checks for cancellation, so a
+/// stop request ends the sync within one ping interval. Progress goes to the job's
+/// ``JobControl``; the heartbeat timer reports it.
 public struct ImportRunner: Sendable {
     /// The most tasks the server takes in one SubmitImportBatch.
     public static let maxRowsPerBatch = 5_000
-    /// About the most bytes of task data per batch, well under the 4 MiB message limit.
+    /// About the most encoded bytes of tasks per batch, well under the 4 MiB message limit (a
+    /// smaller server limit lowers it).
     public static let maxBatchBytes = 2 * 1024 * 1024
     /// Objects listed, and keys checked, per step: the server's most keys per CheckImportKeys.
     /// Independent of the batch size, so that a re-sync, which is all listing and checking, makes
@@ -59,22 +67,30 @@ public struct ImportRunner: Sendable {
         let filter = try KeyFilter(pattern: spec.regexFilter)
         let lister = try source.makeLister()
         let pipeline = SubmissionPipeline(
-            submit: { [client, lease, patience = job.patience] tasks in
-                try await client.submitImportBatch(
-                    FerryV1.SubmitImportBatchRequest(lease: lease, tasks: tasks), patience: patience)
+            submit: { [client, lease, patience = job.patience] batch in
+                let request = FerryV1.SubmitImportBatchRequest(
+                    lease: lease, tasks: batch.tasks, partialKeys: batch.partialKeys)
+                let (response, retried) = try await client.submitImportBatch(request, patience: patience)
+                return SubmissionPipeline.Reply(response: response, retried: retried)
             },
             account: { [control] reply in Self.account(reply, in: control) }
         )
-        var planner = BatchPlanner(maxTasks: batchSize, hardMaxTasks: Self.maxRowsPerBatch, maxBytes: Self.maxBatchBytes)
+        let budget = BatchBudget(messageLimit: client.maxRequestSize, lease: lease)
+        var batches = Batches(
+            budget: budget,
+            planner: BatchPlanner(
+                maxTasks: batchSize, hardMaxTasks: Self.maxRowsPerBatch,
+                maxBytes: min(Self.maxBatchBytes, budget.entryBytes))
+        )
         do {
             var page = try await lister.next(maxCount: Self.listingPageSize)
             while let current = page {
                 // The next page is listed while this one is checked, read and handed over.
                 async let upcoming = lister.next(maxCount: Self.listingPageSize)
-                try await importPage(current, spec: spec, filter: filter, planner: &planner, pipeline: pipeline)
+                try await importPage(current, spec: spec, filter: filter, batches: &batches, pipeline: pipeline)
                 page = try await upcoming
             }
-            try await pipeline.send(planner.flush() ?? [])
+            try await pipeline.send(batches.planner.flush() ?? ImportBatch())
             try await pipeline.drain()
         } catch {
             await pipeline.abandon()
@@ -86,17 +102,18 @@ public struct ImportRunner: Sendable {
         _ page: [ListedObject],
         spec: FerryV1.StorageSpec,
         filter: KeyFilter,
-        planner: inout BatchPlanner,
+        batches: inout Batches,
         pipeline: SubmissionPipeline
     ) async throws {
         try Task.checkCancellation()
-        let matching = page.filter { filter.matches($0.key) }
+        let matching = try await PageFilter.matching(page, filter: filter)
         control.update { $0.objectsScanned += Int64(matching.count) }
         guard !matching.isEmpty else { return }
         let fresh = try await newObjects(matching)
         if spec.useBlobURLs {
             for object in fresh {
-                try await append([blobTask(object.key)], to: &planner, pipeline: pipeline)
+                try Task.checkCancellation()
+                try await append([blobTask(object.key)], to: &batches, pipeline: pipeline)
             }
             return
         }
@@ -109,10 +126,12 @@ public struct ImportRunner: Sendable {
         for group in Self.readGroups(fresh) {
             try Task.checkCancellation()
             for loaded in try await source.read(group.map(\.key)) {
+                try Task.checkCancellation()
                 control.update { $0.bytes += Int64(loaded.bytes.count) }
                 let rows = try TaskFileParser.parse(loaded.bytes, key: loaded.key)
+                try Task.checkCancellation()  // The parser stops early when cancelled.
                 let tasks = rows.map { FerryV1.ImportTask(key: loaded.key, rowIndex: $0.rowIndex, dataJSON: $0.json) }
-                try await append(tasks, to: &planner, pipeline: pipeline)
+                try await append(tasks, to: &batches, pipeline: pipeline)
             }
         }
     }
@@ -128,27 +147,45 @@ public struct ImportRunner: Sendable {
         return objects.filter { fresh.contains($0.key) }
     }
 
-    /// Adds one object's tasks to the plan and sends the batches it completes.
+    /// The planner and the budget its tasks are checked against.
+    private struct Batches {
+        let budget: BatchBudget
+        var planner: BatchPlanner
+    }
+
+    /// Adds one object's tasks to the plan and sends the batches it completes; a task too large
+    /// for any request is counted as failed validation instead.
     private func append(
         _ tasks: [FerryV1.ImportTask],
-        to planner: inout BatchPlanner,
+        to batches: inout Batches,
         pipeline: SubmissionPipeline
     ) async throws {
-        for batch in planner.add(tasks) {
+        var sendable = tasks
+        if tasks.contains(where: { !batches.budget.fits($0) }) {
+            let (fitting, oversized) = tasks.partitioned { batches.budget.fits($0) }
+            let errors = oversized.map(batches.budget.oversizeError)
+            control.update { $0.failedValidation += Int64(errors.count) }
+            control.recordItemErrors(errors)
+            sendable = fitting
+        }
+        for batch in batches.planner.add(sendable) {
             try await pipeline.send(batch)
         }
     }
 
     /// Counts one batch's reply.
-    private static func account(_ reply: FerryV1.SubmitImportBatchResponse, in control: JobControl) {
+    private static func account(_ reply: SubmissionPipeline.Reply, in control: JobControl) {
         control.update { counters in
-            // Every key here was new when this job checked it, and no other job of the storage
-            // runs meanwhile, so a link reported as existing was made by this job: a batch whose
-            // reply was lost (the server restarted) and that was sent again.
-            counters.synced += Int64(reply.created.count + reply.existed.count)
-            counters.failedValidation += Int64(reply.failedValidation.count)
+            // Every (key, row) goes out once per job, so a link reported as existing was made
+            // before this job (the rest of a file split across batches, re-read after a sync that
+            // ended between them), unless the call was repeated: then the first attempt, whose
+            // reply was lost, may have made it.
+            let existed = Int64(reply.response.existed.count)
+            counters.synced += Int64(reply.response.created.count) + (reply.retried ? existed : 0)
+            counters.existed += reply.retried ? 0 : existed
+            counters.failedValidation += Int64(reply.response.failedValidation.count)
         }
-        control.recordItemErrors(reply.failedValidation)
+        control.recordItemErrors(reply.response.failedValidation)
     }
 
     private func blobTask(_ key: String) -> FerryV1.ImportTask {

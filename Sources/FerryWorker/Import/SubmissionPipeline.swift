@@ -4,11 +4,19 @@ import Synchronization
 /// Sends import batches one at a time while the sync loop prepares the next: each
 /// ``send(_:)`` first waits for the previous batch's reply (and counts it), then starts this one.
 /// So listing, reading and parsing overlap with the server storing the previous batch, and at
-/// most one batch is in flight.
+/// most one batch is in flight: batches are stored in the order they were planned, which is
+/// what lets the last batch of a split object mark its key complete.
 final class SubmissionPipeline: Sendable {
-    private let inflight = Mutex<Task<FerryV1.SubmitImportBatchResponse, any Error>?>(nil)
-    private let submit: @Sendable ([FerryV1.ImportTask]) async throws -> FerryV1.SubmitImportBatchResponse
-    private let account: @Sendable (FerryV1.SubmitImportBatchResponse) -> Void
+    /// A batch's reply, and whether the call had to be repeated to get it (its links may then
+    /// have been made by the first attempt).
+    struct Reply: Sendable {
+        var response: FerryV1.SubmitImportBatchResponse
+        var retried: Bool
+    }
+
+    private let inflight = Mutex<Task<Reply, any Error>?>(nil)
+    private let submit: @Sendable (ImportBatch) async throws -> Reply
+    private let account: @Sendable (Reply) -> Void
 
     /// Creates a pipeline.
     ///
@@ -16,20 +24,20 @@ final class SubmissionPipeline: Sendable {
     ///   - submit: Makes one SubmitImportBatch call.
     ///   - account: Counts a reply.
     init(
-        submit: @escaping @Sendable ([FerryV1.ImportTask]) async throws -> FerryV1.SubmitImportBatchResponse,
-        account: @escaping @Sendable (FerryV1.SubmitImportBatchResponse) -> Void
+        submit: @escaping @Sendable (ImportBatch) async throws -> Reply,
+        account: @escaping @Sendable (Reply) -> Void
     ) {
         self.submit = submit
         self.account = account
     }
 
-    /// Waits for the batch in flight, then starts sending `tasks`.
-    func send(_ tasks: [FerryV1.ImportTask]) async throws {
+    /// Waits for the batch in flight, then starts sending `batch`.
+    func send(_ batch: ImportBatch) async throws {
         try await drain()
-        guard !tasks.isEmpty else { return }
+        guard !batch.tasks.isEmpty else { return }
         try Task.checkCancellation()
         let submit = self.submit
-        inflight.withLock { $0 = Task { try await submit(tasks) } }
+        inflight.withLock { $0 = Task { try await submit(batch) } }
     }
 
     /// Waits for the batch in flight and counts its reply.

@@ -7,6 +7,11 @@ import Foundation
 /// Whether each task is a valid task (a JSON object) is the server's call: a list element that
 /// is not an object is still handed over, and the server skips and counts it. Only text that is
 /// not JSON at all fails the sync, with the key and line.
+///
+/// The per-row loops stop early when the calling task is cancelled (the caller checks for
+/// cancellation after parsing and drops the partial result); the one call that parses the
+/// whole document cannot be interrupted, which bounds a stop's delay by the parse time of one
+/// object of at most `ImportRunner.maxObjectBytes`.
 public enum TaskFileParser {
     /// One task's data.
     public struct Row: Sendable, Hashable {
@@ -56,6 +61,7 @@ public enum TaskFileParser {
         var rows: [Row] = []
         rows.reserveCapacity(elements.count)
         for (index, element) in elements.enumerated() {
+            if index % cancellationStride == 0 && Task.isCancelled { break }
             guard
                 let data = try? JSONSerialization.data(
                     withJSONObject: element, options: [.fragmentsAllowed, .withoutEscapingSlashes])
@@ -71,6 +77,7 @@ public enum TaskFileParser {
         var rows: [Row] = []
         rows.reserveCapacity(lines.count)
         for (index, line) in lines.enumerated() {
+            if index % cancellationStride == 0 && Task.isCancelled { break }
             guard isJSON(line.text) else {
                 throw TaskFileError(key: key, line: line.number, message: "invalid JSON on this JSONL line")
             }
@@ -78,6 +85,9 @@ public enum TaskFileParser {
         }
         return rows
     }
+
+    /// Rows converted between two looks at cancellation.
+    private static let cancellationStride = 1_024
 
     // MARK: - Text helpers
 

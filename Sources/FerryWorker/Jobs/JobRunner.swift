@@ -9,6 +9,7 @@ public struct JobRunner: Sendable {
     private let sources: @Sendable (FerryV1.StorageSpec) throws -> any ImportSource
     private let workerID: String
     private let batchSize: Int
+    private let executors: JobExecutors
     private let logger: Logger
 
     /// Creates a runner.
@@ -18,18 +19,21 @@ public struct JobRunner: Sendable {
     ///   - sources: Makes the object source of a job's storage (``ImportSourceFactory/source(for:)``).
     ///   - workerID: The worker id, for tracebacks and logs.
     ///   - batchSize: Keys per check and tasks per batch.
+    ///   - executors: Where sync and heartbeat loops run.
     ///   - logger: Where to log.
     public init(
         client: WorkerClient,
         sources: @escaping @Sendable (FerryV1.StorageSpec) throws -> any ImportSource,
         workerID: String,
         batchSize: Int,
+        executors: JobExecutors = .global,
         logger: Logger
     ) {
         self.client = client
         self.sources = sources
         self.workerID = workerID
         self.batchSize = batchSize
+        self.executors = executors
         self.logger = logger
     }
 
@@ -44,8 +48,8 @@ public struct JobRunner: Sendable {
         logger[metadataKey: "storage"] = "\(job.storageID)"
         logger.info("Job started", metadata: ["attempt": "\(job.attempt)"])
         let heartbeats = HeartbeatLoop(job: job, control: control, client: client, logger: logger)
-        let heartbeatTask = Task { await heartbeats.run() }
-        let work = Task { [self] in try await self.sync(job, control: control) }
+        let heartbeatTask = Task(executorPreference: executors.heartbeats) { await heartbeats.run() }
+        let work = Task(executorPreference: executors.syncs) { [self] in try await self.sync(job, control: control) }
         control.onStop { work.cancel() }
         // Cancelling the runner (the shutdown grace period is over) ends both tasks.
         await withTaskCancellationHandler {

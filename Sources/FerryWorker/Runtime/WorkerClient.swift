@@ -14,7 +14,12 @@ public struct WorkerClient: Sendable {
     private let rpc: RPCClient
     private let backoff: ConnectionBackoff
     private let callTimeout: Duration
+    private let serverMessageLimit: @Sendable () -> Int?
     private let logger: Logger
+
+    /// The largest message a peer accepts when it has not said otherwise (`MAX_MESSAGE_SIZE`'s
+    /// default in docs/PROTOCOL.md §9).
+    public static let defaultMaxMessageSize = 4 * 1024 * 1024
 
     /// Creates a client.
     ///
@@ -23,18 +28,22 @@ public struct WorkerClient: Sendable {
     ///   - instanceID: This worker process's instance id.
     ///   - backoff: How retries are spaced.
     ///   - callTimeout: The deadline of one batch call.
+    ///   - serverMessageLimit: The largest request the server announced in its SETTINGS, if known
+    ///     (``FerryTransport/FerryClientTransport/serverMaxMessageSize``).
     ///   - logger: Where retries are logged.
     public init(
         rpc: RPCClient,
         instanceID: String,
         backoff: ConnectionBackoff,
         callTimeout: Duration = .seconds(60),
+        serverMessageLimit: @escaping @Sendable () -> Int? = { nil },
         logger: Logger
     ) {
         self.instanceID = instanceID
         self.rpc = rpc
         self.backoff = backoff
         self.callTimeout = callTimeout
+        self.serverMessageLimit = serverMessageLimit
         self.logger = logger
     }
 
@@ -45,6 +54,10 @@ public struct WorkerClient: Sendable {
     public func lease(for job: FerryV1.Job) -> FerryV1.JobLease {
         FerryV1.JobLease(jobID: job.id, leaseToken: job.leaseToken, instanceID: instanceID)
     }
+
+    /// The largest request message the server accepts: what it announced on the current
+    /// connection, or the protocol's default.
+    public var maxRequestSize: Int { serverMessageLimit() ?? Self.defaultMaxMessageSize }
 
     /// One AcquireJob long-poll.
     ///
@@ -66,12 +79,18 @@ public struct WorkerClient: Sendable {
     }
 
     /// Hands over an import batch, retried while the server is away for at most `patience`.
+    ///
+    /// - Returns: The reply, and whether the call was repeated to get it (the first attempt may
+    ///   have been stored, so links reported as existing may be its own).
     public func submitImportBatch(_ request: FerryV1.SubmitImportBatchRequest, patience: Duration) async throws
-        -> FerryV1.SubmitImportBatchResponse
+        -> (response: FerryV1.SubmitImportBatchResponse, retried: Bool)
     {
-        try await retrying("SubmitImportBatch", patience: patience) {
-            try await unary(FerryV1.Methods.WorkerService.submitImportBatch, request, timeout: callTimeout)
+        var attempts = 0
+        let response: FerryV1.SubmitImportBatchResponse = try await retrying("SubmitImportBatch", patience: patience) {
+            attempts += 1
+            return try await unary(FerryV1.Methods.WorkerService.submitImportBatch, request, timeout: callTimeout)
         }
+        return (response, attempts > 1)
     }
 
     /// One Heartbeat stream.

@@ -50,13 +50,17 @@ public struct WorkerProcess: Sendable {
         var logger = self.logger
         logger[metadataKey: "instance"] = "\(instanceID)"
         let client = WorkerClient(
-            rpc: RPCClient(transport: transport), instanceID: instanceID, backoff: settings.backoff, logger: logger)
+            rpc: RPCClient(transport: transport), instanceID: instanceID, backoff: settings.backoff,
+            serverMessageLimit: { transport.serverMaxMessageSize }, logger: logger)
+        let (executors, stopExecutors) = JobExecutors.dedicated(maxJobs: settings.maxJobs)
+        defer { stopExecutors() }
         let sources = ImportSourceFactory(localFilesRoot: settings.localFilesRoot)
         let displayName = settings.workerID.isEmpty ? "(instance \(instanceID))" : "'\(settings.workerID)' (instance \(instanceID))"
         let service = WorkerService(
             client: client,
             runner: JobRunner(
-                client: client, sources: sources.source(for:), workerID: displayName, batchSize: settings.batchSize, logger: logger),
+                client: client, sources: sources.source(for:), workerID: displayName, batchSize: settings.batchSize,
+                executors: executors, logger: logger),
             request: FerryV1.AcquireJobRequest(
                 workerID: settings.workerID,
                 instanceID: instanceID,

@@ -16,25 +16,39 @@ final class WorkerChild: @unchecked Sendable {
     private let batchSize: Int
     private let maxJobs: Int
     private let name: String
+    /// Whether the process runs on one CPU (`taskset`, Linux only) and at a lower priority
+    /// (`nice`): Swift's global executor then has one thread, and a test that makes syncs
+    /// CPU-bound burns one core, not all of them, and yields it to the tests running beside it.
+    let pinnedToOneCPU: Bool
     private let lock = NSLock()
     private var process: Process?
     private var starts = 0
     private(set) var logPath = ""
 
     /// - Parameter name: Names the log files (`<name>-<n>.log`), so two children never share one.
-    init(daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2, name: String = "worker") {
+    init(daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false, name: String = "worker") {
         self.daemon = daemon
         self.batchSize = batchSize
         self.maxJobs = maxJobs
+        self.pinnedToOneCPU = onOneCPU && Self.canPinToOneCPU
         self.name = name
+    }
+
+    private static let taskset = "/usr/bin/taskset"
+    private static let nice = "/usr/bin/nice"
+
+    /// Whether a worker can be run on one CPU here.
+    static var canPinToOneCPU: Bool {
+        FileManager.default.isExecutableFile(atPath: taskset) && FileManager.default.isExecutableFile(atPath: nice)
     }
 
     /// Starts a new worker process against the daemon's current port.
     func start() throws {
         let pki = TestPKI.shared
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable("ferry-worker"))
-        process.arguments = [
+        let worker = try FerrydProcess.executable("ferry-worker")
+        process.executableURL = URL(fileURLWithPath: pinnedToOneCPU ? Self.taskset : worker)
+        process.arguments = (pinnedToOneCPU ? ["--cpu-list", "0", Self.nice, "-n", "10", worker] : []) + [
             "--server", "127.0.0.1:\(daemon.port)",
             "--tls-server-name", "localhost",
             "--tls-ca", pki.caPath,

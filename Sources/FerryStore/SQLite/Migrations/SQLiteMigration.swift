@@ -17,7 +17,8 @@ struct SQLiteMigration: Sendable {
 extension SQLiteMigration {
     /// Every migration this build knows, in version order.
     static let all: [SQLiteMigration] = [
-        .migration0001
+        .migration0001,
+        .migration0002,
     ]
 
     /// The newest schema version this build knows.

@@ -59,7 +59,8 @@ struct  Ferry__V1__CheckImportKeysResponse
 {
   ProtobufCMessage base;
   /*
-   * The keys not yet linked to any task of this storage, in request order.
+   * The keys not yet linked to any task of this storage, or whose last batch never came (see
+   * SubmitImportBatchRequest.partial_keys), in request order.
    */
   size_t n_new_keys;
   char **new_keys;
@@ -117,10 +118,19 @@ struct  Ferry__V1__SubmitImportBatchRequest
    * Where the job will be once this batch is stored; stored atomically with it.
    */
   Ferry__V1__SyncCheckpoint *checkpoint;
+  /*
+   * Keys of this batch whose object has more rows in a later batch (a file split across
+   * batches). The server keeps such a key new to CheckImportKeys, although some of its rows are
+   * linked, until a batch that carries the key without listing it here is stored; that is the
+   * batch with the object's last row. So a re-sync after a sync that ended between the batches
+   * of one file reads the file again, and the rows already linked count as existed.
+   */
+  size_t n_partial_keys;
+  char **partial_keys;
 };
 #define FERRY__V1__SUBMIT_IMPORT_BATCH_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__submit_import_batch_request__descriptor) \
-    , NULL, 0,NULL, NULL }
+    , NULL, 0,NULL, NULL, 0,NULL }
 
 
 /*

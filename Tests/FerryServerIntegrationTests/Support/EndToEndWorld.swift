@@ -1,0 +1,123 @@
+import FerryProto
+import FerryRPC
+import FerryTestSupport
+import Foundation
+import NIOPosix
+import Testing
+
+/// One test's processes and data: a `ferryd`, a worker, an admin client and a files tree.
+struct World {
+    static let projectID: Int64 = 42
+    let daemon: FerrydProcess
+    let worker: WorkerChild
+
+    init(staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false) async throws {
+        daemon = try FerrydProcess(staleAfterSeconds: staleAfterSeconds)
+        worker = WorkerChild(daemon: daemon, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU)
+        try await daemon.start()
+    }
+
+    func cleanUp() {
+        worker.kill9()
+        daemon.cleanUp()
+    }
+
+    /// Writes `files` JSON task files (spread over subdirectories) and creates a recursive local
+    /// import storage over them, in `path` under the local-files root; `extra` may add more files.
+    ///
+    /// The files are written on NIO's thread pool: thousands of blocking writes on the global
+    /// executor would hold one of its few threads for seconds, starving the in-process servers
+    /// of tests running beside this one.
+    func storage(
+        files: Int, path: String = "data", regexFilter: String = "", useBlobURLs: Bool = false,
+        extra: @escaping @Sendable (String) throws -> Void = { _ in }
+    ) async throws -> Int64 {
+        let directory = daemon.localFilesRoot + "/" + path
+        try await NIOThreadPool.singleton.runIfActive {
+            for index in 0..<files {
+                let folder = directory + "/nested/d\(index % 20)"
+                if index < 20 { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+                try Data(#"{"text":"task \#(index)"}"#.utf8).write(to: URL(fileURLWithPath: folder + "/t\(index).json"))
+            }
+            try FileManager.default.createDirectory(atPath: directory + "/nested", withIntermediateDirectories: true)
+            try extra(directory)
+        }
+        let request = FerryV1.CreateStorageRequest(
+            spec: FerryV1.StorageSpec(
+                projectID: Self.projectID, title: "e2e", kind: .import, provider: .local, regexFilter: regexFilter,
+                recursiveScan: true, useBlobURLs: useBlobURLs, synchronizable: true,
+                local: FerryV1.LocalLocation(path: path)))
+        return try await admin { try #require(try await $0.createStorage(request).storage).id }
+    }
+
+    func admin<Result: Sendable>(_ body: (FerryClient) async throws -> Result) async throws -> Result {
+        try await daemon.withClient(.admin, body)
+    }
+
+    /// StartSync, then waits for one of `statuses`.
+    func sync(_ storage: Int64, until statuses: Set<FerryV1.SyncStatus>) async throws -> FerryV1.Storage {
+        _ = try await admin { try await $0.startSync(storage) }
+        return try await waitForStatus(storage, in: statuses, timeout: .seconds(120))
+    }
+
+    /// Polls ListStorages (which applies termination detection) until the status is one of `statuses`.
+    func waitForStatus(_ storage: Int64, in statuses: Set<FerryV1.SyncStatus>, timeout: Duration) async throws
+        -> FerryV1.Storage
+    {
+        let deadline = ContinuousClock.now + timeout
+        var last: FerryV1.Storage?
+        while ContinuousClock.now < deadline {
+            if let listed = try? await admin({ try await $0.listed(storage) }) {
+                last = listed
+                if statuses.contains(listed.sync?.status ?? .unspecified) { return listed }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        do {
+            Issue.record("status \(String(describing: last?.sync?.status)) not in \(statuses); worker log:\n\(worker.log)")
+            throw CancellationError()
+        }
+    }
+
+    /// Waits until the running sync has created some tasks.
+    func waitForProgress(_ storage: Int64) async throws {
+        let moved = try await waitUntil(timeout: .seconds(60), every: .milliseconds(10)) {
+            (try? await taskCount()).map { $0 > 0 } ?? false
+        }
+        try #require(moved, "no progress; worker log:\n\(worker.log)")
+    }
+
+    func taskCount() async throws -> Int {
+        try await admin { try await $0.listTasks(projectID: Self.projectID).count }
+    }
+
+    /// Exactly `count` tasks, one per (key, row): nothing lost, nothing duplicated.
+    func expectTasks(_ count: Int) async throws {
+        let tasks = try await admin { try await $0.listTasks(projectID: Self.projectID) }
+        #expect(tasks.count == count)
+        let links = tasks.flatMap { task in task.sources.map { "\($0.storageID)/\($0.key)#\($0.rowIndex)" } }
+        #expect(links.count == count)
+        #expect(Set(links).count == links.count, "duplicate links")
+    }
+
+    /// Runs the real `ferryctl` with admin credentials; fails the test on a non-zero exit.
+    func ferryctl(_ arguments: [String]) throws {
+        let pki = TestPKI.shared
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable("ferryctl"))
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "FERRYCTL_SERVER": "127.0.0.1:\(daemon.port)",
+            "FERRYCTL_SERVER_NAME": "localhost",
+            "FERRYCTL_CA": pki.caPath,
+            "FERRYCTL_TOKEN": FerryTestServer.adminToken,
+        ]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "ferryctl \(arguments): \(text)")
+    }
+}

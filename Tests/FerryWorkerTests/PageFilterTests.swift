@@ -1,0 +1,36 @@
+import FerryCore
+import FerryRPC
+import Testing
+
+@testable import FerryWorker
+
+/// A sync's filter loop stops as soon as its job is stopped, and takes the same keys as the filter.
+struct PageFilterTests {
+    @Test func keepsTheMatchingObjectsInOrder() async throws {
+        let page = ["a.json", "b.txt", "c.json"].map { ListedObject(key: $0, size: 1) }
+        let taken = try await PageFilter.matching(page, filter: try KeyFilter(pattern: #".*\.json"#))
+        #expect(taken.map(\.key) == ["a.json", "c.json"])
+    }
+
+    @Test func aCancelledFilterLoopEndsWithinAPingInterval() async throws {
+        // A costly filter (a large program with many live states) over a large page: seconds of work.
+        let filter = try KeyFilter(pattern: #"(?:.?){400}x"#)
+        let key = String(repeating: "k", count: 300)
+        let page = (0..<20_000).map { ListedObject(key: "\(key)\($0)", size: 1) }
+        let started = Wakeup()
+        let loop = Task {
+            started.wake()
+            return try await PageFilter.matching(page, filter: filter)
+        }
+        await started.wait(after: 0)
+        try await Task.sleep(for: .milliseconds(50))
+        let cancelledAt = ContinuousClock.now
+        loop.cancel()
+        let result = await loop.result
+        let stopTime = ContinuousClock.now - cancelledAt
+        #expect(throws: CancellationError.self) { try result.get() }
+        // Far inside any ping interval (the e2e tests use 100 ms, the default is 10 s): the loop
+        // checks for cancellation after every key.
+        #expect(stopTime < .milliseconds(500), "took \(stopTime) to stop")
+    }
+}
