@@ -7,10 +7,11 @@ public import FerryRPC
 /// |---|---|
 /// | 0 | success; `sync --watch`: the sync completed |
 /// | 1 | the call failed (any other status); `sync --watch`: the sync failed |
-/// | 2 | usage error; `sync --watch`: the sync completed with errors |
+/// | 2 | usage error |
 /// | 3 | server unreachable (`UNAVAILABLE`) |
 /// | 4 | not allowed (`UNAUTHENTICATED`, `PERMISSION_DENIED`) |
 /// | 5 | not found (`NOT_FOUND`) |
+/// | 6 | `sync --watch`: the sync completed with errors (some items failed validation) |
 public enum ExitCodes {
     public static let success: Int32 = 0
     public static let failure: Int32 = 1
@@ -18,6 +19,7 @@ public enum ExitCodes {
     public static let unreachable: Int32 = 3
     public static let auth: Int32 = 4
     public static let notFound: Int32 = 5
+    public static let completedWithErrors: Int32 = 6
 
     /// The exit code for an RPC status code.
     public static func code(for code: RPCError.Code) -> Int32 {
@@ -52,7 +54,7 @@ public enum ExitCodes {
     public static func code(forSettled status: FerryV1.SyncStatus) -> Int32 {
         switch status {
         case .completed: success
-        case .completedWithErrors: usage  // 2: completed with errors
+        case .completedWithErrors: completedWithErrors
         default: failure
         }
     }

@@ -16,14 +16,32 @@ public enum StorageOutput {
                 String(sync.lastSyncCount),
             ]
             if wide {
-                row += [sync.lastSyncJob, sync.meta?.workerID ?? "", Names.reason(sync.meta?.terminationReason ?? .unspecified)]
+                row += [sync.lastSyncJob, sync.meta?.workerID ?? "", shortReason(sync)]
             }
             return row
         }
         return Table(headers: headers, rows: rows)
     }
 
-    /// The JSON object for one storage. Only secret names appear; the server never returns values.
+    /// Why a sync ended as it did, in a few words: the termination reason the server found, or
+    /// the first line of the worker's traceback, or how many items failed validation.
+    public static func shortReason(_ sync: FerryV1.SyncInfo) -> String {
+        let reason = Names.reason(sync.meta?.terminationReason ?? .unspecified)
+        if !reason.isEmpty { return reason }
+        switch sync.status {
+        case .failed:
+            let first = sync.traceback.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            guard !first.isEmpty else { return "FAILED" }
+            return first.count > 60 ? String(first.prefix(59)) + "…" : first
+        case .completedWithErrors:
+            return "\(sync.meta?.tasksFailedValidation ?? 0) invalid"
+        default:
+            return ""
+        }
+    }
+
+    /// The JSON object for one storage: every field of the reply. Only secret names appear; the
+    /// server never returns values.
     public static func jsonObject(_ storage: FerryV1.Storage) -> [String: Any] {
         let spec = storage.spec ?? FerryV1.StorageSpec()
         var object: [String: Any] = [
@@ -37,6 +55,11 @@ public enum StorageOutput {
             "regex_filter": spec.regexFilter,
             "recursive_scan": spec.recursiveScan,
             "use_blob_urls": spec.useBlobURLs,
+            "presign": spec.presign,
+            "presign_ttl_micros": spec.presignTTLMicros,
+            "can_delete_objects": spec.canDeleteObjects,
+            "sync_interval_micros": spec.syncIntervalMicros,
+            "dataset_id": spec.datasetID,
             "synchronizable": spec.synchronizable,
             "credential_names": storage.credentialNames,
             "revision": storage.revision,
@@ -45,7 +68,10 @@ public enum StorageOutput {
         ]
         if let local = spec.local { object["local"] = ["path": local.path] }
         if let s3 = spec.s3 {
-            object["s3"] = ["bucket": s3.bucket, "region": s3.region, "endpoint_url": s3.endpointURL]
+            object["s3"] = [
+                "bucket": s3.bucket, "region": s3.region, "endpoint_url": s3.endpointURL,
+                "force_path_style": s3.forcePathStyle, "sse_kms_key_id": s3.sseKMSKeyID,
+            ] as [String: Any]
         }
         if let gcs = spec.gcs { object["gcs"] = ["bucket": gcs.bucket, "project": gcs.project] }
         if let azure = spec.azureBlob {
@@ -65,10 +91,20 @@ public enum StorageOutput {
             "last_sync_job": sync.lastSyncJob,
             "traceback": sync.traceback,
             "attempts": Int(meta.attempts),
+            "time_queued_unix_micros": meta.timeQueuedUnixMicros,
+            "time_in_progress_unix_micros": meta.timeInProgressUnixMicros,
+            "time_last_ping_unix_micros": meta.timeLastPingUnixMicros,
+            "time_completed_unix_micros": meta.timeCompletedUnixMicros,
+            "time_failure_unix_micros": meta.timeFailureUnixMicros,
+            "duration_micros": meta.durationMicros,
+            "time_cancel_requested_unix_micros": meta.timeCancelRequestedUnixMicros,
             "tasks_existed": meta.tasksExisted,
             "tasks_failed_validation": meta.tasksFailedValidation,
+            "total_annotations": meta.totalAnnotations,
             "objects_scanned": meta.objectsScanned,
+            "bytes_transferred": meta.bytesTransferred,
             "worker_id": meta.workerID,
+            "worker_instance_id": meta.workerInstanceID,
             "termination_reason": Names.reason(meta.terminationReason),
         ] as [String: Any]
         return object

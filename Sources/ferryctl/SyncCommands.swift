@@ -12,7 +12,7 @@ struct SyncCommand: AsyncParsableCommand {
         discussion: """
             With --watch, shows a live progress line until the sync settles, then the final status \
             (and the traceback of a failure). Exit codes with --watch: 0 completed, \
-            2 completed_with_errors, 1 failed.
+            6 completed_with_errors, 1 failed.
             """
     )
 
@@ -63,6 +63,7 @@ struct SyncCommand: AsyncParsableCommand {
                     FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))
                 } else {
                     print(line)
+                    fflush(nil)  // A pipe or a file gets each line as it happens.
                 }
                 lastLine = line
             }

@@ -59,6 +59,21 @@ enum Sample {
         #expect(lines[1].hasSuffix("0       job-12   w2       HEARTBEAT_TIMEOUT"))
     }
 
+    @Test func wideShowsAReasonForEveryFailedSync() {
+        var broken = Sample.failed
+        broken.sync?.meta?.terminationReason = .unspecified
+        broken.sync?.traceback = "Invalid JSON in nested/bad.json line 3: unexpected character\nmore"
+        #expect(StorageOutput.shortReason(broken.sync!) == "Invalid JSON in nested/bad.json line 3: unexpected character")
+        broken.sync?.traceback = ""
+        #expect(StorageOutput.shortReason(broken.sync!) == "FAILED")
+        #expect(StorageOutput.shortReason(Sample.failed.sync!) == "HEARTBEAT_TIMEOUT")
+        var partial = Sample.local
+        partial.sync?.status = .completedWithErrors
+        partial.sync?.meta?.tasksFailedValidation = 2
+        #expect(StorageOutput.shortReason(partial.sync!) == "2 invalid")
+        #expect(StorageOutput.shortReason(Sample.local.sync!) == "")
+    }
+
     @Test func emptyCellsAndNewlinesStayOnOneLine() {
         let text = Table(headers: ["A", "B"], rows: [["", "x\ny"], ["long value"]]).render()
         #expect(text == "A            B\n-            x y\nlong value   -\n")
@@ -97,6 +112,29 @@ enum Sample {
         #expect(sync["last_sync_count"] as? Int == 10_000)
         #expect(sync["tasks_existed"] as? Int == 12)
         #expect(sync["worker_id"] as? String == "w1")
+    }
+
+    @Test func everyFieldOfTheReplyIsPrinted() throws {
+        var storage = Sample.failed
+        storage.spec?.presign = true
+        storage.spec?.presignTTLMicros = 60_000_000
+        storage.spec?.s3?.forcePathStyle = true
+        storage.sync?.meta?.timeLastPingUnixMicros = Sample.now - 1
+        storage.sync?.meta?.timeQueuedUnixMicros = Sample.now - 2
+        storage.sync?.meta?.durationMicros = 3
+        storage.sync?.meta?.bytesTransferred = 4
+        storage.sync?.meta?.workerInstanceID = "i-5"
+        let object = try #require(try decode(StorageOutput.json(storage)) as? [String: Any])
+        #expect(object["presign"] as? Bool == true)
+        #expect(object["presign_ttl_micros"] as? Int == 60_000_000)
+        #expect((object["s3"] as? [String: Any])?["force_path_style"] as? Bool == true)
+        let sync = try #require(object["sync"] as? [String: Any])
+        #expect(sync["time_last_ping_unix_micros"] as? Int == Int(Sample.now - 1))
+        #expect(sync["time_queued_unix_micros"] as? Int == Int(Sample.now - 2))
+        #expect(sync["duration_micros"] as? Int == 3)
+        #expect(sync["bytes_transferred"] as? Int == 4)
+        #expect(sync["worker_instance_id"] as? String == "i-5")
+        #expect(sync["time_cancel_requested_unix_micros"] as? Int == 0)
     }
 
     @Test func listIsAnArrayAndKeepsTraceback() throws {
@@ -172,7 +210,7 @@ enum Sample {
     @Test func syncOutcomes() {
         #expect(ExitCodes.code(forSettled: .completed) == 0)
         #expect(ExitCodes.code(forSettled: .failed) == 1)
-        #expect(ExitCodes.code(forSettled: .completedWithErrors) == 2)
+        #expect(ExitCodes.code(forSettled: .completedWithErrors) == 6, "not the usage error's 2")
     }
 
     @Test func oneReadableLine() {

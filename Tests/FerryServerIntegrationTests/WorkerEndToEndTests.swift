@@ -99,6 +99,17 @@ struct WorkerEndToEndTests {
         #expect(failed.sync?.lastSyncCount == Int64(atStop))
     }
 
+    @Test func aWorkerWhoseIDIsNotItsCertificatesExitsSayingWhy() async throws {
+        let world = try await World(staleAfterSeconds: 10, batchSize: 10)
+        defer { world.cleanUp() }
+        let impostor = WorkerChild(daemon: world.daemon, name: "impostor", workerID: "worker-9")
+        defer { impostor.kill9() }
+        try impostor.start()
+        let status = try await impostor.waitForExit(timeout: .seconds(30))
+        #expect(status != nil && status != 0, "it kept retrying: \(impostor.log)")
+        #expect(impostor.log.contains("worker_id must be the certificate's name"), "\(impostor.log)")
+    }
+
     @Test func redeployUnderTheSameWorkerIDFailsTheOldJobAtOnce() async throws {
         let world = try await World(staleAfterSeconds: 120, batchSize: 10)
         defer { world.cleanUp() }

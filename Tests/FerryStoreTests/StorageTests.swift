@@ -291,9 +291,10 @@ struct StorageTests {
             )
             #expect(imported.inserted == 2)
 
-            await expectStoreError(.failedPrecondition) {
+            let refused = await expectStoreError(.failedPrecondition) {
                 _ = try await store.deleteStorage(id: storage.id, force: false)
             }
+            #expect(refused?.message.hasPrefix("Storage \(storage.id) has a sync in progress (job ") == true)
             #expect(try await store.storage(id: storage.id).syncInfo.status == .inProgress)
 
             let deletion = try await store.deleteStorage(id: storage.id, force: true)

@@ -30,4 +30,13 @@ public enum SyncStatus: String, Sendable, Hashable, CaseIterable, CustomStringCo
 
     /// The snake_case name used in logs and the CLI (`in_progress`, ...).
     public var description: String { self.rawValue }
+
+    /// The status in words, for messages people read (`in progress`, `completed with errors`).
+    public var words: String {
+        switch self {
+        case .inProgress: "in progress"
+        case .completedWithErrors: "completed with errors"
+        default: self.rawValue
+        }
+    }
 }

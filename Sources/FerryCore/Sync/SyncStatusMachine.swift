@@ -77,7 +77,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
         guard self.info.status.isSettled else {
             throw self.refusal(
                 .alreadyRunning,
-                "A sync is already \(self.info.status) as job \(self.info.lastSyncJob ?? "(unknown)")."
+                "A sync is already \(self.info.status.words) as job \(self.info.lastSyncJob ?? "(unknown)")."
             )
         }
         return SyncInfo(
@@ -109,7 +109,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
         now: FerryTime
     ) throws(TransitionError) -> SyncInfo {
         guard self.info.status == .queued else {
-            throw self.refusal(.notQueued, "Only a queued sync can be claimed; this one is \(self.info.status).")
+            throw self.refusal(.notQueued, "Only a queued sync can be claimed; this one is \(self.info.status.words).")
         }
         try self.checkJob(jobID)
         guard !workerID.isEmpty else { throw self.refusal(.invalidArgument, "A claim needs a worker id.") }
@@ -155,7 +155,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
     /// - Throws: `.notActive` unless `queued` or `inProgress`.
     public func requestCancel(now: FerryTime) throws(TransitionError) -> SyncInfo {
         guard self.info.status.isActive else {
-            throw self.refusal(.notActive, "There is no queued or running sync to cancel; it is \(self.info.status).")
+            throw self.refusal(.notActive, "There is no queued or running sync to cancel; it is \(self.info.status.words).")
         }
         var next = self.info
         next.meta.timeCancelRequested = next.meta.timeCancelRequested ?? now
@@ -230,7 +230,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
     ///   another job.
     public func terminate(_ verdict: TerminationVerdict, now: FerryTime) throws(TransitionError) -> SyncInfo {
         guard self.info.status.isActive else {
-            throw self.refusal(.notActive, "The sync already settled as \(self.info.status).")
+            throw self.refusal(.notActive, "The sync already settled as \(self.info.status.words).")
         }
         if let jobID = verdict.jobID {
             try self.checkJob(jobID)
@@ -251,7 +251,7 @@ public struct SyncStatusMachine: Sendable, Hashable {
 
     private func checkInProgress(_ jobID: String) throws(TransitionError) {
         guard self.info.status == .inProgress else {
-            throw self.refusal(.notInProgress, "The sync is \(self.info.status), not in progress.")
+            throw self.refusal(.notInProgress, "The sync is \(self.info.status.words), not in progress.")
         }
         try self.checkJob(jobID)
     }

@@ -171,7 +171,7 @@ extension SQLiteFerryStore {
             if status.isActive && !force {
                 throw StoreError(
                     code: .failedPrecondition,
-                    message: "Storage \(id) has a \(status) sync (job \(activeJobID ?? "unknown")); "
+                    message: "Storage \(id) has a sync \(status.words) (job \(activeJobID ?? "unknown")); "
                         + "cancel it first, or delete with force."
                 )
             }

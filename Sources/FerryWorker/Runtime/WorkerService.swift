@@ -10,8 +10,9 @@ import Synchronization
 ///
 /// On graceful shutdown (SIGTERM, SIGINT) it stops asking for jobs, asks each running job to
 /// stop, and gives them `shutdownGracePeriod` to report "worker shutting down" before it
-/// cancels what is left. When the server refuses this process because another live process uses
-/// the same worker id, it stops the same way and then throws, so the process exits non-zero.
+/// cancels what is left. When the server refuses this process in a way no retry can change
+/// (another live process uses the same worker id, or the worker id is not the certificate's),
+/// it stops the same way and then throws, so the process exits non-zero saying why.
 public struct WorkerService: Service {
     private let client: WorkerClient
     private let runner: JobRunner
@@ -85,7 +86,7 @@ public struct WorkerService: Service {
     }
 
     /// Claims jobs until a shutdown; returns the server's refusal if it will never hand this
-    /// process a job (another live process uses the worker id).
+    /// process a job.
     private func acquireLoop(
         group: inout TaskGroup<Void>,
         running: RunningJobs,
@@ -114,7 +115,7 @@ public struct WorkerService: Service {
                 } else if reply.retryAfterMicros > 0 {
                     await stopping.wait(after: 0, upTo: .microseconds(reply.retryAfterMicros))
                 }
-            } catch let error as RPCError where error.code == .alreadyExists {
+            } catch let error as RPCError where Self.isFinal(error) {
                 return error
             } catch {
                 guard stopping.generation == 0 else { return nil }
@@ -128,6 +129,14 @@ public struct WorkerService: Service {
             }
         }
         return nil
+    }
+}
+
+extension WorkerService {
+    /// Whether an AcquireJob refusal holds for this process whatever it retries: another live
+    /// process uses its worker id, or its identity is refused.
+    static func isFinal(_ error: RPCError) -> Bool {
+        [.alreadyExists, .permissionDenied, .unauthenticated].contains(error.code)
     }
 }
 

@@ -16,6 +16,7 @@ final class WorkerChild: @unchecked Sendable {
     private let batchSize: Int
     private let maxJobs: Int
     private let name: String
+    private let workerID: String
     /// Whether the process runs on one CPU (`taskset`, Linux only) and at a lower priority
     /// (`nice`): Swift's global executor then has one thread, and a test that makes syncs
     /// CPU-bound burns one core, not all of them, and yields it to the tests running beside it.
@@ -26,12 +27,17 @@ final class WorkerChild: @unchecked Sendable {
     private(set) var logPath = ""
 
     /// - Parameter name: Names the log files (`<name>-<n>.log`), so two children never share one.
-    init(daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false, name: String = "worker") {
+    /// - Parameter workerID: The `--worker-id` it is started with (the certificate's is `worker-1`).
+    init(
+        daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false,
+        name: String = "worker", workerID: String = "worker-1"
+    ) {
         self.daemon = daemon
         self.batchSize = batchSize
         self.maxJobs = maxJobs
         self.pinnedToOneCPU = onOneCPU && Self.canPinToOneCPU
         self.name = name
+        self.workerID = workerID
     }
 
     private static let taskset = "/usr/bin/taskset"
@@ -54,7 +60,7 @@ final class WorkerChild: @unchecked Sendable {
             "--tls-ca", pki.caPath,
             "--tls-cert", pki.workerCertificate,
             "--tls-key", pki.workerKey,
-            "--worker-id", "worker-1",
+            "--worker-id", workerID,
             "--storage-local-files-root", daemon.localFilesRoot,
             "--import-batch-size", "\(batchSize)",
             "--worker-max-jobs", "\(maxJobs)",
