@@ -1,6 +1,6 @@
 /// A storage's `regex_filter`, compiled: which object keys a sync takes.
 ///
-/// The pattern must match the *whole* key (BRIEF §1); an empty pattern matches every key. The
+/// The pattern must match the *whole* key (docs/CONTRACT.md §1.2); an empty pattern matches every key. The
 /// syntax is Swift `Regex`'s, which accepts the common PCRE/Python constructs (classes,
 /// quantifiers, groups, alternation, anchors); a pattern that does not compile is refused when
 /// the storage is created or updated.
