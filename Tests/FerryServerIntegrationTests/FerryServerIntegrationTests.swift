@@ -328,11 +328,14 @@ struct FerryServerIntegrationTests {
             try await server.withClient(.admin) { admin in
                 let storage = try await Self.createS3(admin)
                 _ = try await admin.startSync(storage.id)
-                _ = try await admin.unary(
+                let reply = try await admin.unary(
                     FerryV1.Methods.StorageService.cancelSync,
                     FerryV1.CancelSyncRequest(storageID: storage.id, reason: "wrong bucket"),
                     as: FerryV1.CancelSyncResponse.self
                 )
+                // Nobody claimed it, so the reply already shows it settled.
+                #expect(reply.sync?.status == .failed)
+                #expect(reply.sync?.meta?.terminationReason == .cancelled)
                 let listed = try await admin.listed(storage.id)
                 #expect(listed.sync?.meta?.terminationReason == .cancelled)
                 #expect(listed.sync?.traceback.contains("requested by admin:ops (token): wrong bucket") == true,

@@ -184,6 +184,22 @@ struct LeaseFaultTests {
         }
     }
 
+    @Test func aNegativeCounterIsRefusedNotAcknowledged() async throws {
+        try await FerryTestServer.with { server in
+            try await server.withClient(.admin) { admin in
+                try await server.withClient(.worker) { worker in
+                    let (_, lease) = try await Self.claim(admin: admin, worker: worker, instance: "negative")
+                    _ = try await worker.heartbeat { session in try await session.ping(lease, synced: 1) }
+                    let refused = await #expect(throws: RPCError.self) {
+                        _ = try await worker.heartbeat { session in try await session.ping(lease, synced: -5) }
+                    }
+                    #expect(refused?.code == .invalidArgument)
+                    #expect(refused?.message.contains("counters.synced") == true, "\(String(describing: refused))")
+                }
+            }
+        }
+    }
+
     // MARK: What a refused lease is called
 
     @Test func unknownJobsAndForgedTokensAreUnknownCompletedJobsSettled() async throws {

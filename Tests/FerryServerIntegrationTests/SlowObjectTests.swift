@@ -9,7 +9,7 @@ import Foundation
 import Logging
 import Testing
 
-/// BRIEF §3: heartbeats come from a timer, so one object that takes far longer than
+/// docs/CONTRACT.md §3.2: heartbeats come from a timer, so one object that takes far longer than
 /// `stale_after` to read never makes a healthy sync look dead.
 @Suite(.timeLimit(.minutes(2)))
 struct SlowObjectTests {

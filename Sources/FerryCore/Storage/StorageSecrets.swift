@@ -48,7 +48,7 @@ public struct StorageSecrets: Sendable, Hashable, CustomStringConvertible, Custo
     }
 
     /// The secrets after an update: every secret named in `update` takes its new value, and every
-    /// secret the update omits keeps its stored value (BRIEF §1).
+    /// secret the update omits keeps its stored value (docs/CONTRACT.md §1.3).
     ///
     /// - Parameter update: The secrets sent with an update.
     /// - Returns: The merged secrets.

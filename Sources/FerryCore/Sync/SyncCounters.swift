@@ -45,7 +45,7 @@ public struct SyncCounters: Sendable, Hashable {
     public static let zero = SyncCounters()
 
     /// The name of the first negative counter, if any.
-    var firstNegativeField: String? {
+    public var firstNegativeField: String? {
         let fields: [(String, Int64)] = [
             ("synced", self.synced), ("existed", self.existed), ("failed_validation", self.failedValidation),
             ("objects_scanned", self.objectsScanned), ("bytes", self.bytes),

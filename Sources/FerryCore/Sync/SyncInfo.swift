@@ -1,4 +1,4 @@
-/// The sync state every storage carries (BRIEF §2, `ferry.v1.SyncInfo`).
+/// The sync state every storage carries (docs/CONTRACT.md §2.3, `ferry.v1.SyncInfo`).
 ///
 /// Change it only through ``SyncStatusMachine``, which enforces the allowed transitions and the
 /// resets and stamps that go with them.

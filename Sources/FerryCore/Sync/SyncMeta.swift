@@ -1,4 +1,4 @@
-/// Counters, timestamps and diagnostics of the current or last sync (BRIEF §2, `ferry.v1.SyncMeta`).
+/// Counters, timestamps and diagnostics of the current or last sync (docs/CONTRACT.md §2.3, `ferry.v1.SyncMeta`).
 ///
 /// `nil` instants and durations mean "not yet" (0 on the wire).
 public struct SyncMeta: Sendable, Hashable {

@@ -1,4 +1,4 @@
-/// Where a storage's sync stands (BRIEF §2).
+/// Where a storage's sync stands (docs/CONTRACT.md §2.1).
 ///
 /// `initialized → queued → inProgress → completed | completedWithErrors | failed`; starting a
 /// sync moves any *settled* status back to `queued`. See ``SyncStatusMachine`` for every allowed

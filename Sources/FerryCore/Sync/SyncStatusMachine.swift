@@ -1,4 +1,4 @@
-/// The status machine of a storage's sync (BRIEF §2): each event takes the current ``SyncInfo``
+/// The status machine of a storage's sync (docs/CONTRACT.md §2.2): each event takes the current ``SyncInfo``
 /// and returns the next one, or throws a ``TransitionError`` when the event is not allowed.
 ///
 /// Allowed transitions (anything else throws):

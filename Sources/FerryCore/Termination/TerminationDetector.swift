@@ -1,4 +1,4 @@
-/// Decides whether a queued or running sync has ended without saying so (BRIEF §3).
+/// Decides whether a queued or running sync has ended without saying so (docs/CONTRACT.md §3.4).
 ///
 /// A pure function of the storage's ``SyncInfo``, what the queue knows about its job
 /// (``JobObservation``), the ``TerminationPolicy`` and `now`. ListStorages and GetStorage run it

@@ -1,4 +1,4 @@
-/// The timing settings of termination detection (BRIEF §3): `ping_interval`, `stale_after` and
+/// The timing settings of termination detection (docs/CONTRACT.md §3.1): `ping_interval`, `stale_after` and
 /// `queued_timeout`.
 ///
 /// Both timeouts are strict: a sync is stale only when *more* than ``staleAfter`` has passed since
@@ -88,7 +88,7 @@ public struct TerminationPolicy: Sendable, Hashable {
     }
 
     /// Whether a heartbeat at `now` should be written to the store, given the last one written:
-    /// at most one persisted ping per job per ``pingInterval`` (BRIEF §3). Terminal outcomes are
+    /// at most one persisted ping per job per ``pingInterval`` (docs/CONTRACT.md §3.2). Terminal outcomes are
     /// always written; this is for progress pings only.
     ///
     /// - Parameters:

@@ -1,4 +1,4 @@
-/// Why the server, rather than the worker, ended a sync (BRIEF §3, `ferry.v1.TerminationReason`).
+/// Why the server, rather than the worker, ended a sync (docs/CONTRACT.md §3.4, `ferry.v1.TerminationReason`).
 public enum TerminationReason: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// `inProgress` with no heartbeat for longer than `staleAfter`.
     case heartbeatTimeout = "HEARTBEAT_TIMEOUT"

@@ -1,6 +1,6 @@
 /// A storage's `regex_filter`, compiled: which object keys a sync takes.
 ///
-/// The pattern must match the *whole* key (BRIEF §1); an empty pattern matches every key.
+/// The pattern must match the *whole* key (docs/CONTRACT.md §1.2); an empty pattern matches every key.
 /// Matching runs in time linear in the key (a Thompson NFA, ``KeyPatternProgram``), so no
 /// pattern can make a sync hang: `(a+)+$`, which takes a backtracking engine 2ⁿ steps, costs
 /// this one a few per character. The syntax (``KeyPatternParser``) is the common

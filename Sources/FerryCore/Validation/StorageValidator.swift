@@ -4,7 +4,7 @@
 /// the server — resolving symlinks under the local-files root (see ``LocalFilesRoot``), reaching
 /// an endpoint, checking that the project exists — and to a provider's connection check.
 ///
-/// Every kind × provider combination is allowed (BRIEF §1: any provider can back any kind); see
+/// Every kind × provider combination is allowed (docs/CONTRACT.md §1.1: any provider can back any kind); see
 /// ``isSupported(kind:provider:)``. Settings that only mean something for one kind are refused on
 /// the others rather than silently ignored: `use_blob_urls` (import only), `can_delete_objects`
 /// (export only), `dataset_id` (dataset only).

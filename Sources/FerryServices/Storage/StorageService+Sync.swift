@@ -114,11 +114,9 @@ extension StorageService {
                            "reason": "\(request.reason)"]
             )
         }
-        return FerryV1.CancelSyncResponse(
-            jobID: result.jobID ?? "",
-            cancelRequested: result.cancelRequested,
-            sync: result.syncInfo.proto
-        )
+        // A sync no worker claimed yet is settled (CANCELLED) now, not on the next read.
+        let sync = result.cancelRequested ? try await enforcer.storage(id: request.storageID).syncInfo : result.syncInfo
+        return FerryV1.CancelSyncResponse(jobID: result.jobID ?? "", cancelRequested: result.cancelRequested, sync: sync.proto)
     }
 
     @Sendable

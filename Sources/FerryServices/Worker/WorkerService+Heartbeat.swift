@@ -90,6 +90,10 @@ extension WorkerService {
         -> Bool
     {
         let counters = SyncCounters(request.counters ?? FerryV1.SyncCounters())
+        if let field = counters.firstNegativeField {
+            // Refused here, not by the background write, so an acknowledgement is never a lie.
+            throw RPCError(code: .invalidArgument, message: "counters.\(field): must not be negative")
+        }
         let checkpoint = request.checkpoint.map { SyncCheckpoint($0, now: now) }
         guard let cancelRequested = leases.cancelRequested(for: lease) else {
             // Not known current here (first beat after a restart, say): ask the store, which fences.

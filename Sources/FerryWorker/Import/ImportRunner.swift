@@ -1,7 +1,7 @@
 import FerryCore
 public import FerryProto
 
-/// The sync loop of an import job (BRIEF §5): list, filter, ask the server which keys are new,
+/// The sync loop of an import job (docs/CONTRACT.md §5): list, filter, ask the server which keys are new,
 /// read and parse only those, and hand the tasks over in batches.
 ///
 /// The listing is pulled a page at a time, so memory stays bounded whatever the object count.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Turns one object's bytes into task data (BRIEF §5): a JSON object is one task, a JSON list
+/// Turns one object's bytes into task data (docs/CONTRACT.md §5.2): a JSON object is one task, a JSON list
 /// one task per element, JSONL one task per non-empty line; `row_index` is the task's 0-based
 /// position in the object.
 ///

@@ -28,7 +28,7 @@ public struct LoadedObject: Sendable {
 }
 
 /// Where an import reads objects from: the listing and reading part of the provider interface
-/// (BRIEF §1). Implementations keep blocking I/O off the caller's threads.
+/// (docs/CONTRACT.md §1.4). Implementations keep blocking I/O off the caller's threads.
 public protocol ImportSource: Sendable {
     /// Starts a listing of the storage's objects (under its prefix, recursively if configured),
     /// handed out in pages so that a huge listing is never held in memory at once.

@@ -111,9 +111,9 @@ struct  Ferry__V1__WorkerCapabilities
 /*
  * A claim on a job: every worker call that touches a job carries it. Once the job is settled
  * (completed, failed by detection, cancelled), calls carrying its lease are rejected. Only the
- * worker process that claimed the job may present it: the caller's certificate must name the
- * claimant's worker id and instance_id must be the one it sent with AcquireJob, or the call
- * fails with PERMISSION_DENIED and changes nothing.
+ * worker process that claimed the job may present it: while the job runs, a call whose
+ * certificate does not name the claimant's worker id, or whose instance_id is not the one the
+ * claimant sent with AcquireJob, fails with PERMISSION_DENIED and changes nothing.
  */
 struct  Ferry__V1__JobLease
 {
