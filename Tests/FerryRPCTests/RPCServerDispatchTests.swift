@@ -34,23 +34,27 @@ private final class TokenInterceptor: ServerInterceptor {
 
 @Suite("RPCServer")
 struct RPCServerDispatchTests {
-    @Test("Unknown methods get UNIMPLEMENTED; interceptors run first and can reject")
+    @Test("Interceptors run first for every call; an unknown method is UNIMPLEMENTED only after them")
     func dispatch() async throws {
-        let (unknown, unknownResult) = InProcessStream.make(MethodDescriptor(service: "t.S", method: "Nope"), requests: [])
+        let nope = MethodDescriptor(service: "t.S", method: "Nope")
+        let (anonymousUnknown, anonymousUnknownResult) = InProcessStream.make(nope, requests: [])
+        let (unknown, unknownResult) = InProcessStream.make(
+            nope, requests: [], metadata: ["authorization": "Bearer good"])
         let (rejected, rejectedResult) = InProcessStream.make(RPCRouterTests.echo, requests: [[1]])
         let (allowed, allowedResult) = InProcessStream.make(
             RPCRouterTests.echo, requests: [[2]], metadata: ["authorization": "Bearer good"])
         let interceptor = TokenInterceptor()
         let server = RPCServer(
-            transport: ListTransport(streams: [unknown, rejected, allowed]),
+            transport: ListTransport(streams: [anonymousUnknown, unknown, rejected, allowed]),
             services: [EchoService()],
             interceptors: [interceptor]
         )
         try await server.serve()
+        #expect(anonymousUnknownResult.result.withLock { $0.status?.code } == .unauthenticated)
         #expect(unknownResult.result.withLock { $0.status?.code } == .unimplemented)
         #expect(rejectedResult.result.withLock { $0.status?.code } == .unauthenticated)
         #expect(rejectedResult.result.withLock { $0.messages }.isEmpty)
         #expect(allowedResult.result.withLock { $0.messages } == [[2]])
-        #expect(interceptor.seen.withLock { $0 } == ["Echo", "Echo"])
+        #expect(interceptor.seen.withLock { $0 } == ["Nope", "Nope", "Echo", "Echo"])
     }
 }

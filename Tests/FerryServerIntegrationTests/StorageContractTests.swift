@@ -40,6 +40,25 @@ struct StorageContractTests {
         }
     }
 
+    @Test func credentialsAreCheckedBeforeTheMethodIsLookedUp() async throws {
+        let nope = MethodDescriptor(service: "ferry.v1.StorageService", method: "Nope")
+        let request = FerryV1.GetStorageRequest(id: 1)
+        try await FerryTestServer.with { server in
+            let anonymous = await #expect(throws: RPCError.self) {
+                try await server.withClient(.anonymous) { client in
+                    _ = try await client.unary(nope, request, as: FerryV1.GetStorageResponse.self)
+                }
+            }
+            #expect(anonymous?.code == .unauthenticated)
+            let admin = await #expect(throws: RPCError.self) {
+                try await server.withClient(.admin) { client in
+                    _ = try await client.unary(nope, request, as: FerryV1.GetStorageResponse.self)
+                }
+            }
+            #expect(admin?.code == .unimplemented)
+        }
+    }
+
     @Test func startSyncOnAStorageThatMayNotSyncNamesTheField() async throws {
         try await FerryTestServer.with { server in
             try await server.withClient(.admin) { admin in

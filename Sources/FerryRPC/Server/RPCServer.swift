@@ -1,7 +1,8 @@
 /// Serves registered services over a transport.
 ///
-/// The server resolves each call's method through its router, runs the interceptors that apply,
-/// and answers `UNIMPLEMENTED` for methods nobody registered.
+/// The server resolves each call's method through its router and runs the interceptors that
+/// apply; a method nobody registered is answered `UNIMPLEMENTED` after the interceptors, so
+/// authentication and authorization are decided first for every call.
 ///
 /// Calls whose requests stream (client-streaming and bidirectional) can run on an executor of
 /// their own. One such call can carry endless work, and a handler whose request buffer never
@@ -61,10 +62,11 @@ public struct RPCServer: Sendable {
         interceptors: [any ServerInterceptor],
         streamingExecutor: (any TaskExecutor)?
     ) async {
-        guard let handler = router.handler(for: stream.context.descriptor) else {
+        // An unknown method still goes through the interceptors, so a caller without valid
+        // credentials learns nothing about which methods exist (UNAUTHENTICATED comes first).
+        let handler = router.handler(for: stream.context.descriptor) ?? { stream in
             let status = Status(code: .unimplemented, message: "Method '\(stream.context.descriptor)' is not implemented")
             stream.responder.finish(lastMessage: nil, status: status, trailers: [:])
-            return
         }
         let chain = interceptors.filter { $0.applies(to: stream.context.descriptor) }
         @Sendable func serve() async {
