@@ -8,10 +8,18 @@ import SystemPackage
 public enum LayeredConfiguration {
     /// Builds the reader.
     ///
-    /// - Parameter fileKey: The key that names the JSON file; `config` by default.
+    /// - Parameters:
+    ///   - fileKey: The key that names the JSON file; `config` by default.
+    ///   - knownKeys: When given, a flag or a file key that is not one of these is refused.
     /// - Returns: A reader over flags, environment and, when named, the file.
-    /// - Throws: ``SettingsError`` when the named file cannot be read or parsed.
-    public static func reader(fileKey: String = "config") async throws -> ConfigReader {
+    /// - Throws: ``SettingsError`` when the named file cannot be read or parsed, or names a key
+    ///   (or the command line a flag) that nobody reads.
+    public static func reader(fileKey: String = "config", knownKeys: [DocumentedSetting]? = nil) async throws
+        -> ConfigReader
+    {
+        if let knownKeys {
+            try SettingsKeyCheck.checkFlags(Array(CommandLine.arguments.dropFirst()), keys: knownKeys)
+        }
         let flags = CommandLineArgumentsProvider()
         let environment = KeyMappingProvider(upstream: EnvironmentVariablesProvider()) { key in
             key.prepending(["ferry"])
@@ -20,12 +28,16 @@ public enum LayeredConfiguration {
         guard let path = bootstrap.string(forKey: ConfigKey(fileKey)), !path.isEmpty else {
             return bootstrap
         }
+        let file: FileProvider<JSONSnapshot>
         do {
-            let file = try await FileProvider<JSONSnapshot>(filePath: FilePath(path))
-            return ConfigReader(providers: [flags, environment, file])
+            file = try await FileProvider<JSONSnapshot>(filePath: FilePath(path))
         } catch {
             throw SettingsError(key: fileKey, message: "cannot read '\(path)': \(error)")
         }
+        if let knownKeys, let data = FileManager.default.contents(atPath: path) {
+            try SettingsKeyCheck.checkFile(data, path: path, keys: knownKeys)
+        }
+        return ConfigReader(providers: [flags, environment, file])
     }
 
     /// A `--help` text listing every key with its default.

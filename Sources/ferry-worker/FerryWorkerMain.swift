@@ -18,7 +18,8 @@ struct FerryWorkerMain {
             return
         }
         do {
-            let settings = try WorkerSettings.load(from: try await LayeredConfiguration.reader())
+            let settings = try WorkerSettings.load(
+                from: try await LayeredConfiguration.reader(knownKeys: WorkerSettings.documentedKeys))
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info

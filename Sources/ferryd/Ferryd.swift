@@ -18,7 +18,8 @@ struct Ferryd {
             return
         }
         do {
-            let settings = try ServerSettings.load(from: try await LayeredConfiguration.reader())
+            let settings = try ServerSettings.load(
+                from: try await LayeredConfiguration.reader(knownKeys: ServerSettings.documentedKeys))
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info

@@ -3,6 +3,7 @@ public import FerrySettings
 import FerryCore
 import FerryTLS
 import FerryTransport
+import Foundation
 
 extension ServerSettings {
     /// The keys `ferryd` reads, with their defaults, for `--help` and the README.
@@ -48,6 +49,15 @@ extension ServerSettings {
         if clientAuth != .none && ca == nil {
             throw SettingsError(key: "tls.ca", message: "a CA bundle is required to verify worker certificates")
         }
+        try requireReadable(certificate, key: "tls.cert")
+        try requireReadable(key, key: "tls.key")
+        if let ca { try requireReadable(ca, key: "tls.ca") }
+        let tokensPath = config.string(forKey: "auth.tokensFile").flatMap { $0.isEmpty ? nil : $0 }
+        if let tokensPath { try requireReadable(tokensPath, key: "auth.tokensFile") }
+        let localFilesRoot = config.string(forKey: "storage.localFilesRoot").flatMap { $0.isEmpty ? nil : $0 }
+        if let localFilesRoot, !localFilesRoot.hasPrefix("/") {
+            throw SettingsError(key: "storage.localFilesRoot", message: "'\(localFilesRoot)' must be an absolute path")
+        }
         let databasePath = config.string(forKey: "database.path", default: "ferry.db")
         let termination = try terminationPolicy(config)
         let grace = config.double(forKey: "shutdown.gracePeriodSeconds", default: 10)
@@ -66,12 +76,18 @@ extension ServerSettings {
             clientAuth: clientAuth,
             databasePath: databasePath,
             secretsKeyPath: config.string(forKey: "secrets.keyFile", default: databasePath + ".key"),
-            tokensPath: config.string(forKey: "auth.tokensFile").flatMap { $0.isEmpty ? nil : $0 },
-            localFilesRoot: config.string(forKey: "storage.localFilesRoot").flatMap { $0.isEmpty ? nil : $0 },
+            tokensPath: tokensPath,
+            localFilesRoot: localFilesRoot,
             termination: termination,
             gracePeriod: .milliseconds(Int64(grace * 1000)),
             logLevel: level
         )
+    }
+
+    private static func requireReadable(_ path: String, key: String) throws {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw SettingsError(key: key, message: "cannot read '\(path)'")
+        }
     }
 
     private static func clientCertificateMode(_ text: String) throws -> TLSConfiguration.ClientCertificateVerification {

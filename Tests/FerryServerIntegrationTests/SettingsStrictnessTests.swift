@@ -1,0 +1,57 @@
+import FerryTestSupport
+import Foundation
+import Testing
+
+/// ferryd and ferry-worker refuse settings nobody reads, and name the setting, with exit status 2,
+/// instead of starting on a default.
+@Suite(.timeLimit(.minutes(2)))
+struct SettingsStrictnessTests {
+    /// Runs an executable to its end; returns its exit status and standard error.
+    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable(program))
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FERRY_") }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    static var tls: [String] {
+        let pki = TestPKI.shared
+        return ["--tls-cert", pki.serverCertificate, "--tls-key", pki.serverKey, "--tls-ca", pki.caPath]
+    }
+
+    @Test func aMisspeltFlagIsRefused() throws {
+        let (status, stderr) = try Self.run("ferryd", Self.tls + ["--lisen", "127.0.0.1:1"])
+        #expect(status == 2)
+        #expect(stderr.contains("lisen"), "\(stderr)")
+        let worker = try Self.run("ferry-worker", ["--sever", "127.0.0.1:1"])
+        #expect(worker.status == 2)
+        #expect(worker.stderr.contains("sever"), "\(worker.stderr)")
+    }
+
+    @Test func anUnknownKeyInTheConfigurationFileIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ferryd-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(#"{"listen": "127.0.0.1:1", "tls": {"clientAuht": "none"}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        let (status, stderr) = try Self.run("ferryd", Self.tls + ["--config", path])
+        #expect(status == 2)
+        #expect(stderr.contains("tls.clientAuht"), "\(stderr)")
+    }
+
+    @Test func aMissingTLSFileAndARelativeRootNameTheirSettings() throws {
+        let pki = TestPKI.shared
+        let missing = try Self.run(
+            "ferryd", ["--tls-cert", "/nonexistent/server.pem", "--tls-key", pki.serverKey, "--tls-ca", pki.caPath])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("tls.cert"), "\(missing.stderr)")
+        let relative = try Self.run("ferryd", Self.tls + ["--storage-local-files-root", "data/files"])
+        #expect(relative.status == 2)
+        #expect(relative.stderr.contains("storage.localFilesRoot"), "\(relative.stderr)")
+    }
+}
