@@ -69,7 +69,7 @@ public struct FerryServerProcess: Sendable {
             configuration: .init(
                 services: [
                     .init(service: StoreService(store: store, beforeClose: set.workers.flushPendingProgress)),
-                    .init(service: RPCServerService(server: server, onShutdown: set.health.markAllNotServing)),
+                    .init(service: RPCServerService(server: server, onShutdown: set.beginShutdown)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

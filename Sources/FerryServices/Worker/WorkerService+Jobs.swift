@@ -41,6 +41,9 @@ extension WorkerService {
         let deadline = min(ContinuousClock.now + wait, context.deadline ?? .now + wait)
         while true {
             let seen = arrivals.generation
+            guard !draining.isDraining else {
+                throw RPCError(code: .unavailable, message: "The server is shutting down; poll again after reconnecting")
+            }
             if let claimed = try await store.claimJob(
                 workerID: workerID,
                 instanceID: request.instanceID,

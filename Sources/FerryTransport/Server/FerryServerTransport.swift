@@ -82,10 +82,17 @@ public final class FerryServerTransport: ServerTransport {
     }
 
     public func listen(streamHandler: @escaping @Sendable (ServerStream) async -> Void) async throws {
+        try await listen(endingAtShutdown: { _ in false }, streamHandler: streamHandler)
+    }
+
+    public func listen(
+        endingAtShutdown isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool,
+        streamHandler: @escaping @Sendable (ServerStream) async -> Void
+    ) async throws {
         let serverChannel: NIOAsyncChannel<AsyncStream<IncomingStream>, Never>
         do {
             serverChannel = try await makeBootstrap().bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try self.configureConnection(channel) }
+                channel.eventLoop.makeCompletedFuture { try self.configureConnection(channel, isLongLived: isLongLived) }
             }
         } catch {
             setBound(.failure(error))
@@ -138,7 +145,10 @@ public final class FerryServerTransport: ServerTransport {
     }
 
     /// Builds one connection's pipeline; runs on its event loop.
-    private func configureConnection(_ channel: any Channel) throws -> AsyncStream<IncomingStream> {
+    private func configureConnection(
+        _ channel: any Channel,
+        isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool
+    ) throws -> AsyncStream<IncomingStream> {
         let (calls, continuation) = AsyncStream.makeStream(of: IncomingStream.self)
         let handlers = channel.pipeline.syncOperations
         try handlers.addHandler(TLSHandler.server(context: tls))
@@ -151,7 +161,7 @@ public final class FerryServerTransport: ServerTransport {
                 sendsGoAway: true
             )
         )
-        try handlers.addHandler(ServerConnectionHandler(configuration: configuration, incoming: continuation))
+        try handlers.addHandler(ServerConnectionHandler(configuration: configuration, isLongLived: isLongLived, incoming: continuation))
         return calls
     }
 

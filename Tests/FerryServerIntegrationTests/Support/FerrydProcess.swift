@@ -26,11 +26,14 @@ final class FerrydProcess: @unchecked Sendable {
     private(set) var port = 0
 
     let pingIntervalSeconds: Double
+    /// What `--shutdown-grace-period-seconds` ferryd gets.
+    let gracePeriodSeconds: Double
     /// How long to wait for a child to become ready; generous, the machine may be loaded.
     static let patience = Duration.seconds(20)
 
-    init(staleAfterSeconds: Double, pingIntervalSeconds: Double = 0.1) throws {
+    init(staleAfterSeconds: Double, pingIntervalSeconds: Double = 0.1, gracePeriodSeconds: Double = 10) throws {
         self.pingIntervalSeconds = pingIntervalSeconds
+        self.gracePeriodSeconds = gracePeriodSeconds
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ferry-crash-\(UUID().uuidString)").path
         localFilesRoot = directory + "/files"
@@ -91,6 +94,7 @@ final class FerrydProcess: @unchecked Sendable {
                 "--storage-local-files-root", localFilesRoot,
                 "--sync-ping-interval-seconds", "\(pingIntervalSeconds)",
                 "--sync-stale-after-seconds", "\(staleAfterSeconds)",
+                "--shutdown-grace-period-seconds", "\(gracePeriodSeconds)",
                 "--log-level", "debug",
             ]
             process.standardOutput = log
