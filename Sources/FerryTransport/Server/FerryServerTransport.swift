@@ -125,7 +125,10 @@ public final class FerryServerTransport: ServerTransport {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                    let handlers = channel.pipeline.syncOperations
+                    try handlers.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                    // Out of descriptors, NIO would retry accept in a busy loop.
+                    try handlers.addHandler(AcceptPauseHandler())
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
