@@ -131,28 +131,18 @@ struct WorkerEndToEndTests {
     @Test func ferrydRestartMidSyncAndTheWorkerCarriesOn() async throws {
         let world = try await World(staleAfterSeconds: 30, batchSize: 10)
         defer { world.cleanUp() }
-        let storage = try await world.storage(files: 3_000)
-        try world.worker.start()
-        _ = try await world.admin { try await $0.startSync(storage) }
-        try await world.waitForProgress(storage)
+        let storage = try await world.runningSync(files: 3_000)
 
         world.daemon.kill9()
         try await world.daemon.start(samePort: true)
-        let done = try await world.waitForStatus(storage, in: [.completed, .failed], timeout: .seconds(90))
-        #expect(done.sync?.status == .completed, "\(done.sync?.traceback ?? "")")
-        #expect(done.sync?.lastSyncCount == 3_000)
-        try await world.expectTasks(3_000)
-        #expect(world.worker.isRunning)
+        try await world.expectCompletes(storage, files: 3_000)
     }
 
     @Test func sigtermRestartOfFerrydShorterThanStaleAfterCompletesTheSync() async throws {
         // Grace period = stale_after: ferryd must not hold its shutdown for the worker's streams.
         let world = try await World(staleAfterSeconds: 10, batchSize: 10, gracePeriodSeconds: 10)
         defer { world.cleanUp() }
-        let storage = try await world.storage(files: 3_000)
-        try world.worker.start()
-        _ = try await world.admin { try await $0.startSync(storage) }
-        try await world.waitForProgress(storage)
+        let storage = try await world.runningSync(files: 3_000)
 
         let stoppedAt = ContinuousClock.now
         try world.daemon.stop()
@@ -160,11 +150,7 @@ struct WorkerEndToEndTests {
         // Down for 2 s in all, then back on the same port.
         try await Task.sleep(until: stoppedAt + .seconds(2))
         try await world.daemon.start(samePort: true)
-        let done = try await world.waitForStatus(storage, in: [.completed, .failed], timeout: .seconds(90))
-        #expect(done.sync?.status == .completed, "\(done.sync?.traceback ?? "")")
-        #expect(done.sync?.lastSyncCount == 3_000)
-        try await world.expectTasks(3_000)
-        #expect(world.worker.isRunning)
+        try await world.expectCompletes(storage, files: 3_000)
         // The job ran across the restart: its heartbeat stream was ended and reconnected.
         #expect(world.worker.log.contains("Heartbeat stream lost; reconnecting"), "\(world.worker.log)")
     }
@@ -302,6 +288,24 @@ private struct World {
             Issue.record("status \(String(describing: last?.sync?.status)) not in \(statuses); worker log:\n\(worker.log)")
             throw CancellationError()
         }
+    }
+
+    /// `files` task files and a storage over them, the worker started and a sync of it under way.
+    func runningSync(files: Int) async throws -> Int64 {
+        let storage = try await storage(files: files)
+        try worker.start()
+        _ = try await admin { try await $0.startSync(storage) }
+        try await waitForProgress(storage)
+        return storage
+    }
+
+    /// The running sync ends completed with one task per file, and the worker is still up.
+    func expectCompletes(_ storage: Int64, files: Int) async throws {
+        let done = try await waitForStatus(storage, in: [.completed, .failed], timeout: .seconds(90))
+        #expect(done.sync?.status == .completed, "\(done.sync?.traceback ?? "")")
+        #expect(done.sync?.lastSyncCount == Int64(files))
+        try await expectTasks(files)
+        #expect(worker.isRunning)
     }
 
     /// Waits until the running sync has created some tasks.
