@@ -17,6 +17,7 @@ public final class FerryServerTransport: ServerTransport {
     private let configuration: ServerTransportConfiguration
     private let group: any EventLoopGroup
     private let quiescing: ServerQuiescingHelper
+    private let trimmer = ChurnMemoryTrimmer()
     private let boundAddress = Mutex<BoundState>(.notBound([]))
 
     private enum BoundState {
@@ -100,11 +101,15 @@ public final class FerryServerTransport: ServerTransport {
         }
         setBound(.success(serverChannel.channel.localAddress!))
 
+        let trimmer = self.trimmer
         try await serverChannel.executeThenClose { connections in
             await withDiscardingTaskGroup { group in
                 do {
                     for try await calls in connections {
-                        group.addTask { await Self.serve(calls, streamHandler: streamHandler) }
+                        group.addTask {
+                            await Self.serve(calls, streamHandler: streamHandler)
+                            trimmer.connectionClosed()
+                        }
                     }
                 } catch {
                     // The listening socket failed; connections already accepted finish on their own.
