@@ -98,12 +98,6 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func startHandshake(context: ChannelHandlerContext) {
         guard state == .idle else { return }
-        do {
-            connection = try TLSConnection(context: tlsContext, serverHostname: serverHostname)
-        } catch {
-            fail(context: context, error)
-            return
-        }
         state = .handshaking
         let timeout = TimeAmount(tlsContext.configuration.handshakeTimeout)
         // Timers and callbacks hold the handler strongly and are always cancelled or completed:
@@ -113,12 +107,31 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             guard self.state == .handshaking else { return }
             self.fail(context: context, TLSError(code: .handshakeTimeout, message: "The TLS handshake timed out"))
         }
-        advanceHandshake(context: context)
+        // A server speaks only after the ClientHello, so its session is made when the first bytes
+        // arrive: the SSL object and the buffers OpenSSL allocates for a handshake (about 40 KiB)
+        // are never spent on connections that send nothing.
+        if tlsContext.configuration.role == .client, openSession(context: context) {
+            advanceHandshake(context: context)  // Sends the ClientHello.
+        }
+    }
+
+    /// Creates the TLS session; on failure fails the connection and returns `false`.
+    private func openSession(context: ChannelHandlerContext) -> Bool {
+        do {
+            connection = try TLSConnection(context: tlsContext, serverHostname: serverHostname)
+            return true
+        } catch {
+            fail(context: context, error)
+            return false
+        }
     }
 
     // MARK: Reading
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if connection == nil && state == .handshaking {
+            guard openSession(context: context) else { return }  // A server's first bytes: the ClientHello.
+        }
         guard let connection, state == .handshaking || state == .active || state == .closing else { return }
         connection.feedCiphertext(unwrapInboundIn(data))
         if state == .handshaking {

@@ -199,18 +199,28 @@ struct WorkerEndToEndTests {
     @Test func ferrydRestartMidSyncAndTheWorkerCarriesOn() async throws {
         let world = try await World(staleAfterSeconds: 30, batchSize: 10)
         defer { world.cleanUp() }
-        let storage = try await world.storage(files: 3_000)
-        try world.worker.start()
-        _ = try await world.admin { try await $0.startSync(storage) }
-        try await world.waitForProgress(storage)
+        let storage = try await world.runningSync(files: 3_000)
 
         world.daemon.kill9()
         try await world.daemon.start(samePort: true)
-        let done = try await world.waitForStatus(storage, in: [.completed, .failed], timeout: .seconds(90))
-        #expect(done.sync?.status == .completed, "\(done.sync?.traceback ?? "")")
-        #expect(done.sync?.lastSyncCount == 3_000)
-        try await world.expectTasks(3_000)
-        #expect(world.worker.isRunning)
+        try await world.expectCompletes(storage, files: 3_000)
+    }
+
+    @Test func sigtermRestartOfFerrydShorterThanStaleAfterCompletesTheSync() async throws {
+        // Grace period = stale_after: ferryd must not hold its shutdown for the worker's streams.
+        let world = try await World(staleAfterSeconds: 10, batchSize: 10, gracePeriodSeconds: 10)
+        defer { world.cleanUp() }
+        let storage = try await world.runningSync(files: 3_000)
+
+        let stoppedAt = ContinuousClock.now
+        try world.daemon.stop()
+        #expect(ContinuousClock.now - stoppedAt < .seconds(5), "ferryd held the worker's calls for the grace period")
+        // Down for 2 s in all, then back on the same port.
+        try await Task.sleep(until: stoppedAt + .seconds(2))
+        try await world.daemon.start(samePort: true)
+        try await world.expectCompletes(storage, files: 3_000)
+        // The job ran across the restart: its heartbeat stream was ended and reconnected.
+        #expect(world.worker.log.contains("Heartbeat stream lost; reconnecting"), "\(world.worker.log)")
     }
 
     // MARK: File shapes, filter and blob URLs

@@ -46,12 +46,16 @@ public struct RPCServer: Sendable {
         let router = self.router
         let interceptors = self.interceptors
         let executor = self.streamingExecutor
-        try await transport.listen { stream in
+        // Calls that stream requests (a worker's heartbeats) could hold a shutdown for the whole
+        // grace period: they end at once and their clients reconnect.
+        try await transport.listen(endingAtShutdown: { router.streamsRequests($0) }) { stream in
             await Self.handle(stream, router: router, interceptors: interceptors, streamingExecutor: executor)
         }
     }
 
-    /// Stops taking new calls and lets in-flight calls finish; ``serve()`` then returns.
+    /// Stops taking new calls; in-flight calls that stream requests end at once with
+    /// `UNAVAILABLE`, the others may finish within the transport's grace period; ``serve()``
+    /// then returns.
     public func beginGracefulShutdown() {
         transport.beginGracefulShutdown()
     }

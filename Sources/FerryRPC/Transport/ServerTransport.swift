@@ -49,6 +49,29 @@ public protocol ServerTransport: Sendable {
     /// - Throws: When listening fails (for example, the address is in use).
     func listen(streamHandler: @escaping @Sendable (ServerStream) async -> Void) async throws
 
+    /// Listens like ``listen(streamHandler:)``, except that at graceful shutdown the calls of
+    /// long-lived methods end at once with `UNAVAILABLE` (their clients reconnect) instead of
+    /// holding the server for the grace period, which the other calls still get.
+    ///
+    /// - Parameters:
+    ///   - isLongLived: Whether a method's calls may run indefinitely (streams of requests).
+    ///   - streamHandler: Serves one call.
+    /// - Throws: When listening fails.
+    func listen(
+        endingAtShutdown isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool,
+        streamHandler: @escaping @Sendable (ServerStream) async -> Void
+    ) async throws
+
     /// Stops accepting connections and calls, lets in-flight calls finish, then ends `listen`.
     func beginGracefulShutdown()
+}
+
+extension ServerTransport {
+    /// A transport that cannot end calls early gives every call the grace period.
+    public func listen(
+        endingAtShutdown isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool,
+        streamHandler: @escaping @Sendable (ServerStream) async -> Void
+    ) async throws {
+        try await listen(streamHandler: streamHandler)
+    }
 }

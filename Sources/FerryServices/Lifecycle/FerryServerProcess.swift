@@ -29,6 +29,9 @@ public struct FerryServerProcess: Sendable {
     ///
     /// - Throws: When the TLS files, tokens, key or database cannot be used, or the address cannot be bound.
     public func run() async throws {
+        // Every connection holds a descriptor: take all the system allows.
+        let descriptors = DescriptorLimit.raiseSoftToHard()
+        logger.info("Descriptor limit", metadata: ["soft": "\(descriptors.soft)", "hard": "\(descriptors.hard)"])
         let tls = try TLSContext(
             configuration: .server(
                 certificateChainPath: settings.tlsCertificate,
@@ -69,7 +72,7 @@ public struct FerryServerProcess: Sendable {
             configuration: .init(
                 services: [
                     .init(service: StoreService(store: store, beforeClose: set.workers.flushPendingProgress)),
-                    .init(service: RPCServerService(server: server, onShutdown: set.health.markAllNotServing)),
+                    .init(service: RPCServerService(server: server, onShutdown: set.beginShutdown)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

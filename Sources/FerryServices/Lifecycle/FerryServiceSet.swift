@@ -48,4 +48,11 @@ public struct FerryServiceSet: Sendable {
         self.workers = workers
         self.health = health
     }
+
+    /// Graceful shutdown began: health says `NOT_SERVING` and AcquireJob long-polls end at once,
+    /// so only calls that are really working hold the shutdown for the grace period.
+    @Sendable public func beginShutdown() {
+        health.markAllNotServing()
+        workers.beginDraining()
+    }
 }

@@ -2,8 +2,9 @@ public import FerryRPC
 import Logging
 public import ServiceLifecycle
 
-/// Runs an ``RPCServer`` as a lifecycle service: on graceful shutdown it stops accepting,
-/// lets in-flight calls finish within the transport's grace period, and then returns.
+/// Runs an ``RPCServer`` as a lifecycle service: on graceful shutdown it stops accepting, ends
+/// streams of requests at once, lets the other in-flight calls finish within the transport's
+/// grace period, and then returns.
 public struct RPCServerService: Service {
     private let server: RPCServer
     private let onShutdown: @Sendable () -> Void

@@ -73,6 +73,9 @@ extension WorkerService {
         let deadline = min(ContinuousClock.now + wait, context.deadline ?? .now + wait)
         while true {
             let seen = arrivals.generation
+            guard !draining.isDraining else {
+                throw RPCError(code: .unavailable, message: "The server is shutting down; poll again after reconnecting")
+            }
             let now = clock.now()
             if let claimed = try await store.claimJob(
                 workerID: workerID,

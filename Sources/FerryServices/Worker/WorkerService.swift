@@ -20,6 +20,7 @@ public struct WorkerService: RPCService {
     let enforcer: TerminationEnforcer
     let arrivals: Wakeup
     let progress: ProgressWriter
+    let draining = DrainSignal()
 
     /// Creates the service.
     ///
@@ -54,6 +55,12 @@ public struct WorkerService: RPCService {
         self.progress = ProgressWriter(store: store, leases: leases, logger: logger)
         self.clock = clock
         self.logger = logger
+    }
+
+    /// Graceful shutdown began: AcquireJob long-polls end at once with `UNAVAILABLE`.
+    public func beginDraining() {
+        draining.begin()
+        arrivals.wake()
     }
 
     /// Writes the heartbeat progress still queued; call before the store closes.

@@ -17,6 +17,7 @@ public final class FerryServerTransport: ServerTransport {
     private let configuration: ServerTransportConfiguration
     private let group: any EventLoopGroup
     private let quiescing: ServerQuiescingHelper
+    private let trimmer = ChurnMemoryTrimmer()
     private let boundAddress = Mutex<BoundState>(.notBound([]))
 
     private enum BoundState {
@@ -82,10 +83,17 @@ public final class FerryServerTransport: ServerTransport {
     }
 
     public func listen(streamHandler: @escaping @Sendable (ServerStream) async -> Void) async throws {
+        try await listen(endingAtShutdown: { _ in false }, streamHandler: streamHandler)
+    }
+
+    public func listen(
+        endingAtShutdown isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool,
+        streamHandler: @escaping @Sendable (ServerStream) async -> Void
+    ) async throws {
         let serverChannel: NIOAsyncChannel<AsyncStream<IncomingStream>, Never>
         do {
             serverChannel = try await makeBootstrap().bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try self.configureConnection(channel) }
+                channel.eventLoop.makeCompletedFuture { try self.configureConnection(channel, isLongLived: isLongLived) }
             }
         } catch {
             setBound(.failure(error))
@@ -93,11 +101,15 @@ public final class FerryServerTransport: ServerTransport {
         }
         setBound(.success(serverChannel.channel.localAddress!))
 
+        let trimmer = self.trimmer
         try await serverChannel.executeThenClose { connections in
             await withDiscardingTaskGroup { group in
                 do {
                     for try await calls in connections {
-                        group.addTask { await Self.serve(calls, streamHandler: streamHandler) }
+                        group.addTask {
+                            await Self.serve(calls, streamHandler: streamHandler)
+                            trimmer.connectionClosed()
+                        }
                     }
                 } catch {
                     // The listening socket failed; connections already accepted finish on their own.
@@ -118,7 +130,10 @@ public final class FerryServerTransport: ServerTransport {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                    let handlers = channel.pipeline.syncOperations
+                    try handlers.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                    // Out of descriptors, NIO would retry accept in a busy loop.
+                    try handlers.addHandler(AcceptPauseHandler())
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -138,7 +153,10 @@ public final class FerryServerTransport: ServerTransport {
     }
 
     /// Builds one connection's pipeline; runs on its event loop.
-    private func configureConnection(_ channel: any Channel) throws -> AsyncStream<IncomingStream> {
+    private func configureConnection(
+        _ channel: any Channel,
+        isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool
+    ) throws -> AsyncStream<IncomingStream> {
         let (calls, continuation) = AsyncStream.makeStream(of: IncomingStream.self)
         let handlers = channel.pipeline.syncOperations
         try handlers.addHandler(TLSHandler.server(context: tls))
@@ -151,7 +169,7 @@ public final class FerryServerTransport: ServerTransport {
                 sendsGoAway: true
             )
         )
-        try handlers.addHandler(ServerConnectionHandler(configuration: configuration, incoming: continuation))
+        try handlers.addHandler(ServerConnectionHandler(configuration: configuration, isLongLived: isLongLived, incoming: continuation))
         return calls
     }
 

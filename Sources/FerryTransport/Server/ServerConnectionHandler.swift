@@ -13,7 +13,8 @@ struct IncomingStream: Sendable {
 ///
 /// Protocol decisions are made by ``ServerConnectionStateMachine``; this handler executes its
 /// actions: it creates per-stream request sequences, runs deadlines, writes trailers, answers
-/// graceful shutdown with GOAWAY, and pauses socket reads while any stream's buffer is full.
+/// graceful shutdown with GOAWAY (ending long-lived streams at once with `UNAVAILABLE`), and
+/// pauses socket reads while any stream's buffer is full.
 final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = [Frame]
     typealias OutboundIn = Frame
@@ -25,16 +26,25 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let requests: InboundMessages
         let responder: FramedServerStreamResponder
         let cancellation: CancellationSignal
+        /// Whether graceful shutdown ends the stream at once instead of giving it the grace period.
+        let isLongLived: Bool
         var deadline: Scheduled<Void>?
 
-        init(requests: InboundMessages, responder: FramedServerStreamResponder, cancellation: CancellationSignal) {
+        init(
+            requests: InboundMessages,
+            responder: FramedServerStreamResponder,
+            cancellation: CancellationSignal,
+            isLongLived: Bool
+        ) {
             self.requests = requests
             self.responder = responder
             self.cancellation = cancellation
+            self.isLongLived = isLongLived
         }
     }
 
     private let configuration: ServerTransportConfiguration
+    private let isLongLived: @Sendable (MethodDescriptor) -> Bool
     private let incoming: AsyncStream<IncomingStream>.Continuation
     private var stateMachine: ServerConnectionStateMachine
     private var streams: [UInt32: StreamHandle] = [:]
@@ -47,8 +57,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Set once the connection is being closed; frames still in a batch are not served.
     private var connectionClosing = false
 
-    init(configuration: ServerTransportConfiguration, incoming: AsyncStream<IncomingStream>.Continuation) {
+    init(
+        configuration: ServerTransportConfiguration,
+        isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool,
+        incoming: AsyncStream<IncomingStream>.Continuation
+    ) {
         self.configuration = configuration
+        self.isLongLived = isLongLived
         self.incoming = incoming
         self.stateMachine = ServerConnectionStateMachine(maxConcurrentStreams: configuration.maxConcurrentStreams)
     }
@@ -140,12 +155,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .finishRequests(let streamID):
             streams[streamID]?.requests.finish()
         case .failStream(let streamID, let status):
-            if let handle = streams[streamID], handle.responder.markClosed() {
-                // The handler must not mistake a truncated request stream for a complete one.
-                handle.requests.finish(throwing: RPCError(status: status))
-                handle.cancellation.cancel()
-                finishStream(streamID, lastMessage: nil, status: status, trailers: [:])
-            }
+            fail(streamID, status: status)
         case .cancelStream(let streamID):
             abort(streamID, error: RPCError(code: .cancelled, message: "The client cancelled the call"))
         case .closeConnection(let error, let reason):
@@ -169,10 +179,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             bound.eventLoop.execute { bound.value.resumeReading(streamID: streamID) }
         }
         let responder = FramedServerStreamResponder(streamID: streamID, handler: bound, outbound: outbound!)
-        let handle = StreamHandle(requests: requests, responder: responder, cancellation: CancellationSignal())
+        let descriptor = MethodDescriptor(path: path)
+        let handle = StreamHandle(
+            requests: requests,
+            responder: responder,
+            cancellation: CancellationSignal(),
+            isLongLived: descriptor.map(isLongLived) ?? false
+        )
         streams[streamID] = handle
 
-        guard let descriptor = MethodDescriptor(path: path) else {
+        guard let descriptor else {
             _ = responder.markClosed()
             let status = Status(code: .unimplemented, message: "Malformed method path '\(path)'")
             finishStream(streamID, lastMessage: nil, status: status, trailers: [:])
@@ -238,6 +254,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         streamEnded(streamID, context: context)
     }
 
+    /// Ends a stream with a status the server chose, and stops its handler.
+    private func fail(_ streamID: UInt32, status: Status) {
+        guard let handle = streams[streamID], handle.responder.markClosed() else { return }
+        // The handler must not mistake a truncated request stream for a complete one.
+        handle.requests.finish(throwing: RPCError(status: status))
+        handle.cancellation.cancel()
+        finishStream(streamID, lastMessage: nil, status: status, trailers: [:])
+    }
+
     /// Stops a stream without trailers (the client cancelled, or the connection is gone).
     private func abort(_ streamID: UInt32, error: RPCError) {
         guard let handle = streams.removeValue(forKey: streamID) else { return }
@@ -281,6 +306,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
+        // Long-lived streams would hold the connection for the whole grace period: they end now,
+        // after the GOAWAY, and their clients reconnect (PROTOCOL.md §7.5).
+        let status = Status(code: .unavailable, message: "The server is shutting down; reconnect")
+        for (streamID, handle) in streams where handle.isLongLived {
+            fail(streamID, status: status)
+        }
+        // The last stream to end closes the connection.
+        guard !connectionClosing else { return }
         gracePeriodTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.gracePeriod)) {
             context.close(promise: nil)
         }

@@ -11,8 +11,11 @@ struct World {
     let daemon: FerrydProcess
     let worker: WorkerChild
 
-    init(staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false) async throws {
-        daemon = try FerrydProcess(staleAfterSeconds: staleAfterSeconds)
+    init(
+        staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false,
+        gracePeriodSeconds: Double = 10
+    ) async throws {
+        daemon = try FerrydProcess(staleAfterSeconds: staleAfterSeconds, gracePeriodSeconds: gracePeriodSeconds)
         worker = WorkerChild(daemon: daemon, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU)
         try await daemon.start()
     }
@@ -80,6 +83,24 @@ struct World {
     }
 
     /// Waits until the running sync has created some tasks.
+    /// `files` task files and a storage over them, the worker started and a sync of it under way.
+    func runningSync(files: Int) async throws -> Int64 {
+        let storage = try await storage(files: files)
+        try worker.start()
+        _ = try await admin { try await $0.startSync(storage) }
+        try await waitForProgress(storage)
+        return storage
+    }
+
+    /// The running sync ends completed with one task per file, and the worker is still up.
+    func expectCompletes(_ storage: Int64, files: Int) async throws {
+        let done = try await waitForStatus(storage, in: [.completed, .failed], timeout: .seconds(90))
+        #expect(done.sync?.status == .completed, "\(done.sync?.traceback ?? "")")
+        #expect(done.sync?.lastSyncCount == Int64(files))
+        try await expectTasks(files)
+        #expect(worker.isRunning)
+    }
+
     func waitForProgress(_ storage: Int64) async throws {
         let moved = try await waitUntil(timeout: .seconds(60), every: .milliseconds(10)) {
             (try? await taskCount()).map { $0 > 0 } ?? false

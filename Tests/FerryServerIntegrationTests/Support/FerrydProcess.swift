@@ -26,11 +26,20 @@ final class FerrydProcess: @unchecked Sendable {
     private(set) var port = 0
 
     let pingIntervalSeconds: Double
+    /// What `--shutdown-grace-period-seconds` ferryd gets.
+    let gracePeriodSeconds: Double
+    /// `RLIMIT_NOFILE` (soft and hard) for the child, set with `prlimit`; `nil` inherits ours.
+    let descriptorLimit: Int?
     /// How long to wait for a child to become ready; generous, the machine may be loaded.
     static let patience = Duration.seconds(20)
 
-    init(staleAfterSeconds: Double, pingIntervalSeconds: Double = 0.1) throws {
+    init(
+        staleAfterSeconds: Double, pingIntervalSeconds: Double = 0.1, gracePeriodSeconds: Double = 10,
+        descriptorLimit: Int? = nil
+    ) throws {
         self.pingIntervalSeconds = pingIntervalSeconds
+        self.gracePeriodSeconds = gracePeriodSeconds
+        self.descriptorLimit = descriptorLimit
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ferry-crash-\(UUID().uuidString)").path
         localFilesRoot = directory + "/files"
@@ -80,7 +89,7 @@ final class FerrydProcess: @unchecked Sendable {
             let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = [
+            var arguments = [
                 "--listen", "127.0.0.1:\(port)",
                 "--database-path", directory + "/ferry.db",
                 "--secrets-key-file", directory + "/key",
@@ -91,8 +100,15 @@ final class FerrydProcess: @unchecked Sendable {
                 "--storage-local-files-root", localFilesRoot,
                 "--sync-ping-interval-seconds", "\(pingIntervalSeconds)",
                 "--sync-stale-after-seconds", "\(staleAfterSeconds)",
+                "--shutdown-grace-period-seconds", "\(gracePeriodSeconds)",
                 "--log-level", "debug",
             ]
+            if let descriptorLimit {
+                // prlimit sets the limit on itself and execs ferryd: the pid stays ferryd's.
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+                arguments = ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", binary] + arguments
+            }
+            process.arguments = arguments
             process.standardOutput = log
             process.standardError = log
             try process.run()
@@ -116,6 +132,9 @@ final class FerrydProcess: @unchecked Sendable {
         Issue.record("ferryd did not become ready:\n\(lastFailure)")
         throw CancellationError()
     }
+
+    /// The running child's process id.
+    var pid: Int32? { lock.withLock { process?.processIdentifier } }
 
     /// `kill -9`, then reaps the process.
     func kill9() {

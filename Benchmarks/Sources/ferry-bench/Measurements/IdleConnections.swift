@@ -2,7 +2,7 @@ import FerryRPC
 import FerryTransport
 
 /// The server's memory cost of idle TLS connections: its RSS before and after `count` more
-/// connections that completed the handshake and then send nothing.
+/// connections that completed the handshake and then send nothing, and after they closed.
 struct IdleConnectionsResult: Sendable {
     /// Connections asked for.
     var requested: Int
@@ -18,6 +18,10 @@ struct IdleConnectionsResult: Sendable {
     var after: ServerStats
     /// Whether RSS and the descriptor count stopped moving before the settle limit.
     var settled: Bool
+    /// Server stats once the connections had closed and RSS settled again.
+    var closed: ServerStats
+    /// Whether RSS settled after the close before the settle limit.
+    var closedSettled: Bool
     /// How long opening the connections took.
     var connectElapsed: Duration
     /// This process's RSS growth over the same connections (client side, for context).
@@ -57,7 +61,7 @@ enum IdleConnections {
         // One-time costs (lazy globals, the first allocations of each event loop) are not per connection.
         let warmUp = await ConnectionPool.open(to: target, count: 32, parallelism: 8, deadline: clock.now + .seconds(30))
         await warmUp.close(deadline: clock.now + .seconds(30))
-        let before = try await settle(client, minimumOpenFiles: 0, limit: .seconds(10)).stats
+        let before = try await settle(client, openFiles: 0..., limit: .seconds(10)).stats
         let clientBefore = ProcFS.residentBytes()
 
         let pool = await ConnectionPool.open(
@@ -69,11 +73,17 @@ enum IdleConnections {
         let opened = pool.transports.count
         let (after, settled) = try await settle(
             client,
-            minimumOpenFiles: before.openFiles + UInt64(opened),
+            openFiles: (before.openFiles + UInt64(opened))...,
             limit: settleLimit
         )
         let clientAfter = ProcFS.residentBytes()
         await pool.close(deadline: clock.now + .seconds(60))
+        // What the burst leaves behind: descriptors back to (about) where they were.
+        let (closed, closedSettled) = try await settle(
+            client,
+            openFiles: 0...(before.openFiles + 16),
+            limit: settleLimit
+        )
         await control.close()
 
         return IdleConnectionsResult(
@@ -84,6 +94,8 @@ enum IdleConnections {
             before: before,
             after: after,
             settled: settled,
+            closed: closed,
+            closedSettled: closedSettled,
             connectElapsed: pool.elapsed,
             clientBytesPerConnection: clientBefore.flatMap { before in
                 clientAfter.map { opened > 0 ? Double($0 - before) / Double(opened) : 0 }
@@ -91,11 +103,11 @@ enum IdleConnections {
         )
     }
 
-    /// Polls the server's stats until it has at least `minimumOpenFiles` descriptors and its
-    /// RSS moved by less than 0.2 % over two consecutive half-second polls, or `limit` passes.
+    /// Polls the server's stats until its descriptor count is in `openFiles` and its RSS moved
+    /// by less than 0.2 % over two consecutive half-second polls, or `limit` passes.
     private static func settle(
         _ client: RPCClient,
-        minimumOpenFiles: UInt64,
+        openFiles: some RangeExpression<UInt64> & Sendable,
         limit: Duration
     ) async throws -> (stats: ServerStats, settled: Bool) {
         let deadline = ContinuousClock.now + limit
@@ -106,7 +118,7 @@ enum IdleConnections {
             try await Task.sleep(for: .milliseconds(500))
             let current = try await BenchTarget.stats(client)
             let moved = abs(Double(current.residentBytes) - Double(previous.residentBytes))
-            if current.openFiles >= minimumOpenFiles, moved <= Double(previous.residentBytes) * 0.002 {
+            if openFiles.contains(current.openFiles), moved <= Double(previous.residentBytes) * 0.002 {
                 steady += 1
             } else {
                 steady = 0

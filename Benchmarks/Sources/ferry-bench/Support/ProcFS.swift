@@ -54,9 +54,11 @@ enum ProcFS {
         read("/proc/loadavg").map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
     }
 
-    /// How many file descriptors this process has open, from `/proc/self/fd`.
-    static func openFileCount() -> Int? {
-        guard let directory = opendir("/proc/self/fd") else { return nil }
+    /// How many file descriptors a process has open, from `/proc/PID/fd`.
+    ///
+    /// - Parameter pid: The process; `nil` for this one.
+    static func openFileCount(pid: Int32? = nil) -> Int? {
+        guard let directory = opendir(path(pid, "fd")) else { return nil }
         defer { closedir(directory) }
         var count = 0
         // Bounded by the process's descriptors; `readdir` returns nil at the end.
@@ -64,7 +66,7 @@ enum ProcFS {
             let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
             if !isDot { count += 1 }
         }
-        return count - 1  // The directory stream's own descriptor.
+        return pid == nil ? count - 1 : count  // Our own listing holds one of ours.
     }
 
     /// Raises the soft and hard `RLIMIT_NOFILE` to at least `limit` (needs root for the hard one).

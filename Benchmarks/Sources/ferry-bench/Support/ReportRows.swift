@@ -97,11 +97,17 @@ extension Report {
             target: "≤ 48 KiB",
             (perConnection ?? .infinity) <= 48 * 1024 && result.opened == result.requested ? .pass : .fail
         )
+        add(
+            "Server RSS after \(Format.count(result.opened)) idle TLS connections closed (before them)",
+            "\(Format.mebibytes(result.closed.residentBytes)) (\(Format.mebibytes(result.before.residentBytes)))"
+        )
         var line = "Idle connections: \(Format.count(result.opened)) of \(Format.count(result.requested)) opened in "
             + "\(Format.decimal(result.connectElapsed.seconds)) s (\(result.failures) failed); server RSS "
             + "\(Format.mebibytes(result.before.residentBytes)) → \(Format.mebibytes(result.after.residentBytes)), "
             + "descriptors \(result.before.openFiles) → \(result.after.openFiles)"
             + (result.settled ? "" : " (did not settle within the limit)")
+            + "; once they closed \(Format.mebibytes(result.closed.residentBytes)), descriptors \(result.closed.openFiles)"
+            + (result.closedSettled ? "" : " (did not settle within the limit)")
             + "; client RSS per connection "
             + ((result.clientBytesPerConnection ?? -1) >= 0
                 ? Format.kibibytes(result.clientBytesPerConnection)

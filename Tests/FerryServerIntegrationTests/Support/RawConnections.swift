@@ -1,0 +1,43 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Plain TCP connections that never say anything, held until closed.
+final class RawConnections: Sendable {
+    private let descriptors: Mutex<[Int32]>
+
+    init(port: Int, count: Int) throws {
+        var descriptors: [Int32] = []
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard connected == 0 else {
+                close(fd)
+                descriptors.forEach { close($0) }
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            }
+            descriptors.append(fd)
+        }
+        self.descriptors = Mutex(descriptors)
+    }
+
+    /// Closes every connection; later calls do nothing.
+    func closeAll() {
+        descriptors.withLock { descriptors in
+            descriptors.forEach { close($0) }
+            descriptors = []
+        }
+    }
+}
