@@ -77,10 +77,7 @@ struct WorkerEndToEndTests {
         let stale = 2.0
         let world = try await World(staleAfterSeconds: stale, batchSize: 5)
         defer { world.cleanUp() }
-        let storage = try await world.storage(files: 3_000)
-        try world.worker.start()
-        _ = try await world.admin { try await $0.startSync(storage) }
-        try await world.waitForProgress(storage)
+        let storage = try await world.runningSync(files: 3_000)
 
         world.worker.send(SIGSTOP)
         defer { world.worker.send(SIGCONT) }
@@ -113,10 +110,7 @@ struct WorkerEndToEndTests {
     @Test func redeployUnderTheSameWorkerIDFailsTheOldJobAtOnce() async throws {
         let world = try await World(staleAfterSeconds: 120, batchSize: 10)
         defer { world.cleanUp() }
-        let storage = try await world.storage(files: 3_000)
-        try world.worker.start()
-        _ = try await world.admin { try await $0.startSync(storage) }
-        try await world.waitForProgress(storage)
+        let storage = try await world.runningSync(files: 3_000)
 
         world.worker.kill9()
         let restartedAt = ContinuousClock.now
@@ -130,10 +124,7 @@ struct WorkerEndToEndTests {
         // One slot, busy: the acquire loop is waiting for it when the signal comes.
         let world = try await World(staleAfterSeconds: 120, batchSize: 5, maxJobs: 1)
         defer { world.cleanUp() }
-        let storage = try await world.storage(files: 5_000)
-        try world.worker.start()
-        _ = try await world.admin { try await $0.startSync(storage) }
-        try await world.waitForProgress(storage)
+        let storage = try await world.runningSync(files: 5_000)
 
         let stoppedAt = ContinuousClock.now
         #expect(world.worker.terminate() == 0)
@@ -146,10 +137,7 @@ struct WorkerEndToEndTests {
     @Test func aSecondLiveProcessUnderTheSameWorkerIDIsRefusedAndTheFirstCompletes() async throws {
         let world = try await World(staleAfterSeconds: 10, batchSize: 10)
         defer { world.cleanUp() }
-        let storage = try await world.storage(files: 2_000)
-        try world.worker.start()
-        _ = try await world.admin { try await $0.startSync(storage) }
-        try await world.waitForProgress(storage)
+        let storage = try await world.runningSync(files: 2_000)
 
         let copy = WorkerChild(daemon: world.daemon, batchSize: 10, name: "copy")
         defer { copy.kill9() }
@@ -178,10 +166,7 @@ struct WorkerEndToEndTests {
     @Test func cancelMidSyncStopsTheWorkerAndNothingIsAddedAfter() async throws {
         let world = try await World(staleAfterSeconds: 10, batchSize: 5)
         defer { world.cleanUp() }
-        let storage = try await world.storage(files: 5_000)
-        try world.worker.start()
-        _ = try await world.admin { try await $0.startSync(storage) }
-        try await world.waitForProgress(storage)
+        let storage = try await world.runningSync(files: 5_000)
 
         try world.ferryctl(["cancel", "\(storage)"])
         let failed = try await world.waitForStatus(storage, in: [.failed], timeout: .seconds(20))
@@ -192,6 +177,27 @@ struct WorkerEndToEndTests {
         #expect(try await world.taskCount() == atVerdict)
         #expect(failed.sync?.lastSyncCount == Int64(atVerdict), "count of the cancelled sync")
         #expect(world.worker.log.contains("JOB_RESULT_CANCELLED"))
+    }
+
+    /// `sync --watch` into a pipe shows each progress line while the sync runs, not at its end.
+    @Test func syncWatchIntoAPipeWritesEachLineAsItHappens() async throws {
+        let world = try await World(staleAfterSeconds: 10, batchSize: 5)
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 3_000)
+        try world.worker.start()
+        let (process, output) = try world.startFerryctl(["sync", "\(storage)", "--watch", "--interval", "0.1"])
+        defer { if process.isRunning { process.terminate() } }
+        var seen = ""
+        while process.isRunning, !seen.contains(": in_progress") {
+            let chunk = output.fileHandleForReading.availableData  // Blocks until ferryctl writes.
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(seen.contains("storage \(storage): in_progress"), "\(seen)")
+        #expect(process.isRunning, "the progress line came only when ferryctl ended")
+        _ = try await world.waitForStatus(storage, in: [.completed], timeout: .seconds(120))
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
     }
 
     // MARK: ferryd restart

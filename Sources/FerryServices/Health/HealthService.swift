@@ -1,4 +1,4 @@
-public import FerryProto
+import FerryProto
 public import FerryRPC
 
 /// `ferry.v1.Health`: reports whether the server and its services take calls.

@@ -1,6 +1,6 @@
 public import FerryCore
 public import FerryProto
-public import FerryRPC
+import FerryRPC
 
 extension Storage {
     /// The wire form. It never carries secret values, only their names.

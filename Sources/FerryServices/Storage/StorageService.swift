@@ -1,5 +1,5 @@
 public import FerryCore
-public import FerryProto
+import FerryProto
 public import FerryRPC
 public import FerryStore
 public import Logging

@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// A coalesced heartbeat's progress waits (``submit(lease:counters:checkpoint:time:after:)``)
 /// until its ping interval ends and is then written, unless newer progress for the job was
-/// written first.
+/// written first. One sweeper, on the global executor and only while something waits, releases
+/// what is due a few times per interval: no timer per job, and nothing on the heartbeat threads.
 final class ProgressWriter: Sendable {
     private struct Pending {
         var lease: JobLease
@@ -20,8 +21,9 @@ final class ProgressWriter: Sendable {
 
     private struct State {
         var pending: [String: Pending] = [:]
-        /// Coalesced progress waiting for its interval to end, newest per job.
-        var deferred: [String: Pending] = [:]
+        /// Coalesced progress waiting for its interval to end, newest per job, with when it is due.
+        var deferred: [String: (entry: Pending, due: ContinuousClock.Instant)] = [:]
+        var sweeping = false
         var draining = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -31,8 +33,19 @@ final class ProgressWriter: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(store: any FerryStore, leases: LeaseCache, logger: Logger) {
+    /// How often the sweeper looks for coalesced progress that is due.
+    private let sweepPeriod: Duration
+
+    /// Creates a writer.
+    ///
+    /// - Parameters:
+    ///   - store: Where progress is written.
+    ///   - leases: Told when a write finds its lease gone, or a cancel requested.
+    ///   - sweepPeriod: How often coalesced progress that is due is released.
+    ///   - logger: Where failed writes are logged.
+    init(store: any FerryStore, leases: LeaseCache, sweepPeriod: Duration, logger: Logger) {
         self.store = store
+        self.sweepPeriod = sweepPeriod
         self.leases = leases
         self.logger = logger
     }
@@ -42,7 +55,7 @@ final class ProgressWriter: Sendable {
     func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime) {
         let start = state.withLock { state -> Bool in
             var entry = Pending(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
-            entry.checkpoint = entry.checkpoint ?? state.deferred[lease.jobID]?.checkpoint
+            entry.checkpoint = entry.checkpoint ?? state.deferred[lease.jobID]?.entry.checkpoint
             state.deferred[lease.jobID] = nil
             return Self.enqueue(entry, in: &state)
         }
@@ -54,29 +67,37 @@ final class ProgressWriter: Sendable {
     /// Keeps a coalesced heartbeat's progress and writes it after `delay` (when its ping interval
     /// ends), unless newer progress for the job is written first.
     func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime, after delay: FerryDuration) {
-        let schedule = state.withLock { state -> Bool in
+        let due = ContinuousClock.now + .microseconds(max(0, delay.microseconds))
+        let startSweeper = state.withLock { state -> Bool in
             let waiting = state.deferred[lease.jobID]
             var entry = Pending(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
-            entry.checkpoint = entry.checkpoint ?? waiting?.checkpoint
-            state.deferred[lease.jobID] = entry
-            return waiting == nil
+            entry.checkpoint = entry.checkpoint ?? waiting?.entry.checkpoint
+            state.deferred[lease.jobID] = (entry, min(due, waiting?.due ?? due))
+            guard !state.sweeping else { return false }
+            state.sweeping = true
+            return true
         }
-        if schedule {
-            Task {
-                try? await Task.sleep(for: .microseconds(max(0, delay.microseconds)))
-                release(jobID: lease.jobID)
-            }
+        if startSweeper {
+            Task(executorPreference: globalConcurrentExecutor) { await self.sweep() }
         }
     }
 
-    /// Queues the progress a job was keeping until its interval ended.
-    private func release(jobID: String) {
-        let start = state.withLock { state -> Bool in
-            guard let entry = state.deferred.removeValue(forKey: jobID) else { return false }
-            return Self.enqueue(entry, in: &state)
-        }
-        if start {
-            Task { await drain() }
+    /// Releases waiting progress as it falls due; ends when nothing waits.
+    private func sweep() async {
+        while true {
+            try? await Task.sleep(for: sweepPeriod)
+            let (startDrain, done) = state.withLock { state -> (Bool, Bool) in
+                let now = ContinuousClock.now
+                var startDrain = false
+                for (jobID, waiting) in state.deferred where waiting.due <= now {
+                    state.deferred[jobID] = nil
+                    startDrain = Self.enqueue(waiting.entry, in: &state) || startDrain
+                }
+                state.sweeping = !state.deferred.isEmpty
+                return (startDrain, !state.sweeping)
+            }
+            if startDrain { Task { await drain() } }
+            if done { return }
         }
     }
 
@@ -94,9 +115,12 @@ final class ProgressWriter: Sendable {
     /// Returns once everything queued so far is written, progress waiting for its interval
     /// included (used before an outcome is recorded and before the store closes).
     func flush() async {
-        for jobID in state.withLock({ Array($0.deferred.keys) }) {
-            release(jobID: jobID)
+        let startDrain = state.withLock { state -> Bool in
+            let waiting = state.deferred.values
+            state.deferred = [:]
+            return waiting.reduce(false) { Self.enqueue($1.entry, in: &state) || $0 }
         }
+        if startDrain { Task { await drain() } }
         await withCheckedContinuation { continuation in
             let idle = state.withLock { state -> Bool in
                 guard state.draining else { return true }

@@ -21,13 +21,15 @@ extension WorkerService {
         var pending = requests.makeAsyncIterator()
         guard let first = try await pending.next() else { return [:] }
         // The stream is open for its whole life: it is how this server knows the instance is alive.
-        let caller = try JobLease(first.lease, presentedBy: try callingWorker())
+        let worker = try callingWorker()
+        let caller = try JobLease(first.lease, presentedBy: worker)
         try await instances.withOpenCall(workerID: caller.workerID, instanceID: caller.instanceID) {
             var next: FerryV1.HeartbeatRequest? = first
             while let request = next {
-                try await withLease(request.lease) { lease, now in
-                    try await answer(request, lease: lease, now: now, writer: writer)
-                }
+                let lease = try JobLease(request.lease, presentedBy: worker)
+                let now = clock.now()
+                try await settleIfSilent(lease, now: now)
+                try await answer(request, lease: lease, now: now, writer: writer)
                 next = try await pending.next()
             }
         }

@@ -1,5 +1,5 @@
 public import FerryCore
-public import FerryProto
+import FerryProto
 public import FerryRPC
 public import FerryStore
 public import Logging
@@ -52,7 +52,9 @@ public struct WorkerService: RPCService {
         self.heartbeats = heartbeats
         self.enforcer = enforcer
         self.arrivals = arrivals
-        self.progress = ProgressWriter(store: store, leases: leases, logger: logger)
+        self.progress = ProgressWriter(
+            store: store, leases: leases, sweepPeriod: .microseconds(max(1_000, policy.pingInterval.microseconds / 50)),
+            logger: logger)
         self.clock = clock
         self.logger = logger
     }

@@ -1,5 +1,5 @@
 import NIOCore
-public import NIOPosix
+import NIOPosix
 
 /// A task executor with threads of its own (a started `NIOThreadPool`). The server runs calls
 /// whose requests stream on it, so that however many messages those streams carry, they never

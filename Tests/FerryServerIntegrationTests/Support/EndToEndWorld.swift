@@ -123,6 +123,14 @@ struct World {
 
     /// Runs the real `ferryctl` with admin credentials; fails the test on a non-zero exit.
     func ferryctl(_ arguments: [String]) throws {
+        let (process, output) = try startFerryctl(arguments)
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "ferryctl \(arguments): \(text)")
+    }
+
+    /// Starts the real `ferryctl` with admin credentials, its output (and errors) into a pipe.
+    func startFerryctl(_ arguments: [String]) throws -> (Process, Pipe) {
         let pki = TestPKI.shared
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable("ferryctl"))
@@ -137,8 +145,6 @@ struct World {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "ferryctl \(arguments): \(text)")
+        return (process, output)
     }
 }

@@ -53,7 +53,7 @@ final class RawTLSConnection: Sendable {
 
     /// The frames received so far, decoded.
     func receivedFrames() throws -> [Frame] {
-        var processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxMessageSize: 1 << 24))
+        let processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxMessageSize: 1 << 24))
         var frames: [Frame] = []
         try processor.process(buffer: ByteBuffer(bytes: collector.bytes)) { frames.append($0) }
         return frames
