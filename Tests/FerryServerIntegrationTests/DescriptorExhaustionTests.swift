@@ -30,10 +30,17 @@ struct DescriptorExhaustionTests {
         try #require(exhausted, "ferryd holds \(ProcessStats.openDescriptors(pid)) descriptors")
 
         // A measuring window, not a wait: a busy accept loop would burn most of a core.
-        let cpuBefore = try ProcessStats.cpuSeconds(pid)
+        guard let cpuBefore = try? ProcessStats.cpuSeconds(pid) else {
+            Issue.record("ferryd exited when it ran out of descriptors; its log:\n\(daemon.log)")
+            return
+        }
         let windowStart = ContinuousClock.now
         try await Task.sleep(for: .seconds(2))
-        let cpu = try ProcessStats.cpuSeconds(pid) - cpuBefore
+        guard let cpuAfter = try? ProcessStats.cpuSeconds(pid) else {
+            Issue.record("ferryd exited while out of descriptors; its log:\n\(daemon.log)")
+            return
+        }
+        let cpu = cpuAfter - cpuBefore
         let window = ContinuousClock.now - windowStart
         #expect(cpu < 0.25 * Double(window.components.seconds), "ferryd used \(cpu) s of CPU in \(window)")
 

@@ -37,8 +37,9 @@ struct LeaseFaultTests {
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     for trial in 0..<50 {
-                        let (storageID, lease) = try await Self.claim(
-                            admin: admin, worker: worker, instance: "trial-\(trial)")
+                        // One worker process for every trial: a new instance per trial could race
+                        // the end of the previous trial's stream and be refused as a second process.
+                        let (storageID, lease) = try await Self.claim(admin: admin, worker: worker, instance: "trials")
                         let last = try await worker.heartbeat { session in
                             clock.advance(by: .milliseconds(60))  // Coalesced: within an interval of the claim.
                             let reply1 = try await session.ping(lease, synced: 1)

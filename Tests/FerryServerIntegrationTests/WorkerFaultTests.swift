@@ -76,7 +76,7 @@ struct WorkerFaultTests {
             storages.append(
                 try await world.storage(files: 0, path: "busy-\(index)", regexFilter: pattern) { directory in
                     for key in 0..<keys {
-                        FileManager.default.createFile(atPath: directory + "/\(stem)\(key)", contents: nil)
+                        _ = FileManager.default.createFile(atPath: directory + "/\(stem)\(key)", contents: nil)
                     }
                 })
         }

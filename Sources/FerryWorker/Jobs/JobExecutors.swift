@@ -1,4 +1,4 @@
-public import FerryTransport
+import FerryTransport
 
 /// The threads a worker's jobs run on, apart from Swift's global executor.
 ///

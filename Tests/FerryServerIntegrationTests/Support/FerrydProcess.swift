@@ -133,6 +133,11 @@ final class FerrydProcess: @unchecked Sendable {
         throw CancellationError()
     }
 
+    /// What the latest ferryd process wrote so far (its standard output and error).
+    var log: String {
+        (try? String(contentsOfFile: directory + "/ferryd-\(lock.withLock { starts }).log", encoding: .utf8)) ?? ""
+    }
+
     /// The running child's process id.
     var pid: Int32? { lock.withLock { process?.processIdentifier } }
 
