@@ -16,9 +16,11 @@ final class RawTLSConnection: Sendable {
         self.collector = collector
     }
 
-    static func connect(port: Int, tls: Bool = true) async throws -> RawTLSConnection {
+    /// Connects to `port`: over TLS with `context` (by default the worker certificate and
+    /// ALPN `ferry/1`), or plain TCP when `tls` is false.
+    static func connect(port: Int, tls: Bool = true, context: TLSContext? = nil) async throws -> RawTLSConnection {
         let collector = FrameCollector()
-        let context = try TestServer.clientTLS()
+        let context = try context ?? TestServer.clientTLS()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -48,6 +50,9 @@ final class RawTLSConnection: Sendable {
         try await send(Array(buffer.readableBytesView))
     }
 
+    /// The errors the connection's pipeline reported (a failed TLS handshake, for example).
+    var errors: [any Error] { collector.errors }
+
     /// Whether the server has closed the connection.
     var isClosed: Bool { !channel.isActive }
 
@@ -69,11 +74,17 @@ private final class FrameCollector: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
 
     private let received = Mutex<[UInt8]>([])
+    private let caught = Mutex<[any Error]>([])
 
     var bytes: [UInt8] { received.withLock { $0 } }
+    var errors: [any Error] { caught.withLock { $0 } }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         received.withLock { $0.append(contentsOf: buffer.readableBytesView) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        caught.withLock { $0.append(error) }
     }
 }
