@@ -14,7 +14,8 @@ struct IncomingStream: Sendable {
 /// Protocol decisions are made by ``ServerConnectionStateMachine``; this handler executes its
 /// actions: it creates per-stream request sequences, runs deadlines, writes trailers, answers
 /// graceful shutdown with GOAWAY (ending long-lived streams at once with `UNAVAILABLE`), and
-/// pauses socket reads while any stream's buffer is full.
+/// pauses socket reads while any stream's buffer is full. It holds responses to the client's
+/// `MAX_MESSAGE_SIZE`: a larger one ends its call with `RESOURCE_EXHAUSTED` instead.
 final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = [Frame]
     typealias OutboundIn = Frame
@@ -51,6 +52,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var readGate = ReadGate()
     private let flusher = TickFlusher()
     private var peer = PeerIdentity(address: "unknown")
+    /// The largest response the client accepts: its SETTINGS `MAX_MESSAGE_SIZE`, or the default.
+    private var clientMaxMessageSize = FrameSettings.defaultMaxMessageSize
     private var context: ChannelHandlerContext?
     private var outbound: OutboundMessageQueue?
     private var gracePeriodTimer: Scheduled<Void>?
@@ -139,8 +142,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func receive(_ frame: Frame, context: ChannelHandlerContext) {
         switch stateMachine.receive(frame) {
-        case .none, .applySettings:
+        case .none:
             break
+        case .applySettings(let settings):
+            if let limit = settings.maxMessageSize { clientMaxMessageSize = Int(limit) }
         case .openStream(let streamID):
             if case .requestHeaders(_, let path, let timeout, let metadata) = frame {
                 openStream(streamID, path: path, timeout: timeout, metadata: metadata, context: context)
@@ -237,8 +242,21 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Handles what tasks queued for this connection, in order.
     func writeQueued(_ items: Deque<OutboundMessageQueue.Item>) {
         guard let context else { return }
-        items.write(to: context) { streams[$0] != nil }
+        items.write(to: context) { streamID, size in
+            guard streams[streamID] != nil else { return false }
+            guard size <= clientMaxMessageSize else {
+                fail(streamID, status: responseTooLarge(size))
+                return false
+            }
+            return true
+        }
         scheduleFlush(context: context)
+    }
+
+    /// The status of a call whose response exceeds the client's limit (PROTOCOL.md §9.1).
+    private func responseTooLarge(_ size: Int) -> Status {
+        let message = "Response message of \(size) bytes exceeds the client's \(clientMaxMessageSize)-byte limit"
+        return Status(code: .resourceExhausted, message: message)
     }
 
     func finishStream(_ streamID: UInt32, lastMessage: ByteBuffer?, status: Status, trailers: Metadata) {
@@ -246,10 +264,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         handle.deadline?.cancel()
         handle.requests.finish()
         resumeReading(streamID: streamID)
-        if let lastMessage {
-            context.write(wrapOutboundOut(.message(streamID: streamID, payload: lastMessage)), promise: nil)
+        if let lastMessage, lastMessage.readableBytes > clientMaxMessageSize {
+            let status = responseTooLarge(lastMessage.readableBytes)
+            context.write(wrapOutboundOut(.trailers(streamID: streamID, status: status, metadata: [:])), promise: nil)
+        } else {
+            if let lastMessage {
+                context.write(wrapOutboundOut(.message(streamID: streamID, payload: lastMessage)), promise: nil)
+            }
+            context.write(wrapOutboundOut(.trailers(streamID: streamID, status: status, metadata: trailers)), promise: nil)
         }
-        context.write(wrapOutboundOut(.trailers(streamID: streamID, status: status, metadata: trailers)), promise: nil)
         scheduleFlush(context: context)
         streamEnded(streamID, context: context)
     }
