@@ -58,6 +58,31 @@ struct ProtocolConformanceTests {
         }
     }
 
+    @Test("A call still running when the grace period ends gets TRAILERS UNAVAILABLE before the connection closes (§7.5)")
+    func gracePeriodEnds() async throws {
+        var configuration = ServerTransportConfiguration()
+        configuration.gracePeriod = .milliseconds(200)
+        try await TestServer.with(configuration: configuration) { server in
+            let raw = try await RawTLSConnection.connect(port: server.port)
+            try await raw.send([
+                .settings(FrameSettings()),
+                .requestHeaders(streamID: 1, path: EchoService.block.path, timeout: nil, metadata: [:]),
+                .message(streamID: 1, payload: ByteBuffer(bytes: [1])),
+                .endStream(streamID: 1),
+            ])
+            #expect(try await waitUntil { server.echo.events.started == 1 })
+            server.server.beginGracefulShutdown()
+            #expect(try await waitUntil { raw.isClosed })
+            let frames = try raw.receivedFrames()
+            let goAway = frames.firstIndex { if case .goAway(1, .noError, _) = $0 { true } else { false } }
+            let trailers = try Self.trailers(raw)
+            #expect(goAway != nil, "\(frames)")
+            #expect(trailers[1]?.code == .unavailable, "\(frames)")
+            #expect(frames.last.map { if case .trailers = $0 { true } else { false } } == true, "\(frames)")
+            #expect(try await waitUntil { server.echo.events.cancelled == 1 })
+        }
+    }
+
     /// The status of every stream the server has ended so far, by stream id.
     private static func trailers(_ raw: RawTLSConnection) throws -> [UInt32: Status] {
         var statuses: [UInt32: Status] = [:]

@@ -278,8 +278,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Ends a stream with a status the server chose, and stops its handler.
-    private func fail(_ streamID: UInt32, status: Status) {
-        guard let handle = streams[streamID], handle.responder.markClosed() else { return }
+    ///
+    /// - Parameter overridingQueuedEnd: Also when the handler has just finished and its own end
+    ///   is still queued for the loop (it is then dropped); for a connection about to close.
+    private func fail(_ streamID: UInt32, status: Status, overridingQueuedEnd: Bool = false) {
+        guard let handle = streams[streamID], handle.responder.markClosed() || overridingQueuedEnd else { return }
         // The handler must not mistake a truncated request stream for a complete one.
         handle.requests.finish(throwing: RPCError(status: status))
         handle.cancellation.cancel()
@@ -338,8 +341,23 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // The last stream to end closes the connection.
         guard !connectionClosing else { return }
         gracePeriodTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.gracePeriod)) {
-            context.close(promise: nil)
+            self.gracePeriodEnded(context: context)
         }
+    }
+
+    /// Ends the calls still running when the grace period is over with `UNAVAILABLE`, stopping
+    /// their handlers, and closes the connection after their trailers (PROTOCOL.md §7.5 step 5).
+    private func gracePeriodEnded(context: ChannelHandlerContext) {
+        gracePeriodTimer = nil
+        let status = Status(code: .unavailable, message: "The server shut down before the call finished")
+        for streamID in Array(streams.keys) {
+            fail(streamID, status: status, overridingQueuedEnd: true)
+        }
+        // Ending the last stream closed the connection.
+        guard !connectionClosing else { return }
+        connectionClosing = true
+        context.flush()
+        context.close(promise: nil)
     }
 
     private func closeConnection(context: ChannelHandlerContext, error: GoAwayError, reason: String) {
