@@ -211,7 +211,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryServicesTests",
-            dependencies: ["FerryServices", "FerryRPC"],
+            dependencies: [
+                "FerryServices", "FerryRPC", "FerrySettings",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(
