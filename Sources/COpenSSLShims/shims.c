@@ -1,6 +1,7 @@
 // Functions for the OpenSSL macros that Swift cannot import; see COpenSSLShims.h.
 #include "COpenSSLShims.h"
 
+#include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,18 @@ void COpenSSLShims_SSL_CTX_require_alpn(SSL_CTX *ctx, const unsigned char *proto
     SSL_CTX_set_ex_data(ctx, ferry_alpn_list_index, list);
     SSL_CTX_set_alpn_select_cb(ctx, ferry_alpn_select, list);
     SSL_CTX_set_client_hello_cb(ctx, ferry_client_hello_requires_alpn, NULL);
+}
+
+int COpenSSLShims_ERR_received_alert(unsigned long code) {
+    // OpenSSL reports a fatal alert from the peer as reason SSL_AD_REASON_OFFSET + the alert.
+    if (ERR_SYSTEM_ERROR(code) || ERR_GET_LIB(code) != ERR_LIB_SSL) {
+        return -1;
+    }
+    int reason = ERR_GET_REASON(code);
+    if (reason < SSL_AD_REASON_OFFSET || reason > SSL_AD_REASON_OFFSET + 255) {
+        return -1;
+    }
+    return reason - SSL_AD_REASON_OFFSET;
 }
 
 int COpenSSLShims_GENERAL_NAME_print(const GENERAL_NAME *name, char *buffer, int capacity) {

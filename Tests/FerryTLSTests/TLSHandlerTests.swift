@@ -150,6 +150,10 @@ struct TLSHandlerTests {
         try pair.connect()
         #expect(pair.serverEvents.handshakes.isEmpty)
         #expect(!pair.server.isActive)
+        // The client learns why from the server's alert: certificate_required (116).
+        let error = pair.clientEvents.errors.compactMap { $0 as? TLSError }.first
+        #expect(error?.peerAlert == 116, "\(String(describing: error))")
+        #expect(error?.peerRefusedCertificate == true)
     }
 
     @Test("A server certificate that does not match the host name is refused by the client")

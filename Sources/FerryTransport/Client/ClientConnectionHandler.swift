@@ -72,8 +72,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         readsStopped = true
-        let reason = closeError.map { "The connection closed: \($0)" } ?? "The connection closed"
-        let error = RPCError(code: .unavailable, message: reason, cause: closeError)
+        let error = RPCError.connectionClosed(by: closeError)
         readyPromise?.fail(error)
         readyPromise = nil
         for streamID in Array(streams.keys) {
