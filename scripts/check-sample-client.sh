@@ -4,7 +4,9 @@
 #   FERRY_BIN=$(swift build --show-bin-path) scripts/check-sample-client.sh   # FERRY_BIN defaults to .build/debug
 #
 # 1. scripts/sample-client.py is identical to the first Python block of PROTOCOL.md §14.
-# 2. ferryd from FERRY_BIN starts with throwaway dev certificates (deploy/certs/ferry-certs.sh
+# 2. scripts/test-sample-client.py: with a scripted socket, every GOAWAY error code ends a call
+#    with the status §10.2 gives it.
+# 3. ferryd from FERRY_BIN starts with throwaway dev certificates (deploy/certs/ferry-certs.sh
 #    dev) and one reader token, on 127.0.0.1 and a port the kernel picks; the sample calls
 #    ferry.v1.Health/Check and, with the token, ferry.v1.StorageService/ListStorages; ferryd
 #    stops on SIGTERM with exit status 0.
@@ -42,6 +44,9 @@ end = text.index("\n```\n", start) + 1
 if open(script, encoding="utf-8").read() != text[start:end]:
     sys.exit(f"{script} differs from the first Python block of {doc} §14; make them identical")
 PY
+
+echo "==> How the sample ends calls after GOAWAY (scripts/test-sample-client.py)"
+python3 scripts/test-sample-client.py || fail "see above"
 
 echo "==> ferryd with dev certificates and a reader token on 127.0.0.1"
 deploy/certs/ferry-certs.sh dev "$T/certs" >"$T/certs.log" 2>&1 || { show "$T/certs.log"; fail "ferry-certs.sh dev failed"; }
