@@ -180,6 +180,11 @@ let package = Package(
 
         .target(
             name: "FerryTestSupport",
+            dependencies: [
+                "FerryTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/FerryTestSupport",
             swiftSettings: defaultSwiftSettings
         ),
