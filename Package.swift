@@ -180,6 +180,11 @@ let package = Package(
 
         .target(
             name: "FerryTestSupport",
+            dependencies: [
+                "FerryTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/FerryTestSupport",
             swiftSettings: defaultSwiftSettings
         ),
@@ -211,7 +216,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryServicesTests",
-            dependencies: ["FerryServices", "FerryRPC"],
+            dependencies: [
+                "FerryServices", "FerryRPC", "FerrySettings",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(

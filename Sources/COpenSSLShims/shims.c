@@ -1,6 +1,7 @@
 // Functions for the OpenSSL macros that Swift cannot import; see COpenSSLShims.h.
 #include "COpenSSLShims.h"
 
+#include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,19 @@ static int ferry_alpn_select(SSL *ssl, const unsigned char **out, unsigned char 
     return SSL_TLSEXT_ERR_OK;
 }
 
+// A ClientHello without the ALPN extension never reaches the selection callback above, and
+// OpenSSL would complete the handshake; refuse it here with the same alert.
+static int ferry_client_hello_requires_alpn(SSL *ssl, int *alert, void *arg) {
+    (void)arg;
+    const unsigned char *extension = NULL;
+    size_t length = 0;
+    if (!SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &extension, &length)) {
+        *alert = SSL_AD_NO_APPLICATION_PROTOCOL;
+        return SSL_CLIENT_HELLO_ERROR;
+    }
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
 static int ferry_alpn_list_index = -1;
 
 static void ferry_alpn_list_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
@@ -97,6 +111,19 @@ void COpenSSLShims_SSL_CTX_require_alpn(SSL_CTX *ctx, const unsigned char *proto
     list->length = length;
     SSL_CTX_set_ex_data(ctx, ferry_alpn_list_index, list);
     SSL_CTX_set_alpn_select_cb(ctx, ferry_alpn_select, list);
+    SSL_CTX_set_client_hello_cb(ctx, ferry_client_hello_requires_alpn, NULL);
+}
+
+int COpenSSLShims_ERR_received_alert(unsigned long code) {
+    // OpenSSL reports a fatal alert from the peer as reason SSL_AD_REASON_OFFSET + the alert.
+    if (ERR_SYSTEM_ERROR(code) || ERR_GET_LIB(code) != ERR_LIB_SSL) {
+        return -1;
+    }
+    int reason = ERR_GET_REASON(code);
+    if (reason < SSL_AD_REASON_OFFSET || reason > SSL_AD_REASON_OFFSET + 255) {
+        return -1;
+    }
+    return reason - SSL_AD_REASON_OFFSET;
 }
 
 int COpenSSLShims_GENERAL_NAME_print(const GENERAL_NAME *name, char *buffer, int capacity) {

@@ -195,7 +195,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         handshakeTimer = nil
         let negotiated = connection.negotiatedProtocol
         if !tlsContext.configuration.applicationProtocols.isEmpty && negotiated == nil {
-            // OpenSSL lets a handshake without ALPN through; Ferry versions its protocol by ALPN, so refuse.
+            // Ferry versions its protocol by ALPN. A server refuses a ClientHello without ALPN with
+            // alert 120 before getting here; a client whose server selected nothing refuses now.
             fail(context: context, TLSError(code: .handshakeFailed, message: "The peer did not negotiate ALPN"))
             return
         }

@@ -54,4 +54,17 @@ struct SettingsStrictnessTests {
         #expect(relative.status == 2)
         #expect(relative.stderr.contains("storage.localFilesRoot"), "\(relative.stderr)")
     }
+
+    @Test func aKeepaliveTimeThatIsNotPositiveNamesItsSetting() throws {
+        let server = try Self.run("ferryd", Self.tls + ["--keepalive-interval-seconds", "0"])
+        #expect(server.status == 2)
+        #expect(server.stderr.contains("keepalive.intervalSeconds"), "\(server.stderr)")
+        let pki = TestPKI.shared
+        let worker = try Self.run(
+            "ferry-worker",
+            ["--tls-ca", pki.caPath, "--tls-cert", pki.workerCertificate, "--tls-key", pki.workerKey,
+             "--keepalive-timeout-seconds", "0"])
+        #expect(worker.status == 2)
+        #expect(worker.stderr.contains("keepalive.timeoutSeconds"), "\(worker.stderr)")
+    }
 }

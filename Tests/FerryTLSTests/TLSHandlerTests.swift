@@ -132,12 +132,28 @@ struct TLSHandlerTests {
         #expect(!pair.server.isActive)
     }
 
+    @Test("A client offering no ALPN at all is refused with the no_application_protocol alert (120)")
+    func noALPN() throws {
+        let pair = try BackToBack(clientProtocols: [])
+        try pair.connect()
+        #expect(pair.serverEvents.handshakes.isEmpty)
+        #expect(!pair.server.isActive)
+        #expect(pair.clientEvents.handshakes.isEmpty)
+        let error = pair.clientEvents.errors.compactMap { $0 as? TLSError }.first
+        #expect(error?.code == .handshakeFailed)
+        #expect(error?.underlying.contains { $0.reason.contains("no application protocol") } == true, "\(String(describing: error))")
+    }
+
     @Test("mTLS required and no client certificate: the server refuses the handshake")
     func missingClientCertificate() throws {
         let pair = try BackToBack(clientCertificate: false)
         try pair.connect()
         #expect(pair.serverEvents.handshakes.isEmpty)
         #expect(!pair.server.isActive)
+        // The client learns why from the server's alert: certificate_required (116).
+        let error = pair.clientEvents.errors.compactMap { $0 as? TLSError }.first
+        #expect(error?.peerAlert == 116, "\(String(describing: error))")
+        #expect(error?.peerRefusedCertificate == true)
     }
 
     @Test("A server certificate that does not match the host name is refused by the client")

@@ -10,7 +10,9 @@ struct HostileInputTests {
 
     /// Sends `bytes` on a raw connection and checks the server closes it with GOAWAY `error`,
     /// while a well-behaved client on its own connection is served before and after.
-    private func expectConnectionError(_ bytes: [UInt8], _ error: GoAwayError) async throws {
+    /// - Returns: Every frame the raw connection received.
+    @discardableResult
+    private func expectConnectionError(_ bytes: [UInt8], _ error: GoAwayError) async throws -> [Frame] {
         try await TestServer.with { server in
             try await server.withClient { client in
                 let before = try await client.unary(EchoService.get, request: [1], serializer: coder, deserializer: coder)
@@ -27,6 +29,7 @@ struct HostileInputTests {
                 let after = try await client.unary(EchoService.get, request: [2], serializer: coder, deserializer: coder)
                 #expect(after == [2])
                 await raw.close()
+                return try raw.receivedFrames()
             }
         }
     }
@@ -51,6 +54,13 @@ struct HostileInputTests {
     @Test("A first frame other than SETTINGS closes the connection")
     func noSettings() async throws {
         try await expectConnectionError([0, 0, 0, 0, 0x04, 0, 0, 0, 0, 1], .protocolError)
+    }
+
+    @Test("A PING before SETTINGS is not answered: PROTOCOL_ERROR closes the connection (§4.2)")
+    func pingBeforeSettings() async throws {
+        let ping: [UInt8] = [0, 0, 0, 8, 0x07, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]
+        let frames = try await expectConnectionError(ping, .protocolError)
+        #expect(!frames.contains { $0.isPing }, "\(frames)")
     }
 
     @Test("A frame for a stream never opened closes the connection")

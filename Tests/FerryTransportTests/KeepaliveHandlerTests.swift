@@ -18,10 +18,19 @@ struct KeepaliveHandlerTests {
     @Test("A PING is answered with the same payload and not passed on")
     func answersPing() throws {
         let channel = try makeChannel()
-        try channel.writeInbound([Frame.ping(data: 77, ack: false)])
+        try channel.writeInbound([Frame.settings(FrameSettings()), Frame.ping(data: 77, ack: false)])
         #expect(try channel.readOutbound(as: Frame.self) == .ping(data: 77, ack: true))
-        #expect(try channel.readInbound(as: [Frame].self) == nil)
+        #expect(try channel.readInbound(as: [Frame].self) == [.settings(FrameSettings())])
         try channel.throwIfErrorCaught()
+        _ = try channel.finish(acceptAlreadyClosed: false)
+    }
+
+    @Test("A PING before the peer's SETTINGS is not answered but passed on, for the connection to refuse")
+    func pingBeforeSettings() throws {
+        let channel = try makeChannel()
+        try channel.writeInbound([Frame.ping(data: 77, ack: false)])
+        #expect(try channel.readOutbound(as: Frame.self) == nil)
+        #expect(try channel.readInbound(as: [Frame].self) == [.ping(data: 77, ack: false)])
         _ = try channel.finish(acceptAlreadyClosed: false)
     }
 
@@ -52,7 +61,8 @@ struct KeepaliveHandlerTests {
             Issue.record("expected a PING")
             return
         }
-        try channel.writeInbound([Frame.ping(data: data, ack: true)])
+        try channel.writeInbound([Frame.settings(FrameSettings()), Frame.ping(data: data, ack: true)])
+        _ = try channel.readInbound(as: [Frame].self)
         channel.embeddedEventLoop.advanceTime(by: .seconds(6))
         #expect(channel.isActive)
         try channel.writeInbound([Frame.endStream(streamID: 1)])

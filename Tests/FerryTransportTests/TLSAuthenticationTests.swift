@@ -17,7 +17,7 @@ struct TLSAuthenticationTests {
         }
     }
 
-    @Test("mTLS required and no client certificate: refused")
+    @Test("mTLS required and no client certificate: refused, UNAUTHENTICATED")
     func missingClientCertificate() async throws {
         try await TestServer.with(clientCertificates: .required) { server in
             let tls = try TestServer.clientTLS(certificate: nil, key: nil)
@@ -25,12 +25,12 @@ struct TLSAuthenticationTests {
                 let error = await #expect(throws: RPCError.self) {
                     try await client.unary(EchoService.get, request: [1], serializer: coder, deserializer: coder)
                 }
-                #expect(error?.code == .unavailable)
+                #expect(error?.code == .unauthenticated, "\(String(describing: error))")
             }
         }
     }
 
-    @Test("A client certificate from another CA: refused")
+    @Test("A client certificate from another CA: refused, UNAUTHENTICATED")
     func foreignClientCertificate() async throws {
         try await TestServer.with(clientCertificates: .required) { server in
             let pki = TestPKI.shared
@@ -39,7 +39,7 @@ struct TLSAuthenticationTests {
                 let error = await #expect(throws: RPCError.self) {
                     try await client.unary(EchoService.get, request: [1], serializer: coder, deserializer: coder)
                 }
-                #expect(error?.code == .unavailable)
+                #expect(error?.code == .unauthenticated, "\(String(describing: error))")
             }
         }
     }

@@ -24,6 +24,25 @@ struct WorkerSettingsTests {
         #expect(settings.batchSize == 5000)
         #expect(settings.acquireWait == .seconds(20))
         #expect(settings.localFilesRoot == nil)
+        #expect(settings.keepalive == KeepaliveSettings(interval: .seconds(10), timeout: .seconds(5)))
+    }
+
+    @Test func keepaliveTimesAreReadAndMustBePositive() throws {
+        var values = tls
+        values["keepalive.intervalSeconds"] = 2.5
+        values["keepalive.timeoutSeconds"] = 1.0
+        let settings = try load(values)
+        #expect(settings.keepalive == KeepaliveSettings(interval: .milliseconds(2500), timeout: .seconds(1)))
+        for key in ["keepalive.intervalSeconds", "keepalive.timeoutSeconds"] {
+            for bad in [ConfigValue(0.0), ConfigValue(-1.0)] {
+                var values = tls
+                values[key] = bad
+                let error = #expect(throws: SettingsError.self) { try load(values) }
+                #expect(error?.key == key)
+            }
+        }
+        #expect(WorkerSettings.documentedKeys.contains { $0.key == "keepalive.intervalSeconds" && $0.defaultValue == "10" })
+        #expect(WorkerSettings.documentedKeys.contains { $0.key == "keepalive.timeoutSeconds" && $0.defaultValue == "5" })
     }
 
     @Test func everyTLSFileIsRequired() {

@@ -31,9 +31,13 @@ const GENERAL_NAME *COpenSSLShims_sk_GENERAL_NAME_value(const GENERAL_NAMES *nam
 void COpenSSLShims_GENERAL_NAMES_free(GENERAL_NAMES *names);
 
 /// Installs an ALPN selection callback on a server context that picks `protocol` (wire format:
-/// length-prefixed list) or fails the handshake with no_application_protocol. `protocols` must
-/// outlive the context.
+/// length-prefixed list) or fails the handshake with no_application_protocol, and a ClientHello
+/// callback that fails a handshake offering no ALPN at all with the same alert (120).
 void COpenSSLShims_SSL_CTX_require_alpn(SSL_CTX *ctx, const unsigned char *protocols, unsigned int length);
+
+/// The TLS alert (0-255) that a packed error code from the error queue reports the peer sent,
+/// or -1 when the code is not about a received alert.
+int COpenSSLShims_ERR_received_alert(unsigned long code);
 
 /// Returns the type and value of a general name as text, e.g. "DNS:localhost", into `buffer`.
 /// Returns the number of bytes written (without NUL), or -1 when the name type is not supported.

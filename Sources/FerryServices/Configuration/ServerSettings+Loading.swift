@@ -6,6 +6,9 @@ import FerryTransport
 import Foundation
 
 extension ServerSettings {
+    /// The keepalive timing a server uses unless configured otherwise (PROTOCOL.md §7.4).
+    public static let defaultKeepalive = KeepaliveSettings(interval: .seconds(30), timeout: .seconds(10))
+
     /// The keys `ferryd` reads, with their defaults, for `--help` and the README.
     public static let documentedKeys: [DocumentedSetting] = [
         .init("config", "", "JSON configuration file (its keys are the ones below, nested by dots)"),
@@ -22,6 +25,7 @@ extension ServerSettings {
         .init("sync.staleAfterSeconds", "5 × ping interval", "silence after which a running sync has failed"),
         .init("sync.queuedTimeoutSeconds", "3600", "how long a sync may wait for a worker"),
         .init("shutdown.gracePeriodSeconds", "10", "time in-flight calls get on SIGTERM"),
+    ] + KeepaliveSettings.documentedKeys(defaults: defaultKeepalive, peer: "a client") + [
         .init("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
     ]
 
@@ -80,6 +84,7 @@ extension ServerSettings {
             localFilesRoot: localFilesRoot,
             termination: termination,
             gracePeriod: .milliseconds(Int64(grace * 1000)),
+            keepalive: try KeepaliveSettings.load(from: config, defaults: defaultKeepalive),
             logLevel: level
         )
     }

@@ -1,4 +1,5 @@
 public import FerryCore
+public import FerrySettings
 public import FerryTLS
 public import FerryTransport
 
@@ -29,6 +30,8 @@ public struct ServerSettings: Sendable {
     public var termination: TerminationPolicy
     /// Seconds in-flight calls get to finish on shutdown.
     public var gracePeriod: Duration
+    /// When silent clients are pinged and disconnected.
+    public var keepalive: KeepaliveSettings
     /// The log level name.
     public var logLevel: String
 }

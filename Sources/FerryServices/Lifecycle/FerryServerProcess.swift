@@ -2,6 +2,7 @@ public import Logging
 import FerryCore
 import FerryProto
 import FerryRPC
+import FerrySettings
 import FerryStore
 import FerryTLS
 import FerryTransport
@@ -53,6 +54,8 @@ public struct FerryServerProcess: Sendable {
 
         var transportConfiguration = ServerTransportConfiguration()
         transportConfiguration.gracePeriod = settings.gracePeriod
+        transportConfiguration.keepaliveInterval = settings.keepalive.interval
+        transportConfiguration.keepaliveTimeout = settings.keepalive.timeout
         let transport = FerryServerTransport(
             host: settings.listen.host,
             port: settings.listen.port,

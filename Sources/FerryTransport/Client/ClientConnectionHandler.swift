@@ -32,7 +32,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private var nextStreamID: UInt32 = 1
     private var serverMaxConcurrentStreams = 100
     /// The largest request the server accepts, from its SETTINGS.
-    private(set) var serverMaxMessageSize = 4 * 1024 * 1024
+    private(set) var serverMaxMessageSize = FrameSettings.defaultMaxMessageSize
     private var goAwayReceived = false
     private var closeError: (any Error)?
     /// Set once the connection is closing: frames still in a batch are ignored.
@@ -72,8 +72,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         readsStopped = true
-        let reason = closeError.map { "The connection closed: \($0)" } ?? "The connection closed"
-        let error = RPCError(code: .unavailable, message: reason, cause: closeError)
+        let error = RPCError.connectionClosed(by: closeError)
         readyPromise?.fail(error)
         readyPromise = nil
         for streamID in Array(streams.keys) {
@@ -182,7 +181,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     /// Handles what tasks queued for this connection, in order.
     func writeQueued(_ items: Deque<OutboundMessageQueue.Item>) {
         guard let context else { return }
-        items.write(to: context) { streams[$0] != nil }
+        items.write(to: context) { streamID, _ in streams[streamID] != nil }
         flusher.schedule(context)
     }
 

@@ -6,6 +6,9 @@ import NIOCore
 /// `timeout` after that, it sends GOAWAY KEEPALIVE_TIMEOUT and closes. Only whole frames count as
 /// activity, so a peer stuck in the middle of a frame is closed too. While a handler above has
 /// paused reading (a stream's buffer is full), the peer cannot be heard, so the clock waits.
+/// Until the peer's first frame has arrived nothing is answered: a connection must begin with
+/// SETTINGS, so a first frame of any other type (a PING included) goes up to the connection
+/// handler, which refuses it.
 final class KeepaliveHandler: ChannelDuplexHandler {
     typealias InboundIn = [Frame]
     typealias InboundOut = [Frame]
@@ -24,6 +27,8 @@ final class KeepaliveHandler: ChannelDuplexHandler {
     private var readsPaused = false
     /// A whole frame arrived in the current read burst; the clock is read once, at its end.
     private var heardPeer = false
+    /// The peer's first frame was SETTINGS, so its PINGs may be answered.
+    private var prefaceReceived = false
 
     private let sendsGoAway: Bool
 
@@ -71,6 +76,14 @@ final class KeepaliveHandler: ChannelDuplexHandler {
             pingTimeout = nil
         }
         let frames = unwrapInboundIn(data)
+        if !prefaceReceived {
+            guard case .settings = frames.first else {
+                // Not a connection preface: the handler above fails the connection (PROTOCOL_ERROR).
+                context.fireChannelRead(data)
+                return
+            }
+            prefaceReceived = true
+        }
         guard frames.contains(where: \.isPing) else {
             context.fireChannelRead(data)
             return

@@ -144,13 +144,13 @@ final class OutboundMessageQueue: Sendable {
 }
 
 extension Deque where Element == OutboundMessageQueue.Item {
-    /// Writes the messages of the streams `isOpen` accepts to `context` and runs the actions,
-    /// in queue order; the caller flushes.
-    func write(to context: ChannelHandlerContext, isOpen: (UInt32) -> Bool) {
+    /// Writes the messages `accept` lets through (it is given the stream id and the message's
+    /// size) to `context` and runs the actions, in queue order; the caller flushes.
+    func write(to context: ChannelHandlerContext, accept: (_ streamID: UInt32, _ size: Int) -> Bool) {
         for item in self {
             switch item {
             case .message(let streamID, let payload):
-                guard isOpen(streamID) else { continue }
+                guard accept(streamID, payload.count) else { continue }
                 let buffer = context.channel.allocator.buffer(bytes: payload)
                 context.write(NIOAny(Frame.message(streamID: streamID, payload: buffer)), promise: nil)
             case .action(let action):

@@ -77,6 +77,8 @@ struct FrameSettings: Sendable, Hashable {
 
     static let maxConcurrentStreamsID: UInt16 = 0x0001
     static let maxMessageSizeID: UInt16 = 0x0002
+    /// The `MAX_MESSAGE_SIZE` a side assumes until its peer's SETTINGS says otherwise.
+    static let defaultMaxMessageSize = 4 * 1024 * 1024
 }
 
 /// The error code of a GOAWAY frame.

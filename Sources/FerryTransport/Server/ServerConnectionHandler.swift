@@ -14,7 +14,8 @@ struct IncomingStream: Sendable {
 /// Protocol decisions are made by ``ServerConnectionStateMachine``; this handler executes its
 /// actions: it creates per-stream request sequences, runs deadlines, writes trailers, answers
 /// graceful shutdown with GOAWAY (ending long-lived streams at once with `UNAVAILABLE`), and
-/// pauses socket reads while any stream's buffer is full.
+/// pauses socket reads while any stream's buffer is full. It holds responses to the client's
+/// `MAX_MESSAGE_SIZE`: a larger one ends its call with `RESOURCE_EXHAUSTED` instead.
 final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = [Frame]
     typealias OutboundIn = Frame
@@ -51,6 +52,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var readGate = ReadGate()
     private let flusher = TickFlusher()
     private var peer = PeerIdentity(address: "unknown")
+    /// The largest response the client accepts: its SETTINGS `MAX_MESSAGE_SIZE`, or the default.
+    private var clientMaxMessageSize = FrameSettings.defaultMaxMessageSize
     private var context: ChannelHandlerContext?
     private var outbound: OutboundMessageQueue?
     private var gracePeriodTimer: Scheduled<Void>?
@@ -139,8 +142,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func receive(_ frame: Frame, context: ChannelHandlerContext) {
         switch stateMachine.receive(frame) {
-        case .none, .applySettings:
+        case .none:
             break
+        case .applySettings(let settings):
+            if let limit = settings.maxMessageSize { clientMaxMessageSize = Int(limit) }
         case .openStream(let streamID):
             if case .requestHeaders(_, let path, let timeout, let metadata) = frame {
                 openStream(streamID, path: path, timeout: timeout, metadata: metadata, context: context)
@@ -237,8 +242,21 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Handles what tasks queued for this connection, in order.
     func writeQueued(_ items: Deque<OutboundMessageQueue.Item>) {
         guard let context else { return }
-        items.write(to: context) { streams[$0] != nil }
+        items.write(to: context) { streamID, size in
+            guard streams[streamID] != nil else { return false }
+            guard size <= clientMaxMessageSize else {
+                fail(streamID, status: responseTooLarge(size))
+                return false
+            }
+            return true
+        }
         scheduleFlush(context: context)
+    }
+
+    /// The status of a call whose response exceeds the client's limit (PROTOCOL.md §9.1).
+    private func responseTooLarge(_ size: Int) -> Status {
+        let message = "Response message of \(size) bytes exceeds the client's \(clientMaxMessageSize)-byte limit"
+        return Status(code: .resourceExhausted, message: message)
     }
 
     func finishStream(_ streamID: UInt32, lastMessage: ByteBuffer?, status: Status, trailers: Metadata) {
@@ -246,17 +264,25 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         handle.deadline?.cancel()
         handle.requests.finish()
         resumeReading(streamID: streamID)
-        if let lastMessage {
-            context.write(wrapOutboundOut(.message(streamID: streamID, payload: lastMessage)), promise: nil)
+        if let lastMessage, lastMessage.readableBytes > clientMaxMessageSize {
+            let status = responseTooLarge(lastMessage.readableBytes)
+            context.write(wrapOutboundOut(.trailers(streamID: streamID, status: status, metadata: [:])), promise: nil)
+        } else {
+            if let lastMessage {
+                context.write(wrapOutboundOut(.message(streamID: streamID, payload: lastMessage)), promise: nil)
+            }
+            context.write(wrapOutboundOut(.trailers(streamID: streamID, status: status, metadata: trailers)), promise: nil)
         }
-        context.write(wrapOutboundOut(.trailers(streamID: streamID, status: status, metadata: trailers)), promise: nil)
         scheduleFlush(context: context)
         streamEnded(streamID, context: context)
     }
 
     /// Ends a stream with a status the server chose, and stops its handler.
-    private func fail(_ streamID: UInt32, status: Status) {
-        guard let handle = streams[streamID], handle.responder.markClosed() else { return }
+    ///
+    /// - Parameter overridingQueuedEnd: Also when the handler has just finished and its own end
+    ///   is still queued for the loop (it is then dropped); for a connection about to close.
+    private func fail(_ streamID: UInt32, status: Status, overridingQueuedEnd: Bool = false) {
+        guard let handle = streams[streamID], handle.responder.markClosed() || overridingQueuedEnd else { return }
         // The handler must not mistake a truncated request stream for a complete one.
         handle.requests.finish(throwing: RPCError(status: status))
         handle.cancellation.cancel()
@@ -315,8 +341,23 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // The last stream to end closes the connection.
         guard !connectionClosing else { return }
         gracePeriodTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.gracePeriod)) {
-            context.close(promise: nil)
+            self.gracePeriodEnded(context: context)
         }
+    }
+
+    /// Ends the calls still running when the grace period is over with `UNAVAILABLE`, stopping
+    /// their handlers, and closes the connection after their trailers (PROTOCOL.md §7.5 step 5).
+    private func gracePeriodEnded(context: ChannelHandlerContext) {
+        gracePeriodTimer = nil
+        let status = Status(code: .unavailable, message: "The server shut down before the call finished")
+        for streamID in Array(streams.keys) {
+            fail(streamID, status: status, overridingQueuedEnd: true)
+        }
+        // Ending the last stream closed the connection.
+        guard !connectionClosing else { return }
+        connectionClosing = true
+        context.flush()
+        context.close(promise: nil)
     }
 
     private func closeConnection(context: ChannelHandlerContext, error: GoAwayError, reason: String) {

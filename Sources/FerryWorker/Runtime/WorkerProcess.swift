@@ -1,5 +1,6 @@
 import FerryProto
 import FerryRPC
+import FerrySettings
 import FerryTLS
 import FerryTransport
 import Foundation
@@ -37,8 +38,8 @@ public struct WorkerProcess: Sendable {
         )
         var configuration = ClientTransportConfiguration()
         configuration.backoff = settings.backoff
-        configuration.keepaliveInterval = .seconds(10)
-        configuration.keepaliveTimeout = .seconds(5)
+        configuration.keepaliveInterval = settings.keepalive.interval
+        configuration.keepaliveTimeout = settings.keepalive.timeout
         let transport = FerryClientTransport(
             host: settings.server.host,
             port: settings.server.port,

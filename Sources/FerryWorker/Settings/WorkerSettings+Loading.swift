@@ -3,6 +3,10 @@ public import FerrySettings
 import FerryTransport
 
 extension WorkerSettings {
+    /// The keepalive timing a worker uses unless configured otherwise: tighter than the
+    /// server's, so a worker notices a vanished server well within a job's `stale_after`.
+    public static let defaultKeepalive = KeepaliveSettings(interval: .seconds(10), timeout: .seconds(5))
+
     /// The keys `ferry-worker` reads, with their defaults, for `--help` and the README.
     public static let documentedKeys: [DocumentedSetting] = [
         .init("config", "", "JSON configuration file (its keys are the ones below, nested by dots)"),
@@ -19,6 +23,7 @@ extension WorkerSettings {
         .init("shutdown.gracePeriodSeconds", "10", "time running jobs get to report on SIGTERM"),
         .init("backoff.initialSeconds", "1", "first wait after the server could not be reached"),
         .init("backoff.maximumSeconds", "30", "longest wait between reconnection attempts"),
+    ] + KeepaliveSettings.documentedKeys(defaults: defaultKeepalive, peer: "the server") + [
         .init("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
     ]
 
@@ -72,6 +77,7 @@ extension WorkerSettings {
             batchSize: batchSize,
             shutdownGracePeriod: try seconds(config, "shutdown.gracePeriodSeconds", default: 10, minimum: 0),
             backoff: backoff,
+            keepalive: try KeepaliveSettings.load(from: config, defaults: defaultKeepalive),
             logLevel: level
         )
     }

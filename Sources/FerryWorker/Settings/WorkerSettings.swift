@@ -1,3 +1,4 @@
+public import FerrySettings
 public import FerryTransport
 
 /// Everything `ferry-worker` is configured with, after defaults and validation.
@@ -29,6 +30,8 @@ public struct WorkerSettings: Sendable {
     public var shutdownGracePeriod: Duration
     /// How reconnection and retries back off when the server is away.
     public var backoff: ConnectionBackoff
+    /// When a silent server is pinged and the connection given up on.
+    public var keepalive: KeepaliveSettings
     /// The log level name.
     public var logLevel: String
 
@@ -46,6 +49,7 @@ public struct WorkerSettings: Sendable {
         batchSize: Int = 5000,
         shutdownGracePeriod: Duration = .seconds(10),
         backoff: ConnectionBackoff = ConnectionBackoff(),
+        keepalive: KeepaliveSettings = WorkerSettings.defaultKeepalive,
         logLevel: String = "info"
     ) {
         self.server = server
@@ -60,6 +64,7 @@ public struct WorkerSettings: Sendable {
         self.batchSize = batchSize
         self.shutdownGracePeriod = shutdownGracePeriod
         self.backoff = backoff
+        self.keepalive = keepalive
         self.logLevel = logLevel
     }
 }

@@ -30,16 +30,22 @@ final class FerrydProcess: @unchecked Sendable {
     let gracePeriodSeconds: Double
     /// `RLIMIT_NOFILE` (soft and hard) for the child, set with `prlimit`; `nil` inherits ours.
     let descriptorLimit: Int?
+    /// More command-line settings, after the ones every test needs.
+    let extraArguments: [String]
+    /// Who asks Health.Check whether the child is ready (a certificate when mTLS is required).
+    let readinessIdentity: FerryTestServer.Identity
     /// How long to wait for a child to become ready; generous, the machine may be loaded.
     static let patience = Duration.seconds(20)
 
     init(
         staleAfterSeconds: Double, pingIntervalSeconds: Double = 0.1, gracePeriodSeconds: Double = 10,
-        descriptorLimit: Int? = nil
+        descriptorLimit: Int? = nil, extraArguments: [String] = [], readinessIdentity: FerryTestServer.Identity = .anonymous
     ) throws {
         self.pingIntervalSeconds = pingIntervalSeconds
         self.gracePeriodSeconds = gracePeriodSeconds
         self.descriptorLimit = descriptorLimit
+        self.extraArguments = extraArguments
+        self.readinessIdentity = readinessIdentity
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ferry-crash-\(UUID().uuidString)").path
         localFilesRoot = directory + "/files"
@@ -102,7 +108,7 @@ final class FerrydProcess: @unchecked Sendable {
                 "--sync-stale-after-seconds", "\(staleAfterSeconds)",
                 "--shutdown-grace-period-seconds", "\(gracePeriodSeconds)",
                 "--log-level", "debug",
-            ]
+            ] + extraArguments
             if let descriptorLimit {
                 // prlimit sets the limit on itself and execs ferryd: the pid stays ferryd's.
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
@@ -119,7 +125,7 @@ final class FerrydProcess: @unchecked Sendable {
             }
             let ready = try await waitUntil(timeout: Self.patience, every: .milliseconds(100)) {
                 guard process.isRunning else { return true }
-                return (try? await self.withClient(.anonymous) { client in
+                return (try? await self.withClient(self.readinessIdentity) { client in
                     try await client.unary(
                         FerryV1.Methods.Health.check, FerryV1.HealthCheckRequest(),
                         as: FerryV1.HealthCheckResponse.self)

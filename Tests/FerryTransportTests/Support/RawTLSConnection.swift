@@ -1,42 +1,31 @@
 import FerryTLS
+import FerryTestSupport
 import NIOCore
-import NIOPosix
-import Synchronization
 
 @testable import FerryTransport
 
-/// A TLS connection that sends arbitrary bytes and records the frames it gets back, to test
-/// how the server treats a peer that breaks the protocol.
+/// A TLS connection that sends arbitrary bytes or frames and decodes the frames it gets back,
+/// to test how the server treats a peer that breaks the protocol.
 final class RawTLSConnection: Sendable {
-    private let channel: any Channel
-    private let collector: FrameCollector
+    private let client: RawTLSClient
 
-    private init(channel: any Channel, collector: FrameCollector) {
-        self.channel = channel
-        self.collector = collector
+    private init(client: RawTLSClient) {
+        self.client = client
     }
 
-    static func connect(port: Int, tls: Bool = true) async throws -> RawTLSConnection {
-        let collector = FrameCollector()
-        let context = try TestServer.clientTLS()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if tls {
-                        try channel.pipeline.syncOperations.addHandler(
-                            TLSHandler.client(context: context, serverHostname: "localhost"))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(collector)
-                }
-            }
-            .connect(host: "127.0.0.1", port: port)
-            .get()
-        return RawTLSConnection(channel: channel, collector: collector)
+    /// Connects to `port`: over TLS with `context` (by default the worker certificate and
+    /// ALPN `ferry/1`), or plain TCP when `tls` is false.
+    static func connect(port: Int, tls: Bool = true, context: TLSContext? = nil) async throws -> RawTLSConnection {
+        var tlsContext: TLSContext?
+        if tls {
+            tlsContext = try context ?? TestServer.clientTLS()
+        }
+        return RawTLSConnection(client: try await RawTLSClient.connect(port: port, tls: tlsContext))
     }
 
     /// Sends raw bytes (after the TLS handshake, if any).
     func send(_ bytes: [UInt8]) async throws {
-        try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
+        try await client.send(bytes)
     }
 
     /// Sends frames, encoded.
@@ -48,32 +37,21 @@ final class RawTLSConnection: Sendable {
         try await send(Array(buffer.readableBytesView))
     }
 
+    /// The errors the connection's pipeline reported (a failed TLS handshake, for example).
+    var errors: [any Error] { client.errors }
+
     /// Whether the server has closed the connection.
-    var isClosed: Bool { !channel.isActive }
+    var isClosed: Bool { client.isClosed }
 
     /// The frames received so far, decoded.
     func receivedFrames() throws -> [Frame] {
         let processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxMessageSize: 1 << 24))
         var frames: [Frame] = []
-        try processor.process(buffer: ByteBuffer(bytes: collector.bytes)) { frames.append($0) }
+        try processor.process(buffer: ByteBuffer(bytes: client.received)) { frames.append($0) }
         return frames
     }
 
     func close() async {
-        try? await channel.close()
-    }
-}
-
-/// Accumulates every byte the connection receives.
-private final class FrameCollector: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-
-    private let received = Mutex<[UInt8]>([])
-
-    var bytes: [UInt8] { received.withLock { $0 } }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        received.withLock { $0.append(contentsOf: buffer.readableBytesView) }
+        await client.close()
     }
 }
