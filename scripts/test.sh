@@ -15,7 +15,13 @@ echo "==> Building"
 swift build --build-tests
 
 echo "==> Running tests"
-swift test --skip-build
+# The two suites that hold thousands of raw sockets in the test process run on their own, after
+# the rest: Foundation's Process.run() has crashed spawning another suite's child meanwhile, and
+# children spawned meanwhile inherit those sockets.
+isolated='SilentConnectionMemoryTests|DescriptorExhaustionTests'
+swift test --skip-build --skip "$isolated"
+swift test --skip-build --filter SilentConnectionMemoryTests
+swift test --skip-build --filter DescriptorExhaustionTests
 
 echo "==> Running the Python sample client of docs/PROTOCOL.md §14 against ferryd"
 FERRY_BIN="$(swift build --show-bin-path)" scripts/check-sample-client.sh
