@@ -125,7 +125,7 @@ struct FerryServerIntegrationTests {
     // MARK: 3 + 4. Heartbeat timeout, then fencing of the old lease
 
     @Test func staleHeartbeatFailsTheSyncAndFencesTheOldLease() async throws {
-        try await FerryTestServer.with { server in
+        try await FerryTestServer.with(policy: FerryTestServer.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, job, lease) = try await Self.claimedJob(admin: admin, worker: worker)
@@ -223,7 +223,7 @@ struct FerryServerIntegrationTests {
     // MARK: 5. Concurrent listers persist one verdict
 
     @Test func twentyConcurrentListersSeeOneVerdict() async throws {
-        try await FerryTestServer.with { server in
+        try await FerryTestServer.with(policy: FerryTestServer.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, _, lease) = try await Self.claimedJob(admin: admin, worker: worker)

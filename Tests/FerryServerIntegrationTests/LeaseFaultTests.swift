@@ -33,7 +33,7 @@ struct LeaseFaultTests {
     /// failed one microsecond later, and the traceback names that beat.
     @Test func verdictComesStaleAfterThePastCoalescedHeartbeat() async throws {
         let clock = ManualClock(SystemClock().now())
-        try await FerryTestServer.with(clock: clock) { server in
+        try await FerryTestServer.with(clock: clock, policy: Self.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     for trial in 0..<50 {
@@ -132,7 +132,7 @@ struct LeaseFaultTests {
 
     @Test func workerSilentPastStaleAfterIsFencedWhenItComesBack() async throws {
         let clock = ManualClock(SystemClock().now())
-        try await FerryTestServer.with(clock: clock) { server in
+        try await FerryTestServer.with(clock: clock, policy: Self.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     // A heartbeat that comes back after the silence.
@@ -168,7 +168,7 @@ struct LeaseFaultTests {
 
     @Test func heartbeatsWithinStaleAfterKeepTheLease() async throws {
         let clock = ManualClock(SystemClock().now())
-        try await FerryTestServer.with(clock: clock) { server in
+        try await FerryTestServer.with(clock: clock, policy: Self.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, lease) = try await Self.claim(admin: admin, worker: worker, instance: "steady")

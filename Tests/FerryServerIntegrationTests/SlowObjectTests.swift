@@ -14,7 +14,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct SlowObjectTests {
     @Test func aStalledReadKeepsTheSyncInProgress() async throws {
-        try await FerryTestServer.with { server in
+        try await FerryTestServer.with(policy: FerryTestServer.policy) { server in
             let storage = try await server.localImportStorage(path: "slow")
             let job = try await server.startAndClaim(storage, instance: "slow-1")
             let stall = Duration.microseconds(FerryTestServer.policy.staleAfter.microseconds * 4)

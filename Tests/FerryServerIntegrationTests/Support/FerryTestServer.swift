@@ -18,10 +18,18 @@ import Synchronization
 struct FerryTestServer: Sendable {
     static let adminToken = "admin-token"
     static let readerToken = "reader-token"
+    /// Short intervals for tests that wait for a verdict on the system clock or move the clock.
     static let policy = TerminationPolicy(
         pingInterval: .milliseconds(100),
         staleAfter: .seconds(1),  // Ten intervals: a loaded test machine may stall a worker's beat for a while.
         queuedTimeout: .seconds(2)
+    )
+    /// The default: the same ping interval, but verdicts far enough away that a test machine busy
+    /// starting dozens of suites (a job claimed, then run seconds later) never sees one it did not ask for.
+    static let patientPolicy = TerminationPolicy(
+        pingInterval: .milliseconds(100),
+        staleAfter: .seconds(60),
+        queuedTimeout: .seconds(120)
     )
 
     let port: Int
@@ -33,6 +41,7 @@ struct FerryTestServer: Sendable {
     /// Runs `body` against a fresh server, then drains it and closes the store.
     static func with<Result: Sendable>(
         clock: any FerryClock = SystemClock(),
+        policy: TerminationPolicy = FerryTestServer.patientPolicy,
         _ body: @Sendable (FerryTestServer) async throws -> Result
     ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory
