@@ -47,6 +47,8 @@ let package = Package(
             traits: ["JSON", "CommandLineArguments"]
         ),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // MARK: C libraries and shims
@@ -123,10 +125,26 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .target(
+            name: "FerryMapping",
+            dependencies: ["FerryCore", "FerryProto", "FerryRPC"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
+            name: "FerryProviders",
+            dependencies: [
+                "FerryCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ] + nio,
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
             name: "FerryServices",
             dependencies: [
                 "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto", "FerryCore", "FerryStore",
-                "FerrySettings",
+                "FerrySettings", "FerryMapping",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -138,7 +156,8 @@ let package = Package(
         .target(
             name: "FerryWorker",
             dependencies: [
-                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCore", "FerrySettings",
+                "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCore", "FerrySettings", "FerryMapping",
+                "FerryProviders",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -244,7 +263,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryWorkerTests",
-            dependencies: ["FerryWorker", "FerryProto", "FerrySettings", "FerryCore", "FerryRPC", "FerryTransport",
+            dependencies: ["FerryWorker", "FerryProviders", "FerryProto", "FerrySettings", "FerryCore", "FerryRPC", "FerryTransport",
                 .product(name: "Configuration", package: "swift-configuration")],
             swiftSettings: defaultSwiftSettings
         ),
@@ -257,7 +276,7 @@ let package = Package(
             name: "FerryServerIntegrationTests",
             dependencies: [
                 "FerryServices", "FerryStore", "FerryCore", "FerryRPC", "FerryProto", "FerryTLS",
-                "FerryTransport", "FerryCrypto", "FerryTestSupport", "FerryWorker",
+                "FerryTransport", "FerryCrypto", "FerryTestSupport", "FerryWorker", "FerryProviders",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

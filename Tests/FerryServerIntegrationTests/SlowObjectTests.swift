@@ -1,3 +1,4 @@
+import FerryProviders
 import FerryCore
 import FerryProto
 import FerryRPC
@@ -20,7 +21,7 @@ struct SlowObjectTests {
             let stall = Duration.microseconds(FerryTestServer.policy.staleAfter.microseconds * 4)
             let source = StallingSource(stall: stall)
 
-            let run = Task { try await server.runJob(job, instance: "slow-1", sources: { _ in source }) }
+            let run = Task { try await server.runJob(job, instance: "slow-1", stores: { _ in source }) }
             try #require(try await waitUntil(timeout: .seconds(10)) { source.stalled })
             // Throughout the stall, well past stale_after, the sync is in progress and pings advance.
             let stalledAt = ContinuousClock.now
@@ -42,7 +43,7 @@ struct SlowObjectTests {
 }
 
 /// Two objects; reading the second takes `stall`, as a slow network or disk would.
-private final class StallingSource: ImportSource, @unchecked Sendable {
+private final class StallingSource: ObjectStore, @unchecked Sendable {
     let stall: Duration
     private let lock = NSLock()
     private var stalledFlag = false
@@ -63,6 +64,14 @@ private final class StallingSource: ImportSource, @unchecked Sendable {
             objects.append(LoadedObject(key: key, bytes: Array(#"{"k":"\#(key)"}"#.utf8)))
         }
         return objects
+    }
+
+    func write(key: String, bytes: [UInt8], contentType: String) async throws -> WrittenObject {
+        throw ProviderError(subject: key, message: "this test store is read-only")
+    }
+
+    func delete(key: String) async throws {
+        throw ProviderError(subject: key, message: "this test store is read-only")
     }
 
     func blobURL(for key: String) -> String { "test://" + key }

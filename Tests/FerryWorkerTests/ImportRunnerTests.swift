@@ -1,3 +1,4 @@
+import FerryProviders
 import FerryProto
 import Testing
 

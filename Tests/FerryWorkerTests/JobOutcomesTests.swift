@@ -1,3 +1,4 @@
+import FerryProviders
 import FerryCore
 import FerryProto
 import FerryRPC
@@ -65,7 +66,7 @@ struct JobOutcomesTests {
     }
 
     @Test func otherFailuresCarryTheirDescription() {
-        let result = outcome(error: ImportSourceError(subject: "big.json", message: "is too large"))
+        let result = outcome(error: ProviderError(subject: "big.json", message: "is too large"))
         #expect(result?.traceback == "Cannot read the storage: big.json: is too large")
     }
 }

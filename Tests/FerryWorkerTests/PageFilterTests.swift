@@ -1,3 +1,4 @@
+import FerryProviders
 import FerryCore
 import FerryRPC
 import Testing

@@ -1,3 +1,4 @@
+import FerryMapping
 import FerryCore
 import FerryProto
 import FerryRPC

@@ -1,3 +1,4 @@
+import FerryMapping
 import FerryCore
 import FerryCrypto
 import FerryProto

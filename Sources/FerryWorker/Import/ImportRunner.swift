@@ -1,3 +1,4 @@
+public import FerryProviders
 import FerryCore
 public import FerryProto
 
@@ -28,15 +29,13 @@ public struct ImportRunner: Sendable {
     /// Independent of the batch size, so that a re-sync, which is all listing and checking, makes
     /// few round trips.
     public static let listingPageSize = 5_000
-    /// Objects larger than this are refused rather than read into memory.
-    public static let maxObjectBytes: Int64 = 256 * 1024 * 1024
     /// Roughly how many bytes are read from the source per hop.
     static let readGroupBytes: Int64 = 8 * 1024 * 1024
     /// The most objects read per hop, which bounds a group whose sizes the listing did not give.
     static let readGroupObjects = 256
 
     private let job: FerryV1.Job
-    private let source: any ImportSource
+    private let source: any ObjectStore
     private let client: WorkerClient
     private let control: JobControl
     private let batchSize: Int
@@ -49,7 +48,7 @@ public struct ImportRunner: Sendable {
     ///   - client: The calls to the server.
     ///   - control: Where progress goes.
     ///   - batchSize: Tasks per SubmitImportBatch.
-    public init(job: FerryV1.Job, source: any ImportSource, client: WorkerClient, control: JobControl, batchSize: Int) {
+    public init(job: FerryV1.Job, source: any ObjectStore, client: WorkerClient, control: JobControl, batchSize: Int) {
         self.job = job
         self.source = source
         self.client = client
@@ -59,7 +58,7 @@ public struct ImportRunner: Sendable {
 
     /// Runs the sync to its end.
     ///
-    /// - Throws: ``TaskFileError`` for an object that is not task JSON, ``ImportSourceError``,
+    /// - Throws: ``TaskFileError`` for an object that is not task JSON, ``ProviderError``,
     ///   `ValidationError` for a filter that does not compile, ``RPCError`` (a lease rejection
     ///   among them), or `CancellationError` when the job was stopped.
     public func run() async throws {
@@ -117,10 +116,10 @@ public struct ImportRunner: Sendable {
             }
             return
         }
-        if let large = fresh.first(where: { ($0.size ?? 0) > Self.maxObjectBytes }) {
-            throw ImportSourceError(
+        if let large = fresh.first(where: { ($0.size ?? 0) > ObjectLimits.maxObjectBytes }) {
+            throw ProviderError(
                 subject: large.key,
-                message: "is \(large.size ?? 0) bytes; task files are read whole, up to \(Self.maxObjectBytes) bytes"
+                message: "is \(large.size ?? 0) bytes; task files are read whole, up to \(ObjectLimits.maxObjectBytes) bytes"
             )
         }
         for group in Self.readGroups(fresh) {

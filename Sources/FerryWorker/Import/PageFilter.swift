@@ -1,3 +1,4 @@
+import FerryProviders
 import FerryCore
 
 /// Applies a storage's ``KeyFilter`` to a listed page, checking for cancellation after every

@@ -1,3 +1,4 @@
+import FerryProviders
 import Foundation
 
 /// Turns one object's bytes into task data (docs/CONTRACT.md §5.2): a JSON object is one task, a JSON list
@@ -11,7 +12,7 @@ import Foundation
 /// The per-row loops stop early when the calling task is cancelled (the caller checks for
 /// cancellation after parsing and drops the partial result); the one call that parses the
 /// whole document cannot be interrupted, which bounds a stop's delay by the parse time of one
-/// object of at most `ImportRunner.maxObjectBytes`.
+/// object of at most `ObjectLimits.maxObjectBytes`.
 public enum TaskFileParser {
     /// One task's data.
     public struct Row: Sendable, Hashable {

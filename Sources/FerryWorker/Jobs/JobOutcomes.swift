@@ -1,3 +1,4 @@
+import FerryProviders
 import FerryCore
 public import FerryProto
 import FerryRPC
@@ -58,7 +59,7 @@ public enum JobOutcomes {
         switch error {
         case let error as TaskFileError:
             return "Task file is not valid task JSON: \(error.key), line \(error.line): \(error.message)"
-        case let error as ImportSourceError:
+        case let error as ProviderError:
             return "Cannot read the storage: \(error)"
         case let error as ValidationError:
             return "Invalid storage settings: \(error)"

@@ -1,12 +1,13 @@
 public import FerryProto
 import FerryCore
+public import FerryProviders
 public import Logging
 
 /// Runs one claimed job: the heartbeat timer and the sync loop side by side, then the terminal
 /// outcome. Stopping the job (cancel request, lost lease, shutdown) cancels the sync loop at once.
 public struct JobRunner: Sendable {
     private let client: WorkerClient
-    private let sources: @Sendable (FerryV1.StorageSpec) throws -> any ImportSource
+    private let stores: @Sendable (FerryV1.Job) throws -> any ObjectStore
     private let workerID: String
     private let batchSize: Int
     private let executors: JobExecutors
@@ -16,21 +17,21 @@ public struct JobRunner: Sendable {
     ///
     /// - Parameters:
     ///   - client: The calls to the server.
-    ///   - sources: Makes the object source of a job's storage (``ImportSourceFactory/source(for:)``).
+    ///   - stores: Opens the object store of a job's storage (``JobStores/store(for:)``).
     ///   - workerID: The worker id, for tracebacks and logs.
     ///   - batchSize: Keys per check and tasks per batch.
     ///   - executors: Where sync and heartbeat loops run.
     ///   - logger: Where to log.
     public init(
         client: WorkerClient,
-        sources: @escaping @Sendable (FerryV1.StorageSpec) throws -> any ImportSource,
+        stores: @escaping @Sendable (FerryV1.Job) throws -> any ObjectStore,
         workerID: String,
         batchSize: Int,
         executors: JobExecutors = .global,
         logger: Logger
     ) {
         self.client = client
-        self.sources = sources
+        self.stores = stores
         self.workerID = workerID
         self.batchSize = batchSize
         self.executors = executors
@@ -91,9 +92,9 @@ public struct JobRunner: Sendable {
 
     private func sync(_ job: FerryV1.Job, control: JobControl) async throws {
         guard job.kind == .import else {
-            throw ImportSourceError(subject: "job \(job.id)", message: "this worker runs import jobs only, not \(job.kind)")
+            throw ProviderError(subject: "job \(job.id)", message: "this worker runs import jobs only, not \(job.kind)")
         }
-        let source = try sources(job.storage ?? FerryV1.StorageSpec())
+        let source = try stores(job)
         try await ImportRunner(job: job, source: source, client: client, control: control, batchSize: batchSize).run()
     }
 }

@@ -1,3 +1,4 @@
+import FerryProviders
 import FerryProto
 import FerryRPC
 import FerrySettings
@@ -55,19 +56,19 @@ public struct WorkerProcess: Sendable {
             serverMessageLimit: { transport.serverMaxMessageSize }, logger: logger)
         let (executors, stopExecutors) = JobExecutors.dedicated(maxJobs: settings.maxJobs)
         defer { stopExecutors() }
-        let sources = ImportSourceFactory(localFilesRoot: settings.localFilesRoot)
+        let stores = JobStores(registry: .standard(ProviderContext(localFilesRoot: settings.localFilesRoot)))
         let displayName = settings.workerID.isEmpty ? "(instance \(instanceID))" : "'\(settings.workerID)' (instance \(instanceID))"
         let service = WorkerService(
             client: client,
             runner: JobRunner(
-                client: client, sources: sources.source(for:), workerID: displayName, batchSize: settings.batchSize,
+                client: client, stores: stores.store(for:), workerID: displayName, batchSize: settings.batchSize,
                 executors: executors, logger: logger),
             request: FerryV1.AcquireJobRequest(
                 workerID: settings.workerID,
                 instanceID: instanceID,
                 capabilities: FerryV1.WorkerCapabilities(
                     kinds: [.import],
-                    providers: sources.providers,
+                    providers: stores.providers,
                     maxConcurrentJobs: Int32(settings.maxJobs),
                     version: WorkerProcess.version
                 ),
@@ -77,10 +78,17 @@ public struct WorkerProcess: Sendable {
             gracePeriod: settings.shutdownGracePeriod,
             logger: logger
         )
+        let offered = stores.offeredProviderNames
         logger.info(
             "ferry-worker starting",
-            metadata: ["server": "\(settings.server)", "jobs": "\(settings.maxJobs)", "providers": "\(sources.providers)"]
+            metadata: [
+                "server": "\(settings.server)", "jobs": "\(settings.maxJobs)", "kinds": "import",
+                "providers": "\(offered.joined(separator: ","))",
+            ]
         )
+        if offered.isEmpty {
+            logger.warning("This worker offers no provider: it will never claim a job")
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: service)],

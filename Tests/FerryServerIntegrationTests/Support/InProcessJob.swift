@@ -1,3 +1,4 @@
+import FerryProviders
 import FerryProto
 import FerryRPC
 import FerryTLS
@@ -37,11 +38,11 @@ extension FerryTestServer {
         }
     }
 
-    /// Runs one job, claimed as `instance`, to its end over mTLS, reading objects from `sources`.
+    /// Runs one job, claimed as `instance`, to its end over mTLS, reading objects from `stores`.
     func runJob(
         _ job: FerryV1.Job,
         instance: String,
-        sources: @escaping @Sendable (FerryV1.StorageSpec) throws -> any ImportSource
+        stores: @escaping @Sendable (FerryV1.Job) throws -> any ObjectStore
     ) async throws {
         let pki = TestPKI.shared
         let tls = try TLSContext(
@@ -52,7 +53,7 @@ extension FerryTestServer {
         let logger = Logger(label: "in-process-worker")
         let client = WorkerClient(
             rpc: RPCClient(transport: transport), instanceID: instance, backoff: ConnectionBackoff(), logger: logger)
-        let runner = JobRunner(client: client, sources: sources, workerID: "worker-1", batchSize: 10, logger: logger)
+        let runner = JobRunner(client: client, stores: stores, workerID: "worker-1", batchSize: 10, logger: logger)
         await runner.run(job, control: JobControl())
         await transport.close()
     }

@@ -53,9 +53,9 @@ final class DirectoryWalker {
 
     /// The next regular file, or `nil` when the walk is done.
     ///
-    /// - Throws: ``ImportSourceError`` when the start directory or a subdirectory cannot be opened
+    /// - Throws: ``ProviderError`` when the start directory or a subdirectory cannot be opened
     ///   or read; a listing is never silently cut short.
-    func next() throws(ImportSourceError) -> File? {
+    func next() throws(ProviderError) -> File? {
         if !opened {
             opened = true
             try push(name: nil)
@@ -67,7 +67,7 @@ final class DirectoryWalker {
                 closedir(level.handle)
                 levels.removeLast()
                 guard failure == 0 else {
-                    throw ImportSourceError(
+                    throw ProviderError(
                         subject: level.relativePath.isEmpty ? start : level.relativePath,
                         message: "cannot list: \(String(cString: strerror(failure)))"
                     )
@@ -94,7 +94,7 @@ final class DirectoryWalker {
     }
 
     /// Opens the start directory (`name == nil`) or a subdirectory of the deepest open level.
-    private func push(name: String?) throws(ImportSourceError) {
+    private func push(name: String?) throws(ProviderError) {
         let parent = levels.last
         var relativePath = ""
         let descriptor: Int32
@@ -106,12 +106,12 @@ final class DirectoryWalker {
         }
         let subject = relativePath.isEmpty ? start : relativePath
         guard descriptor >= 0 else {
-            throw ImportSourceError(subject: subject, message: "cannot list: \(String(cString: strerror(errno)))")
+            throw ProviderError(subject: subject, message: "cannot list: \(String(cString: strerror(errno)))")
         }
         guard let handle = fdopendir(descriptor) else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
-            throw ImportSourceError(subject: subject, message: "cannot list: \(reason)")
+            throw ProviderError(subject: subject, message: "cannot list: \(reason)")
         }
         levels.append(Level(handle: handle, relativePath: relativePath))
     }

@@ -31,10 +31,10 @@ final class LocalFileReader {
     /// - Parameters:
     ///   - directory: The storage directory's real path.
     ///   - boundary: The root that links must resolve inside.
-    init(directory: String, boundary: RootBoundary) throws(ImportSourceError) {
+    init(directory: String, boundary: RootBoundary) throws(ProviderError) {
         let descriptor = systemOpen(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw ImportSourceError(subject: directory, message: "cannot open: \(String(cString: strerror(errno)))")
+            throw ProviderError(subject: directory, message: "cannot open: \(String(cString: strerror(errno)))")
         }
         self.directory = directory
         self.directoryDescriptor = descriptor
@@ -51,17 +51,17 @@ final class LocalFileReader {
     /// - Parameters:
     ///   - key: A key from the listing, relative to the storage directory.
     ///   - maxBytes: Larger files are refused.
-    /// - Throws: ``ImportSourceError`` naming the key.
-    func read(_ key: String, maxBytes: Int64) throws(ImportSourceError) -> [UInt8] {
+    /// - Throws: ``ProviderError`` naming the key.
+    func read(_ key: String, maxBytes: Int64) throws(ProviderError) -> [UInt8] {
         let descriptor = try openFile(key)
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw failure(key, "cannot stat") }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw ImportSourceError(subject: key, message: "is not a regular file")
+            throw ProviderError(subject: key, message: "is not a regular file")
         }
         guard Int64(info.st_size) <= maxBytes else {
-            throw ImportSourceError(
+            throw ProviderError(
                 subject: key, message: "is \(info.st_size) bytes; task files are read whole, up to \(maxBytes) bytes")
         }
         let expected = Int(info.st_size)
@@ -80,7 +80,7 @@ final class LocalFileReader {
         return bytes
     }
 
-    private func openFile(_ key: String) throws(ImportSourceError) -> Int32 {
+    private func openFile(_ key: String) throws(ProviderError) -> Int32 {
         let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW
         let slash = key.lastIndex(of: "/")
         let name = slash.map { String(key[key.index(after: $0)...]) } ?? key
@@ -91,7 +91,7 @@ final class LocalFileReader {
         }
         // The key is a link, or a directory on its way is: resolve it and check the root.
         guard let real = boundary.resolveInside(directory + "/" + key) else {
-            throw ImportSourceError(subject: key, message: "missing, or resolves outside the local-files root")
+            throw ProviderError(subject: key, message: "missing, or resolves outside the local-files root")
         }
         let descriptor = systemOpen(real, flags)
         guard descriptor >= 0 else { throw failure(key, "cannot open") }
@@ -115,7 +115,7 @@ final class LocalFileReader {
         return current
     }
 
-    private func failure(_ key: String, _ what: String) -> ImportSourceError {
-        ImportSourceError(subject: key, message: "\(what): \(String(cString: strerror(errno)))")
+    private func failure(_ key: String, _ what: String) -> ProviderError {
+        ProviderError(subject: key, message: "\(what): \(String(cString: strerror(errno)))")
     }
 }

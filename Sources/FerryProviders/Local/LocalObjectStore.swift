@@ -1,21 +1,20 @@
 import FerryCore
 public import NIOPosix
 
-
-/// The `local` provider's import side: files in a directory under the worker's local-files root.
+/// The `local` provider: files in a directory under the process's local-files root.
 ///
 /// Keys are paths relative to the storage's directory (`local.path`), so `regex_filter` matches
 /// `sub/file.json`. The storage's `prefix`, when set, is a subdirectory to list and stays part of
 /// the keys. The directory must resolve (symlinks included) inside the root. Listing and reading
 /// block, so both run on NIO's thread pool, a page or a batch per hop.
-public struct LocalFilesSource: ImportSource {
+public struct LocalObjectStore: ObjectStore {
     private let directory: String
-    private let realDirectory: String
+    let realDirectory: String
     private let listingStart: String
     private let keyPrefix: String
-    private let boundary: RootBoundary
+    let boundary: RootBoundary
     private let recursive: Bool
-    private let pool: NIOThreadPool
+    let pool: NIOThreadPool
 
     /// Resolves a storage's location against the root.
     ///
@@ -25,7 +24,7 @@ public struct LocalFilesSource: ImportSource {
     ///   - prefix: The storage's `prefix`: a subdirectory, or empty.
     ///   - recursive: The storage's `recursive_scan`.
     ///   - pool: Where blocking file I/O runs.
-    /// - Throws: ``ImportSourceError`` when the path is invalid, escapes the root, or is not a directory.
+    /// - Throws: ``ProviderError`` when the path is invalid, escapes the root, or is not a directory.
     public init(
         root: String,
         path: String,
@@ -41,16 +40,16 @@ public struct LocalFilesSource: ImportSource {
             directory = try lexicalRoot.resolve(path)
             start = prefix.isEmpty ? directory : try lexicalRoot.resolve(directory + "/" + prefix)
         } catch {
-            throw ImportSourceError(subject: path, message: error.fieldErrors.map(\.message).joined(separator: "; "))
+            throw ProviderError(subject: path, message: error.fieldErrors.map(\.message).joined(separator: "; "))
         }
         guard let boundary = RootBoundary(resolving: lexicalRoot.path) else {
-            throw ImportSourceError(subject: root, message: "the local-files root does not exist")
+            throw ProviderError(subject: root, message: "the local-files root does not exist")
         }
         guard let realStart = RootBoundary.realPath(start) else {
-            throw ImportSourceError(subject: start, message: "no such directory")
+            throw ProviderError(subject: start, message: "no such directory")
         }
         guard boundary.contains(realStart), let realDirectory = boundary.resolveInside(directory) else {
-            throw ImportSourceError(subject: start, message: "resolves outside the local-files root \(boundary.path)")
+            throw ProviderError(subject: start, message: "resolves outside the local-files root \(boundary.path)")
         }
         self.directory = directory
         self.realDirectory = realDirectory
@@ -59,6 +58,16 @@ public struct LocalFilesSource: ImportSource {
         self.boundary = boundary
         self.recursive = recursive
         self.pool = pool
+    }
+
+    /// Resolves a ``StorageLocation/local(_:)`` target against the root.
+    ///
+    /// - Throws: ``ProviderError`` for another provider's location, or as ``init(root:path:prefix:recursive:pool:)``.
+    public init(root: String, target: ProviderTarget) throws {
+        guard case .local(let location) = target.location else {
+            throw ProviderError(subject: "\(target.location.provider)", message: "is not a local location")
+        }
+        try self.init(root: root, path: location.path, prefix: target.prefix, recursive: target.recursive)
     }
 
     public func makeLister() throws -> any ObjectLister {
@@ -70,7 +79,7 @@ public struct LocalFilesSource: ImportSource {
         return try await pool.runIfActive {
             let reader = try LocalFileReader(directory: directory, boundary: boundary)
             return try keys.map { key in
-                LoadedObject(key: key, bytes: try reader.read(key, maxBytes: ImportRunner.maxObjectBytes))
+                LoadedObject(key: key, bytes: try reader.read(key, maxBytes: ObjectLimits.maxObjectBytes))
             }
         }
     }
