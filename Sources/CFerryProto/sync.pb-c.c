@@ -332,7 +332,7 @@ const ProtobufCMessageDescriptor ferry__v1__sync_meta__descriptor =
   (ProtobufCMessageInit) ferry__v1__sync_meta__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__sync_info__field_descriptors[6] =
+static const ProtobufCFieldDescriptor ferry__v1__sync_info__field_descriptors[7] =
 {
   {
     "status",
@@ -406,6 +406,18 @@ static const ProtobufCFieldDescriptor ferry__v1__sync_info__field_descriptors[6]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "waiting_reason",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__SyncInfo, waiting_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__sync_info__field_indices_by_name[] = {
   2,   /* field[2] = last_sync_count */
@@ -414,11 +426,12 @@ static const unsigned ferry__v1__sync_info__field_indices_by_name[] = {
   5,   /* field[5] = meta */
   0,   /* field[0] = status */
   4,   /* field[4] = traceback */
+  6,   /* field[6] = waiting_reason */
 };
 static const ProtobufCIntRange ferry__v1__sync_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor ferry__v1__sync_info__descriptor =
 {
@@ -428,7 +441,7 @@ const ProtobufCMessageDescriptor ferry__v1__sync_info__descriptor =
   "Ferry__V1__SyncInfo",
   "ferry.v1",
   sizeof(Ferry__V1__SyncInfo),
-  6,
+  7,
   ferry__v1__sync_info__field_descriptors,
   ferry__v1__sync_info__field_indices_by_name,
   1,  ferry__v1__sync_info__number_ranges,

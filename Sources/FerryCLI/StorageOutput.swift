@@ -24,8 +24,10 @@ public enum StorageOutput {
     }
 
     /// Why a sync ended as it did, in a few words: the termination reason the server found, or
-    /// the first line of the worker's traceback, or how many items failed validation.
+    /// the first line of the worker's traceback, or how many items failed validation; for a
+    /// queued sync, why it is waiting (no connected worker offers its kind and provider).
     public static func shortReason(_ sync: FerryV1.SyncInfo) -> String {
+        if !sync.waitingReason.isEmpty { return "waiting: " + sync.waitingReason }
         let reason = Names.reason(sync.meta?.terminationReason ?? .unspecified)
         if !reason.isEmpty { return reason }
         switch sync.status {
@@ -90,6 +92,7 @@ public enum StorageOutput {
             "last_sync_count": sync.lastSyncCount,
             "last_sync_job": sync.lastSyncJob,
             "traceback": sync.traceback,
+            "waiting_reason": sync.waitingReason,
             "attempts": Int(meta.attempts),
             "time_queued_unix_micros": meta.timeQueuedUnixMicros,
             "time_in_progress_unix_micros": meta.timeInProgressUnixMicros,
@@ -128,6 +131,7 @@ public enum StorageOutput {
         line += "  count=\(sync.lastSyncCount)  existed=\(meta.tasksExisted)"
         if meta.tasksFailedValidation > 0 { line += "  invalid=\(meta.tasksFailedValidation)" }
         line += "  worker=\(meta.workerID.isEmpty ? "-" : meta.workerID)"
+        if !sync.waitingReason.isEmpty { line += "  waiting: \(sync.waitingReason)" }
         return line
     }
 

@@ -395,3 +395,17 @@ struct TerminationDetectorTests {
         #expect(throws: TransitionError.self) { try SyncStatusMachine(restarted).terminate(verdict, now: now) }
     }
 }
+
+@Suite struct TerminationVerdictNotingTests {
+    @Test func aNotedFactGoesAfterTheOtherFactsAndBeforeTheCauses() {
+        let verdict = TerminationVerdict(
+            reason: .queueTimeout, traceback: "Sync failed (QUEUE_TIMEOUT): waited.\n  job:          j1\nUsual causes: none.",
+            jobID: "j1")
+        let noted = verdict.noting("waiting", "no connected worker offers s3 import")
+        #expect(
+            noted.traceback
+                == "Sync failed (QUEUE_TIMEOUT): waited.\n  job:          j1\n"
+                + "  waiting:      no connected worker offers s3 import\nUsual causes: none.")
+        #expect(noted.reason == verdict.reason && noted.jobID == verdict.jobID)
+    }
+}

@@ -36,3 +36,24 @@ public struct TerminationVerdict: Sendable, Hashable {
         self.matchedReasons = matchedReasons ?? [reason]
     }
 }
+
+extension TerminationVerdict {
+    /// The verdict with one more fact in its traceback, placed after the other facts under the
+    /// headline (`  label:       text`), for what the server knows beyond the sync's own record (why a
+    /// queued job was never claimed, for instance).
+    ///
+    /// - Parameters:
+    ///   - label: The fact's name, e.g. `waiting`.
+    ///   - text: The fact.
+    /// - Returns: The verdict with the fact added.
+    public func noting(_ label: String, _ text: String) -> TerminationVerdict {
+        var lines = traceback.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let name = label + ":"
+        let fact = "  " + name + String(repeating: " ", count: max(1, 14 - name.count)) + text
+        let causes = lines.firstIndex { $0.hasPrefix("Usual causes:") } ?? lines.count
+        lines.insert(fact, at: max(min(1, lines.count), causes))
+        var noted = self
+        noted.traceback = lines.joined(separator: "\n")
+        return noted
+    }
+}

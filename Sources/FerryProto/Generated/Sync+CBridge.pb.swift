@@ -107,6 +107,7 @@ extension FerryV1.SyncInfo: CMessageBridge {
         self.lastSyncJob = try CFieldDecoding.string(c.last_sync_job, field: "ferry.v1.SyncInfo.last_sync_job")
         self.traceback = try CFieldDecoding.string(c.traceback, field: "ferry.v1.SyncInfo.traceback")
         self.meta = try CFieldDecoding.message(c.meta, as: FerryV1.SyncMeta.self)
+        self.waitingReason = try CFieldDecoding.string(c.waiting_reason, field: "ferry.v1.SyncInfo.waiting_reason")
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -118,6 +119,7 @@ extension FerryV1.SyncInfo: CMessageBridge {
         c.last_sync_job = try scope.string(self.lastSyncJob, field: "ferry.v1.SyncInfo.last_sync_job")
         c.traceback = try scope.string(self.traceback, field: "ferry.v1.SyncInfo.traceback")
         c.meta = try self.meta.map { try scope.message($0) }
+        c.waiting_reason = try scope.string(self.waitingReason, field: "ferry.v1.SyncInfo.waiting_reason")
         return c
     }
 

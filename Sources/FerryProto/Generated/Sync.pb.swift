@@ -401,6 +401,13 @@ extension FerryV1 {
         /// Proto field `SyncMeta meta = 6`.
         public var meta: FerryV1.SyncMeta?
 
+        /// Why a queued sync is not running yet, computed when the storage is read: set while no worker
+        /// connected to this server offers the storage's kind and provider (e.g. "no connected worker
+        /// offers s3 import"); empty otherwise and for every other status.
+        ///
+        /// Proto field `string waiting_reason = 7`.
+        public var waitingReason: String
+
         /// Creates a `ferry.v1.SyncInfo`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
@@ -410,13 +417,17 @@ extension FerryV1 {
         ///   - lastSyncJob: The id of the current or last job.
         ///   - traceback: Why the last sync failed, or which items failed validation; readable, bounded in size.
         ///   - meta: Counters, timestamps and diagnostics.
+        ///   - waitingReason: Why a queued sync is not running yet, computed when the storage is read: set while no
+        ///     worker connected to this server offers the storage's kind and provider (e.g. "no connected worker offers
+        ///     s3 import"); empty otherwise and for every other status.
         public init(
             status: FerryV1.SyncStatus = .unspecified,
             lastSyncUnixMicros: Int64 = 0,
             lastSyncCount: Int64 = 0,
             lastSyncJob: String = "",
             traceback: String = "",
-            meta: FerryV1.SyncMeta? = nil
+            meta: FerryV1.SyncMeta? = nil,
+            waitingReason: String = ""
         ) {
             self.status = status
             self.lastSyncUnixMicros = lastSyncUnixMicros
@@ -424,6 +435,7 @@ extension FerryV1 {
             self.lastSyncJob = lastSyncJob
             self.traceback = traceback
             self.meta = meta
+            self.waitingReason = waitingReason
         }
 
         /// Decodes a `ferry.v1.SyncInfo`; see ``FerryMessage/init(protobufBytes:)``.

@@ -33,7 +33,8 @@ public struct FerryServiceSet: Sendable {
         let leases = LeaseCache()
         let heartbeats = HeartbeatLedger(policy: policy, startedAt: clock.now())
         let enforcer = TerminationEnforcer(
-            store: store, policy: policy, clock: clock, leases: leases, heartbeats: heartbeats, logger: logger)
+            store: store, policy: policy, clock: clock, leases: leases, heartbeats: heartbeats, workers: instances,
+            logger: logger)
         let health = HealthStatusBoard()
         let arrivals = Wakeup()
         let workers = WorkerService(

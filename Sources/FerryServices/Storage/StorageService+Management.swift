@@ -24,12 +24,12 @@ extension StorageService {
             metadata: ["storage": "\(storage.id)", "kind": "\(kind)", "provider": "\(settings.provider)",
                        "by": "\(Principal.current?.description ?? "?")"]
         )
-        return FerryV1.CreateStorageResponse(storage: storage.proto)
+        return FerryV1.CreateStorageResponse(storage: wire(storage))
     }
 
     @Sendable
     func get(_ request: FerryV1.GetStorageRequest, _ context: ServerContext) async throws -> FerryV1.GetStorageResponse {
-        FerryV1.GetStorageResponse(storage: try await enforcer.storage(id: request.id).proto)
+        FerryV1.GetStorageResponse(storage: wire(try await enforcer.storage(id: request.id)))
     }
 
     @Sendable
@@ -58,7 +58,7 @@ extension StorageService {
             expectedRevision: request.expectedRevision == 0 ? nil : request.expectedRevision,
             now: clock.now()
         )
-        return FerryV1.UpdateStorageResponse(storage: storage.proto)
+        return FerryV1.UpdateStorageResponse(storage: wire(storage))
     }
 
     @Sendable

@@ -21,7 +21,7 @@ extension StorageService {
         storages.reserveCapacity(page.storages.count)
         for storage in page.storages {
             let observation = page.jobObservations[storage.id] ?? .missing
-            storages.append(try await enforcer.enforce(storage, observation: observation).proto)
+            storages.append(wire(try await enforcer.enforce(storage, observation: observation)))
         }
         return FerryV1.ListStoragesResponse(
             storages: storages,
@@ -96,7 +96,7 @@ extension StorageService {
         return FerryV1.StartSyncResponse(
             jobID: result.jobID,
             alreadyRunning: result.isAlreadyRunning,
-            sync: result.syncInfo.proto
+            sync: wire(result.syncInfo, of: storage)
         )
     }
 

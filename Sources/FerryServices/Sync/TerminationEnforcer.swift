@@ -13,6 +13,7 @@ public struct TerminationEnforcer: Sendable {
     private let clock: any FerryClock
     private let leases: LeaseCache
     private let heartbeats: HeartbeatLedger
+    private let workers: WorkerInstances
     private let logger: Logger
 
     /// Creates an enforcer.
@@ -24,6 +25,8 @@ public struct TerminationEnforcer: Sendable {
     ///   - leases: The current leases; a verdict makes its job's lease stale at once.
     ///   - heartbeats: The newest heartbeat this process received for each job, which may be
     ///     newer than the stored one.
+    ///   - workers: The connected worker processes; a QUEUE_TIMEOUT traceback says when none of
+    ///     them offered the storage's kind and provider.
     ///   - logger: Where verdicts are logged.
     public init(
         store: any FerryStore,
@@ -31,6 +34,7 @@ public struct TerminationEnforcer: Sendable {
         clock: any FerryClock,
         leases: LeaseCache,
         heartbeats: HeartbeatLedger,
+        workers: WorkerInstances,
         logger: Logger
     ) {
         self.store = store
@@ -38,6 +42,7 @@ public struct TerminationEnforcer: Sendable {
         self.clock = clock
         self.leases = leases
         self.heartbeats = heartbeats
+        self.workers = workers
         self.logger = logger
     }
 
@@ -59,8 +64,13 @@ public struct TerminationEnforcer: Sendable {
         guard storage.syncInfo.status.isActive else { return storage }
         let now = clock.now()
         let evidence = heartbeats.evidence(jobID: storage.syncInfo.lastSyncJob)
-        guard let verdict = detector.evaluate(storage.syncInfo, job: observation, heartbeats: evidence, now: now) else {
+        guard var verdict = detector.evaluate(storage.syncInfo, job: observation, heartbeats: evidence, now: now) else {
             return storage
+        }
+        if verdict.reason == .queueTimeout,
+            let waiting = workers.waitingReason(kind: storage.kind, provider: storage.settings.provider)
+        {
+            verdict = verdict.noting("waiting", waiting)
         }
         let settled: SyncInfo
         do {

@@ -28,6 +28,12 @@ extension WorkerService {
         }
         return try await instances.withOpenCall(workerID: workerID, instanceID: request.instanceID) {
             try await register(workerID: workerID, instanceID: request.instanceID)
+            let capabilities = request.capabilities ?? FerryV1.WorkerCapabilities()
+            instances.record(
+                WorkerInstances.Offer(
+                    kinds: Set(capabilities.kinds.compactMap(StorageKind.init)),
+                    providers: Set(capabilities.providers.compactMap(StorageProvider.init))),
+                workerID: workerID, instanceID: request.instanceID)
             return try await claim(request, workerID: workerID, context: context)
         }
     }

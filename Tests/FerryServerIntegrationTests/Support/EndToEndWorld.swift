@@ -122,11 +122,15 @@ struct World {
     }
 
     /// Runs the real `ferryctl` with admin credentials; fails the test on a non-zero exit.
-    func ferryctl(_ arguments: [String]) throws {
+    ///
+    /// - Returns: What it printed (output and errors).
+    @discardableResult
+    func ferryctl(_ arguments: [String]) throws -> String {
         let (process, output) = try startFerryctl(arguments)
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "ferryctl \(arguments): \(text)")
+        return text
     }
 
     /// Starts the real `ferryctl` with admin credentials, its output (and errors) into a pipe.

@@ -196,10 +196,16 @@ struct  Ferry__V1__SyncInfo
    * Counters, timestamps and diagnostics.
    */
   Ferry__V1__SyncMeta *meta;
+  /*
+   * Why a queued sync is not running yet, computed when the storage is read: set while no worker
+   * connected to this server offers the storage's kind and provider (e.g. "no connected worker
+   * offers s3 import"); empty otherwise and for every other status.
+   */
+  char *waiting_reason;
 };
 #define FERRY__V1__SYNC_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__sync_info__descriptor) \
-    , FERRY__V1__SYNC_STATUS__SYNC_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
+    , FERRY__V1__SYNC_STATUS__SYNC_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string }
 
 
 /* Ferry__V1__SyncMeta methods */
