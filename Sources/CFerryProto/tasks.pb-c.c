@@ -624,7 +624,7 @@ const ProtobufCMessageDescriptor ferry__v1__annotation__descriptor =
   (ProtobufCMessageInit) ferry__v1__annotation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__task__field_descriptors[8] =
+static const ProtobufCFieldDescriptor ferry__v1__task__field_descriptors[11] =
 {
   {
     "id",
@@ -722,6 +722,42 @@ static const ProtobufCFieldDescriptor ferry__v1__task__field_descriptors[8] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "meta_json",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__Task, meta_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "predictions_json",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__Task, predictions_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "imported_annotations_json",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__Task, imported_annotations_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__task__field_indices_by_name[] = {
   5,   /* field[5] = annotation_count */
@@ -729,6 +765,9 @@ static const unsigned ferry__v1__task__field_indices_by_name[] = {
   6,   /* field[6] = created_unix_micros */
   2,   /* field[2] = data_json */
   0,   /* field[0] = id */
+  10,   /* field[10] = imported_annotations_json */
+  8,   /* field[8] = meta_json */
+  9,   /* field[9] = predictions_json */
   1,   /* field[1] = project_id */
   3,   /* field[3] = sources */
   7,   /* field[7] = updated_unix_micros */
@@ -736,7 +775,7 @@ static const unsigned ferry__v1__task__field_indices_by_name[] = {
 static const ProtobufCIntRange ferry__v1__task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor ferry__v1__task__descriptor =
 {
@@ -746,7 +785,7 @@ const ProtobufCMessageDescriptor ferry__v1__task__descriptor =
   "Ferry__V1__Task",
   "ferry.v1",
   sizeof(Ferry__V1__Task),
-  8,
+  11,
   ferry__v1__task__field_descriptors,
   ferry__v1__task__field_indices_by_name,
   1,  ferry__v1__task__number_ranges,

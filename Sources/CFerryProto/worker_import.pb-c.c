@@ -379,7 +379,7 @@ const ProtobufCMessageDescriptor ferry__v1__check_import_keys_response__descript
   (ProtobufCMessageInit) ferry__v1__check_import_keys_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__import_task__field_descriptors[3] =
+static const ProtobufCFieldDescriptor ferry__v1__import_task__field_descriptors[6] =
 {
   {
     "key",
@@ -417,16 +417,55 @@ static const ProtobufCFieldDescriptor ferry__v1__import_task__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "meta_json",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ImportTask, meta_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "predictions_json",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ImportTask, predictions_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "annotations_json",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ImportTask, annotations_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__import_task__field_indices_by_name[] = {
+  5,   /* field[5] = annotations_json */
   2,   /* field[2] = data_json */
   0,   /* field[0] = key */
+  3,   /* field[3] = meta_json */
+  4,   /* field[4] = predictions_json */
   1,   /* field[1] = row_index */
 };
 static const ProtobufCIntRange ferry__v1__import_task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor ferry__v1__import_task__descriptor =
 {
@@ -436,7 +475,7 @@ const ProtobufCMessageDescriptor ferry__v1__import_task__descriptor =
   "Ferry__V1__ImportTask",
   "ferry.v1",
   sizeof(Ferry__V1__ImportTask),
-  3,
+  6,
   ferry__v1__import_task__field_descriptors,
   ferry__v1__import_task__field_indices_by_name,
   1,  ferry__v1__import_task__number_ranges,

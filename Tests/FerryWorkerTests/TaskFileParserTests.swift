@@ -1,3 +1,4 @@
+import FerryProto
 import Testing
 
 @testable import FerryWorker
@@ -78,5 +79,29 @@ struct TaskFileParserTests {
         #expect(counts == [0, 0])
         #expect(try parse(list).count == 5_000)
         #expect(try parse(lines).count == 5_000)
+    }
+}
+
+/// The annotation platform's task format: `data` becomes the task's data; meta, predictions and
+/// annotations travel with it; plain objects are their own data.
+@Suite struct PlatformTaskFormatTests {
+    @Test func anObjectWithADataObjectIsThatTask() throws {
+        let row = TaskFileParser.Row(
+            rowIndex: 3,
+            json: #"{"id":9,"data":{"image":"s3://b/1.jpg"},"meta":{"src":"cam"},"predictions":[{"result":[]}],"annotations":[]}"#)
+        let task = PlatformTaskFormat.importTask(key: "k.json", row: row)
+        #expect(task.key == "k.json" && task.rowIndex == 3)
+        #expect(task.dataJSON == #"{"image":"s3://b/1.jpg"}"#)
+        #expect(task.metaJSON == #"{"src":"cam"}"#)
+        #expect(task.predictionsJSON == #"[{"result":[]}]"#)
+        #expect(task.annotationsJSON == "[]")
+    }
+
+    @Test func plainDataAndADataFieldThatIsNoObjectStayAsTheyAre() {
+        for json in [#"{"text":"data"}"#, #"{"data":"just a string"}"#, #"{"data":[1,2]}"#] {
+            let task = PlatformTaskFormat.importTask(key: "k", row: TaskFileParser.Row(rowIndex: 0, json: json))
+            #expect(task.dataJSON == json)
+            #expect(task.metaJSON.isEmpty && task.predictionsJSON.isEmpty && task.annotationsJSON.isEmpty)
+        }
     }
 }

@@ -109,6 +109,12 @@ extension FerryV1.Task: CMessageBridge {
         self.annotationCount = c.annotation_count
         self.createdUnixMicros = c.created_unix_micros
         self.updatedUnixMicros = c.updated_unix_micros
+        self.metaJSON = try CFieldDecoding.string(c.meta_json, field: "ferry.v1.Task.meta_json")
+        self.predictionsJSON = try CFieldDecoding.string(c.predictions_json, field: "ferry.v1.Task.predictions_json")
+        self.importedAnnotationsJSON = try CFieldDecoding.string(
+            c.imported_annotations_json,
+            field: "ferry.v1.Task.imported_annotations_json"
+        )
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -122,6 +128,12 @@ extension FerryV1.Task: CMessageBridge {
         c.annotation_count = self.annotationCount
         c.created_unix_micros = self.createdUnixMicros
         c.updated_unix_micros = self.updatedUnixMicros
+        c.meta_json = try scope.string(self.metaJSON, field: "ferry.v1.Task.meta_json")
+        c.predictions_json = try scope.string(self.predictionsJSON, field: "ferry.v1.Task.predictions_json")
+        c.imported_annotations_json = try scope.string(
+            self.importedAnnotationsJSON,
+            field: "ferry.v1.Task.imported_annotations_json"
+        )
         return c
     }
 

@@ -175,6 +175,22 @@ extension FerryV1 {
         /// Proto field `int64 updated_unix_micros = 8`.
         public var updatedUnixMicros: Int64
 
+        /// The `meta` object, `predictions` list and `annotations` list that came with a task imported
+        /// in the annotation platform's task format, as JSON; empty when it had none.
+        ///
+        /// Proto field `string meta_json = 9`.
+        public var metaJSON: String
+
+        /// The `predictions_json` field.
+        ///
+        /// Proto field `string predictions_json = 10`.
+        public var predictionsJSON: String
+
+        /// The `imported_annotations_json` field.
+        ///
+        /// Proto field `string imported_annotations_json = 11`.
+        public var importedAnnotationsJSON: String
+
         /// Creates a `ferry.v1.Task`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
@@ -186,6 +202,10 @@ extension FerryV1 {
         ///   - annotationCount: How many annotations it has (set even when they are not included).
         ///   - createdUnixMicros: When it was created.
         ///   - updatedUnixMicros: When it last changed.
+        ///   - metaJSON: The `meta` object, `predictions` list and `annotations` list that came with a task imported in
+        ///     the annotation platform's task format, as JSON; empty when it had none.
+        ///   - predictionsJSON: The `predictions_json` field.
+        ///   - importedAnnotationsJSON: The `imported_annotations_json` field.
         public init(
             id: Int64 = 0,
             projectID: Int64 = 0,
@@ -194,7 +214,10 @@ extension FerryV1 {
             annotations: [FerryV1.Annotation] = [],
             annotationCount: Int32 = 0,
             createdUnixMicros: Int64 = 0,
-            updatedUnixMicros: Int64 = 0
+            updatedUnixMicros: Int64 = 0,
+            metaJSON: String = "",
+            predictionsJSON: String = "",
+            importedAnnotationsJSON: String = ""
         ) {
             self.id = id
             self.projectID = projectID
@@ -204,6 +227,9 @@ extension FerryV1 {
             self.annotationCount = annotationCount
             self.createdUnixMicros = createdUnixMicros
             self.updatedUnixMicros = updatedUnixMicros
+            self.metaJSON = metaJSON
+            self.predictionsJSON = predictionsJSON
+            self.importedAnnotationsJSON = importedAnnotationsJSON
         }
 
         /// Decodes a `ferry.v1.Task`; see ``FerryMessage/init(protobufBytes:)``.

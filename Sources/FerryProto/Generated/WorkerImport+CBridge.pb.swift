@@ -89,6 +89,15 @@ extension FerryV1.ImportTask: CMessageBridge {
         self.key = try CFieldDecoding.string(c.key, field: "ferry.v1.ImportTask.key")
         self.rowIndex = c.row_index
         self.dataJSON = try CFieldDecoding.string(c.data_json, field: "ferry.v1.ImportTask.data_json")
+        self.metaJSON = try CFieldDecoding.string(c.meta_json, field: "ferry.v1.ImportTask.meta_json")
+        self.predictionsJSON = try CFieldDecoding.string(
+            c.predictions_json,
+            field: "ferry.v1.ImportTask.predictions_json"
+        )
+        self.annotationsJSON = try CFieldDecoding.string(
+            c.annotations_json,
+            field: "ferry.v1.ImportTask.annotations_json"
+        )
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -97,6 +106,9 @@ extension FerryV1.ImportTask: CMessageBridge {
         c.key = try scope.string(self.key, field: "ferry.v1.ImportTask.key")
         c.row_index = self.rowIndex
         c.data_json = try scope.string(self.dataJSON, field: "ferry.v1.ImportTask.data_json")
+        c.meta_json = try scope.string(self.metaJSON, field: "ferry.v1.ImportTask.meta_json")
+        c.predictions_json = try scope.string(self.predictionsJSON, field: "ferry.v1.ImportTask.predictions_json")
+        c.annotations_json = try scope.string(self.annotationsJSON, field: "ferry.v1.ImportTask.annotations_json")
         return c
     }
 

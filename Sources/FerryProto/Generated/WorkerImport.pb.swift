@@ -114,20 +114,48 @@ extension FerryV1 {
         /// Proto field `string data_json = 3`.
         public var dataJSON: String
 
+        /// For an object in the annotation platform's task format (`{"data": {...}, "meta": ...,
+        /// "predictions": [...], "annotations": [...]}`), its other fields, kept with the task: a JSON
+        /// object, and two JSON lists. Empty when absent.
+        ///
+        /// Proto field `string meta_json = 4`.
+        public var metaJSON: String
+
+        /// The `predictions_json` field.
+        ///
+        /// Proto field `string predictions_json = 5`.
+        public var predictionsJSON: String
+
+        /// The `annotations_json` field.
+        ///
+        /// Proto field `string annotations_json = 6`.
+        public var annotationsJSON: String
+
         /// Creates a `ferry.v1.ImportTask`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
         ///   - key: The object key.
         ///   - rowIndex: The task's 0-based position in the object; (storage, key, row_index) identifies its link.
         ///   - dataJSON: The task data as a JSON object.
+        ///   - metaJSON: For an object in the annotation platform's task format (`{"data": {...}, "meta": ...,
+        ///     "predictions": [...], "annotations": [...]}`), its other fields, kept with the task: a JSON object, and
+        ///     two JSON lists.
+        ///   - predictionsJSON: The `predictions_json` field.
+        ///   - annotationsJSON: The `annotations_json` field.
         public init(
             key: String = "",
             rowIndex: Int64 = 0,
-            dataJSON: String = ""
+            dataJSON: String = "",
+            metaJSON: String = "",
+            predictionsJSON: String = "",
+            annotationsJSON: String = ""
         ) {
             self.key = key
             self.rowIndex = rowIndex
             self.dataJSON = dataJSON
+            self.metaJSON = metaJSON
+            self.predictionsJSON = predictionsJSON
+            self.annotationsJSON = annotationsJSON
         }
 
         /// Decodes a `ferry.v1.ImportTask`; see ``FerryMessage/init(protobufBytes:)``.

@@ -178,7 +178,10 @@ extension TaskRecord {
             projectID: projectID,
             dataJSON: data,
             sources: sources,
-            createdUnixMicros: createdAt.unixMicroseconds
+            createdUnixMicros: createdAt.unixMicroseconds,
+            metaJSON: platformFields.meta ?? "",
+            predictionsJSON: platformFields.predictions ?? "",
+            importedAnnotationsJSON: platformFields.annotations ?? ""
         )
     }
 }

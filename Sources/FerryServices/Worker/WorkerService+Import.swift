@@ -36,11 +36,14 @@ extension WorkerService {
         var valid: [NewTask] = []
         var invalid: [FerryV1.ItemError] = []
         for task in request.tasks {
-            if Self.isJSONObject(task.dataJSON) {
-                valid.append(NewTask(key: task.key, rowIndex: task.rowIndex, data: task.dataJSON))
+            if let problem = Self.problem(with: task) {
+                invalid.append(FerryV1.ItemError(key: task.key, rowIndex: task.rowIndex, message: problem))
             } else {
-                invalid.append(
-                    FerryV1.ItemError(key: task.key, rowIndex: task.rowIndex, message: "Task data is not a JSON object"))
+                let fields = TaskPlatformFields(
+                    meta: task.metaJSON.isEmpty ? nil : task.metaJSON,
+                    predictions: task.predictionsJSON.isEmpty ? nil : task.predictionsJSON,
+                    annotations: task.annotationsJSON.isEmpty ? nil : task.annotationsJSON)
+                valid.append(NewTask(key: task.key, rowIndex: task.rowIndex, data: task.dataJSON, platformFields: fields))
             }
         }
         let result = try await withLease(request.lease) { lease, now in
@@ -59,10 +62,25 @@ extension WorkerService {
         )
     }
 
-    private static func isJSONObject(_ text: String) -> Bool {
+    /// Why a task cannot be stored: its data is not a JSON object, or a platform-format field is
+    /// not the JSON shape it must have; `nil` when it is fine.
+    private static func problem(with task: FerryV1.ImportTask) -> String? {
+        guard isJSON(task.dataJSON, object: true) else { return "Task data is not a JSON object" }
+        if !task.metaJSON.isEmpty, !isJSON(task.metaJSON, object: true) { return "Task meta is not a JSON object" }
+        if !task.predictionsJSON.isEmpty, !isJSON(task.predictionsJSON, object: false) {
+            return "Task predictions are not a JSON list"
+        }
+        if !task.annotationsJSON.isEmpty, !isJSON(task.annotationsJSON, object: false) {
+            return "Task annotations are not a JSON list"
+        }
+        return nil
+    }
+
+    /// Whether `text` is a JSON object (`object`) or a JSON list.
+    private static func isJSON(_ text: String, object: Bool) -> Bool {
         guard let data = text.data(using: .utf8),
             let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         else { return false }
-        return value is [String: Any]
+        return object ? value is [String: Any] : value is [Any]
     }
 }

@@ -8,6 +8,8 @@ public struct NewTask: Sendable, Hashable {
     public var rowIndex: Int64
     /// The task data: a JSON object, as text (validated by the server, stored verbatim).
     public var data: String
+    /// The platform-format fields that came with it.
+    public var platformFields: TaskPlatformFields
 
     /// Creates a task.
     ///
@@ -15,10 +17,12 @@ public struct NewTask: Sendable, Hashable {
     ///   - key: The object key.
     ///   - rowIndex: The position in the object.
     ///   - data: The task data as JSON text.
-    public init(key: String, rowIndex: Int64, data: String) {
+    ///   - platformFields: `meta`, `predictions` and `annotations` of a platform-format task.
+    public init(key: String, rowIndex: Int64, data: String, platformFields: TaskPlatformFields = .none) {
         self.key = key
         self.rowIndex = rowIndex
         self.data = data
+        self.platformFields = platformFields
     }
 }
 
@@ -85,6 +89,8 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
     public var rowIndex: Int64?
     /// When it was created.
     public var createdAt: FerryTime
+    /// The platform-format fields it was imported with.
+    public var platformFields: TaskPlatformFields
 
     /// Creates a record.
     ///
@@ -96,6 +102,7 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
     ///   - key: The linked object key.
     ///   - rowIndex: The linked row.
     ///   - createdAt: When it was created.
+    ///   - platformFields: The platform-format fields it was imported with.
     public init(
         id: Int64,
         projectID: Int64,
@@ -103,7 +110,8 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
         storageID: Int64?,
         key: String?,
         rowIndex: Int64?,
-        createdAt: FerryTime
+        createdAt: FerryTime,
+        platformFields: TaskPlatformFields = .none
     ) {
         self.id = id
         self.projectID = projectID
@@ -112,5 +120,6 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
         self.key = key
         self.rowIndex = rowIndex
         self.createdAt = createdAt
+        self.platformFields = platformFields
     }
 }

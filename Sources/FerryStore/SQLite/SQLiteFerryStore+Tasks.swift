@@ -74,8 +74,10 @@ extension SQLiteFerryStore {
                 // `WHERE true` resolves the parsing ambiguity of INSERT … SELECT … ON CONFLICT.
                 let inserted = try await transaction.rows(
                     """
-                    INSERT INTO tasks (project_id, data, storage_id, key, row_index, created_at)
-                    SELECT ?, value ->> 'd', ?, value ->> 'k', value ->> 'r', ? FROM json_each(?) WHERE true
+                    INSERT INTO tasks (project_id, data, storage_id, key, row_index, created_at,
+                        meta, predictions, imported_annotations)
+                    SELECT ?, value ->> 'd', ?, value ->> 'k', value ->> 'r', ?, value ->> 'm', value ->> 'p', value ->> 'a'
+                    FROM json_each(?) WHERE true
                     ON CONFLICT (storage_id, key, row_index) DO NOTHING
                     RETURNING id, key, row_index
                     """,
@@ -135,7 +137,8 @@ extension SQLiteFerryStore {
         return try await self.reader.withConnection { connection in
             let rows = try await connection.rows(
                 """
-                SELECT id, project_id, data, storage_id, key, row_index, created_at FROM tasks
+                SELECT id, project_id, data, storage_id, key, row_index, created_at,
+                    meta, predictions, imported_annotations FROM tasks
                 WHERE \(clause) ORDER BY id LIMIT ?
                 """,
                 binds + [.int(limit)]
@@ -148,7 +151,11 @@ extension SQLiteFerryStore {
                     storageID: try row.optionalInt64("storage_id"),
                     key: try row.optionalString("key"),
                     rowIndex: try row.optionalInt64("row_index"),
-                    createdAt: try row.time("created_at")
+                    createdAt: try row.time("created_at"),
+                    platformFields: TaskPlatformFields(
+                        meta: try row.optionalString("meta"),
+                        predictions: try row.optionalString("predictions"),
+                        annotations: try row.optionalString("imported_annotations"))
                 )
             }
         }

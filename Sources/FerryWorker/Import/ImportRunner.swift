@@ -129,7 +129,7 @@ public struct ImportRunner: Sendable {
                 control.update { $0.bytes += Int64(loaded.bytes.count) }
                 let rows = try TaskFileParser.parse(loaded.bytes, key: loaded.key)
                 try Task.checkCancellation()  // The parser stops early when cancelled.
-                let tasks = rows.map { FerryV1.ImportTask(key: loaded.key, rowIndex: $0.rowIndex, dataJSON: $0.json) }
+                let tasks = rows.map { PlatformTaskFormat.importTask(key: loaded.key, row: $0) }
                 try await append(tasks, to: &batches, pipeline: pipeline)
             }
         }

@@ -21,6 +21,12 @@ enum JSONText {
             appendQuoted(task.key, to: &text)
             text += ",\"r\":\(task.rowIndex),\"d\":"
             appendQuoted(task.data, to: &text)
+            for (name, value) in [("m", task.platformFields.meta), ("p", task.platformFields.predictions),
+                                  ("a", task.platformFields.annotations)] {
+                guard let value else { continue }
+                text += ",\"\(name)\":"
+                appendQuoted(value, to: &text)
+            }
             text += "}"
         }
         return text + "]"

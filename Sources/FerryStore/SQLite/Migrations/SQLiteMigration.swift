@@ -19,6 +19,7 @@ extension SQLiteMigration {
     static let all: [SQLiteMigration] = [
         .migration0001,
         .migration0002,
+        .migration0003,
     ]
 
     /// The newest schema version this build knows.

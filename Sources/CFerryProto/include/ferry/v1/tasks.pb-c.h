@@ -132,10 +132,17 @@ struct  Ferry__V1__Task
    * When it last changed.
    */
   int64_t updated_unix_micros;
+  /*
+   * The `meta` object, `predictions` list and `annotations` list that came with a task imported
+   * in the annotation platform's task format, as JSON; empty when it had none.
+   */
+  char *meta_json;
+  char *predictions_json;
+  char *imported_annotations_json;
 };
 #define FERRY__V1__TASK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__task__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -92,10 +92,18 @@ struct  Ferry__V1__ImportTask
    * The task data as a JSON object.
    */
   char *data_json;
+  /*
+   * For an object in the annotation platform's task format (`{"data": {...}, "meta": ...,
+   * "predictions": [...], "annotations": [...]}`), its other fields, kept with the task: a JSON
+   * object, and two JSON lists. Empty when absent.
+   */
+  char *meta_json;
+  char *predictions_json;
+  char *annotations_json;
 };
 #define FERRY__V1__IMPORT_TASK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__import_task__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
