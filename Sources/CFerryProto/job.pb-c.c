@@ -322,6 +322,141 @@ void   ferry__v1__acquire_job_response__free_unpacked
   assert(message->base.descriptor == &ferry__v1__acquire_job_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   ferry__v1__connection_probe__init
+                     (Ferry__V1__ConnectionProbe         *message)
+{
+  static const Ferry__V1__ConnectionProbe init_value = FERRY__V1__CONNECTION_PROBE__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__connection_probe__get_packed_size
+                     (const Ferry__V1__ConnectionProbe *message)
+{
+  assert(message->base.descriptor == &ferry__v1__connection_probe__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__connection_probe__pack
+                     (const Ferry__V1__ConnectionProbe *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__connection_probe__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__connection_probe__pack_to_buffer
+                     (const Ferry__V1__ConnectionProbe *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__connection_probe__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__ConnectionProbe *
+       ferry__v1__connection_probe__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__ConnectionProbe *)
+     protobuf_c_message_unpack (&ferry__v1__connection_probe__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__connection_probe__free_unpacked
+                     (Ferry__V1__ConnectionProbe *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__connection_probe__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   ferry__v1__report_probe_request__init
+                     (Ferry__V1__ReportProbeRequest         *message)
+{
+  static const Ferry__V1__ReportProbeRequest init_value = FERRY__V1__REPORT_PROBE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__report_probe_request__get_packed_size
+                     (const Ferry__V1__ReportProbeRequest *message)
+{
+  assert(message->base.descriptor == &ferry__v1__report_probe_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__report_probe_request__pack
+                     (const Ferry__V1__ReportProbeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__report_probe_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__report_probe_request__pack_to_buffer
+                     (const Ferry__V1__ReportProbeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__report_probe_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__ReportProbeRequest *
+       ferry__v1__report_probe_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__ReportProbeRequest *)
+     protobuf_c_message_unpack (&ferry__v1__report_probe_request__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__report_probe_request__free_unpacked
+                     (Ferry__V1__ReportProbeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__report_probe_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   ferry__v1__report_probe_response__init
+                     (Ferry__V1__ReportProbeResponse         *message)
+{
+  static const Ferry__V1__ReportProbeResponse init_value = FERRY__V1__REPORT_PROBE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__report_probe_response__get_packed_size
+                     (const Ferry__V1__ReportProbeResponse *message)
+{
+  assert(message->base.descriptor == &ferry__v1__report_probe_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__report_probe_response__pack
+                     (const Ferry__V1__ReportProbeResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__report_probe_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__report_probe_response__pack_to_buffer
+                     (const Ferry__V1__ReportProbeResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__report_probe_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__ReportProbeResponse *
+       ferry__v1__report_probe_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__ReportProbeResponse *)
+     protobuf_c_message_unpack (&ferry__v1__report_probe_response__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__report_probe_response__free_unpacked
+                     (Ferry__V1__ReportProbeResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__report_probe_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor ferry__v1__sync_options__field_descriptors[1] =
 {
   {
@@ -838,7 +973,7 @@ const ProtobufCMessageDescriptor ferry__v1__acquire_job_request__descriptor =
   (ProtobufCMessageInit) ferry__v1__acquire_job_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__acquire_job_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor ferry__v1__acquire_job_response__field_descriptors[3] =
 {
   {
     "job",
@@ -864,15 +999,28 @@ static const ProtobufCFieldDescriptor ferry__v1__acquire_job_response__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "probe",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__AcquireJobResponse, probe),
+    &ferry__v1__connection_probe__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__acquire_job_response__field_indices_by_name[] = {
   0,   /* field[0] = job */
+  2,   /* field[2] = probe */
   1,   /* field[1] = retry_after_micros */
 };
 static const ProtobufCIntRange ferry__v1__acquire_job_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor ferry__v1__acquire_job_response__descriptor =
 {
@@ -882,10 +1030,195 @@ const ProtobufCMessageDescriptor ferry__v1__acquire_job_response__descriptor =
   "Ferry__V1__AcquireJobResponse",
   "ferry.v1",
   sizeof(Ferry__V1__AcquireJobResponse),
-  2,
+  3,
   ferry__v1__acquire_job_response__field_descriptors,
   ferry__v1__acquire_job_response__field_indices_by_name,
   1,  ferry__v1__acquire_job_response__number_ranges,
   (ProtobufCMessageInit) ferry__v1__acquire_job_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor ferry__v1__connection_probe__field_descriptors[3] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ConnectionProbe, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "storage",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ConnectionProbe, storage),
+    &ferry__v1__storage_spec__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "credentials",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Ferry__V1__ConnectionProbe, n_credentials),
+    offsetof(Ferry__V1__ConnectionProbe, credentials),
+    &ferry__v1__secret__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned ferry__v1__connection_probe__field_indices_by_name[] = {
+  2,   /* field[2] = credentials */
+  0,   /* field[0] = id */
+  1,   /* field[1] = storage */
+};
+static const ProtobufCIntRange ferry__v1__connection_probe__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor ferry__v1__connection_probe__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.ConnectionProbe",
+  "ConnectionProbe",
+  "Ferry__V1__ConnectionProbe",
+  "ferry.v1",
+  sizeof(Ferry__V1__ConnectionProbe),
+  3,
+  ferry__v1__connection_probe__field_descriptors,
+  ferry__v1__connection_probe__field_indices_by_name,
+  1,  ferry__v1__connection_probe__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__connection_probe__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor ferry__v1__report_probe_request__field_descriptors[6] =
+{
+  {
+    "probe_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ReportProbeRequest, probe_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ok",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ReportProbeRequest, ok),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ReportProbeRequest, error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error_code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ReportProbeRequest, error_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "field",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ReportProbeRequest, field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_key",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ReportProbeRequest, first_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned ferry__v1__report_probe_request__field_indices_by_name[] = {
+  2,   /* field[2] = error */
+  3,   /* field[3] = error_code */
+  4,   /* field[4] = field */
+  5,   /* field[5] = first_key */
+  1,   /* field[1] = ok */
+  0,   /* field[0] = probe_id */
+};
+static const ProtobufCIntRange ferry__v1__report_probe_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor ferry__v1__report_probe_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.ReportProbeRequest",
+  "ReportProbeRequest",
+  "Ferry__V1__ReportProbeRequest",
+  "ferry.v1",
+  sizeof(Ferry__V1__ReportProbeRequest),
+  6,
+  ferry__v1__report_probe_request__field_descriptors,
+  ferry__v1__report_probe_request__field_indices_by_name,
+  1,  ferry__v1__report_probe_request__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__report_probe_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define ferry__v1__report_probe_response__field_descriptors NULL
+#define ferry__v1__report_probe_response__field_indices_by_name NULL
+#define ferry__v1__report_probe_response__number_ranges NULL
+const ProtobufCMessageDescriptor ferry__v1__report_probe_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.ReportProbeResponse",
+  "ReportProbeResponse",
+  "Ferry__V1__ReportProbeResponse",
+  "ferry.v1",
+  sizeof(Ferry__V1__ReportProbeResponse),
+  0,
+  ferry__v1__report_probe_response__field_descriptors,
+  ferry__v1__report_probe_response__field_indices_by_name,
+  0,  ferry__v1__report_probe_response__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__report_probe_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

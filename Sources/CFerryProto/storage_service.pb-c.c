@@ -502,7 +502,7 @@ void   ferry__v1__list_storages_response__free_unpacked
   assert(message->base.descriptor == &ferry__v1__list_storages_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor ferry__v1__create_storage_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor ferry__v1__create_storage_request__field_descriptors[3] =
 {
   {
     "spec",
@@ -528,15 +528,28 @@ static const ProtobufCFieldDescriptor ferry__v1__create_storage_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "validate",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__CreateStorageRequest, validate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__create_storage_request__field_indices_by_name[] = {
   1,   /* field[1] = credentials */
   0,   /* field[0] = spec */
+  2,   /* field[2] = validate */
 };
 static const ProtobufCIntRange ferry__v1__create_storage_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor ferry__v1__create_storage_request__descriptor =
 {
@@ -546,7 +559,7 @@ const ProtobufCMessageDescriptor ferry__v1__create_storage_request__descriptor =
   "Ferry__V1__CreateStorageRequest",
   "ferry.v1",
   sizeof(Ferry__V1__CreateStorageRequest),
-  2,
+  3,
   ferry__v1__create_storage_request__field_descriptors,
   ferry__v1__create_storage_request__field_indices_by_name,
   1,  ferry__v1__create_storage_request__number_ranges,
@@ -667,7 +680,7 @@ const ProtobufCMessageDescriptor ferry__v1__get_storage_response__descriptor =
   (ProtobufCMessageInit) ferry__v1__get_storage_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__update_storage_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor ferry__v1__update_storage_request__field_descriptors[7] =
 {
   {
     "id",
@@ -741,6 +754,18 @@ static const ProtobufCFieldDescriptor ferry__v1__update_storage_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "validate",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__UpdateStorageRequest, validate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__update_storage_request__field_indices_by_name[] = {
   4,   /* field[4] = clear_credentials */
@@ -749,11 +774,12 @@ static const unsigned ferry__v1__update_storage_request__field_indices_by_name[]
   0,   /* field[0] = id */
   1,   /* field[1] = spec */
   2,   /* field[2] = update_mask */
+  6,   /* field[6] = validate */
 };
 static const ProtobufCIntRange ferry__v1__update_storage_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor ferry__v1__update_storage_request__descriptor =
 {
@@ -763,7 +789,7 @@ const ProtobufCMessageDescriptor ferry__v1__update_storage_request__descriptor =
   "Ferry__V1__UpdateStorageRequest",
   "ferry.v1",
   sizeof(Ferry__V1__UpdateStorageRequest),
-  6,
+  7,
   ferry__v1__update_storage_request__field_descriptors,
   ferry__v1__update_storage_request__field_indices_by_name,
   1,  ferry__v1__update_storage_request__number_ranges,

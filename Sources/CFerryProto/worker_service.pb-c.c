@@ -7,7 +7,7 @@
 #endif
 
 #include "ferry/v1/worker_service.pb-c.h"
-static const ProtobufCMethodDescriptor ferry__v1__worker_service__method_descriptors[8] =
+static const ProtobufCMethodDescriptor ferry__v1__worker_service__method_descriptors[9] =
 {
   { "AcquireJob", &ferry__v1__acquire_job_request__descriptor, &ferry__v1__acquire_job_response__descriptor },
   { "Heartbeat", &ferry__v1__heartbeat_request__descriptor, &ferry__v1__heartbeat_response__descriptor },
@@ -17,6 +17,7 @@ static const ProtobufCMethodDescriptor ferry__v1__worker_service__method_descrip
   { "AckExportBatch", &ferry__v1__ack_export_batch_request__descriptor, &ferry__v1__ack_export_batch_response__descriptor },
   { "UpsertDatasetObjects", &ferry__v1__upsert_dataset_objects_request__descriptor, &ferry__v1__upsert_dataset_objects_response__descriptor },
   { "CompleteDatasetScan", &ferry__v1__complete_dataset_scan_request__descriptor, &ferry__v1__complete_dataset_scan_response__descriptor },
+  { "ReportProbe", &ferry__v1__report_probe_request__descriptor, &ferry__v1__report_probe_response__descriptor },
 };
 const unsigned ferry__v1__worker_service__method_indices_by_name[] = {
   5,        /* AckExportBatch */
@@ -25,6 +26,7 @@ const unsigned ferry__v1__worker_service__method_indices_by_name[] = {
   7,        /* CompleteDatasetScan */
   4,        /* FetchExportBatch */
   1,        /* Heartbeat */
+  8,        /* ReportProbe */
   3,        /* SubmitImportBatch */
   6         /* UpsertDatasetObjects */
 };
@@ -35,7 +37,7 @@ const ProtobufCServiceDescriptor ferry__v1__worker_service__descriptor =
   "WorkerService",
   "Ferry__V1__WorkerService",
   "ferry.v1",
-  8,
+  9,
   ferry__v1__worker_service__method_descriptors,
   ferry__v1__worker_service__method_indices_by_name
 };
@@ -102,6 +104,14 @@ void ferry__v1__worker_service__complete_dataset_scan(ProtobufCService *service,
 {
   assert(service->descriptor == &ferry__v1__worker_service__descriptor);
   service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void ferry__v1__worker_service__report_probe(ProtobufCService *service,
+                                             const Ferry__V1__ReportProbeRequest *input,
+                                             Ferry__V1__ReportProbeResponse_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &ferry__v1__worker_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void ferry__v1__worker_service__init (Ferry__V1__WorkerService_Service *service,
                                       Ferry__V1__WorkerService_ServiceDestroy destroy)

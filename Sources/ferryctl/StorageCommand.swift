@@ -25,6 +25,11 @@ struct StorageCommand: AsyncParsableCommand {
 
         @OptionGroup var spec: SpecOptions
 
+        @Option(
+            name: .customLong("validate"),
+            help: "Check the connection first (a connected worker lists the location and reads one object): true or false.")
+        var checkConnection = true
+
         func validate() throws {
             guard Names.parseKind(kind) != nil else { throw ValidationError("--kind must be import, export or dataset") }
             guard spec.provider != nil else { throw ValidationError("--provider is required") }
@@ -39,7 +44,7 @@ struct StorageCommand: AsyncParsableCommand {
             try spec.apply(to: &storageSpec)
             let response = try await connection.call(
                 FerryV1.Methods.StorageService.createStorage,
-                FerryV1.CreateStorageRequest(spec: storageSpec, credentials: try spec.secrets()),
+                FerryV1.CreateStorageRequest(spec: storageSpec, credentials: try spec.secrets(), validate: checkConnection),
                 as: FerryV1.CreateStorageResponse.self
             )
             printStorages([try required(response.storage)], format: output.output, single: true)
@@ -130,6 +135,9 @@ struct StorageCommand: AsyncParsableCommand {
         @Flag(help: "Drop every stored secret before setting those given with --secret.")
         var clearSecrets = false
 
+        @Option(name: .customLong("validate"), help: "Check the connection with the new settings before saving: true or false.")
+        var checkConnection = false
+
         func validate() throws {
             _ = try spec.parsedProvider()
             _ = try spec.secrets()
@@ -158,7 +166,8 @@ struct StorageCommand: AsyncParsableCommand {
                             spec: storageSpec,
                             credentials: try spec.secrets(),
                             clearCredentials: clearSecrets,
-                            expectedRevision: current.revision
+                            expectedRevision: current.revision,
+                            validate: checkConnection
                         ),
                         as: FerryV1.UpdateStorageResponse.self
                     ).storage

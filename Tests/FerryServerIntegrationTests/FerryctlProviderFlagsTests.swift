@@ -10,7 +10,7 @@ struct FerryctlProviderFlagsTests {
         defer { world.cleanUp() }
         let keyFile = world.daemon.localFilesRoot + "/../sa.json"
         try Data(#"{"type":"service_account"}"#.utf8).write(to: URL(fileURLWithPath: keyFile))
-        let common = ["storage", "create", "--project", "7", "--kind", "import", "--title", "t", "-o", "json"]
+        let common = ["storage", "create", "--project", "7", "--kind", "import", "--title", "t", "--validate", "false", "-o", "json"]
 
         let s3 = try json(
             world.ferryctl(

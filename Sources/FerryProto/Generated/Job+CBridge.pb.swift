@@ -270,6 +270,7 @@ extension FerryV1.AcquireJobResponse: CMessageBridge {
         self.init()
         self.job = try CFieldDecoding.message(c.job, as: FerryV1.Job.self)
         self.retryAfterMicros = c.retry_after_micros
+        self.probe = try CFieldDecoding.message(c.probe, as: FerryV1.ConnectionProbe.self)
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -277,6 +278,7 @@ extension FerryV1.AcquireJobResponse: CMessageBridge {
         ferry__v1__acquire_job_response__init(&c)
         c.job = try self.job.map { try scope.message($0) }
         c.retry_after_micros = self.retryAfterMicros
+        c.probe = try self.probe.map { try scope.message($0) }
         return c
     }
 
@@ -294,5 +296,118 @@ extension FerryV1.AcquireJobResponse: CMessageBridge {
 
     static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ferry__v1__acquire_job_response__pack(message, out)
+    }
+}
+
+extension FerryV1.ConnectionProbe: CMessageBridge {
+    typealias CMessage = Ferry__V1__ConnectionProbe
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+        self.id = try CFieldDecoding.string(c.id, field: "ferry.v1.ConnectionProbe.id")
+        self.storage = try CFieldDecoding.message(c.storage, as: FerryV1.StorageSpec.self)
+        self.credentials = try CFieldDecoding.messages(
+            c.credentials,
+            count: c.n_credentials,
+            as: FerryV1.Secret.self,
+            field: "ferry.v1.ConnectionProbe.credentials"
+        )
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__connection_probe__init(&c)
+        c.id = try scope.string(self.id, field: "ferry.v1.ConnectionProbe.id")
+        c.storage = try self.storage.map { try scope.message($0) }
+        (c.n_credentials, c.credentials) = try scope.messages(self.credentials)
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__connection_probe__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__connection_probe__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__connection_probe__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__connection_probe__pack(message, out)
+    }
+}
+
+extension FerryV1.ReportProbeRequest: CMessageBridge {
+    typealias CMessage = Ferry__V1__ReportProbeRequest
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+        self.probeID = try CFieldDecoding.string(c.probe_id, field: "ferry.v1.ReportProbeRequest.probe_id")
+        self.ok = c.ok != 0
+        self.error = try CFieldDecoding.string(c.error, field: "ferry.v1.ReportProbeRequest.error")
+        self.errorCode = try CFieldDecoding.string(c.error_code, field: "ferry.v1.ReportProbeRequest.error_code")
+        self.field = try CFieldDecoding.string(c.field, field: "ferry.v1.ReportProbeRequest.field")
+        self.firstKey = try CFieldDecoding.string(c.first_key, field: "ferry.v1.ReportProbeRequest.first_key")
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__report_probe_request__init(&c)
+        c.probe_id = try scope.string(self.probeID, field: "ferry.v1.ReportProbeRequest.probe_id")
+        c.ok = self.ok ? 1 : 0
+        c.error = try scope.string(self.error, field: "ferry.v1.ReportProbeRequest.error")
+        c.error_code = try scope.string(self.errorCode, field: "ferry.v1.ReportProbeRequest.error_code")
+        c.field = try scope.string(self.field, field: "ferry.v1.ReportProbeRequest.field")
+        c.first_key = try scope.string(self.firstKey, field: "ferry.v1.ReportProbeRequest.first_key")
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__report_probe_request__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__report_probe_request__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__report_probe_request__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__report_probe_request__pack(message, out)
+    }
+}
+
+extension FerryV1.ReportProbeResponse: CMessageBridge {
+    typealias CMessage = Ferry__V1__ReportProbeResponse
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__report_probe_response__init(&c)
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__report_probe_response__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__report_probe_response__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__report_probe_response__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__report_probe_response__pack(message, out)
     }
 }

@@ -407,20 +407,178 @@ extension FerryV1 {
         /// Proto field `int64 retry_after_micros = 2`.
         public var retryAfterMicros: Int64
 
+        /// Instead of a job: a connection check to run and answer with ReportProbe. It takes no job
+        /// slot; the worker polls again at once.
+        ///
+        /// Proto field `ConnectionProbe probe = 3`.
+        public var probe: FerryV1.ConnectionProbe?
+
         /// Creates a `ferry.v1.AcquireJobResponse`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
         ///   - job: The claimed job; absent when the wait ended without one.
         ///   - retryAfterMicros: A hint for how long to wait before polling again; 0 for "at once".
+        ///   - probe: Instead of a job: a connection check to run and answer with ReportProbe.
         public init(
             job: FerryV1.Job? = nil,
-            retryAfterMicros: Int64 = 0
+            retryAfterMicros: Int64 = 0,
+            probe: FerryV1.ConnectionProbe? = nil
         ) {
             self.job = job
             self.retryAfterMicros = retryAfterMicros
+            self.probe = probe
         }
 
         /// Decodes a `ferry.v1.AcquireJobResponse`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
+
+    /// A connection check (the platform's "check connection") for a storage being created or
+    /// updated with `validate`: the worker lists the location and reads its first object with these
+    /// settings and secrets, and answers with WorkerService.ReportProbe. Handed only to a worker that
+    /// offers the storage's kind and provider.
+    ///
+    /// Proto message `ferry.v1.ConnectionProbe`.
+    public struct ConnectionProbe: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.ConnectionProbe"
+
+        /// The probe's id, to name in the report.
+        ///
+        /// Proto field `string id = 1`.
+        public var id: String
+
+        /// The settings to check (not stored yet).
+        ///
+        /// Proto field `StorageSpec storage = 2`.
+        public var storage: FerryV1.StorageSpec?
+
+        /// The secrets to check them with.
+        ///
+        /// Proto field `repeated Secret credentials = 3`.
+        public var credentials: [FerryV1.Secret]
+
+        /// Creates a `ferry.v1.ConnectionProbe`; fields not given keep their proto3 defaults.
+        ///
+        /// - Parameters:
+        ///   - id: The probe's id, to name in the report.
+        ///   - storage: The settings to check (not stored yet).
+        ///   - credentials: The secrets to check them with.
+        public init(
+            id: String = "",
+            storage: FerryV1.StorageSpec? = nil,
+            credentials: [FerryV1.Secret] = []
+        ) {
+            self.id = id
+            self.storage = storage
+            self.credentials = credentials
+        }
+
+        /// Decodes a `ferry.v1.ConnectionProbe`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
+
+    /// WorkerService.ReportProbe request: how a connection check went.
+    ///
+    /// Proto message `ferry.v1.ReportProbeRequest`.
+    public struct ReportProbeRequest: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.ReportProbeRequest"
+
+        /// The probe.
+        ///
+        /// Proto field `string probe_id = 1`.
+        public var probeID: String
+
+        /// Whether the location could be listed and its first object read.
+        ///
+        /// Proto field `bool ok = 2`.
+        public var ok: Bool
+
+        /// What failed, as the provider answered (empty when ok).
+        ///
+        /// Proto field `string error = 3`.
+        public var error: String
+
+        /// The provider's error code (`NoSuchBucket`, `AccessDenied`, `WRONGPASS`, ...), when it gave one.
+        ///
+        /// Proto field `string error_code = 4`.
+        public var errorCode: String
+
+        /// The settings field the failure points at (`s3.bucket`, `credentials`, `s3.endpoint_url`),
+        /// when the worker could tell.
+        ///
+        /// Proto field `string field = 5`.
+        public var field: String
+
+        /// The first key listed (empty when the location is empty or the check failed).
+        ///
+        /// Proto field `string first_key = 6`.
+        public var firstKey: String
+
+        /// Creates a `ferry.v1.ReportProbeRequest`; fields not given keep their proto3 defaults.
+        ///
+        /// - Parameters:
+        ///   - probeID: The probe.
+        ///   - ok: Whether the location could be listed and its first object read.
+        ///   - error: What failed, as the provider answered (empty when ok).
+        ///   - errorCode: The provider's error code (`NoSuchBucket`, `AccessDenied`, `WRONGPASS`, ...), when it gave
+        ///     one.
+        ///   - field: The settings field the failure points at (`s3.bucket`, `credentials`, `s3.endpoint_url`), when
+        ///     the worker could tell.
+        ///   - firstKey: The first key listed (empty when the location is empty or the check failed).
+        public init(
+            probeID: String = "",
+            ok: Bool = false,
+            error: String = "",
+            errorCode: String = "",
+            field: String = "",
+            firstKey: String = ""
+        ) {
+            self.probeID = probeID
+            self.ok = ok
+            self.error = error
+            self.errorCode = errorCode
+            self.field = field
+            self.firstKey = firstKey
+        }
+
+        /// Decodes a `ferry.v1.ReportProbeRequest`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
+
+    /// WorkerService.ReportProbe response.
+    ///
+    /// Proto message `ferry.v1.ReportProbeResponse`.
+    public struct ReportProbeResponse: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.ReportProbeResponse"
+
+        /// Creates a `ferry.v1.ReportProbeResponse`, which has no fields.
+        public init() {}
+
+        /// Decodes a `ferry.v1.ReportProbeResponse`; see ``FerryMessage/init(protobufBytes:)``.
         public init(protobufBytes bytes: [UInt8]) throws {
             self = try CMessageCoding.decode(Self.self, from: bytes)
         }

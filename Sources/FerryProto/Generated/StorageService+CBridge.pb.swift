@@ -19,6 +19,7 @@ extension FerryV1.CreateStorageRequest: CMessageBridge {
             as: FerryV1.Secret.self,
             field: "ferry.v1.CreateStorageRequest.credentials"
         )
+        self.validate = c.validate != 0
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -26,6 +27,7 @@ extension FerryV1.CreateStorageRequest: CMessageBridge {
         ferry__v1__create_storage_request__init(&c)
         c.spec = try self.spec.map { try scope.message($0) }
         (c.n_credentials, c.credentials) = try scope.messages(self.credentials)
+        c.validate = self.validate ? 1 : 0
         return c
     }
 
@@ -162,6 +164,7 @@ extension FerryV1.UpdateStorageRequest: CMessageBridge {
         )
         self.clearCredentials = c.clear_credentials != 0
         self.expectedRevision = c.expected_revision
+        self.validate = c.validate != 0
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -176,6 +179,7 @@ extension FerryV1.UpdateStorageRequest: CMessageBridge {
         (c.n_credentials, c.credentials) = try scope.messages(self.credentials)
         c.clear_credentials = self.clearCredentials ? 1 : 0
         c.expected_revision = self.expectedRevision
+        c.validate = self.validate ? 1 : 0
         return c
     }
 

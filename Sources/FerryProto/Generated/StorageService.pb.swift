@@ -22,17 +22,29 @@ extension FerryV1 {
         /// Proto field `repeated Secret credentials = 2`.
         public var credentials: [FerryV1.Secret]
 
+        /// Check the connection first: a connected worker that offers the provider lists the location
+        /// and reads one object with these settings and secrets. On failure nothing is saved and the
+        /// call fails with FAILED_PRECONDITION naming the field and the provider's answer (or
+        /// UNAVAILABLE when no connected worker offers the provider). Off: saved as it is.
+        ///
+        /// Proto field `bool validate = 3`.
+        public var validate: Bool
+
         /// Creates a `ferry.v1.CreateStorageRequest`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
         ///   - spec: The settings; the location matching `spec.provider` must be set.
         ///   - credentials: The storage's secrets.
+        ///   - validate: Check the connection first: a connected worker that offers the provider lists the location and
+        ///     reads one object with these settings and secrets.
         public init(
             spec: FerryV1.StorageSpec? = nil,
-            credentials: [FerryV1.Secret] = []
+            credentials: [FerryV1.Secret] = [],
+            validate: Bool = false
         ) {
             self.spec = spec
             self.credentials = credentials
+            self.validate = validate
         }
 
         /// Decodes a `ferry.v1.CreateStorageRequest`; see ``FerryMessage/init(protobufBytes:)``.
@@ -183,6 +195,12 @@ extension FerryV1 {
         /// Proto field `int64 expected_revision = 6`.
         public var expectedRevision: Int64
 
+        /// Check the connection with the updated settings and secrets before saving, as
+        /// CreateStorageRequest.validate does.
+        ///
+        /// Proto field `bool validate = 7`.
+        public var validate: Bool
+
         /// Creates a `ferry.v1.UpdateStorageRequest`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
@@ -193,13 +211,16 @@ extension FerryV1 {
         ///   - credentials: Secrets to set.
         ///   - clearCredentials: Drop every stored secret before applying `credentials`.
         ///   - expectedRevision: Fail with FAILED_PRECONDITION unless the storage is at this revision; 0 for no check.
+        ///   - validate: Check the connection with the updated settings and secrets before saving, as
+        ///     CreateStorageRequest.validate does.
         public init(
             id: Int64 = 0,
             spec: FerryV1.StorageSpec? = nil,
             updateMask: [String] = [],
             credentials: [FerryV1.Secret] = [],
             clearCredentials: Bool = false,
-            expectedRevision: Int64 = 0
+            expectedRevision: Int64 = 0,
+            validate: Bool = false
         ) {
             self.id = id
             self.spec = spec
@@ -207,6 +228,7 @@ extension FerryV1 {
             self.credentials = credentials
             self.clearCredentials = clearCredentials
             self.expectedRevision = expectedRevision
+            self.validate = validate
         }
 
         /// Decodes a `ferry.v1.UpdateStorageRequest`; see ``FerryMessage/init(protobufBytes:)``.

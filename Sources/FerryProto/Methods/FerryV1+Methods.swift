@@ -49,6 +49,8 @@ extension FerryV1 {
             public static let checkImportKeys = MethodDescriptor(service: service, method: "CheckImportKeys")
             /// `SubmitImportBatch`.
             public static let submitImportBatch = MethodDescriptor(service: service, method: "SubmitImportBatch")
+            /// `ReportProbe`.
+            public static let reportProbe = MethodDescriptor(service: service, method: "ReportProbe")
         }
     }
 }

@@ -37,12 +37,13 @@ public struct FerryServiceSet: Sendable {
             logger: logger)
         let health = HealthStatusBoard()
         let arrivals = Wakeup()
+        let probes = ProbeBoard(posted: arrivals)
         let workers = WorkerService(
             store: store, policy: policy, instances: instances, leases: leases, heartbeats: heartbeats,
-            enforcer: enforcer, arrivals: arrivals, clock: clock, logger: logger)
+            enforcer: enforcer, arrivals: arrivals, probes: probes, clock: clock, logger: logger)
         let storages = StorageService(
             store: store, validator: validator, enforcer: enforcer, workers: instances, leases: leases,
-            arrivals: arrivals, clock: clock, logger: logger)
+            arrivals: arrivals, probes: probes, clock: clock, logger: logger)
         health.setStatus(.serving, for: FerryV1.Methods.StorageService.service)
         health.setStatus(.serving, for: FerryV1.Methods.WorkerService.service)
         self.services = [HealthService(board: health), storages, workers]

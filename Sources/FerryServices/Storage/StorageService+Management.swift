@@ -18,6 +18,9 @@ extension StorageService {
         let secrets = try Self.secrets(request.credentials)
         try validator.checkCreate(kind: kind, provider: settings.provider, settings: settings, secrets: secrets)
         try checkLocalPathOnDisk(settings)
+        if request.validate {
+            try await checkConnection(kind: kind, settings: settings, secrets: secrets)
+        }
         let storage = try await store.createStorage(kind: kind, settings: settings, secrets: secrets, now: clock.now())
         logger.info(
             "Storage created",
@@ -51,6 +54,10 @@ extension StorageService {
         try checkLocalPathOnDisk(settings)
         let update: SecretsUpdate =
             request.clearCredentials ? .replaceAll(secrets) : (secrets.isEmpty ? .keep : .merge(secrets))
+        if request.validate {
+            let stored = request.clearCredentials ? StorageSecrets.none : try await store.secrets(of: existing.id)
+            try await checkConnection(kind: kind, settings: settings, secrets: stored.updated(with: secrets))
+        }
         let storage = try await store.updateStorage(
             id: request.id,
             settings: settings,

@@ -13,6 +13,7 @@ public struct StorageService: RPCService {
     let workers: WorkerInstances
     let leases: LeaseCache
     let arrivals: Wakeup
+    let probes: ProbeBoard
     let clock: any FerryClock
     let logger: Logger
 
@@ -25,6 +26,7 @@ public struct StorageService: RPCService {
     ///   - workers: Which worker processes are connected.
     ///   - leases: The current leases, told of cancels, purges and deletions.
     ///   - arrivals: Woken when a sync is queued, for waiting AcquireJob calls.
+    ///   - probes: Where connection checks (`validate`) go to a worker.
     ///   - clock: The server's clock.
     ///   - logger: Where to log.
     public init(
@@ -34,10 +36,12 @@ public struct StorageService: RPCService {
         workers: WorkerInstances,
         leases: LeaseCache,
         arrivals: Wakeup,
+        probes: ProbeBoard,
         clock: any FerryClock,
         logger: Logger
     ) {
         self.arrivals = arrivals
+        self.probes = probes
         self.store = store
         self.validator = validator
         self.enforcer = enforcer

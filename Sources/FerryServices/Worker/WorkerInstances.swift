@@ -64,13 +64,13 @@ public final class WorkerInstances: Sendable {
         isOffered(kind: kind, provider: provider) ? nil : "no connected worker offers \(provider) \(kind)"
     }
 
-    /// Whether a connected instance (or one whose last call ended within the grace) offers both
-    /// `kind` and `provider`.
-    func isOffered(kind: StorageKind, provider: StorageProvider, now: ContinuousClock.Instant = .now) -> Bool {
+    /// Whether a connected instance (or one whose last call ended within the grace) offers
+    /// `provider` and, unless it is `nil`, `kind`.
+    func isOffered(kind: StorageKind?, provider: StorageProvider, now: ContinuousClock.Instant = .now) -> Bool {
         workers.withLock { workers in
             workers.values.contains { worker in
                 worker.offers.contains { instance, offer in
-                    guard offer.kinds.contains(kind), offer.providers.contains(provider) else { return false }
+                    guard kind.map(offer.kinds.contains) ?? true, offer.providers.contains(provider) else { return false }
                     if worker.openCalls[instance] != nil { return true }
                     guard let idle = worker.idleSince[instance] else { return false }
                     return now - idle < offerGrace

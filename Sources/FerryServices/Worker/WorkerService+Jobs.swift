@@ -83,6 +83,9 @@ extension WorkerService {
             guard !draining.isDraining else {
                 throw RPCError(code: .unavailable, message: "The server is shutting down; poll again after reconnecting")
             }
+            if let probe = probes.take(providers: providers, workerID: workerID) {
+                return FerryV1.AcquireJobResponse(probe: probe)
+            }
             let now = clock.now()
             if let claimed = try await store.claimJob(
                 workerID: workerID,
@@ -123,5 +126,13 @@ extension WorkerService {
             options: FerryV1.SyncOptions(onlyNew: job.options.onlyNew),
             checkpoint: job.checkpoint?.proto
         )
+    }
+
+    @Sendable
+    func reportProbe(_ request: FerryV1.ReportProbeRequest, _ context: ServerContext) async throws
+        -> FerryV1.ReportProbeResponse
+    {
+        try probes.report(request, workerID: try callingWorker())
+        return FerryV1.ReportProbeResponse()
     }
 }

@@ -19,6 +19,7 @@ public struct WorkerService: RPCService {
     let heartbeats: HeartbeatLedger
     let enforcer: TerminationEnforcer
     let arrivals: Wakeup
+    let probes: ProbeBoard
     let progress: ProgressWriter
     let draining = DrainSignal()
 
@@ -32,6 +33,7 @@ public struct WorkerService: RPCService {
     ///   - heartbeats: The newest heartbeat of each job, shared with the enforcer.
     ///   - enforcer: Termination detection, applied when a silent worker calls again.
     ///   - arrivals: Woken by the storage service when a sync is queued.
+    ///   - probes: Connection checks waiting for a worker; AcquireJob hands them out.
     ///   - clock: The server's clock.
     ///   - logger: Where to log.
     public init(
@@ -42,9 +44,11 @@ public struct WorkerService: RPCService {
         heartbeats: HeartbeatLedger,
         enforcer: TerminationEnforcer,
         arrivals: Wakeup,
+        probes: ProbeBoard,
         clock: any FerryClock,
         logger: Logger
     ) {
+        self.probes = probes
         self.store = store
         self.policy = policy
         self.instances = instances
@@ -73,6 +77,7 @@ public struct WorkerService: RPCService {
     public func registerMethods(with router: inout RPCRouter) {
         typealias Methods = FerryV1.Methods.WorkerService
         router.registerUnary(Methods.acquireJob, deserializer: .init(), serializer: .init(), handler: acquireJob)
+        router.registerUnary(Methods.reportProbe, deserializer: .init(), serializer: .init(), handler: reportProbe)
         router.registerUnary(Methods.checkImportKeys, deserializer: .init(), serializer: .init(), handler: checkKeys)
         router.registerUnary(Methods.submitImportBatch, deserializer: .init(), serializer: .init(), handler: submit)
         router.registerBidirectional(

@@ -32,14 +32,26 @@ public struct JobStores: Sendable {
     /// - Throws: ``ProviderError`` for a provider this worker does not offer, an invalid location,
     ///   or a spec that names no location.
     public func store(for job: FerryV1.Job) throws -> any ObjectStore {
+        try store(spec: job.storage ?? FerryV1.StorageSpec(), credentials: job.credentials, subject: "job \(job.id)")
+    }
+
+    /// The store of a storage spec and its secrets (a job's, or a connection check's).
+    ///
+    /// - Parameters:
+    ///   - spec: The storage settings.
+    ///   - credentials: Its secrets.
+    ///   - subject: What to name in an error.
+    /// - Returns: The store.
+    /// - Throws: ``ProviderError``.
+    public func store(spec: FerryV1.StorageSpec, credentials: [FerryV1.Secret], subject: String) throws -> any ObjectStore {
         let settings: StorageSettings
         do {
-            settings = try StorageSpecMapping.settings(from: job.storage ?? FerryV1.StorageSpec()).1
+            settings = try StorageSpecMapping.settings(from: spec).1
         } catch {
-            throw ProviderError(subject: "job \(job.id)", message: "the storage spec is unusable: \(error)")
+            throw ProviderError(subject: subject, message: "the storage spec is unusable: \(error)")
         }
         var secrets: [String: String] = [:]
-        for secret in job.credentials { secrets[secret.name] = secret.value }
+        for secret in credentials { secrets[secret.name] = secret.value }
         return try registry.store(for: ProviderTarget(settings: settings, secrets: StorageSecrets(secrets)))
     }
 }

@@ -69,6 +69,15 @@ public struct WorkerClient: Sendable {
         return try await unary(FerryV1.Methods.WorkerService.acquireJob, request, timeout: wait + .seconds(10))
     }
 
+    /// Answers a connection check (not retried: the server waits for it only briefly).
+    ///
+    /// - Parameter report: How the check went.
+    /// - Throws: ``RPCError``.
+    public func reportProbe(_ report: FerryV1.ReportProbeRequest) async throws {
+        let _: FerryV1.ReportProbeResponse = try await unary(
+            FerryV1.Methods.WorkerService.reportProbe, report, timeout: callTimeout)
+    }
+
     /// Which keys are new, retried while the server is away for at most `patience`.
     public func checkImportKeys(_ request: FerryV1.CheckImportKeysRequest, patience: Duration) async throws
         -> FerryV1.CheckImportKeysResponse

@@ -63,6 +63,7 @@ public struct WorkerProcess: Sendable {
             runner: JobRunner(
                 client: client, stores: stores.store(for:), workerID: displayName, batchSize: settings.batchSize,
                 executors: executors, logger: logger),
+            stores: stores,
             request: FerryV1.AcquireJobRequest(
                 workerID: settings.workerID,
                 instanceID: instanceID,

@@ -16,6 +16,7 @@ import Synchronization
 public struct WorkerService: Service {
     private let client: WorkerClient
     private let runner: JobRunner
+    private let prober: ConnectionProber
     private let request: FerryV1.AcquireJobRequest
     private let maxJobs: Int
     private let gracePeriod: Duration
@@ -26,6 +27,7 @@ public struct WorkerService: Service {
     /// - Parameters:
     ///   - client: The calls to the server.
     ///   - runner: Runs claimed jobs.
+    ///   - stores: Opens stores for the connection checks the server hands out.
     ///   - request: The AcquireJob request: worker id, this process's instance id, capabilities, wait.
     ///   - maxJobs: Jobs run at once.
     ///   - gracePeriod: How long running jobs get after a shutdown signal.
@@ -33,6 +35,7 @@ public struct WorkerService: Service {
     public init(
         client: WorkerClient,
         runner: JobRunner,
+        stores: JobStores,
         request: FerryV1.AcquireJobRequest,
         maxJobs: Int,
         gracePeriod: Duration,
@@ -40,6 +43,7 @@ public struct WorkerService: Service {
     ) {
         self.client = client
         self.runner = runner
+        self.prober = ConnectionProber(client: client, stores: stores, logger: logger)
         self.request = request
         self.maxJobs = maxJobs
         self.gracePeriod = gracePeriod
@@ -112,6 +116,9 @@ public struct WorkerService: Service {
                         await runner.run(job, control: control)
                         running.remove(job.id)
                     }
+                } else if let probe = reply.probe {
+                    // A connection check takes no job slot; poll again at once.
+                    group.addTask { [prober] in await prober.run(probe) }
                 } else if reply.retryAfterMicros > 0 {
                     await stopping.wait(after: 0, upTo: .microseconds(reply.retryAfterMicros))
                 }

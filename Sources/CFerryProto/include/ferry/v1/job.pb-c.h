@@ -25,6 +25,9 @@ typedef struct Ferry__V1__JobLease Ferry__V1__JobLease;
 typedef struct Ferry__V1__Job Ferry__V1__Job;
 typedef struct Ferry__V1__AcquireJobRequest Ferry__V1__AcquireJobRequest;
 typedef struct Ferry__V1__AcquireJobResponse Ferry__V1__AcquireJobResponse;
+typedef struct Ferry__V1__ConnectionProbe Ferry__V1__ConnectionProbe;
+typedef struct Ferry__V1__ReportProbeRequest Ferry__V1__ReportProbeRequest;
+typedef struct Ferry__V1__ReportProbeResponse Ferry__V1__ReportProbeResponse;
 
 
 /* --- enums --- */
@@ -239,10 +242,92 @@ struct  Ferry__V1__AcquireJobResponse
    * A hint for how long to wait before polling again; 0 for "at once".
    */
   int64_t retry_after_micros;
+  /*
+   * Instead of a job: a connection check to run and answer with ReportProbe. It takes no job
+   * slot; the worker polls again at once.
+   */
+  Ferry__V1__ConnectionProbe *probe;
 };
 #define FERRY__V1__ACQUIRE_JOB_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__acquire_job_response__descriptor) \
-    , NULL, 0 }
+    , NULL, 0, NULL }
+
+
+/*
+ * A connection check (the platform's "check connection") for a storage being created or
+ * updated with `validate`: the worker lists the location and reads its first object with these
+ * settings and secrets, and answers with WorkerService.ReportProbe. Handed only to a worker that
+ * offers the storage's kind and provider.
+ */
+struct  Ferry__V1__ConnectionProbe
+{
+  ProtobufCMessage base;
+  /*
+   * The probe's id, to name in the report.
+   */
+  char *id;
+  /*
+   * The settings to check (not stored yet).
+   */
+  Ferry__V1__StorageSpec *storage;
+  /*
+   * The secrets to check them with.
+   */
+  size_t n_credentials;
+  Ferry__V1__Secret **credentials;
+};
+#define FERRY__V1__CONNECTION_PROBE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__connection_probe__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, 0,NULL }
+
+
+/*
+ * WorkerService.ReportProbe request: how a connection check went.
+ */
+struct  Ferry__V1__ReportProbeRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The probe.
+   */
+  char *probe_id;
+  /*
+   * Whether the location could be listed and its first object read.
+   */
+  protobuf_c_boolean ok;
+  /*
+   * What failed, as the provider answered (empty when ok).
+   */
+  char *error;
+  /*
+   * The provider's error code (`NoSuchBucket`, `AccessDenied`, `WRONGPASS`, ...), when it gave one.
+   */
+  char *error_code;
+  /*
+   * The settings field the failure points at (`s3.bucket`, `credentials`, `s3.endpoint_url`),
+   * when the worker could tell.
+   */
+  char *field;
+  /*
+   * The first key listed (empty when the location is empty or the check failed).
+   */
+  char *first_key;
+};
+#define FERRY__V1__REPORT_PROBE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__report_probe_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * WorkerService.ReportProbe response.
+ */
+struct  Ferry__V1__ReportProbeResponse
+{
+  ProtobufCMessage base;
+};
+#define FERRY__V1__REPORT_PROBE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__report_probe_response__descriptor) \
+     }
 
 
 /* Ferry__V1__SyncOptions methods */
@@ -378,6 +463,63 @@ Ferry__V1__AcquireJobResponse *
 void   ferry__v1__acquire_job_response__free_unpacked
                      (Ferry__V1__AcquireJobResponse *message,
                       ProtobufCAllocator *allocator);
+/* Ferry__V1__ConnectionProbe methods */
+void   ferry__v1__connection_probe__init
+                     (Ferry__V1__ConnectionProbe         *message);
+size_t ferry__v1__connection_probe__get_packed_size
+                     (const Ferry__V1__ConnectionProbe   *message);
+size_t ferry__v1__connection_probe__pack
+                     (const Ferry__V1__ConnectionProbe   *message,
+                      uint8_t             *out);
+size_t ferry__v1__connection_probe__pack_to_buffer
+                     (const Ferry__V1__ConnectionProbe   *message,
+                      ProtobufCBuffer     *buffer);
+Ferry__V1__ConnectionProbe *
+       ferry__v1__connection_probe__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   ferry__v1__connection_probe__free_unpacked
+                     (Ferry__V1__ConnectionProbe *message,
+                      ProtobufCAllocator *allocator);
+/* Ferry__V1__ReportProbeRequest methods */
+void   ferry__v1__report_probe_request__init
+                     (Ferry__V1__ReportProbeRequest         *message);
+size_t ferry__v1__report_probe_request__get_packed_size
+                     (const Ferry__V1__ReportProbeRequest   *message);
+size_t ferry__v1__report_probe_request__pack
+                     (const Ferry__V1__ReportProbeRequest   *message,
+                      uint8_t             *out);
+size_t ferry__v1__report_probe_request__pack_to_buffer
+                     (const Ferry__V1__ReportProbeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Ferry__V1__ReportProbeRequest *
+       ferry__v1__report_probe_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   ferry__v1__report_probe_request__free_unpacked
+                     (Ferry__V1__ReportProbeRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Ferry__V1__ReportProbeResponse methods */
+void   ferry__v1__report_probe_response__init
+                     (Ferry__V1__ReportProbeResponse         *message);
+size_t ferry__v1__report_probe_response__get_packed_size
+                     (const Ferry__V1__ReportProbeResponse   *message);
+size_t ferry__v1__report_probe_response__pack
+                     (const Ferry__V1__ReportProbeResponse   *message,
+                      uint8_t             *out);
+size_t ferry__v1__report_probe_response__pack_to_buffer
+                     (const Ferry__V1__ReportProbeResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Ferry__V1__ReportProbeResponse *
+       ferry__v1__report_probe_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   ferry__v1__report_probe_response__free_unpacked
+                     (Ferry__V1__ReportProbeResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Ferry__V1__SyncOptions_Closure)
@@ -401,6 +543,15 @@ typedef void (*Ferry__V1__AcquireJobRequest_Closure)
 typedef void (*Ferry__V1__AcquireJobResponse_Closure)
                  (const Ferry__V1__AcquireJobResponse *message,
                   void *closure_data);
+typedef void (*Ferry__V1__ConnectionProbe_Closure)
+                 (const Ferry__V1__ConnectionProbe *message,
+                  void *closure_data);
+typedef void (*Ferry__V1__ReportProbeRequest_Closure)
+                 (const Ferry__V1__ReportProbeRequest *message,
+                  void *closure_data);
+typedef void (*Ferry__V1__ReportProbeResponse_Closure)
+                 (const Ferry__V1__ReportProbeResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -414,6 +565,9 @@ extern const ProtobufCMessageDescriptor ferry__v1__job_lease__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__job__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__acquire_job_request__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__acquire_job_response__descriptor;
+extern const ProtobufCMessageDescriptor ferry__v1__connection_probe__descriptor;
+extern const ProtobufCMessageDescriptor ferry__v1__report_probe_request__descriptor;
+extern const ProtobufCMessageDescriptor ferry__v1__report_probe_response__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -54,10 +54,17 @@ struct  Ferry__V1__CreateStorageRequest
    */
   size_t n_credentials;
   Ferry__V1__Secret **credentials;
+  /*
+   * Check the connection first: a connected worker that offers the provider lists the location
+   * and reads one object with these settings and secrets. On failure nothing is saved and the
+   * call fails with FAILED_PRECONDITION naming the field and the provider's answer (or
+   * UNAVAILABLE when no connected worker offers the provider). Off: saved as it is.
+   */
+  protobuf_c_boolean validate;
 };
 #define FERRY__V1__CREATE_STORAGE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__create_storage_request__descriptor) \
-    , NULL, 0,NULL }
+    , NULL, 0,NULL, 0 }
 
 
 /*
@@ -141,10 +148,15 @@ struct  Ferry__V1__UpdateStorageRequest
    * Fail with FAILED_PRECONDITION unless the storage is at this revision; 0 for no check.
    */
   int64_t expected_revision;
+  /*
+   * Check the connection with the updated settings and secrets before saving, as
+   * CreateStorageRequest.validate does.
+   */
+  protobuf_c_boolean validate;
 };
 #define FERRY__V1__UPDATE_STORAGE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__update_storage_request__descriptor) \
-    , 0, NULL, 0,NULL, 0,NULL, 0, 0 }
+    , 0, NULL, 0,NULL, 0,NULL, 0, 0, 0 }
 
 
 /*

@@ -68,6 +68,10 @@ struct Ferry__V1__WorkerService_Service
                                 const Ferry__V1__CompleteDatasetScanRequest *input,
                                 Ferry__V1__CompleteDatasetScanResponse_Closure closure,
                                 void *closure_data);
+  void (*report_probe)(Ferry__V1__WorkerService_Service *service,
+                       const Ferry__V1__ReportProbeRequest *input,
+                       Ferry__V1__ReportProbeResponse_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Ferry__V1__WorkerService_ServiceDestroy)(Ferry__V1__WorkerService_Service *);
 void ferry__v1__worker_service__init (Ferry__V1__WorkerService_Service *service,
@@ -83,7 +87,8 @@ void ferry__v1__worker_service__init (Ferry__V1__WorkerService_Service *service,
       function_prefix__ ## fetch_export_batch,\
       function_prefix__ ## ack_export_batch,\
       function_prefix__ ## upsert_dataset_objects,\
-      function_prefix__ ## complete_dataset_scan  }
+      function_prefix__ ## complete_dataset_scan,\
+      function_prefix__ ## report_probe  }
 void ferry__v1__worker_service__acquire_job(ProtobufCService *service,
                                             const Ferry__V1__AcquireJobRequest *input,
                                             Ferry__V1__AcquireJobResponse_Closure closure,
@@ -116,6 +121,10 @@ void ferry__v1__worker_service__complete_dataset_scan(ProtobufCService *service,
                                                       const Ferry__V1__CompleteDatasetScanRequest *input,
                                                       Ferry__V1__CompleteDatasetScanResponse_Closure closure,
                                                       void *closure_data);
+void ferry__v1__worker_service__report_probe(ProtobufCService *service,
+                                             const Ferry__V1__ReportProbeRequest *input,
+                                             Ferry__V1__ReportProbeResponse_Closure closure,
+                                             void *closure_data);
 
 /* --- descriptors --- */
 
