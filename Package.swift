@@ -144,7 +144,7 @@ let package = Package(
             name: "FerryServices",
             dependencies: [
                 "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto", "FerryCore", "FerryStore",
-                "FerrySettings", "FerryMapping",
+                "FerrySettings", "FerryMapping", "FerryProviders",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

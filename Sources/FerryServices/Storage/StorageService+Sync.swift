@@ -148,6 +148,7 @@ extension StorageService {
         let limit = request.limit > 0 ? Int(request.limit) : Int.max
         var after = request.afterTaskID
         var sent = 0
+        var presigner = TaskURLPresigner(store: store, registry: presigningProviders, now: clock.now())
         while sent < limit {
             let page = try await RPCError.translatingStoreErrors {
                 try await store.listTasks(
@@ -158,7 +159,10 @@ extension StorageService {
                 )
             }
             guard let last = page.last else { break }
-            try await writer.write(FerryV1.ListTasksResponse(tasks: page.map(\.proto)))
+            var tasks: [FerryV1.Task] = []
+            tasks.reserveCapacity(page.count)
+            for task in page { tasks.append(try await presigner.resolve(task.proto)) }
+            try await writer.write(FerryV1.ListTasksResponse(tasks: tasks))
             sent += page.count
             after = last.id
         }

@@ -2,6 +2,7 @@ public import FerryCore
 import FerryProto
 public import FerryRPC
 public import FerryStore
+import FerryProviders
 public import Logging
 
 /// `ferry.v1.StorageService`: storage management, sync control and task reads for internal
@@ -14,6 +15,8 @@ public struct StorageService: RPCService {
     let leases: LeaseCache
     let arrivals: Wakeup
     let probes: ProbeBoard
+    /// The cloud providers, for presigning task URLs (no local files: they have no URLs to sign).
+    let presigningProviders = ProviderRegistry.standard(ProviderContext(localFilesRoot: nil))
     let clock: any FerryClock
     let logger: Logger
 
