@@ -137,6 +137,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ] + nio,
             swiftSettings: defaultSwiftSettings
         ),
@@ -265,6 +266,18 @@ let package = Package(
             name: "FerryWorkerTests",
             dependencies: ["FerryWorker", "FerryProviders", "FerryProto", "FerrySettings", "FerryCore", "FerryRPC", "FerryTransport",
                 .product(name: "Configuration", package: "swift-configuration")],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryProvidersTests",
+            dependencies: [
+                "FerryProviders", "FerryCore", "FerryTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [.copy("Vectors")],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(
