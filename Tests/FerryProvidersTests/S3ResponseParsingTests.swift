@@ -44,7 +44,7 @@ struct S3ResponseParsingTests {
             <Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>
             <BucketName>missing</BucketName><RequestId>1</RequestId></Error>
             """
-        #expect(S3ErrorBody(Array(xml.utf8)) == S3ErrorBody(code: "NoSuchBucket", message: "The specified bucket does not exist"))
-        #expect(S3ErrorBody([]) == S3ErrorBody(code: nil, message: nil))
+        #expect(XMLErrorBody(Array(xml.utf8)) == XMLErrorBody(code: "NoSuchBucket", message: "The specified bucket does not exist"))
+        #expect(XMLErrorBody([]) == XMLErrorBody(code: nil, message: nil))
     }
 }

@@ -87,7 +87,7 @@ struct S3Client: Sendable {
 
     /// An error answer as a failure: S3's `<Code>` and `<Message>` when the body has them.
     private static func failure(status: Int, body: [UInt8], subject: String) -> HTTPAttemptFailure {
-        let parsed = S3ErrorBody(body)
+        let parsed = XMLErrorBody(body)
         let reason = parsed.message ?? HTTPResponseStatus(statusCode: status).reasonPhrase
         return HTTPAttemptFailure(
             kind: .status(status, serviceCode: parsed.code),

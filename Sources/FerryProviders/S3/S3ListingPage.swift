@@ -21,7 +21,7 @@ struct S3ListingPage: Sendable {
         var token: String?
         var sawRoot = false
         let dates = S3Timestamps()
-        let wellFormed = S3XMLReader.read(bytes) { path, text in
+        let wellFormed = XMLElementReader.read(bytes) { path, text in
             if path == ["ListBucketResult"] { sawRoot = true }
             guard path.count >= 2, path[0] == "ListBucketResult" else { return }
             if path.count == 2 {
@@ -39,7 +39,7 @@ struct S3ListingPage: Sendable {
             switch path[2] {
             case "Key": current.key = text
             case "Size": current.size = Int64(text)
-            case "ETag": current.etag = Self.unquoted(text)
+            case "ETag": current.etag = EntityTag.unquoted(text)
             case "LastModified": current.lastModified = dates.parse(text)
             default: break
             }
@@ -52,13 +52,5 @@ struct S3ListingPage: Sendable {
         if truncated, token == nil {
             throw ProviderError(subject: subject, message: "the listing is truncated but gives no continuation token")
         }
-    }
-
-    /// An entity tag without its surrounding quotes.
-    static func unquoted(_ etag: String) -> String {
-        var text = Substring(etag)
-        if text.hasPrefix("W/") { text = text.dropFirst(2) }
-        if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = text.dropFirst().dropLast() }
-        return String(text)
     }
 }

@@ -4,9 +4,9 @@ import Foundation
 import FoundationXML
 #endif
 
-/// Reads an S3 XML response with Foundation's `XMLParser`: every element's text, reported with
+/// Reads a provider's XML response (S3, Azure) with Foundation's `XMLParser`: every element's text, reported with
 /// the path of element names leading to it (`["ListBucketResult", "Contents", "Key"]`).
-final class S3XMLReader: NSObject, XMLParserDelegate {
+final class XMLElementReader: NSObject, XMLParserDelegate {
     private var path: [String] = []
     private var text = ""
     private let onElement: (_ path: [String], _ text: String) -> Void
@@ -19,7 +19,7 @@ final class S3XMLReader: NSObject, XMLParserDelegate {
     ///
     /// - Returns: `false` when the bytes are not well-formed XML.
     static func read(_ bytes: [UInt8], onElement: @escaping (_ path: [String], _ text: String) -> Void) -> Bool {
-        let reader = S3XMLReader(onElement: onElement)
+        let reader = XMLElementReader(onElement: onElement)
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
