@@ -202,7 +202,9 @@ let package = Package(
             name: "FerryTestSupport",
             dependencies: [
                 "FerryTLS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/FerryTestSupport",

@@ -18,6 +18,7 @@ public struct ProviderRegistry: Sendable {
     /// - Parameter context: What the providers share.
     public static func standard(_ context: ProviderContext) -> ProviderRegistry {
         var factories: [StorageProvider: Factory] = [:]
+        factories[.azureBlob] = { target in try AzureBlobObjectStore(target: target, context: context) }
         if let root = context.localFilesRoot {
             factories[.local] = { target in try LocalObjectStore(root: root, target: target) }
         }
