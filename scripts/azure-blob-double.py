@@ -29,6 +29,7 @@ import base64
 import datetime
 import hashlib
 import json
+import signal
 import sys
 import threading
 import urllib.parse
@@ -266,6 +267,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    # A test process may start us with its thread's signals blocked; SIGTERM must still work.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     with open(sys.argv[1], encoding="utf-8") as file:
         Handler.state = State(json.load(file))
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

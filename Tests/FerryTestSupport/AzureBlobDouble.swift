@@ -93,10 +93,11 @@ public final class AzureBlobDouble: @unchecked Sendable {
         return AzureBlobDouble(account: account, accountKey: accountKey, port: port, process: process, directory: directory)
     }
 
-    /// Stops the double (SIGTERM, then waits) and removes its files.
+    /// Stops the double (SIGKILL, then waits) and removes its files. Not SIGTERM: a child
+    /// started from a test thread inherits that thread's blocked signals, SIGTERM among them.
     public func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: directory)
