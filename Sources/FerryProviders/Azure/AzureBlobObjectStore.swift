@@ -51,7 +51,7 @@ public struct AzureBlobObjectStore: ObjectStore, PresigningStore {
     }
 
     public func makeLister() throws -> any ObjectLister {
-        AzureBlobLister(client: client, prefix: listPrefix, recursive: recursive)
+        AzureBlobLister.make(client: client, prefix: listPrefix, recursive: recursive)
     }
 
     public func read(_ keys: [String]) async throws -> [LoadedObject] {

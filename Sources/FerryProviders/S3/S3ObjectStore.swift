@@ -49,7 +49,7 @@ public struct S3ObjectStore: ObjectStore {
     }
 
     public func makeLister() throws -> any ObjectLister {
-        S3Lister(client: client, prefix: listPrefix, recursive: recursive)
+        S3Lister.make(client: client, prefix: listPrefix, recursive: recursive)
     }
 
     public func read(_ keys: [String]) async throws -> [LoadedObject] {
