@@ -34,7 +34,7 @@ struct AzureBlobObjectStoreTests {
             secrets: StorageSecrets(secrets ?? ["account_key": double.accountKey]))
         return try AzureBlobObjectStore(
             target: target, context: ProviderContext(localFilesRoot: nil, parallelism: 4),
-            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)))
+            transport: ProviderTransport(retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10))))
     }
 
     static func everything(_ lister: any ObjectLister, pageSize: Int) async throws -> [ListedObject] {

@@ -49,8 +49,8 @@ struct S3EndpointTests {
         let store = try S3ObjectStore(
             target: ProviderTarget(
                 location: .s3(location), secrets: StorageSecrets(["access_key_id": "AKID", "secret_access_key": "secret"])),
-            context: ProviderContext(localFilesRoot: nil), http: http,
-            retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5)))
+            context: ProviderContext(localFilesRoot: nil),
+            transport: ProviderTransport(http: http, retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5))))
         let error = await #expect(throws: ProviderError.self) { _ = try await store.read(["a/b.json"]) }
         try await http.shutdown()
         #expect(error?.subject == "s3://ferry-data/a/b.json")

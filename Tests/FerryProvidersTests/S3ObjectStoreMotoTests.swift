@@ -47,7 +47,7 @@ struct S3ObjectStoreMotoTests {
         return try S3ObjectStore(
             target: ProviderTarget(location: .s3(location), prefix: prefix, recursive: recursive, secrets: secrets),
             context: ProviderContext(localFilesRoot: nil, parallelism: 3),
-            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)))
+            transport: ProviderTransport(retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10))))
     }
 
     static func listAll(_ store: S3ObjectStore, pageSize: Int) async throws -> (objects: [ListedObject], pages: Int) {

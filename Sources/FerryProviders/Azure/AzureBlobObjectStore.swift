@@ -1,4 +1,3 @@
-public import AsyncHTTPClient
 public import FerryCore
 import NIOHTTP1
 
@@ -25,18 +24,10 @@ public struct AzureBlobObjectStore: ObjectStore, PresigningStore {
     /// - Parameters:
     ///   - target: The storage's location (an ``StorageLocation/azureBlob(_:)``), prefix and secrets.
     ///   - context: What the providers share (the read parallelism).
-    ///   - http: The HTTP client; the process's shared one unless a test says otherwise.
-    ///   - retry: When to retry.
-    ///   - clock: The `x-ms-date` of each request; the system's unless a test says otherwise.
+    ///   - transport: The HTTP client, retries and the clock of each request's `x-ms-date`.
     /// - Throws: ``ProviderError`` for another provider's location, an invalid endpoint, or
     ///   missing or malformed credentials.
-    public init(
-        target: ProviderTarget,
-        context: ProviderContext,
-        http: HTTPClient = ProviderHTTPClient.shared,
-        retry: RetryPolicy = RetryPolicy(),
-        clock: @escaping @Sendable () -> FerryTime = { WallClock.now() }
-    ) throws {
+    public init(target: ProviderTarget, context: ProviderContext, transport: ProviderTransport = ProviderTransport()) throws {
         guard case .azureBlob(let location) = target.location else {
             throw ProviderError(subject: "\(target.location.provider)", message: "is not an Azure Blob location")
         }
@@ -44,8 +35,8 @@ public struct AzureBlobObjectStore: ObjectStore, PresigningStore {
         client = AzureBlobClient(
             endpoint: try AzureBlobEndpoint(location),
             credentials: try AzureCredentials(secrets: target.secrets, accountName: location.accountName, subject: subject),
-            http: http, retry: retry, clock: clock)
-        listPrefix = target.prefix.isEmpty || target.prefix.hasSuffix("/") ? target.prefix : target.prefix + "/"
+            http: transport.http, retry: transport.retry, clock: transport.clock)
+        listPrefix = target.folderPrefix
         recursive = target.recursive
         parallelism = context.parallelism
     }

@@ -1,4 +1,3 @@
-public import AsyncHTTPClient
 public import FerryCore
 import Foundation
 import NIOHTTP1
@@ -22,27 +21,19 @@ public struct S3ObjectStore: ObjectStore {
     /// - Parameters:
     ///   - target: The storage's location (an ``StorageLocation/s3(_:)``), prefix and secrets.
     ///   - context: What the providers share (the read parallelism).
-    ///   - http: The HTTP client; the process's shared one unless a test says otherwise.
-    ///   - retry: When to retry.
-    ///   - clock: The signing time; the system's unless a test says otherwise.
+    ///   - transport: The HTTP client, retries and signing clock.
     /// - Throws: ``ProviderError`` for another provider's location, an invalid endpoint, or
     ///   missing credentials.
-    public init(
-        target: ProviderTarget,
-        context: ProviderContext,
-        http: HTTPClient = ProviderHTTPClient.shared,
-        retry: RetryPolicy = RetryPolicy(),
-        clock: @escaping @Sendable () -> FerryTime = { WallClock.now() }
-    ) throws {
+    public init(target: ProviderTarget, context: ProviderContext, transport: ProviderTransport = ProviderTransport()) throws {
         guard case .s3(let location) = target.location else {
             throw ProviderError(subject: "\(target.location.provider)", message: "is not an S3 location")
         }
         let endpoint = try S3Endpoint(location)
         let credentials = try S3Credentials(secrets: target.secrets, subject: "s3://\(location.bucket)")
         client = S3Client(
-            endpoint: endpoint, signer: SigV4Signer(credentials: credentials, region: endpoint.region), http: http,
-            retry: retry, clock: clock)
-        listPrefix = target.prefix.isEmpty || target.prefix.hasSuffix("/") ? target.prefix : target.prefix + "/"
+            endpoint: endpoint, signer: SigV4Signer(credentials: credentials, region: endpoint.region), http: transport.http,
+            retry: transport.retry, clock: transport.clock)
+        listPrefix = target.folderPrefix
         recursive = target.recursive
         parallelism = context.parallelism
         sseKMSKeyID = location.sseKMSKeyID
