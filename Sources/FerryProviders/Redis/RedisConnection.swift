@@ -169,6 +169,14 @@ final class RedisConnection: Sendable {
             return String(cString: strerror(error.errnoCode))
         case ChannelError.connectTimeout(let timeout):
             return "no connection within \(Double(timeout.nanoseconds) / 1e9) s"
+        case NIOSSLError.handshakeFailed(.sslError(let stack)):
+            // "Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at file:line"
+            let reasons = stack.map { message in
+                let text = "\(message)"
+                let head = text.split(separator: " at ", maxSplits: 1).first ?? text[...]
+                return String(head.split(separator: ":").last ?? head)
+            }
+            return "TLS handshake failed: " + reasons.joined(separator: ", ")
         case let error as NIOSSLError:
             return "TLS failed: \(error)"
         default:
