@@ -1,5 +1,5 @@
 import FerryCore
-import FerryProviders
+@testable import FerryProviders
 import FerryTestSupport
 import Foundation
 import Testing
@@ -147,7 +147,8 @@ struct RedisObjectStoreTests {
                 .makeLister().next(maxCount: 10)
         }
         #expect(wrong?.code == "WRONGPASS")
-        #expect(wrong?.message.contains("AUTH as user alice refused") == true, "\(String(describing: wrong))")
+        #expect(wrong?.message.contains("AUTH with the username and password refused") == true, "\(String(describing: wrong))")
+        #expect(wrong.map { "\($0)" }?.contains("alice") == false, "the username leaked into the error")
 
         let bob = try Self.store(server, secrets: ["username": "bob", "password": "builder"])
         let denied = await Self.providerError { _ = try await bob.read(["tasks/in-zero.json"]) }
@@ -166,6 +167,24 @@ struct RedisObjectStoreTests {
         let error = await Self.providerError { _ = try await store.makeLister().next(maxCount: 1) }
         #expect(error?.subject == "redis://127.0.0.1:\(port)/0")
         #expect(error?.message.contains("cannot connect: Connection refused") == true, "\(String(describing: error))")
+    }
+
+    @Test func aValuePastTheLimitIsRefusedNamingItsKeyAndTheNextReadConnectsAgain() async throws {
+        let server = try await RedisServerProcess.start()
+        defer { server.stop() }
+        let limit = 1_000
+        try server.load([
+            ["SET", "tasks/exact", String(repeating: "e", count: limit)],
+            ["SET", "tasks/over", String(repeating: "o", count: limit + 1)],
+        ])
+        var options = RedisObjectStore.Options()
+        options.maxValueBytes = limit
+        let store = try Self.store(server, options: options)
+
+        let error = await Self.providerError { _ = try await store.read(["tasks/exact", "tasks/over"]) }
+        #expect(error?.subject == "tasks/over")
+        #expect(error?.message.contains("is larger than 1000 bytes") == true, "\(String(describing: error))")
+        #expect(try await store.read(["tasks/exact"]).first?.bytes.count == limit)
     }
 
     @Test func aConnectionTheServerDroppedIsOpenedAgain() async throws {

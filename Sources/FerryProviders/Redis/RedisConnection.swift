@@ -40,6 +40,7 @@ final class RedisConnection: Sendable {
     static func connect(to endpoint: RedisEndpoint, group: any EventLoopGroup) async throws -> RedisConnection {
         let tls = try endpoint.useTLS ? makeTLSContext(endpoint) : nil
         let serverName = endpoint.host.isIPAddress ? nil : endpoint.host
+        let maxReplyBytes = endpoint.maxReplyBytes
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(endpoint.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -69,9 +70,6 @@ final class RedisConnection: Sendable {
         }
         return connection
     }
-
-    /// The most bytes one reply may take: the largest object, its bulk-string header and CR LF.
-    static let maxReplyBytes = Int(ObjectLimits.maxObjectBytes) + 64
 
     /// Sends commands in one write and waits for all their replies.
     ///
@@ -122,7 +120,9 @@ final class RedisConnection: Sendable {
     private func logIn(_ endpoint: RedisEndpoint) async throws {
         if let password = endpoint.password {
             let auth = endpoint.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password)
-            try await expectOK(auth, what: endpoint.username.map { "AUTH as user \($0)" } ?? "AUTH", endpoint)
+            // The username is a secret value too: say which secrets were used, not what they hold.
+            let what = endpoint.username == nil ? "AUTH with the password" : "AUTH with the username and password"
+            try await expectOK(auth, what: what, endpoint)
         }
         if endpoint.database != 0 {
             try await expectOK(RedisCommand("SELECT", "\(endpoint.database)"), what: "SELECT \(endpoint.database)", endpoint)

@@ -22,6 +22,8 @@ struct RedisEndpoint: Sendable, CustomStringConvertible {
     var connectTimeout: TimeAmount
     /// How long a command may wait for its reply.
     var commandTimeout: TimeAmount
+    /// The largest value a reply may carry.
+    var maxValueBytes: Int
 
     /// The endpoint of a Redis location with the storage's secrets.
     ///
@@ -37,6 +39,7 @@ struct RedisEndpoint: Sendable, CustomStringConvertible {
         trustedCAFile = options.trustedCAFile
         connectTimeout = TimeAmount(options.connectTimeout)
         commandTimeout = TimeAmount(options.commandTimeout)
+        maxValueBytes = options.maxValueBytes
         if username != nil, password == nil {
             throw ProviderError(subject: "\(self)", message: "a username secret needs a password secret too (AUTH takes both)")
         }
@@ -45,6 +48,12 @@ struct RedisEndpoint: Sendable, CustomStringConvertible {
     /// The host as a URI authority shows it: IPv6 literals in brackets.
     var authority: String {
         (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+
+    /// The most bytes one reply may take: a bulk string of the largest value, header and CR LF
+    /// included, so that a value one byte larger is refused.
+    var maxReplyBytes: Int {
+        "$\(maxValueBytes)\r\n".utf8.count + maxValueBytes + 2
     }
 
     /// `redis://host:port/db` (`rediss://` with TLS).

@@ -53,7 +53,7 @@ actor RedisKeyLister: ObjectLister {
     }
 
     private func scan() async throws {
-        let subject = "\(endpoint) prefix \"\(prefix)\""
+        let subject = "prefix \"\(prefix)\""
         let command = RedisCommand(
             "SCAN", cursor, "MATCH", Self.pattern(forPrefix: prefix), "COUNT", "\(scanCount)")
         let reply: RESPValue

@@ -7,7 +7,8 @@ import NIOCore
 /// reading pipelines `GET`s, at most `ProviderContext.parallelism` in flight; writing is `SET`,
 /// deleting `DEL`. Everything goes through one pipelined connection (``RedisClient``), logged
 /// in with the storage's `username`/`password` secrets and switched to its database. Values
-/// larger than ``ObjectLimits/maxObjectBytes`` are refused as their reply header arrives.
+/// larger than ``ObjectLimits/maxObjectBytes`` are refused as their reply header arrives (the
+/// connection is then closed, and the next command opens a new one).
 public struct RedisObjectStore: ObjectStore {
     /// Connection and listing settings that storages do not carry.
     public struct Options: Sendable {
@@ -19,6 +20,9 @@ public struct RedisObjectStore: ObjectStore {
         public var scanCount: Int
         /// A PEM file of certificate authorities to trust for TLS besides the system's.
         public var trustedCAFile: String?
+        /// The largest value read; larger ones are refused as their reply header arrives. Only
+        /// tests lower it.
+        var maxValueBytes = Int(ObjectLimits.maxObjectBytes)
 
         /// Creates options.
         public init(
@@ -139,7 +143,7 @@ public struct RedisObjectStore: ObjectStore {
         case .failure(RESPProtocolError.replyTooLarge):
             throw ProviderError(
                 subject: key,
-                message: "is larger than \(ObjectLimits.maxObjectBytes) bytes; task files are read whole, up to that size")
+                message: "is larger than \(endpoint.maxValueBytes) bytes; task files are read whole, up to that size")
         case .failure(let error):
             throw RedisFailure.failed("GET", subject: key, endpoint: endpoint, error)
         }
