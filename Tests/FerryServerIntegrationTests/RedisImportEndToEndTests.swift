@@ -10,12 +10,12 @@ import Testing
 struct RedisImportEndToEndTests {
     /// Creates an import storage over `prefix` in database 0 of `server`.
     private static func redisStorage(
-        _ world: World, server: RedisServerProcess, prefix: String, password: String?
+        _ world: World, server: RedisServerProcess, prefix: String, password: String?, useBlobURLs: Bool = false
     ) async throws -> Int64 {
         let request = FerryV1.CreateStorageRequest(
             spec: FerryV1.StorageSpec(
                 projectID: World.projectID, title: "redis e2e", kind: .import, provider: .redis, prefix: prefix,
-                recursiveScan: true, synchronizable: true,
+                recursiveScan: true, useBlobURLs: useBlobURLs, synchronizable: true,
                 redis: FerryV1.RedisLocation(host: "127.0.0.1", port: Int32(server.port))),
             credentials: password.map { [FerryV1.Secret(name: "password", value: $0)] } ?? [])
         return try await world.admin { try #require(try await $0.createStorage(request).storage).id }
@@ -60,6 +60,24 @@ struct RedisImportEndToEndTests {
         let third = try await world.sync(storage, until: [.completed, .failed])
         #expect(third.sync?.lastSyncCount == 1)
         try await world.expectTasks(Int(expectedTasks) + 1)
+    }
+
+    @Test func blobURLsPointAtTheKeyWithoutReadingIt() async throws {
+        let server = try await RedisServerProcess.start()
+        defer { server.stop() }
+        try server.load([["SET", "media/photo one.jpg", "\u{FF}\u{D8}"], ["HSET", "media/not-a-string", "f", "v"]])
+        let world = try await World(staleAfterSeconds: 10, batchSize: 100)
+        defer { world.cleanUp() }
+        let storage = try await Self.redisStorage(world, server: server, prefix: "media/", password: nil, useBlobURLs: true)
+        try world.worker.start()
+
+        let done = try await world.sync(storage, until: [.completed, .failed])
+        #expect(done.sync?.status == .completed, "\(done.sync?.traceback ?? "")")
+        let urls = try await world.admin { try await $0.listTasks(projectID: World.projectID) }.map(\.dataJSON).sorted()
+        #expect(urls == [
+            #"{"url":"redis://127.0.0.1:\#(server.port)/0/media/not-a-string"}"#,
+            #"{"url":"redis://127.0.0.1:\#(server.port)/0/media/photo%20one.jpg"}"#,
+        ])
     }
 
     @Test func aWrongPasswordFailsTheSyncNamingTheStorageAndWRONGPASS() async throws {
