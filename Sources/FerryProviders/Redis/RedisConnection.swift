@@ -18,10 +18,12 @@ import Darwin
 final class RedisConnection: Sendable {
     private let channel: any Channel
     private let commandTimeout: TimeAmount
+    private let failure: RedisConnectionFailure
 
-    private init(channel: any Channel, commandTimeout: TimeAmount) {
+    private init(channel: any Channel, commandTimeout: TimeAmount, failure: RedisConnectionFailure) {
         self.channel = channel
         self.commandTimeout = commandTimeout
+        self.failure = failure
     }
 
     /// Whether the connection can still carry commands.
@@ -41,6 +43,7 @@ final class RedisConnection: Sendable {
         let tls = try endpoint.useTLS ? makeTLSContext(endpoint) : nil
         let serverName = endpoint.host.isIPAddress ? nil : endpoint.host
         let maxReplyBytes = endpoint.maxReplyBytes
+        let failure = RedisConnectionFailure()
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(endpoint.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -52,7 +55,7 @@ final class RedisConnection: Sendable {
                     }
                     try pipeline.addHandler(ByteToMessageHandler(RESPReplyDecoder(maxReplyBytes: maxReplyBytes)))
                     try pipeline.addHandler(MessageToByteHandler(RESPCommandEncoder()))
-                    try pipeline.addHandler(RedisRequestHandler())
+                    try pipeline.addHandler(RedisRequestHandler(failure: failure))
                 }
             }
         let channel: any Channel
@@ -61,7 +64,7 @@ final class RedisConnection: Sendable {
         } catch {
             throw ProviderError(subject: "\(endpoint)", message: "cannot connect: \(describe(error))")
         }
-        let connection = RedisConnection(channel: channel, commandTimeout: endpoint.commandTimeout)
+        let connection = RedisConnection(channel: channel, commandTimeout: endpoint.commandTimeout, failure: failure)
         do {
             try await connection.logIn(endpoint)
         } catch {
@@ -79,7 +82,7 @@ final class RedisConnection: Sendable {
     func send(_ commands: [RedisCommand]) async -> [Result<RESPValue, any Error>] {
         let loop = channel.eventLoop
         let replies = commands.map { _ in loop.makePromise(of: RESPValue.self) }
-        let (channel, timeout) = (self.channel, commandTimeout)
+        let (channel, timeout, failure) = (self.channel, commandTimeout, self.failure)
         loop.execute {
             for (command, reply) in zip(commands, replies) {
                 let timer = loop.scheduleTask(in: timeout) {
@@ -87,8 +90,9 @@ final class RedisConnection: Sendable {
                 }
                 reply.futureResult.whenComplete { _ in timer.cancel() }
                 let written = loop.makePromise(of: Void.self)
-                // A write refused before it reached the handler (a closed channel) fails the reply too.
-                written.futureResult.whenFailure { reply.fail($0) }
+                // A write refused before it reached the handler (a closed channel) fails the reply
+                // too, with the error that closed the connection when there was one.
+                written.futureResult.whenFailure { reply.fail(failure.error ?? $0) }
                 channel.write(RedisRequest(command: command, reply: reply), promise: written)
             }
             channel.flush()

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// Matches replies to the requests that asked for them, in order.
 ///
@@ -15,11 +16,18 @@ final class RedisRequestHandler: ChannelDuplexHandler {
 
     private var waiting = CircularBuffer<EventLoopPromise<RESPValue>>()
     /// Why the connection can carry no more requests, once it cannot.
-    private var failure: (any Error)?
+    private let failure: RedisConnectionFailure
+
+    /// Creates a handler.
+    ///
+    /// - Parameter failure: Where the first error that ends the connection is recorded.
+    init(failure: RedisConnectionFailure = RedisConnectionFailure()) {
+        self.failure = failure
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
-        if let failure {
+        if let failure = failure.error {
             request.reply.fail(failure)
             promise?.fail(failure)
             return
@@ -48,12 +56,38 @@ final class RedisRequestHandler: ChannelDuplexHandler {
 
     /// Fails every waiting request with the first error seen, and closes the connection.
     private func fail(context: ChannelHandlerContext, _ error: any Error) {
-        let reason = failure ?? error
-        failure = reason
+        let reason = failure.record(error)
         while let request = waiting.popFirst() {
             request.fail(reason)
         }
         context.close(promise: nil)
+    }
+}
+
+/// Why a connection ended, readable from any thread. The request handler records the first
+/// error; a command written after the channel has closed (and its handlers are gone) fails with
+/// that error rather than NIO's "I/O on closed channel".
+final class RedisConnectionFailure: Sendable {
+    private let first = Mutex<(any Error)?>(nil)
+
+    /// Creates an empty record.
+    init() {}
+
+    /// The first error recorded, if any.
+    var error: (any Error)? {
+        first.withLock { $0 }
+    }
+
+    /// Records `error` unless an error was recorded before.
+    ///
+    /// - Returns: The first error recorded.
+    @discardableResult
+    func record(_ error: any Error) -> any Error {
+        first.withLock { recorded in
+            if let recorded { return recorded }
+            recorded = error
+            return error
+        }
     }
 }
 
