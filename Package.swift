@@ -274,7 +274,6 @@ let package = Package(
             dependencies: [
                 "FerryProviders", "FerryCore", "FerryTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: defaultSwiftSettings
