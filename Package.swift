@@ -274,6 +274,7 @@ let package = Package(
             dependencies: [
                 "FerryProviders", "FerryCore", "FerryTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: defaultSwiftSettings

@@ -16,7 +16,8 @@ import Darwin
 /// passes, the connection is closed and every command still waiting fails, since a late reply
 /// would otherwise be taken for the next command's.
 final class RedisConnection: Sendable {
-    private let channel: any Channel
+    /// The TCP (or TLS) channel; internal so that tests can wait for its close.
+    let channel: any Channel
     private let commandTimeout: TimeAmount
     private let failure: RedisConnectionFailure
 
