@@ -148,7 +148,8 @@ public final class RedisServerProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: logPath)
     }
 
-    /// Polls until every port accepts a TCP connection, or the process has exited.
+    /// Polls until every port accepts a TCP connection and the server has said it is ready, or
+    /// the process has exited.
     private func waitForPorts(_ ports: [Int]) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(20)
         var waiting = Set(ports)
@@ -161,7 +162,9 @@ public final class RedisServerProcess: @unchecked Sendable {
                     waiting.remove(port)
                 }
             }
-            if waiting.isEmpty { return true }
+            // Another test's server may hold a port handed out twice: the port answering is ours
+            // only once our process says it listens (it exits when it cannot bind).
+            if waiting.isEmpty, log.contains("Ready to accept connections") { return process.isRunning }
             try await Task.sleep(for: .milliseconds(20))
         }
         return false
