@@ -26,9 +26,10 @@ actor RedisClient {
         self.group = group
     }
 
+    /// Closes the connection when the store and its listers are gone. (A connect in progress
+    /// keeps the client alive: the command that started it awaits it.)
     deinit {
         connection?.close()
-        connecting?.cancel()
     }
 
     /// Sends commands pipelined, and waits for their replies.
