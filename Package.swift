@@ -49,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MARK: C libraries and shims
@@ -137,6 +138,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ] + nio,
             swiftSettings: defaultSwiftSettings
         ),
@@ -265,6 +267,16 @@ let package = Package(
             name: "FerryWorkerTests",
             dependencies: ["FerryWorker", "FerryProviders", "FerryProto", "FerrySettings", "FerryCore", "FerryRPC", "FerryTransport",
                 .product(name: "Configuration", package: "swift-configuration")],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryProvidersTests",
+            dependencies: [
+                "FerryProviders", "FerryCore", "FerryTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(

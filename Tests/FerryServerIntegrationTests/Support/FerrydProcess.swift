@@ -211,10 +211,6 @@ final class FerrydProcess: @unchecked Sendable {
 
     /// A port nothing listens on right now (bound to 0, read back, closed).
     static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        defer { channel.close(promise: nil) }
-        guard let port = channel.localAddress?.port else { throw POSIXError(.EADDRNOTAVAIL) }
-        return port
+        try await LoopbackPort.free()
     }
 }
