@@ -62,6 +62,45 @@ struct RedisImportEndToEndTests {
         try await world.expectTasks(Int(expectedTasks) + 1)
     }
 
+    @Test func killNineMidSyncOverTwentyThousandKeysTimesOutAndAResyncMakesNoDuplicate() async throws {
+        let server = try await RedisServerProcess.start()
+        defer { server.stop() }
+        try server.load((0..<20_000).map { ["SET", "big/t\($0).json", #"{"text":"task \#($0)"}"#] })
+        let world = try await World(staleAfterSeconds: 3, batchSize: 10)
+        defer { world.cleanUp() }
+        let storage = try await Self.redisStorage(world, server: server, prefix: "big/", password: nil)
+        try await world.expectKillNineMidSyncTimesOutThenResyncCompletes(storage, objects: 20_000, staleAfter: 3)
+    }
+
+    @Test func aConnectionCheckWithAWrongPasswordSavesNothingAndNamesTheCredentials() async throws {
+        let server = try await RedisServerProcess.start(password: "right")
+        defer { server.stop() }
+        let world = try await World(staleAfterSeconds: 10, batchSize: 100)
+        defer { world.cleanUp() }
+        try world.worker.start()
+        let location = FerryV1.RedisLocation(host: "127.0.0.1", port: Int32(server.port))
+        let spec = FerryV1.StorageSpec(
+            projectID: World.projectID, title: "checked", kind: .import, provider: .redis, prefix: "tasks/",
+            synchronizable: true, redis: location)
+        let error = try await #require(throws: RPCError.self) {
+            try await world.admin {
+                try await $0.createStorage(
+                    FerryV1.CreateStorageRequest(
+                        spec: spec, credentials: [FerryV1.Secret(name: "password", value: "wrong")], validate: true))
+            }
+        }
+        #expect(error.code == .failedPrecondition)
+        #expect(error.message.hasPrefix("credentials: the connection check on worker worker-1 failed"), "\(error.message)")
+        #expect(error.message.contains("WRONGPASS"), "\(error.message)")
+        #expect(try await world.admin { try await $0.listStorages().storages.isEmpty })
+        let saved = try await world.admin {
+            try await $0.createStorage(
+                FerryV1.CreateStorageRequest(
+                    spec: spec, credentials: [FerryV1.Secret(name: "password", value: "right")], validate: true))
+        }
+        #expect(saved.storage?.spec?.title == "checked")
+    }
+
     @Test func blobURLsPointAtTheKeyWithoutReadingIt() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
