@@ -21,6 +21,7 @@ public struct ProviderRegistry: Sendable {
         if let root = context.localFilesRoot {
             factories[.local] = { target in try LocalObjectStore(root: root, target: target) }
         }
+        factories[.s3] = { target in try S3ObjectStore(target: target, context: context) }
         factories[.redis] = { target in try RedisObjectStore(target: target, context: context) }
         return ProviderRegistry(factories: factories)
     }
