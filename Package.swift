@@ -294,7 +294,9 @@ let package = Package(
             dependencies: [
                 "FerryServices", "FerryStore", "FerryCore", "FerryRPC", "FerryProto", "FerryTLS",
                 "FerryTransport", "FerryCrypto", "FerryTestSupport", "FerryWorker", "FerryProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

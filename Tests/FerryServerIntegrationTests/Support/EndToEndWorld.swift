@@ -58,9 +58,11 @@ struct World {
     }
 
     /// StartSync, then waits for one of `statuses`.
-    func sync(_ storage: Int64, until statuses: Set<FerryV1.SyncStatus>) async throws -> FerryV1.Storage {
+    func sync(
+        _ storage: Int64, until statuses: Set<FerryV1.SyncStatus>, timeout: Duration = .seconds(120)
+    ) async throws -> FerryV1.Storage {
         _ = try await admin { try await $0.startSync(storage) }
-        return try await waitForStatus(storage, in: statuses, timeout: .seconds(120))
+        return try await waitForStatus(storage, in: statuses, timeout: timeout)
     }
 
     /// Polls ListStorages (which applies termination detection) until the status is one of `statuses`.
@@ -125,10 +127,10 @@ struct World {
     /// SIGKILL once the sync made progress, and checks the promises of a silent death: the sync
     /// stays in progress until `staleAfter` has passed, then fails as HEARTBEAT_TIMEOUT naming the
     /// worker and the job with the count the store committed; a new worker's re-sync then
-    /// completes with exactly `objects` tasks, none twice.
-    func expectKillNineMidSyncTimesOutThenResyncCompletes(_ storage: Int64, objects: Int, staleAfter stale: Double)
-        async throws
-    {
+    /// completes (within `resyncTimeout`) with exactly `objects` tasks, none twice.
+    func expectKillNineMidSyncTimesOutThenResyncCompletes(
+        _ storage: Int64, objects: Int, staleAfter stale: Double, resyncTimeout: Duration = .seconds(120)
+    ) async throws {
         try worker.start()
         let job = try await admin { try await $0.startSync(storage) }.jobID
 
@@ -153,7 +155,7 @@ struct World {
         #expect((failed.sync?.lastSyncUnixMicros ?? 0) > 0, "last_sync of the killed sync")
 
         try worker.start()
-        let resumed = try await sync(storage, until: [.completed])
+        let resumed = try await sync(storage, until: [.completed], timeout: resyncTimeout)
         let created = try #require(resumed.sync?.lastSyncCount)
         let existed = try #require(resumed.sync?.meta?.tasksExisted)
         #expect(created + existed == Int64(objects))
