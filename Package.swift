@@ -49,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // MARK: C libraries and shims
@@ -135,8 +136,11 @@ let package = Package(
                 "FerryCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ] + nio,
             swiftSettings: defaultSwiftSettings
         ),
@@ -201,6 +205,7 @@ let package = Package(
             name: "FerryTestSupport",
             dependencies: [
                 "FerryTLS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -265,6 +270,20 @@ let package = Package(
             name: "FerryWorkerTests",
             dependencies: ["FerryWorker", "FerryProviders", "FerryProto", "FerrySettings", "FerryCore", "FerryRPC", "FerryTransport",
                 .product(name: "Configuration", package: "swift-configuration")],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "FerryProvidersTests",
+            dependencies: [
+                "FerryProviders", "FerryCore", "FerryTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Vectors")],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(

@@ -17,7 +17,9 @@ public struct ProviderRegistry: Sendable {
     ///
     /// - Parameter context: What the providers share.
     public static func standard(_ context: ProviderContext) -> ProviderRegistry {
-        var factories: [StorageProvider: Factory] = [:]
+        var factories: [StorageProvider: Factory] = [
+            .gcs: { target in try GCSObjectStore(target: target, context: context) }
+        ]
         if let root = context.localFilesRoot {
             factories[.local] = { target in try LocalObjectStore(root: root, target: target) }
         }
