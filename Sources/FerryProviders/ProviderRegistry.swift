@@ -17,12 +17,12 @@ public struct ProviderRegistry: Sendable {
     ///
     /// - Parameter context: What the providers share.
     public static func standard(_ context: ProviderContext) -> ProviderRegistry {
-        var factories: [StorageProvider: Factory] = [
-            .gcs: { target in try GCSObjectStore(target: target, context: context) }
-        ]
+        var factories: [StorageProvider: Factory] = [:]
         if let root = context.localFilesRoot {
             factories[.local] = { target in try LocalObjectStore(root: root, target: target) }
         }
+        factories[.s3] = { target in try S3ObjectStore(target: target, context: context) }
+        factories[.gcs] = { target in try GCSObjectStore(target: target, context: context) }
         return ProviderRegistry(factories: factories)
     }
 

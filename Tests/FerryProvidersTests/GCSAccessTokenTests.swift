@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CryptoExtras
 import FerryCore
 import Foundation
+import JWTKit
 import Testing
 
 @testable import FerryProviders

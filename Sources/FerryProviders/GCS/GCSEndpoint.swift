@@ -39,24 +39,24 @@ public struct GCSEndpoint: Sendable, Equatable {
 extension GCSEndpoint {
     /// `…/storage/v1/b/{bucket}/o` with a query: the bucket's object listing.
     func objectsURL(bucket: String, query: [(name: String, value: String)]) -> String {
-        base + "/storage/v1/b/" + GCSPercentEncoding.component(bucket) + "/o" + Self.queryString(query)
+        base + "/storage/v1/b/" + URIEncoding.queryComponent(bucket) + "/o" + Self.queryString(query)
     }
 
     /// `…/storage/v1/b/{bucket}/o/{object}` (the name encoded whole, `/` included) with a query.
     func objectURL(bucket: String, key: String, query: [(name: String, value: String)] = []) -> String {
-        base + "/storage/v1/b/" + GCSPercentEncoding.component(bucket) + "/o/" + GCSPercentEncoding.component(key)
+        base + "/storage/v1/b/" + URIEncoding.queryComponent(bucket) + "/o/" + URIEncoding.queryComponent(key)
             + Self.queryString(query)
     }
 
     /// `…/upload/storage/v1/b/{bucket}/o?uploadType=media&name={object}`: a simple upload.
     func uploadURL(bucket: String, key: String) -> String {
-        base + "/upload/storage/v1/b/" + GCSPercentEncoding.component(bucket) + "/o"
+        base + "/upload/storage/v1/b/" + URIEncoding.queryComponent(bucket) + "/o"
             + Self.queryString([("uploadType", "media"), ("name", key)])
     }
 
     private static func queryString(_ query: [(name: String, value: String)]) -> String {
         guard !query.isEmpty else { return "" }
-        return "?" + query.map { GCSPercentEncoding.component($0.name) + "=" + GCSPercentEncoding.component($0.value) }
+        return "?" + query.map { URIEncoding.queryComponent($0.name) + "=" + URIEncoding.queryComponent($0.value) }
             .joined(separator: "&")
     }
 }

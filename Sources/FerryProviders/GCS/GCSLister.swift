@@ -1,4 +1,5 @@
 import FerryCore
+import NIOHTTP1
 import Synchronization
 
 /// Pages of a GCS listing, pulled one at a time; only the next page's token is kept between

@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
 public import FerryCore
 import Foundation
+import NIOHTTP1
 
 /// The `gcs` provider: one Google Cloud Storage bucket over the JSON API, or a bucket of a
 /// GCS-compatible server at a custom endpoint (fake-gcs-server).

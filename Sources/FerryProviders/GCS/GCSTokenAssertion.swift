@@ -1,23 +1,23 @@
 import FerryCore
 import Foundation
-public import JWTKit
+import JWTKit
 
 /// The claims of the signed JWT a service account trades for an access token (Google's
 /// "OAuth 2.0 for server to server applications": `iss`, `scope`, `aud`, `iat`, `exp`).
-public struct GCSTokenClaims: JWTPayload, Equatable {
+struct GCSTokenClaims: JWTPayload, Equatable {
     /// The service account's e-mail address.
-    public var iss: IssuerClaim
+    var iss: IssuerClaim
     /// The scopes asked for, space-separated.
-    public var scope: String
+    var scope: String
     /// The token endpoint the assertion is meant for.
-    public var aud: AudienceClaim
+    var aud: AudienceClaim
     /// When the assertion was made.
-    public var iat: IssuedAtClaim
+    var iat: IssuedAtClaim
     /// When the assertion stops being accepted (Google allows at most an hour).
-    public var exp: ExpirationClaim
+    var exp: ExpirationClaim
 
     /// Checks the expiry (the token endpoint checks the rest).
-    public func verify(using algorithm: some JWTAlgorithm) throws {
+    func verify(using algorithm: some JWTAlgorithm) throws {
         try exp.verifyNotExpired()
     }
 }

@@ -1,5 +1,6 @@
 import FerryCore
 import Foundation
+import NIOHTTP1
 
 /// Trades a signed JWT assertion for an access token at the account's token endpoint
 /// (`POST token_uri`, `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`).
@@ -25,7 +26,7 @@ struct GCSTokenExchange: Sendable {
     /// - Throws: ``ProviderError`` naming the storage, the token endpoint and its error.
     func fetch(now: FerryTime) async throws -> GCSAccessToken {
         let jwt = try await assertion.signed(audience: tokenURI, now: now)
-        let form = "grant_type=" + GCSPercentEncoding.component(Self.grantType) + "&assertion=" + jwt
+        let form = "grant_type=" + URIEncoding.queryComponent(Self.grantType) + "&assertion=" + jwt
         let response = try await client.send(
             GCSClient.Request(
                 method: .POST, url: tokenURI, subject: subject,

@@ -51,10 +51,10 @@ public struct GCSURLSigner: Sendable {
             ("X-Goog-Expires", String(expiresIn)),
             ("X-Goog-SignedHeaders", "host"),
         ]
-        .map { GCSPercentEncoding.component($0.0) + "=" + GCSPercentEncoding.component($0.1) }
+        .map { URIEncoding.queryComponent($0.0) + "=" + URIEncoding.queryComponent($0.1) }
         .sorted()
         .joined(separator: "&")
-        let path = "/" + bucket + "/" + GCSPercentEncoding.path(key)
+        let path = "/" + bucket + "/" + URIEncoding.path(key)
         let canonicalRequest = ["GET", path, query, "host:\(endpoint.hostAndPort)\n", "host", "UNSIGNED-PAYLOAD"]
             .joined(separator: "\n")
         let stringToSign = [

@@ -1,4 +1,4 @@
-import FerryProviders
+@testable import FerryProviders
 import Foundation
 import JWTKit
 import NIOCore
@@ -17,22 +17,27 @@ final class LoopbackTokenEndpoint: Sendable {
     /// Its URL (`http://127.0.0.1:PORT/token`).
     let url: String
     private let channel: any Channel
-    private let state: Mutex<State>
+    private let state: Ledger
 
     struct State {
         var exchanges = 0
         var claims: [GCSTokenClaims] = []
     }
 
+    /// What the endpoint has handed out, shared with its connections.
+    final class Ledger: Sendable {
+        let mutex = Mutex(State())
+    }
+
     /// How many tokens it has handed out.
-    var exchanges: Int { state.withLock { $0.exchanges } }
+    var exchanges: Int { state.mutex.withLock { $0.exchanges } }
     /// The claims of every accepted assertion.
-    var claims: [GCSTokenClaims] { state.withLock { $0.claims } }
+    var claims: [GCSTokenClaims] { state.mutex.withLock { $0.claims } }
 
     /// Starts an endpoint that accepts assertions signed by the key with `publicKeyPEM`.
     static func start(publicKeyPEM: String) async throws -> LoopbackTokenEndpoint {
         let keys = await JWTKeyCollection().add(rsa: try Insecure.RSA.PublicKey(pem: publicKeyPEM), digestAlgorithm: .sha256)
-        let state = Mutex(State())
+        let state = Ledger()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMap {
@@ -44,7 +49,7 @@ final class LoopbackTokenEndpoint: Sendable {
         return LoopbackTokenEndpoint(url: "http://127.0.0.1:\(port)/token", channel: channel, state: state)
     }
 
-    private init(url: String, channel: any Channel, state: Mutex<State>) {
+    private init(url: String, channel: any Channel, state: Ledger) {
         self.url = url
         self.channel = channel
         self.state = state
@@ -60,10 +65,10 @@ final class LoopbackTokenEndpoint: Sendable {
         typealias OutboundOut = HTTPServerResponsePart
 
         private let keys: JWTKeyCollection
-        private let state: Mutex<State>
+        private let state: Ledger
         private var body: [UInt8] = []
 
-        init(keys: JWTKeyCollection, state: Mutex<State>) {
+        init(keys: JWTKeyCollection, state: Ledger) {
             self.keys = keys
             self.state = state
         }
@@ -92,7 +97,7 @@ final class LoopbackTokenEndpoint: Sendable {
             }
         }
 
-        private static func answer(form: String, keys: JWTKeyCollection, state: Mutex<State>) async -> (HTTPResponseStatus, String) {
+        private static func answer(form: String, keys: JWTKeyCollection, state: Ledger) async -> (HTTPResponseStatus, String) {
             var fields: [String: String] = [:]
             for pair in form.split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
@@ -103,7 +108,7 @@ final class LoopbackTokenEndpoint: Sendable {
             }
             do {
                 let claims = try await keys.verify(assertion, as: GCSTokenClaims.self)
-                let number = state.withLock { state in
+                let number = state.mutex.withLock { state in
                     state.exchanges += 1
                     state.claims.append(claims)
                     return state.exchanges

@@ -88,7 +88,7 @@ final class FerrydProcess: @unchecked Sendable {
         var lastFailure = ""
         for _ in 0..<3 {
             let previous = lock.withLock { self.port }
-            let port = samePort && previous != 0 ? previous : try await Self.freePort()
+            let port = samePort && previous != 0 ? previous : try await LoopbackPort.free()
             starts += 1
             let logPath = directory + "/ferryd-\(starts).log"
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -207,14 +207,5 @@ final class FerrydProcess: @unchecked Sendable {
             await transport.close()
             throw error
         }
-    }
-
-    /// A port nothing listens on right now (bound to 0, read back, closed).
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        defer { channel.close(promise: nil) }
-        guard let port = channel.localAddress?.port else { throw POSIXError(.EADDRNOTAVAIL) }
-        return port
     }
 }
