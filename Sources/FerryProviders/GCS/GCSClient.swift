@@ -7,14 +7,6 @@ import NIOHTTP1
 /// storage's authorization, retrying what ``RetryPolicy`` says is worth it, and turns GCS's JSON
 /// error answers into ``ProviderError``s that name the object and carry GCS's reason and message.
 struct GCSClient: Sendable {
-    /// A successful answer.
-    struct Response: Sendable {
-        /// The headers.
-        var headers: HTTPHeaders
-        /// The whole body.
-        var body: [UInt8]
-    }
-
     /// One request to send.
     struct Request: Sendable {
         var method: HTTPMethod
@@ -34,9 +26,6 @@ struct GCSClient: Sendable {
         var alsoSuccessful: Set<Int> = []
     }
 
-    /// Error bodies longer than this are cut (they are a few hundred bytes).
-    private static let errorBodyLimit: Int64 = 64 * 1024
-
     let http: HTTPClient
     let retry: RetryPolicy
     /// The storage's access tokens, or `nil` for anonymous access.
@@ -46,11 +35,11 @@ struct GCSClient: Sendable {
     ///
     /// - Returns: The successful answer (any 2xx, or a status in ``Request/alsoSuccessful``).
     /// - Throws: ``ProviderError`` naming the subject, with GCS's reason (or `HTTP <status>`).
-    func send(_ request: Request) async throws -> Response {
+    func send(_ request: Request) async throws -> ProviderResponse {
         try await retry.run { try await attempt(request) }
     }
 
-    private func attempt(_ request: Request) async throws -> Response {
+    private func attempt(_ request: Request) async throws -> ProviderResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = request.method
         for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
@@ -58,27 +47,10 @@ struct GCSClient: Sendable {
             outgoing.headers.add(name: "authorization", value: "Bearer " + (try await tokens.accessToken()))
         }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        do {
-            let response = try await http.execute(outgoing, timeout: .minutes(10))
-            let length = response.headers.first(name: "content-length").flatMap { Int64($0) }
-            let status = Int(response.status.code)
-            guard (200...299).contains(status) || request.alsoSuccessful.contains(status) else {
-                let body = try? await response.body.collect(
-                    limit: Self.errorBodyLimit, declaredLength: nil, subject: request.subject)
-                throw Self.failure(status: status, body: body ?? [], request: request)
-            }
-            let body = try await response.body.collect(
-                limit: request.bodyLimit, declaredLength: length, subject: request.subject)
-            return Response(headers: response.headers, body: body)
-        } catch let error as HTTPAttemptFailure {
-            throw error
-        } catch let error as ProviderError {
-            throw error
-        } catch {
-            throw HTTPAttemptFailure(
-                kind: .connection,
-                error: ProviderError(subject: request.subject, message: "cannot reach \(request.server) at \(request.url): \(error)"))
-        }
+        return try await http.attempt(
+            outgoing, subject: request.subject, server: "\(request.server) at \(request.url)",
+            bodyLimit: request.bodyLimit, alsoSuccessful: request.alsoSuccessful
+        ) { status, body in Self.failure(status: status, body: body, request: request) }
     }
 
     /// An error answer as a failure: GCS's reason and message when the body has them.
