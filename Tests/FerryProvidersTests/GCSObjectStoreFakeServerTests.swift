@@ -43,24 +43,12 @@ struct GCSObjectStoreFakeServerTests {
             retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)), tokenURI: tokenURI)
     }
 
-    static func listAll(_ store: GCSObjectStore, pageSize: Int) async throws -> (objects: [ListedObject], pages: Int) {
-        let lister = try store.makeLister()
-        var objects: [ListedObject] = []
-        var pages = 0
-        while let page = try await lister.next(maxCount: pageSize) {
-            #expect(!page.isEmpty && page.count <= pageSize)
-            objects += page
-            pages += 1
-        }
-        return (objects, pages)
-    }
-
     // MARK: Listing
 
     @Test func aRecursiveListingPagesThroughEveryObjectUnderThePrefix() async throws {
         let server = try await Self.seededServer()
         defer { server.stop() }
-        let (objects, pages) = try await Self.listAll(try Self.store(server, prefix: "data"), pageSize: 2)
+        let (objects, pages) = try await Self.store(server, prefix: "data").listAll(pageSize: 2)
         let expected = Self.seeded.filter { $0.key.hasPrefix("data/") }
         #expect(objects.map(\.key).sorted() == expected.map(\.key).sorted())
         #expect(pages >= 3, "page size 2 over \(expected.count) objects gave \(pages) pages")
@@ -75,10 +63,10 @@ struct GCSObjectStoreFakeServerTests {
     @Test func aNonRecursiveListingTakesOnlyThePrefixsFirstLevel() async throws {
         let server = try await Self.seededServer()
         defer { server.stop() }
-        let (objects, pages) = try await Self.listAll(try Self.store(server, prefix: "data/", recursive: false), pageSize: 1)
+        let (objects, pages) = try await Self.store(server, prefix: "data/", recursive: false).listAll(pageSize: 1)
         #expect(objects.map(\.key).sorted() == ["data/a.json", "data/b.json", "data/sp ace+plus~1.json"])
         #expect(pages == 3)
-        let (whole, _) = try await Self.listAll(try Self.store(server, recursive: false), pageSize: 1000)
+        let (whole, _) = try await Self.store(server, recursive: false).listAll(pageSize: 1000)
         #expect(whole.map(\.key) == ["top.json"])
     }
 
@@ -143,7 +131,7 @@ struct GCSObjectStoreFakeServerTests {
         let endpoint = try await LoopbackTokenEndpoint.start(publicKeyPEM: try GCSTestKey.publicKeyPEM())
         let secrets = StorageSecrets([GCSServiceAccountKey.secretName: try GCSTestKey.json()])
         let store = try Self.store(server, prefix: "data", secrets: secrets, tokenURI: endpoint.url)
-        let (objects, _) = try await Self.listAll(store, pageSize: 2)
+        let (objects, _) = try await store.listAll(pageSize: 2)
         _ = try await store.read(objects.map(\.key))
         #expect(endpoint.exchanges == 1)
         await endpoint.stop()
