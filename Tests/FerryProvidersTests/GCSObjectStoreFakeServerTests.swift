@@ -146,7 +146,7 @@ struct GCSObjectStoreFakeServerTests {
         var broken = google
         broken.secrets = StorageSecrets([GCSServiceAccountKey.secretName: #"{"type":"service_account"}"#])
         let badKey = #expect(throws: ProviderError.self) { try GCSObjectStore(target: broken, context: context) }
-        #expect(badKey?.message == "has no private_key_id (expected a service-account key file)")
+        #expect(badKey?.description == "gs://b: application_credentials has no private_key_id (expected a service-account key file)")
     }
 
     @Test func theStandardRegistryOffersGCS() throws {

@@ -50,11 +50,18 @@ public struct GCSObjectStore: ObjectStore {
         bucket = location.bucket
         var tokens: GCSAccessTokens?
         if let json = target.secrets.revealValue(named: GCSServiceAccountKey.secretName) {
-            let key = try GCSServiceAccountKey(json: json)
+            let key: GCSServiceAccountKey
+            let assertion: GCSTokenAssertion
+            do {
+                key = try GCSServiceAccountKey(json: json)
+                assertion = try GCSTokenAssertion(key: key)
+            } catch let error as ProviderError {
+                // Name the storage's bucket: the error ends up in a sync's traceback.
+                throw ProviderError(subject: subject, message: "\(error.subject) \(error.message)")
+            }
             let tokenClient = GCSClient(http: http, retry: retry, tokens: nil)
             let exchange = GCSTokenExchange(
-                assertion: try GCSTokenAssertion(key: key), tokenURI: tokenURI ?? key.tokenURI,
-                client: tokenClient, subject: subject)
+                assertion: assertion, tokenURI: tokenURI ?? key.tokenURI, client: tokenClient, subject: subject)
             tokens = GCSAccessTokens(exchange: exchange, clock: clock)
             signer = GCSURLSigner(key: key)
         } else if endpoint.isCustom {
