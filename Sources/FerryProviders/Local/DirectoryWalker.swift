@@ -1,5 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+// `stat` is also declared by CoreFoundation's headers, which the module loads (through
+// Foundation); member-import visibility then wants that module named here.
+import CoreFoundation
 #elseif canImport(Darwin)
 import Darwin
 #endif

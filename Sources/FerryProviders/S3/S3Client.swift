@@ -8,14 +8,6 @@ import NIOHTTP1
 /// what ``RetryPolicy`` says is worth it, and turns S3's error answers into ``ProviderError``s
 /// that name the object and carry S3's own code and message.
 struct S3Client: Sendable {
-    /// A successful answer.
-    struct Response: Sendable {
-        /// The headers.
-        var headers: HTTPHeaders
-        /// The whole body.
-        var body: [UInt8]
-    }
-
     /// One request to send.
     struct Request: Sendable {
         var method: HTTPMethod
@@ -27,9 +19,6 @@ struct S3Client: Sendable {
         /// The most bytes of a successful answer to accept.
         var bodyLimit: Int64 = ObjectLimits.maxObjectBytes
     }
-
-    /// Error bodies longer than this are cut (they are a few hundred bytes).
-    private static let errorBodyLimit: Int64 = 64 * 1024
 
     let endpoint: S3Endpoint
     let signer: SigV4Signer
@@ -47,11 +36,11 @@ struct S3Client: Sendable {
     ///
     /// - Returns: The successful answer (any 2xx).
     /// - Throws: ``ProviderError`` naming the object, with S3's error code (or `HTTP <status>`).
-    func send(_ request: Request) async throws -> Response {
+    func send(_ request: Request) async throws -> ProviderResponse {
         try await retry.run { try await attempt(request) }
     }
 
-    private func attempt(_ request: Request) async throws -> Response {
+    private func attempt(_ request: Request) async throws -> ProviderResponse {
         let subject = self.subject(request.key)
         let path = endpoint.path(for: request.key)
         let payloadHash = SigV4Signer.payloadHash(request.body)
@@ -64,25 +53,9 @@ struct S3Client: Sendable {
         if !request.body.isEmpty || request.method == .PUT {
             outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         }
-        do {
-            let response = try await http.execute(outgoing, timeout: .minutes(10))
-            let length = response.headers.first(name: "content-length").flatMap { Int64($0) }
-            let status = Int(response.status.code)
-            guard (200...299).contains(status) else {
-                let body = try? await response.body.collect(limit: Self.errorBodyLimit, declaredLength: nil, subject: subject)
-                throw Self.failure(status: status, body: body ?? [], subject: subject)
-            }
-            let body = try await response.body.collect(limit: request.bodyLimit, declaredLength: length, subject: subject)
-            return Response(headers: response.headers, body: body)
-        } catch let error as HTTPAttemptFailure {
-            throw error
-        } catch let error as ProviderError {
-            throw error
-        } catch {
-            throw HTTPAttemptFailure(
-                kind: .connection,
-                error: ProviderError(subject: subject, message: "cannot reach \(endpoint.scheme)://\(endpoint.host): \(error)"))
-        }
+        return try await http.attempt(
+            outgoing, subject: subject, server: "\(endpoint.scheme)://\(endpoint.host)", bodyLimit: request.bodyLimit
+        ) { status, body in Self.failure(status: status, body: body, subject: subject) }
     }
 
     /// An error answer as a failure: S3's `<Code>` and `<Message>` when the body has them.

@@ -32,7 +32,7 @@ public struct S3ObjectStore: ObjectStore {
         context: ProviderContext,
         http: HTTPClient = ProviderHTTPClient.shared,
         retry: RetryPolicy = RetryPolicy(),
-        clock: @escaping @Sendable () -> FerryTime = { S3ObjectStore.systemTime() }
+        clock: @escaping @Sendable () -> FerryTime = { SystemTime.now() }
     ) throws {
         guard case .s3(let location) = target.location else {
             throw ProviderError(subject: "\(target.location.provider)", message: "is not an S3 location")
@@ -46,11 +46,6 @@ public struct S3ObjectStore: ObjectStore {
         recursive = target.recursive
         parallelism = context.parallelism
         sseKMSKeyID = location.sseKMSKeyID
-    }
-
-    /// Now, from the system's wall clock.
-    public static func systemTime() -> FerryTime {
-        FerryTime(unixMicroseconds: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down)))
     }
 
     public func makeLister() throws -> any ObjectLister {
@@ -94,7 +89,7 @@ public struct S3ObjectStore: ObjectStore {
     ///   - expiresIn: Seconds it stays valid (S3 accepts 1 ... 604800).
     ///   - now: The signing time.
     /// - Returns: The URL.
-    public func presignedURL(for key: String, expiresIn: Int, now: FerryTime = S3ObjectStore.systemTime()) -> String {
+    public func presignedURL(for key: String, expiresIn: Int, now: FerryTime = SystemTime.now()) -> String {
         let endpoint = client.endpoint
         let path = endpoint.path(for: key)
         let query = client.signer.presignedQuery(
