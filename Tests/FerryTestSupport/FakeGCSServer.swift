@@ -77,12 +77,19 @@ public final class FakeGCSServer: @unchecked Sendable {
     }
 
     /// Uploads objects (`POST /upload/storage/v1/b/{bucket}/o?uploadType=media&name=…`).
+    /// Sixteen uploads run at once, so a test can fill a bucket with thousands of objects quickly.
     public func put(bucket: String, objects: [(key: String, bytes: [UInt8])]) async throws {
-        for object in objects {
-            let name = object.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? object.key
-            try await send(
-                .POST, "/upload/storage/v1/b/\(bucket)/o?uploadType=media&name=\(name)", body: object.bytes,
-                contentType: "application/octet-stream")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, object) in objects.enumerated() {
+                if index >= 16 { try await group.next() }
+                let name = object.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? object.key
+                group.addTask {
+                    try await self.send(
+                        .POST, "/upload/storage/v1/b/\(bucket)/o?uploadType=media&name=\(name)", body: object.bytes,
+                        contentType: "application/octet-stream")
+                }
+            }
+            try await group.waitForAll()
         }
     }
 
