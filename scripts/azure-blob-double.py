@@ -20,9 +20,10 @@ Test helpers, unauthenticated: `GET /__double/state` answers every blob as
 {"container": {"name": BASE64}}; `GET /__double/requests` the requests served so far as
 [{"method", "path", "query"}].
 
-Usage: azure-blob-double.py CONFIG.json, where CONFIG is {"account": NAME, "accountKey": BASE64,
-"sasToken": TOKEN or null, "containers": {"name": {"blob": BASE64}}}. Binds 127.0.0.1 on a free
-port, prints the port on a line of its own once it listens, and serves until killed.
+Usage: azure-blob-double.py CONFIG.json PORT, where CONFIG is {"account": NAME, "accountKey":
+BASE64, "sasToken": TOKEN or null, "containers": {"name": {"blob": BASE64}}}. Binds 127.0.0.1:PORT
+(a free port when PORT is 0), prints the port on a line of its own once it listens, and serves
+until killed.
 """
 
 import base64
@@ -271,7 +272,7 @@ def main():
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     with open(sys.argv[1], encoding="utf-8") as file:
         Handler.state = State(json.load(file))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2]) if len(sys.argv) > 2 else 0), Handler)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
     server.serve_forever()

@@ -360,7 +360,7 @@ const ProtobufCMessageDescriptor ferry__v1__s3_location__descriptor =
   (ProtobufCMessageInit) ferry__v1__s3_location__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__gcslocation__field_descriptors[2] =
+static const ProtobufCFieldDescriptor ferry__v1__gcslocation__field_descriptors[3] =
 {
   {
     "bucket",
@@ -386,15 +386,28 @@ static const ProtobufCFieldDescriptor ferry__v1__gcslocation__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "endpoint_url",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__GCSLocation, endpoint_url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__gcslocation__field_indices_by_name[] = {
   0,   /* field[0] = bucket */
+  2,   /* field[2] = endpoint_url */
   1,   /* field[1] = project */
 };
 static const ProtobufCIntRange ferry__v1__gcslocation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor ferry__v1__gcslocation__descriptor =
 {
@@ -404,7 +417,7 @@ const ProtobufCMessageDescriptor ferry__v1__gcslocation__descriptor =
   "Ferry__V1__GCSLocation",
   "ferry.v1",
   sizeof(Ferry__V1__GCSLocation),
-  2,
+  3,
   ferry__v1__gcslocation__field_descriptors,
   ferry__v1__gcslocation__field_indices_by_name,
   1,  ferry__v1__gcslocation__number_ranges,

@@ -75,7 +75,9 @@ public enum StorageOutput {
                 "force_path_style": s3.forcePathStyle, "sse_kms_key_id": s3.sseKMSKeyID,
             ] as [String: Any]
         }
-        if let gcs = spec.gcs { object["gcs"] = ["bucket": gcs.bucket, "project": gcs.project] }
+        if let gcs = spec.gcs {
+            object["gcs"] = ["bucket": gcs.bucket, "project": gcs.project, "endpoint_url": gcs.endpointURL]
+        }
         if let azure = spec.azureBlob {
             object["azure_blob"] = [
                 "container": azure.container, "account_name": azure.accountName, "endpoint_url": azure.endpointURL,

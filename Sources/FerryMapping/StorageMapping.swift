@@ -55,7 +55,11 @@ public enum StorageSpecMapping {
                 sseKMSKeyID: location.sseKMSKeyID
             )
         case .gcs(let location):
-            spec.gcs = FerryV1.GCSLocation(bucket: location.bucket, project: location.project)
+            spec.gcs = FerryV1.GCSLocation(
+                bucket: location.bucket,
+                project: location.project,
+                endpointURL: location.endpointURL
+            )
         case .azureBlob(let location):
             spec.azureBlob = FerryV1.AzureBlobLocation(
                 container: location.container,
@@ -107,7 +111,7 @@ public enum StorageSpecMapping {
             )
         case .gcs:
             let gcs = try required(spec.gcs, "spec.gcs")
-            location = .gcs(GCSLocation(bucket: gcs.bucket, project: gcs.project))
+            location = .gcs(GCSLocation(bucket: gcs.bucket, project: gcs.project, endpointURL: gcs.endpointURL))
         case .azureBlob:
             let azure = try required(spec.azureBlob, "spec.azure_blob")
             location = .azureBlob(

@@ -23,6 +23,8 @@ public struct ProviderRegistry: Sendable {
             factories[.local] = { target in try LocalObjectStore(root: root, target: target) }
         }
         factories[.s3] = { target in try S3ObjectStore(target: target, context: context) }
+        factories[.gcs] = { target in try GCSObjectStore(target: target, context: context) }
+        factories[.redis] = { target in try RedisObjectStore(target: target, context: context) }
         return ProviderRegistry(factories: factories)
     }
 

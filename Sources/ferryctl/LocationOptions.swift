@@ -13,7 +13,11 @@ struct LocationOptions: ParsableArguments {
     @Option(help: "s3: region, e.g. us-east-1.")
     var region: String?
 
-    @Option(help: "s3: endpoint URL of an S3-compatible service (MinIO, Ceph, R2, ...); azure_blob: blob endpoint URL.")
+    @Option(
+        help: """
+            s3: endpoint URL of an S3-compatible service (MinIO, Ceph, R2, ...); gcs: JSON API endpoint \
+            (e.g. fake-gcs-server); azure_blob: blob endpoint URL.
+            """)
     var endpoint: String?
 
     @Option(help: "s3: path-style addressing (endpoint/bucket/key), which most S3-compatible services need: true or false.")
@@ -49,7 +53,7 @@ struct LocationOptions: ParsableArguments {
             ("--path", path != nil, [.local]),
             ("--bucket", bucket != nil, [.s3, .gcs]),
             ("--region", region != nil, [.s3]),
-            ("--endpoint", endpoint != nil, [.s3, .azureBlob]),
+            ("--endpoint", endpoint != nil, [.s3, .gcs, .azureBlob]),
             ("--path-style", pathStyle != nil, [.s3]),
             ("--sse-kms-key-id", sseKmsKeyId != nil, [.s3]),
             ("--gcs-project", gcsProject != nil, [.gcs]),
@@ -80,6 +84,7 @@ struct LocationOptions: ParsableArguments {
             var gcs = spec.gcs ?? FerryV1.GCSLocation()
             if let bucket { gcs.bucket = bucket }
             if let gcsProject { gcs.project = gcsProject }
+            if let endpoint { gcs.endpointURL = endpoint }
             spec.gcs = gcs
         case .azureBlob:
             var azure = spec.azureBlob ?? FerryV1.AzureBlobLocation()

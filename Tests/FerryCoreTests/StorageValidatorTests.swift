@@ -227,6 +227,11 @@ struct StorageValidatorTests {
             settings: settings(.s3(S3Location(bucket: "b", endpointURL: "https://h st"))),
             errors: ["s3.endpoint_url:invalidFormat"]
         ),
+        Case(
+            name: "gcs endpoint with a query",
+            settings: settings(.gcs(GCSLocation(bucket: "b", endpointURL: "http://127.0.0.1:4443/?x=1"))),
+            errors: ["gcs.endpoint_url:invalidFormat"]
+        ),
 
         // Refused: provider locations.
         Case(name: "empty bucket", settings: settings(.s3(S3Location(bucket: ""))), errors: ["s3.bucket:required"]),

@@ -133,7 +133,7 @@ struct AzureBlobObjectStoreTests {
         let store = try Self.store(double, secrets: ["sas_token": "?" + token])
         #expect(try await store.validate() == "in/1.json")
         let error = try #require(throws: ProviderError.self) {
-            try store.presignedURL(for: "in/1.json", expiresIn: .minutes(5), now: WallClock.now())
+            try store.presignedURL(for: "in/1.json", expiresIn: .minutes(5), now: SystemTime.now())
         }
         #expect(error.message.contains("account_key"))
         let wrong = try Self.store(double, secrets: ["sas_token": "sv=2021-08-06&sig=d3Jvbmc%3D"])
@@ -144,14 +144,14 @@ struct AzureBlobObjectStoreTests {
         let double = try await AzureBlobDouble.start(containers: ["data": Self.blobs])
         defer { double.stop() }
         let store = try Self.store(double)
-        let url = try store.presignedURL(for: "in/été 2026/東京 + x.json", expiresIn: .minutes(10), now: WallClock.now())
+        let url = try store.presignedURL(for: "in/été 2026/東京 + x.json", expiresIn: .minutes(10), now: SystemTime.now())
         #expect(url.hasPrefix(double.endpointURL + "/data/in/%C3%A9t%C3%A9%202026/"))
         #expect(url.contains("sp=r&spr=https%2Chttp&sv=2021-08-06&sr=b&sig="))
         let fetched = try await Self.get(url)
         #expect(fetched.status == 200)
         #expect(fetched.body == Self.blobs["in/été 2026/東京 + x.json"])
         let expired = try store.presignedURL(
-            for: "in/1.json", expiresIn: .minutes(1), now: WallClock.now() - .hours(1))
+            for: "in/1.json", expiresIn: .minutes(1), now: SystemTime.now() - .hours(1))
         #expect(try await Self.get(expired).status == 403)
         let elsewhere = url.replacingOccurrences(of: "/data/in/%C3%A9t%C3%A9%202026/%E6%9D%B1%E4%BA%AC%20%2B%20x.json", with: "/data/in/1.json")
         #expect(try await Self.get(elsewhere).status == 403)

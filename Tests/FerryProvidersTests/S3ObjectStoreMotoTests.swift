@@ -50,18 +50,6 @@ struct S3ObjectStoreMotoTests {
             transport: ProviderTransport(retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10))))
     }
 
-    static func listAll(_ store: S3ObjectStore, pageSize: Int) async throws -> (objects: [ListedObject], pages: Int) {
-        let lister = try store.makeLister()
-        var objects: [ListedObject] = []
-        var pages = 0
-        while let page = try await lister.next(maxCount: pageSize) {
-            #expect(!page.isEmpty && page.count <= pageSize)
-            objects += page
-            pages += 1
-        }
-        return (objects, pages)
-    }
-
     static func md5(_ bytes: [UInt8]) -> String {
         Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
@@ -91,7 +79,7 @@ struct S3ObjectStoreMotoTests {
     @Test func aRecursiveListingPagesThroughEveryObjectUnderThePrefix() async throws {
         let moto = try await Self.seededServer()
         defer { moto.stop() }
-        let (objects, pages) = try await Self.listAll(try Self.store(moto, prefix: "data"), pageSize: 2)
+        let (objects, pages) = try await Self.store(moto, prefix: "data").listAll(pageSize: 2)
         let expected = Self.seeded.filter { $0.key.hasPrefix("data/") && !$0.key.hasSuffix("/") }
         #expect(objects.map(\.key).sorted() == expected.map(\.key).sorted())
         #expect(pages >= 3, "page size 2 over \(expected.count) objects gave \(pages) pages")
@@ -106,9 +94,9 @@ struct S3ObjectStoreMotoTests {
     @Test func aNonRecursiveListingTakesOnlyThePrefixsFirstLevel() async throws {
         let moto = try await Self.seededServer()
         defer { moto.stop() }
-        let (objects, _) = try await Self.listAll(try Self.store(moto, prefix: "data/", recursive: false), pageSize: 1)
+        let (objects, _) = try await Self.store(moto, prefix: "data/", recursive: false).listAll(pageSize: 1)
         #expect(objects.map(\.key).sorted() == ["data/a.json", "data/b.json", "data/odd +=&:é (1).json", "data/sp ace~1.json"])
-        let (whole, _) = try await Self.listAll(try Self.store(moto, recursive: false), pageSize: 1000)
+        let (whole, _) = try await Self.store(moto, recursive: false).listAll(pageSize: 1000)
         #expect(whole.map(\.key) == ["top.json"])
     }
 

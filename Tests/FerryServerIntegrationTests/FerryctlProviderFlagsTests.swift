@@ -33,9 +33,11 @@ struct FerryctlProviderFlagsTests {
             world.ferryctl(
                 common + [
                     "--provider", "gcs", "--bucket", "scans", "--gcs-project", "labeling",
-                    "--secret-file", "application_credentials=\(keyFile)",
+                    "--endpoint", "http://127.0.0.1:4443", "--secret-file", "application_credentials=\(keyFile)",
                 ]))
-        #expect(gcs["gcs"] as? [String: String] == ["bucket": "scans", "project": "labeling"])
+        #expect(
+            gcs["gcs"] as? [String: String]
+                == ["bucket": "scans", "project": "labeling", "endpoint_url": "http://127.0.0.1:4443"])
         #expect(gcs["credential_names"] as? [String] == ["application_credentials"])
 
         let azure = try json(

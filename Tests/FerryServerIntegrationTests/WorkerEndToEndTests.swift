@@ -38,36 +38,7 @@ struct WorkerEndToEndTests {
         let world = try await World(staleAfterSeconds: stale, batchSize: 10)
         defer { world.cleanUp() }
         let storage = try await world.storage(files: 3_000)
-        try world.worker.start()
-        let job = try await world.admin { try await $0.startSync(storage) }.jobID
-
-        try await world.waitForProgress(storage)
-        world.worker.kill9()
-        let killedAt = ContinuousClock.now
-        // Not before stale_after: the last ping came at most one ping interval before the kill.
-        while ContinuousClock.now - killedAt < .seconds(stale - 0.5) {
-            let early = try await world.admin { try await $0.listed(storage) }
-            guard ContinuousClock.now - killedAt < .seconds(stale - 0.5) else { break }
-            #expect(early.sync?.status == .inProgress, "failed before stale_after had passed")
-            try await Task.sleep(for: .milliseconds(200))
-        }
-
-        let failed = try await world.waitForStatus(storage, in: [.failed], timeout: .seconds(30))
-        #expect(ContinuousClock.now - killedAt >= .seconds(stale - 0.5))
-        #expect(failed.sync?.meta?.terminationReason == .heartbeatTimeout)
-        let traceback = failed.sync?.traceback ?? ""
-        #expect(traceback.contains("worker-1"), "\(traceback)")
-        #expect(traceback.contains(job), "\(traceback)")
-        #expect(failed.sync?.lastSyncCount == Int64(try await world.taskCount()), "count of the killed sync")
-        #expect((failed.sync?.lastSyncUnixMicros ?? 0) > 0, "last_sync of the killed sync")
-
-        try world.worker.start()
-        let resumed = try await world.sync(storage, until: [.completed])
-        let created = try #require(resumed.sync?.lastSyncCount)
-        let existed = try #require(resumed.sync?.meta?.tasksExisted)
-        #expect(created + existed == 3_000)
-        #expect(existed > 0, "the first sync had made progress before the kill")
-        try await world.expectTasks(3_000)
+        try await world.expectKillNineMidSyncTimesOutThenResyncCompletes(storage, objects: 3_000, staleAfter: stale)
     }
 
     /// A worker stopped (SIGSTOP) for longer than stale_after, with nobody listing meanwhile, is

@@ -41,6 +41,7 @@ import Testing
         let unknown = #expect(throws: RPCError.self) { try StorageSpecMask(["title", "bucket", "s3.nope"]) }
         #expect(unknown?.code == .invalidArgument)
         #expect(unknown?.message == "update_mask: unknown paths bucket, s3.nope")
+        #expect(throws: Never.self) { try StorageSpecMask(["gcs.endpoint_url"]) }
         let fixed = #expect(throws: RPCError.self) { try StorageSpecMask(["kind", "title"]) }
         #expect(fixed?.code == .invalidArgument)
         #expect(fixed?.message.contains("kind cannot change") == true)

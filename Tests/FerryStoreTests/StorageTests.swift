@@ -76,7 +76,7 @@ struct StorageTests {
                         sseKMSKeyID: "k"
                     )
                 ),
-                .gcs(GCSLocation(bucket: "g", project: "p")),
+                .gcs(GCSLocation(bucket: "g", project: "p", endpointURL: "http://127.0.0.1:4443")),
                 .azureBlob(AzureBlobLocation(container: "c", accountName: "acct", endpointURL: "http://azurite:10000")),
                 .redis(RedisLocation(host: "redis.local", port: 6380, database: 2, useTLS: true)),
             ]

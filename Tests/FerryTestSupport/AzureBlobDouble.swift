@@ -2,13 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
-import NIOPosix
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A local stand-in for the Azure Blob service (scripts/azure-blob-double.py) on a free
 /// 127.0.0.1 port, for the tests of Ferry's Azure provider: in-memory containers behind an
@@ -24,20 +17,19 @@ public final class AzureBlobDouble: @unchecked Sendable {
     /// The account key it checks signatures with (base64).
     public let accountKey: String
     /// The port it listens on.
-    public let port: Int
+    public var port: Int { server.port }
     /// `http://127.0.0.1:PORT/ACCOUNT`: the `endpoint_url` of a storage in it.
     public var endpointURL: String { "http://127.0.0.1:\(port)/\(account)" }
-    private let process: Process
+    private let server: LoopbackServerProcess
     private let directory: String
 
     /// A fixed test account key (64 bytes, base64).
     public static let testAccountKey = Data((0..<64).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }).base64EncodedString()
 
-    private init(account: String, accountKey: String, port: Int, process: Process, directory: String) {
+    private init(account: String, accountKey: String, server: LoopbackServerProcess, directory: String) {
         self.account = account
         self.accountKey = accountKey
-        self.port = port
-        self.process = process
+        self.server = server
         self.directory = directory
     }
 
@@ -64,47 +56,27 @@ public final class AzureBlobDouble: @unchecked Sendable {
             "account": account, "accountKey": accountKey, "sasToken": sasToken ?? NSNull(),
             "containers": containers.mapValues { $0.mapValues { Data($0).base64EncodedString() } },
         ]
-        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: directory + "/config.json"))
-        let logPath = directory + "/double.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        let stdout = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", TestPKI.repositoryRoot + "/scripts/azure-blob-double.py", directory + "/config.json"]
-        process.standardOutput = stdout
-        process.standardError = log
-        try process.run()
-        try? log.close()
-        // The script prints its port once it listens; end of file means it died.
-        let firstLine = try await NIOThreadPool.singleton.runIfActive { () -> String in
-            var line: [UInt8] = []
-            while let byte = try stdout.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") {
-                line.append(byte)
-            }
-            return String(decoding: line, as: UTF8.self)
-        }
-        guard let port = Int(firstLine) else {
-            process.waitUntilExit()
-            let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        let configPath = directory + "/config.json"
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
+        do {
+            let server = try await LoopbackServerProcess.start(
+                name: "azure-blob-double", executable: "/usr/bin/env", patience: .seconds(30)
+            ) { port in ["python3", TestPKI.repositoryRoot + "/scripts/azure-blob-double.py", configPath, String(port)] }
+            return AzureBlobDouble(account: account, accountKey: accountKey, server: server, directory: directory)
+        } catch {
             try? FileManager.default.removeItem(atPath: directory)
-            throw AzureBlobDoubleError(description: "azure-blob-double.py did not start:\n\(output)")
+            throw error
         }
-        return AzureBlobDouble(account: account, accountKey: accountKey, port: port, process: process, directory: directory)
     }
 
-    /// Stops the double (SIGKILL, then waits) and removes its files. Not SIGTERM: a child
-    /// started from a test thread inherits that thread's blocked signals, SIGTERM among them.
+    /// Stops the double and removes its files.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        server.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// What the double logged so far (one line per request).
-    public var log: String { (try? String(contentsOfFile: directory + "/double.log", encoding: .utf8)) ?? "" }
+    public var log: String { server.log }
 
     /// Every blob it holds now: container → blob name → content.
     public func contents() async throws -> [String: [String: [UInt8]]] {
@@ -133,10 +105,4 @@ public final class AzureBlobDouble: @unchecked Sendable {
         let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return try JSONDecoder().decode(T.self, from: Data(buffer: body))
     }
-}
-
-/// The double failed to start.
-public struct AzureBlobDoubleError: Error, CustomStringConvertible {
-    /// What failed, with the double's output.
-    public var description: String
 }

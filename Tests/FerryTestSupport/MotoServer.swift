@@ -1,12 +1,6 @@
 import Foundation
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A real moto S3 server (moto 5.2.1 from scripts/install-deps.sh, run by
 /// scripts/moto-server.py) on a free 127.0.0.1 port, for the tests of Ferry's S3 provider.
 ///
@@ -33,73 +27,43 @@ public final class MotoServer: @unchecked Sendable {
     public let secretAccessKey: String
     /// Whether requests must be signed with the key.
     public let enforcesAuthentication: Bool
-    private let process: Process
-    private let logPath: String
+    private let server: LoopbackServerProcess
 
     /// How long moto may take to start (Python imports are slow on a loaded machine).
     static let patience = Duration.seconds(60)
 
-    private init(
-        port: Int, process: Process, logPath: String, accessKeyID: String, secretAccessKey: String, enforces: Bool
-    ) {
-        self.port = port
-        self.process = process
-        self.logPath = logPath
+    private init(server: LoopbackServerProcess, accessKeyID: String, secretAccessKey: String, enforces: Bool) {
+        self.port = server.port
+        self.server = server
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
         self.enforcesAuthentication = enforces
-    }
-
-    deinit {
-        stop()
     }
 
     /// Starts a server and waits until it accepts connections and has its IAM user.
     ///
     /// - Parameter enforcingAuthentication: Turn moto's request authentication on.
     public static func start(enforcingAuthentication: Bool = true) async throws -> MotoServer {
-        var lastLog = ""
-        for _ in 0..<3 {
-            let port = try await LoopbackPort.free()
-            let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-moto-\(port)-\(UUID().uuidString).log").path
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", TestPKI.repositoryRoot + "/scripts/moto-server.py", "-H", "127.0.0.1", "-p", "\(port)",
-            ]
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
-            try? log.close()
-            if try await LoopbackPort.waitForListener(port: port, timeout: patience, alive: { process.isRunning }) {
-                let setup = try await runFixture(
-                    ["setup", "http://127.0.0.1:\(port)"] + (enforcingAuthentication ? ["--enforce-auth"] : []))
-                let keys = try JSONDecoder().decode([String: String].self, from: Data(setup.utf8))
-                return MotoServer(
-                    port: port, process: process, logPath: logPath, accessKeyID: keys["accessKeyID"] ?? "",
-                    secretAccessKey: keys["secretAccessKey"] ?? "", enforces: enforcingAuthentication)
-            }
-            lastLog = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+        let server = try await LoopbackServerProcess.start(
+            name: "moto", executable: "/usr/bin/env", patience: patience
+        ) { port in
+            ["python3", TestPKI.repositoryRoot + "/scripts/moto-server.py", "-H", "127.0.0.1", "-p", "\(port)"]
         }
-        throw MotoError(message: "moto did not start:\n\(lastLog)")
+        let setup = try await runFixture(
+            ["setup", "http://127.0.0.1:\(server.port)"] + (enforcingAuthentication ? ["--enforce-auth"] : []))
+        let keys = try JSONDecoder().decode([String: String].self, from: Data(setup.utf8))
+        return MotoServer(
+            server: server, accessKeyID: keys["accessKeyID"] ?? "", secretAccessKey: keys["secretAccessKey"] ?? "",
+            enforces: enforcingAuthentication)
     }
 
-    /// Stops the server and removes its log. SIGKILL: moto's SIGTERM handler only ends the main
-    /// thread, and the process then lives on while a client keeps a connection open.
+    /// Stops the server and removes its log.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: logPath)
+        server.stop()
     }
 
     /// What the server logged so far (one line per request).
-    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public var log: String { server.log }
 
     /// Creates a bucket with boto3.
     public func createBucket(_ bucket: String) async throws {

@@ -82,15 +82,20 @@ public struct GCSLocation: Sendable, Hashable {
     public var bucket: String
     /// The Google Cloud project id; empty to take it from the credentials.
     public var project: String
+    /// A custom JSON API endpoint (e.g. fake-gcs-server at `http://127.0.0.1:4443`); empty for
+    /// `https://storage.googleapis.com`.
+    public var endpointURL: String
 
     /// Creates a location.
     ///
     /// - Parameters:
     ///   - bucket: The bucket name.
     ///   - project: The Google Cloud project id; empty to take it from the credentials.
-    public init(bucket: String, project: String = "") {
+    ///   - endpointURL: A custom `http`/`https` JSON API endpoint; empty for Google's.
+    public init(bucket: String, project: String = "", endpointURL: String = "") {
         self.bucket = bucket
         self.project = project
+        self.endpointURL = endpointURL
     }
 }
 

@@ -1,4 +1,4 @@
-/// Checks of a custom provider endpoint (`s3.endpoint_url`, `azure_blob.endpoint_url`).
+/// Checks of a custom provider endpoint (`s3.endpoint_url`, `gcs.endpoint_url`, `azure_blob.endpoint_url`).
 ///
 /// Written without Foundation's URL so the rules are explicit: `http` or `https` only, a host,
 /// an optional port 1–65535, an optional path; no credentials (`user:pass@`), query, fragment,

@@ -26,6 +26,7 @@ extension StorageValidator {
             if !gcs.project.isEmpty, !Self.isToken(gcs.project, maxBytes: 128, extra: "-_.:") {
                 errors.add("gcs.project", .invalidFormat, "must be a Google Cloud project id")
             }
+            Self.checkEndpoint(gcs.endpointURL, field: "gcs.endpoint_url", into: &errors)
         case .azureBlob(let azure):
             Self.checkBucketName(azure.container, field: "azure_blob.container", into: &errors)
             if azure.accountName.isEmpty {

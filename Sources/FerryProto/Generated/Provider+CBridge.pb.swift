@@ -98,6 +98,7 @@ extension FerryV1.GCSLocation: CMessageBridge {
         self.init()
         self.bucket = try CFieldDecoding.string(c.bucket, field: "ferry.v1.GCSLocation.bucket")
         self.project = try CFieldDecoding.string(c.project, field: "ferry.v1.GCSLocation.project")
+        self.endpointURL = try CFieldDecoding.string(c.endpoint_url, field: "ferry.v1.GCSLocation.endpoint_url")
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -105,6 +106,7 @@ extension FerryV1.GCSLocation: CMessageBridge {
         ferry__v1__gcslocation__init(&c)
         c.bucket = try scope.string(self.bucket, field: "ferry.v1.GCSLocation.bucket")
         c.project = try scope.string(self.project, field: "ferry.v1.GCSLocation.project")
+        c.endpoint_url = try scope.string(self.endpointURL, field: "ferry.v1.GCSLocation.endpoint_url")
         return c
     }
 

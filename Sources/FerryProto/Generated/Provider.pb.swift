@@ -221,17 +221,26 @@ extension FerryV1 {
         /// Proto field `string project = 2`.
         public var project: String
 
+        /// A custom JSON API endpoint (e.g. fake-gcs-server); empty for https://storage.googleapis.com.
+        ///
+        /// Proto field `string endpoint_url = 3`.
+        public var endpointURL: String
+
         /// Creates a `ferry.v1.GCSLocation`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
         ///   - bucket: The bucket name.
         ///   - project: The Google Cloud project id; empty to take it from the credentials.
+        ///   - endpointURL: A custom JSON API endpoint (e.g. fake-gcs-server); empty for
+        ///     https://storage.googleapis.com.
         public init(
             bucket: String = "",
-            project: String = ""
+            project: String = "",
+            endpointURL: String = ""
         ) {
             self.bucket = bucket
             self.project = project
+            self.endpointURL = endpointURL
         }
 
         /// Decodes a `ferry.v1.GCSLocation`; see ``FerryMessage/init(protobufBytes:)``.

@@ -61,8 +61,8 @@ struct AzureBlobClient: Sendable {
         if request.method == .PUT {
             outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         }
-        return try await ProviderExchange.attempt(
-            outgoing, http: http, subject: subject, origin: endpoint.origin, bodyLimit: request.bodyLimit
+        return try await http.attempt(
+            outgoing, subject: subject, server: endpoint.origin, bodyLimit: request.bodyLimit
         ) { status, headers, body in Self.failure(status: status, headers: headers, body: body, subject: subject) }
     }
 

@@ -41,20 +41,20 @@ struct AzureBlobEndpoint: Sendable {
         origin = "\(parsedScheme)://\(hostText)" + (url.port.map { ":\($0)" } ?? "")
         var path = url.path
         while path.hasSuffix("/") { path.removeLast() }
-        basePath = PercentEncoding.path(path)
+        basePath = URIEncoding.path(path)
     }
 
     /// The path of a blob (`name` given) or of the container (`nil`), percent-encoded: what is
     /// sent and what Shared Key signs.
     func path(for name: String?) -> String {
-        let containerPath = basePath + "/" + PercentEncoding.path(container)
+        let containerPath = basePath + "/" + URIEncoding.path(container)
         guard let name else { return containerPath }
-        return containerPath + "/" + PercentEncoding.path(name)
+        return containerPath + "/" + URIEncoding.path(name)
     }
 
     /// The URL of a path with a query (values not yet encoded) and, for SAS credentials, the token.
     func url(path: String, query: [(name: String, value: String)], sasToken: String? = nil) -> String {
-        var parts = query.map { "\($0.name)=\(PercentEncoding.queryComponent($0.value))" }
+        var parts = query.map { "\($0.name)=\(URIEncoding.queryComponent($0.value))" }
         if let sasToken { parts.append(sasToken) }
         return origin + path + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
     }

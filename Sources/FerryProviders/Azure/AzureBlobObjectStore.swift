@@ -1,4 +1,4 @@
-public import FerryCore
+import FerryCore
 import NIOHTTP1
 
 /// The `azure_blob` provider: one container of Azure Blob Storage (or of a service that speaks
@@ -9,12 +9,8 @@ import NIOHTTP1
 /// `data` does not take `data2/…`, and it stays part of the keys. `recursive_scan` off lists only
 /// the folder's first level (`delimiter=/`). Reads run ``ProviderContext/parallelism`` at a time.
 /// Writes make block blobs. See docs/PROVIDERS.md.
-public struct AzureBlobObjectStore: ObjectStore, PresigningStore {
-    /// How long before `now` a presigned URL becomes valid, so that a reader whose clock is a
-    /// little behind the service's can use it at once.
-    public static let presignClockSkew = FerryDuration.minutes(5)
-
-    private let client: AzureBlobClient
+public struct AzureBlobObjectStore: ObjectStore {
+    let client: AzureBlobClient
     private let listPrefix: String
     private let recursive: Bool
     private let parallelism: Int
@@ -70,23 +66,5 @@ public struct AzureBlobObjectStore: ObjectStore, PresigningStore {
 
     public func blobURL(for key: String) -> String {
         client.subject(key)
-    }
-
-    /// A URL that reads one blob with a plain GET until `now + expiresIn`: the blob's URL with a
-    /// read-only service SAS signed by the account key, valid from ``presignClockSkew`` before
-    /// `now`, for HTTPS only (HTTPS and HTTP for an `http://` endpoint).
-    ///
-    /// - Throws: ``ProviderError`` when the storage has only a `sas_token`, which cannot sign.
-    public func presignedURL(for key: String, expiresIn: FerryDuration, now: FerryTime) throws -> String {
-        guard case .sharedKey(let signer) = client.credentials else {
-            throw ProviderError(
-                subject: client.subject(key),
-                message: "cannot presign with a sas_token; presigned URLs need the account_key secret")
-        }
-        let endpoint = client.endpoint
-        let token = signer.serviceSAS(
-            container: endpoint.container, blob: key, start: now - Self.presignClockSkew, expiry: now + expiresIn,
-            protocols: endpoint.scheme == "https" ? .https : .httpsAndHTTP)
-        return endpoint.url(path: endpoint.path(for: key), query: [], sasToken: token)
     }
 }

@@ -44,7 +44,7 @@ extension AzureSharedKeySigner {
             ("st", st), ("se", se), ("sp", "r"), ("spr", protocols.rawValue), ("sv", version), ("sr", "b"),
             ("sig", signature(of: signed)),
         ]
-        return fields.map { "\($0.0)=\(PercentEncoding.path($0.1))" }.joined(separator: "&")
+        return fields.map { "\($0.0)=\(URIEncoding.path($0.1))" }.joined(separator: "&")
     }
 
     /// `2026-06-01T12:00:00Z`: whole seconds, UTC.

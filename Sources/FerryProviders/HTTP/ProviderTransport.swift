@@ -15,7 +15,7 @@ public struct ProviderTransport: Sendable {
     public init(
         http: HTTPClient = ProviderHTTPClient.shared,
         retry: RetryPolicy = RetryPolicy(),
-        clock: @escaping @Sendable () -> FerryTime = { WallClock.now() }
+        clock: @escaping @Sendable () -> FerryTime = { SystemTime.now() }
     ) {
         self.http = http
         self.retry = retry

@@ -53,9 +53,8 @@ struct S3Client: Sendable {
         if !request.body.isEmpty || request.method == .PUT {
             outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         }
-        return try await ProviderExchange.attempt(
-            outgoing, http: http, subject: subject, origin: "\(endpoint.scheme)://\(endpoint.host)",
-            bodyLimit: request.bodyLimit
+        return try await http.attempt(
+            outgoing, subject: subject, server: "\(endpoint.scheme)://\(endpoint.host)", bodyLimit: request.bodyLimit
         ) { status, _, body in Self.failure(status: status, body: body, subject: subject) }
     }
 

@@ -49,14 +49,14 @@ public struct S3Endpoint: Sendable, Hashable {
         let hostname = virtualHosted ? "\(bucket).\(endpoint.hostname)" : endpoint.hostname
         let defaultPort = scheme == "https" ? 443 : 80
         host = endpoint.port.map { $0 == defaultPort ? hostname : "\(hostname):\($0)" } ?? hostname
-        basePath = endpoint.path + (virtualHosted ? "" : "/" + PercentEncoding.path(bucket))
+        basePath = endpoint.path + (virtualHosted ? "" : "/" + URIEncoding.path(bucket))
     }
 
     /// The path of an object (`key` given) or of the bucket (`nil`), percent-encoded once per
     /// segment: what is sent and what is signed.
     func path(for key: String?) -> String {
         guard let key else { return basePath.isEmpty ? "/" : basePath }
-        return basePath + "/" + PercentEncoding.path(key)
+        return basePath + "/" + URIEncoding.path(key)
     }
 
     /// The URL of a path and an encoded query (empty for none).

@@ -20,7 +20,7 @@ struct S3ListingPage: Sendable {
         var truncated = false
         var token: String?
         var sawRoot = false
-        let dates = S3Timestamps()
+        let dates = ISO8601Timestamps()
         let wellFormed = XMLElementReader.read(bytes) { path, text in
             if path == ["ListBucketResult"] { sawRoot = true }
             guard path.count >= 2, path[0] == "ListBucketResult" else { return }

@@ -80,7 +80,7 @@ public struct S3ObjectStore: ObjectStore {
     ///   - expiresIn: Seconds it stays valid (S3 accepts 1 ... 604800).
     ///   - now: The signing time.
     /// - Returns: The URL.
-    public func presignedURL(for key: String, expiresIn: Int, now: FerryTime = WallClock.now()) -> String {
+    public func presignedURL(for key: String, expiresIn: Int, now: FerryTime = SystemTime.now()) -> String {
         let endpoint = client.endpoint
         let path = endpoint.path(for: key)
         let query = client.signer.presignedQuery(

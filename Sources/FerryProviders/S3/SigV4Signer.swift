@@ -87,7 +87,7 @@ public struct SigV4Signer: Sendable {
             method, path, Self.canonicalQuery(parameters), "host:\(host)\n", "host", "UNSIGNED-PAYLOAD",
         ].joined(separator: "\n")
         parameters.append(("X-Amz-Signature", signature(canonicalRequest: canonicalRequest, amzDate: amzDate)))
-        return parameters.map { PercentEncoding.queryComponent($0.name) + "=" + PercentEncoding.queryComponent($0.value) }
+        return parameters.map { URIEncoding.queryComponent($0.name) + "=" + URIEncoding.queryComponent($0.value) }
             .joined(separator: "&")
     }
 
@@ -98,7 +98,7 @@ public struct SigV4Signer: Sendable {
 
     /// The query as signed and sent: each name and value encoded, sorted by name then value.
     static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
-        query.map { (PercentEncoding.queryComponent($0.name), PercentEncoding.queryComponent($0.value)) }
+        query.map { (URIEncoding.queryComponent($0.name), URIEncoding.queryComponent($0.value)) }
             .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
             .map { "\($0.0)=\($0.1)" }
             .joined(separator: "&")

@@ -84,8 +84,11 @@ public struct StorageSpecMask: Sendable {
             copies["s3." + name] = nested(\.s3, path, empty: FerryV1.S3Location())
         }
         copies["s3.force_path_style"] = nested(\.s3, \.forcePathStyle, empty: FerryV1.S3Location())
-        copies["gcs.bucket"] = nested(\.gcs, \.bucket, empty: FerryV1.GCSLocation())
-        copies["gcs.project"] = nested(\.gcs, \.project, empty: FerryV1.GCSLocation())
+        for (name, path) in [
+            ("bucket", \FerryV1.GCSLocation.bucket), ("project", \.project), ("endpoint_url", \.endpointURL),
+        ] {
+            copies["gcs." + name] = nested(\.gcs, path, empty: FerryV1.GCSLocation())
+        }
         for (name, path) in [
             ("container", \FerryV1.AzureBlobLocation.container), ("account_name", \.accountName),
             ("endpoint_url", \.endpointURL),

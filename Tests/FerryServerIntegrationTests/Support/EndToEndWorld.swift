@@ -58,9 +58,11 @@ struct World {
     }
 
     /// StartSync, then waits for one of `statuses`.
-    func sync(_ storage: Int64, until statuses: Set<FerryV1.SyncStatus>) async throws -> FerryV1.Storage {
+    func sync(
+        _ storage: Int64, until statuses: Set<FerryV1.SyncStatus>, timeout: Duration = .seconds(120)
+    ) async throws -> FerryV1.Storage {
         _ = try await admin { try await $0.startSync(storage) }
-        return try await waitForStatus(storage, in: statuses, timeout: .seconds(120))
+        return try await waitForStatus(storage, in: statuses, timeout: timeout)
     }
 
     /// Polls ListStorages (which applies termination detection) until the status is one of `statuses`.
@@ -119,6 +121,46 @@ struct World {
         let links = tasks.flatMap { task in task.sources.map { "\($0.storageID)/\($0.key)#\($0.rowIndex)" } }
         #expect(links.count == count)
         #expect(Set(links).count == links.count, "duplicate links")
+    }
+
+    /// Starts the worker and a sync of `storage` (one task per object), kills the worker with
+    /// SIGKILL once the sync made progress, and checks the promises of a silent death: the sync
+    /// stays in progress until `staleAfter` has passed, then fails as HEARTBEAT_TIMEOUT naming the
+    /// worker and the job with the count the store committed; a new worker's re-sync then
+    /// completes (within `resyncTimeout`) with exactly `objects` tasks, none twice.
+    func expectKillNineMidSyncTimesOutThenResyncCompletes(
+        _ storage: Int64, objects: Int, staleAfter stale: Double, resyncTimeout: Duration = .seconds(120)
+    ) async throws {
+        try worker.start()
+        let job = try await admin { try await $0.startSync(storage) }.jobID
+
+        try await waitForProgress(storage)
+        worker.kill9()
+        let killedAt = ContinuousClock.now
+        // Not before stale_after: the last ping came at most one ping interval before the kill.
+        while ContinuousClock.now - killedAt < .seconds(stale - 0.5) {
+            let early = try await admin { try await $0.listed(storage) }
+            guard ContinuousClock.now - killedAt < .seconds(stale - 0.5) else { break }
+            #expect(early.sync?.status == .inProgress, "failed before stale_after had passed")
+            try await Task.sleep(for: .milliseconds(200))
+        }
+
+        let failed = try await waitForStatus(storage, in: [.failed], timeout: .seconds(30))
+        #expect(ContinuousClock.now - killedAt >= .seconds(stale - 0.5))
+        #expect(failed.sync?.meta?.terminationReason == .heartbeatTimeout)
+        let traceback = failed.sync?.traceback ?? ""
+        #expect(traceback.contains("worker-1"), "\(traceback)")
+        #expect(traceback.contains(job), "\(traceback)")
+        #expect(failed.sync?.lastSyncCount == Int64(try await taskCount()), "count of the killed sync")
+        #expect((failed.sync?.lastSyncUnixMicros ?? 0) > 0, "last_sync of the killed sync")
+
+        try worker.start()
+        let resumed = try await sync(storage, until: [.completed], timeout: resyncTimeout)
+        let created = try #require(resumed.sync?.lastSyncCount)
+        let existed = try #require(resumed.sync?.meta?.tasksExisted)
+        #expect(created + existed == Int64(objects))
+        #expect(existed > 0, "the first sync had made progress before the kill")
+        try await expectTasks(objects)
     }
 
     /// Runs the real `ferryctl` with admin credentials; fails the test on a non-zero exit.

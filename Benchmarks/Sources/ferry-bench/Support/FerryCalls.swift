@@ -86,6 +86,12 @@ struct FerryConnection: Sendable {
         return storage
     }
 
+    func createStorage(_ request: FerryV1.CreateStorageRequest) async throws -> FerryV1.Storage {
+        let reply: FerryV1.CreateStorageResponse = try await unary(Storage.createStorage, request)
+        guard let storage = reply.storage else { throw BenchError("CreateStorage returned no storage") }
+        return storage
+    }
+
     func getStorage(_ storageID: Int64) async throws -> FerryV1.Storage {
         let reply: FerryV1.GetStorageResponse = try await unary(Storage.getStorage, FerryV1.GetStorageRequest(id: storageID))
         guard let storage = reply.storage else { throw BenchError("GetStorage returned no storage") }

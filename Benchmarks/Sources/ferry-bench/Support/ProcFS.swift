@@ -19,6 +19,18 @@ enum ProcFS {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
+    /// The peak resident set size of a process so far (`VmHWM` in `/proc/PID/status`).
+    ///
+    /// - Parameter pid: The process; `nil` for this one.
+    /// - Returns: Bytes, or `nil` if the file cannot be read.
+    static func peakResidentBytes(pid: Int32? = nil) -> Int? {
+        guard let text = read(path(pid, "status")),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kibibytes = Int(line.dropFirst("VmHWM:".count).split(separator: " ").first ?? "")
+        else { return nil }
+        return kibibytes * 1024
+    }
+
     /// User plus system CPU time a process has used, from `/proc/PID/stat`.
     ///
     /// - Parameter pid: The process; `nil` for this one.

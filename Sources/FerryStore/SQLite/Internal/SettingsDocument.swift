@@ -125,6 +125,7 @@ struct LocationDocument: Codable, Sendable {
         case .gcs(let gcs):
             self.bucket = gcs.bucket
             self.project = gcs.project
+            self.endpointURL = gcs.endpointURL
         case .azureBlob(let azure):
             self.container = azure.container
             self.accountName = azure.accountName
@@ -155,7 +156,13 @@ struct LocationDocument: Codable, Sendable {
                 )
             )
         case .gcs:
-            return .gcs(GCSLocation(bucket: try self.required(self.bucket, "bucket"), project: self.project ?? ""))
+            return .gcs(
+                GCSLocation(
+                    bucket: try self.required(self.bucket, "bucket"),
+                    project: self.project ?? "",
+                    endpointURL: self.endpointURL ?? ""
+                )
+            )
         case .azureBlob:
             return .azureBlob(
                 AzureBlobLocation(

@@ -123,10 +123,14 @@ struct  Ferry__V1__GCSLocation
    * The Google Cloud project id; empty to take it from the credentials.
    */
   char *project;
+  /*
+   * A custom JSON API endpoint (e.g. fake-gcs-server); empty for https://storage.googleapis.com.
+   */
+  char *endpoint_url;
 };
 #define FERRY__V1__GCSLOCATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__gcslocation__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*

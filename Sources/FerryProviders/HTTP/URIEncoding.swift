@@ -1,11 +1,11 @@
-/// Percent-encoding as S3's Signature Version 4 and Azure's Blob service (and its SDK) use it:
-/// every byte but the RFC 3986 unreserved characters (`A-Z a-z 0-9 - _ . ~`) becomes `%XX`
-/// (upper-case hex) of its UTF-8.
+/// Percent-encoding as Signature Version 4 defines it for S3, Google's libraries do for GCS object
+/// names and Azure's Blob service (and its SDK) does for blob names: every byte but the RFC 3986
+/// unreserved characters (`A-Z a-z 0-9 - _ . ~`) becomes `%XX` (upper-case hex) of its UTF-8.
 ///
 /// Object keys and blob names are encoded once, each path segment on its own (`/` stays); query
-/// names and values are encoded whole (`/` becomes `%2F`). The encoded path is both what is sent
+/// names and values are encoded whole (`/` becomes `%2F`). The encoded form is both what is sent
 /// and what is signed, so the two can never disagree.
-enum PercentEncoding {
+enum URIEncoding {
     /// A key or path as it goes into the URL's path: `/` kept.
     static func path(_ text: String) -> String {
         encode(text, keepingSlash: true)

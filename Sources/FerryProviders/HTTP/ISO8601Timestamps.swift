@@ -1,8 +1,9 @@
 import FerryCore
 import Foundation
 
-/// S3's timestamps (`2026-05-01T12:34:56.000Z`) as ``FerryTime``.
-struct S3Timestamps {
+/// Providers' RFC 3339 timestamps (S3's `2026-05-01T12:34:56.000Z`, GCS's `updated` with up to
+/// nine digits of fraction) as ``FerryTime``.
+struct ISO8601Timestamps {
     private let withFraction: ISO8601DateFormatter
     private let withoutFraction: ISO8601DateFormatter
 

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Loads small task objects into an S3 (moto) or GCS (fake-gcs-server) bucket, and measures how
+fast a plain concurrent client fetches them back: the baseline `ferry-bench object-import`
+compares Ferry's import against.
+
+  object_server_fixture.py load  --provider s3|gcs --endpoint URL --bucket B --count N [--threads 16]
+  object_server_fixture.py fetch --provider s3|gcs --endpoint URL --bucket B [--threads 16]
+
+Objects are `bench/dNNN/tN.json`, each `{"text":"task N","n":N}`. `fetch` lists the bucket and
+GETs every object with --threads threads (boto3 for S3, urllib for the GCS JSON API), then
+prints one JSON line: {"objects": N, "seconds": S, "objects_per_second": R}.
+S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (any value for moto).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+
+def key(index):
+    return f"bench/d{index // 1000:03d}/t{index}.json"
+
+
+def body(index):
+    return json.dumps({"text": f"task {index}", "n": index}, separators=(",", ":")).encode()
+
+
+def s3_client(endpoint, threads):
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        config=Config(max_pool_connections=threads, s3={"addressing_style": "path"}, retries={"max_attempts": 3}),
+    )
+
+
+def s3_load(args):
+    client = s3_client(args.endpoint, args.threads)
+    try:
+        client.create_bucket(Bucket=args.bucket)
+    except client.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    with ThreadPoolExecutor(args.threads) as pool:
+        list(pool.map(lambda i: client.put_object(Bucket=args.bucket, Key=key(i), Body=body(i)), range(args.count)))
+
+
+def s3_fetch(args):
+    client = s3_client(args.endpoint, args.threads)
+    start = time.monotonic()
+    keys = []
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=args.bucket, Prefix="bench/"):
+        keys.extend(item["Key"] for item in page.get("Contents", []))
+    with ThreadPoolExecutor(args.threads) as pool:
+        list(pool.map(lambda k: client.get_object(Bucket=args.bucket, Key=k)["Body"].read(), keys))
+    return len(keys), time.monotonic() - start
+
+
+def gcs_request(method, url, data=None, content_type=None):
+    request = urllib.request.Request(url, data=data, method=method)
+    if content_type:
+        request.add_header("Content-Type", content_type)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read()
+
+
+def gcs_load(args):
+    base = args.endpoint.rstrip("/")
+    try:
+        gcs_request("POST", f"{base}/storage/v1/b", json.dumps({"name": args.bucket}).encode(), "application/json")
+    except urllib.error.HTTPError as error:
+        if error.code != 409:
+            raise
+
+    def upload(index):
+        name = urllib.parse.quote(key(index), safe="")
+        url = f"{base}/upload/storage/v1/b/{args.bucket}/o?uploadType=media&name={name}"
+        gcs_request("POST", url, body(index), "application/json")
+
+    with ThreadPoolExecutor(args.threads) as pool:
+        list(pool.map(upload, range(args.count)))
+
+
+def gcs_fetch(args):
+    base = args.endpoint.rstrip("/")
+    start = time.monotonic()
+    names, token = [], ""
+    while True:
+        query = {"prefix": "bench/", "maxResults": "1000"}
+        if token:
+            query["pageToken"] = token
+        page = json.loads(gcs_request("GET", f"{base}/storage/v1/b/{args.bucket}/o?" + urllib.parse.urlencode(query)))
+        names.extend(item["name"] for item in page.get("items", []))
+        token = page.get("nextPageToken", "")
+        if not token:
+            break
+
+    def download(name):
+        return gcs_request("GET", f"{base}/storage/v1/b/{args.bucket}/o/{urllib.parse.quote(name, safe='')}?alt=media")
+
+    with ThreadPoolExecutor(args.threads) as pool:
+        list(pool.map(download, names))
+    return len(names), time.monotonic() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["load", "fetch"])
+    parser.add_argument("--provider", choices=["s3", "gcs"], required=True)
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--bucket", required=True)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--threads", type=int, default=16)
+    args = parser.parse_args()
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    if args.action == "load":
+        (s3_load if args.provider == "s3" else gcs_load)(args)
+        return
+    count, seconds = (s3_fetch if args.provider == "s3" else gcs_fetch)(args)
+    print(json.dumps({"objects": count, "seconds": round(seconds, 3), "objects_per_second": round(count / seconds, 1)}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
