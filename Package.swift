@@ -15,6 +15,16 @@ let defaultSwiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// FerryProviders reads `struct stat` through Glibc, and CoreFoundation (through Foundation) and
+// CNIOLinux (through NIOPosix) declare the same C struct; with MemberImportVisibility the compiler
+// wants the module it happened to load the declaration from imported by name, and which one that
+// is changes from build to build. So that module builds without the feature.
+let providersSwiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let nio: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
     .product(name: "NIOPosix", package: "swift-nio"),
@@ -144,7 +154,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ] + nio,
-            swiftSettings: defaultSwiftSettings
+            swiftSettings: providersSwiftSettings
         ),
         .target(
             name: "FerryServices",

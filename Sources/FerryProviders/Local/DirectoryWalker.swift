@@ -1,10 +1,5 @@
 #if canImport(Glibc)
 import Glibc
-// `stat` is also declared by the headers of CoreFoundation (through Foundation) and CNIOLinux
-// (through NIOPosix), which the module loads; member-import visibility wants whichever module
-// the compiler takes the declaration from named here, and that depends on the order of loading.
-import CNIOLinux
-import CoreFoundation
 #elseif canImport(Darwin)
 import Darwin
 #endif
