@@ -26,7 +26,7 @@ enum ProcFS {
     static func peakResidentBytes(pid: Int32? = nil) -> Int? {
         guard let text = read(path(pid, "status")),
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-            let kibibytes = Int(line.dropFirst("VmHWM:".count).split(separator: " ").first ?? "")
+            let kibibytes = Int(line.dropFirst("VmHWM:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
         else { return nil }
         return kibibytes * 1024
     }
