@@ -5,6 +5,12 @@ compares Ferry's import against.
 
   object_server_fixture.py load  --provider s3|gcs --endpoint URL --bucket B --count N [--threads 16]
   object_server_fixture.py fetch --provider s3|gcs --endpoint URL --bucket B [--threads 16]
+  object_server_fixture.py serve --provider s3 --port P --bucket B --count N
+  object_server_fixture.py stage --provider gcs --directory D --bucket B --count N
+
+`load` uploads over HTTP (slow: moto stores ~150 objects/s). For large runs, `serve` starts a moto
+server in this process with the bucket already filled through moto's own backend, and `stage`
+writes the objects as files for fake-gcs-server's `-data` directory, which it loads at start.
 
 Objects are `bench/dNNN/tN.json`, each `{"text":"task N","n":N}`. `fetch` lists the bucket and
 GETs every object with --threads threads (boto3 for S3, urllib for the GCS JSON API), then
@@ -49,6 +55,28 @@ def s3_load(args):
         pass
     with ThreadPoolExecutor(args.threads) as pool:
         list(pool.map(lambda i: client.put_object(Bucket=args.bucket, Key=key(i), Body=body(i)), range(args.count)))
+
+
+def s3_serve(args):
+    """A moto server on 127.0.0.1:PORT whose bucket holds the objects before the first request."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+    from moto.server import main as moto_main
+
+    backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    backend.create_bucket(args.bucket, "us-east-1")
+    for index in range(args.count):
+        backend.put_object(args.bucket, key(index), body(index))
+    moto_main(["-H", "127.0.0.1", "-p", str(args.port)])
+
+
+def gcs_stage(args):
+    """The objects as files under DIRECTORY/BUCKET/, the layout fake-gcs-server's -data loads."""
+    for index in range(args.count):
+        path = os.path.join(args.directory, args.bucket, key(index))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(body(index))
 
 
 def s3_fetch(args):
@@ -111,15 +139,27 @@ def gcs_fetch(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["load", "fetch"])
+    parser.add_argument("action", choices=["load", "fetch", "serve", "stage"])
     parser.add_argument("--provider", choices=["s3", "gcs"], required=True)
-    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--endpoint")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--directory")
     parser.add_argument("--bucket", required=True)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--threads", type=int, default=16)
     args = parser.parse_args()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    if args.action == "serve":
+        if args.provider != "s3" or not args.port:
+            parser.error("serve needs --provider s3 and --port")
+        return s3_serve(args)
+    if args.action == "stage":
+        if args.provider != "gcs" or not args.directory:
+            parser.error("stage needs --provider gcs and --directory")
+        return gcs_stage(args)
+    if not args.endpoint:
+        parser.error(f"{args.action} needs --endpoint")
     if args.action == "load":
         (s3_load if args.provider == "s3" else gcs_load)(args)
         return

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Writes Google Cloud Storage V4 signed-URL test vectors made by google-cloud-storage.
 
-Each vector is one object of a bucket, an expiry and an endpoint, and the URL that
+Each vector is one object of a bucket, an expiry and an endpoint, the URL that
 `Blob.generate_signed_url(version="v4", method="GET")` of the reference Python library makes for
-it with a service-account key at a fixed clock. Ferry's signer must reproduce every URL exactly
+it at a fixed clock, and the exact string the library handed to the key to sign. Ferry's signer
+must reproduce the URL up to its signature and the string to sign byte for byte, and the
+vector's signature must verify against the public key recorded in the file
 (Tests/FerryProvidersTests/GCSSignedURLVectorTests.swift).
 
-The key is a throwaway RSA key made for these vectors only: it belongs to no Google account and
-is committed beside the vectors as `gcs-TEST-ONLY-service-account-key.json`. The script reuses it
-when it exists, so the vectors change only when the library's output does; delete it to make a
-new one.
+The signing key is a throwaway RSA key made in memory by each run; only its public half is
+written, so no private key is ever committed (and every run writes new signatures).
 
 Usage: scripts/vectors/make-gcs-v4-vectors.py [OUTPUT_DIRECTORY]
 (default Tests/FerryProvidersTests/Vectors). Needs google-cloud-storage and google-auth from
@@ -30,7 +30,6 @@ from google.cloud import storage
 from google.cloud.storage import _signing
 from google.oauth2 import service_account
 
-KEY_FILE = "gcs-TEST-ONLY-service-account-key.json"
 VECTORS_FILE = "gcs-v4-signed-urls.json"
 # 2026-05-01T12:34:56Z: a fixed clock for every vector.
 FIXED_TIME = datetime.datetime(2026, 5, 1, 12, 34, 56, tzinfo=datetime.timezone.utc)
@@ -48,30 +47,41 @@ CASES = [
 ]
 
 
-def test_key(directory):
-    """The committed throwaway key, or a new one written beside the vectors."""
-    path = os.path.join(directory, KEY_FILE)
-    if os.path.exists(path):
-        with open(path) as handle:
-            return json.load(handle)
+CLIENT_EMAIL = "ferry-vectors@ferry-test-only.iam.gserviceaccount.com"
+
+
+def throwaway_key():
+    """A service-account key made in memory for this run; it belongs to no Google account."""
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode("ascii")
-    key = {
+    public_pem = private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+    info = {
         "type": "service_account",
         "project_id": "ferry-test-only",
         "private_key_id": "0000000000000000000000000000000000test",
         "private_key": pem,
-        "client_email": "ferry-vectors@ferry-test-only.iam.gserviceaccount.com",
+        "client_email": CLIENT_EMAIL,
         "client_id": "000000000000000000000",
         "token_uri": "https://oauth2.googleapis.com/token",
-        "_comment": "A THROWAWAY TEST KEY made by scripts/vectors/make-gcs-v4-vectors.py; it grants nothing.",
     }
-    with open(path, "w") as handle:
-        json.dump(key, handle, indent=2)
-        handle.write("\n")
-    return key
+    return info, public_pem
+
+
+class RecordingSigner:
+    """Wraps the credentials' signer and keeps the last bytes the library asked it to sign."""
+
+    def __init__(self, signer):
+        self.signer = signer
+        self.key_id = signer.key_id
+        self.last_signed = None
+
+    def sign(self, message):
+        self.last_signed = message
+        return self.signer.sign(message)
 
 
 def signed_url(credentials, bucket_name, name, seconds, endpoint):
@@ -90,21 +100,27 @@ def signed_url(credentials, bucket_name, name, seconds, endpoint):
 def main():
     directory = sys.argv[1] if len(sys.argv) > 1 else "Tests/FerryProvidersTests/Vectors"
     os.makedirs(directory, exist_ok=True)
-    key = test_key(directory)
-    credentials = service_account.Credentials.from_service_account_info(key)
-    vectors = [
-        {
-            "bucket": bucket,
-            "key": name,
-            "expires_in_seconds": seconds,
-            "endpoint_url": endpoint or "",
-            "url": signed_url(credentials, bucket, name, seconds, endpoint),
-        }
-        for bucket, name, seconds, endpoint in CASES
-    ]
+    info, public_pem = throwaway_key()
+    credentials = service_account.Credentials.from_service_account_info(info)
+    recorder = RecordingSigner(credentials.signer)
+    credentials._signer = recorder
+    vectors = []
+    for bucket, name, seconds, endpoint in CASES:
+        url = signed_url(credentials, bucket, name, seconds, endpoint)
+        vectors.append(
+            {
+                "bucket": bucket,
+                "key": name,
+                "expires_in_seconds": seconds,
+                "endpoint_url": endpoint or "",
+                "string_to_sign": recorder.last_signed.decode("utf-8"),
+                "url": url,
+            }
+        )
     document = {
         "generator": f"google-cloud-storage {storage.__version__}",
-        "key_file": KEY_FILE,
+        "client_email": CLIENT_EMAIL,
+        "public_key_pem": public_pem,
         "now_unix_seconds": int(FIXED_TIME.timestamp()),
         "vectors": vectors,
     }

@@ -37,6 +37,31 @@ public struct GCSURLSigner: Sendable {
     public func signedURL(
         endpoint: GCSEndpoint, bucket: String, key: String, expiresIn: Int, now: FerryTime
     ) throws -> String {
+        let request = try Self.request(
+            clientEmail: clientEmail, endpoint: endpoint, bucket: bucket, key: key, expiresIn: expiresIn, now: now)
+        let signature: _RSA.Signing.RSASignature
+        do {
+            signature = try privateKey.signature(for: Data(request.stringToSign.utf8), padding: .insecurePKCS1v1_5)
+        } catch {
+            throw ProviderError(subject: "gs://\(bucket)/\(key)", message: "cannot sign a URL: \(error)")
+        }
+        return request.unsignedURL + "&X-Goog-Signature=" + Self.hex(signature.rawRepresentation)
+    }
+
+    /// A signed URL before its signature: the URL without `X-Goog-Signature`, and the string the
+    /// key signs.
+    struct Request: Equatable {
+        /// The URL up to, not including, `&X-Goog-Signature=`.
+        var unsignedURL: String
+        /// `GOOG4-RSA-SHA256`, the timestamp, the scope and the canonical request's SHA-256.
+        var stringToSign: String
+    }
+
+    /// Everything of a signed URL but the signature: pure, so it can be checked against the
+    /// reference library's output without its key.
+    static func request(
+        clientEmail: String, endpoint: GCSEndpoint, bucket: String, key: String, expiresIn: Int, now: FerryTime
+    ) throws -> Request {
         guard (1...Self.maxExpiresIn).contains(expiresIn) else {
             throw ProviderError(
                 subject: "gs://\(bucket)/\(key)",
@@ -60,13 +85,7 @@ public struct GCSURLSigner: Sendable {
         let stringToSign = [
             "GOOG4-RSA-SHA256", timestamp, scope, Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8))),
         ].joined(separator: "\n")
-        let signature: _RSA.Signing.RSASignature
-        do {
-            signature = try privateKey.signature(for: Data(stringToSign.utf8), padding: .insecurePKCS1v1_5)
-        } catch {
-            throw ProviderError(subject: "gs://\(bucket)/\(key)", message: "cannot sign a URL: \(error)")
-        }
-        return endpoint.base + path + "?" + query + "&X-Goog-Signature=" + Self.hex(signature.rawRepresentation)
+        return Request(unsignedURL: endpoint.base + path + "?" + query, stringToSign: stringToSign)
     }
 
     /// The credential date (`20260501`) and the request timestamp (`20260501T123456Z`) in UTC.
