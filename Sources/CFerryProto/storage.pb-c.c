@@ -97,7 +97,7 @@ void   ferry__v1__storage__free_unpacked
   assert(message->base.descriptor == &ferry__v1__storage__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor ferry__v1__storage_spec__field_descriptors[20] =
+static const ProtobufCFieldDescriptor ferry__v1__storage_spec__field_descriptors[22] =
 {
   {
     "project_id",
@@ -280,6 +280,30 @@ static const ProtobufCFieldDescriptor ferry__v1__storage_spec__field_descriptors
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "export_all",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__StorageSpec, export_all),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "export_on_change",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__StorageSpec, export_on_change),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "local",
     30,
     PROTOBUF_C_LABEL_NONE,
@@ -341,22 +365,24 @@ static const ProtobufCFieldDescriptor ferry__v1__storage_spec__field_descriptors
   },
 };
 static const unsigned ferry__v1__storage_spec__field_indices_by_name[] = {
-  18,   /* field[18] = azure_blob */
+  20,   /* field[20] = azure_blob */
   12,   /* field[12] = can_delete_objects */
   5,   /* field[5] = dataset_id */
   2,   /* field[2] = description */
-  17,   /* field[17] = gcs */
+  15,   /* field[15] = export_all */
+  16,   /* field[16] = export_on_change */
+  19,   /* field[19] = gcs */
   3,   /* field[3] = kind */
-  15,   /* field[15] = local */
+  17,   /* field[17] = local */
   6,   /* field[6] = prefix */
   10,   /* field[10] = presign */
   11,   /* field[11] = presign_ttl_micros */
   0,   /* field[0] = project_id */
   4,   /* field[4] = provider */
   8,   /* field[8] = recursive_scan */
-  19,   /* field[19] = redis */
+  21,   /* field[21] = redis */
   7,   /* field[7] = regex_filter */
-  16,   /* field[16] = s3 */
+  18,   /* field[18] = s3 */
   14,   /* field[14] = sync_interval_micros */
   13,   /* field[13] = synchronizable */
   1,   /* field[1] = title */
@@ -366,8 +392,8 @@ static const ProtobufCIntRange ferry__v1__storage_spec__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 6 },
-  { 30, 15 },
-  { 0, 20 }
+  { 30, 17 },
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor ferry__v1__storage_spec__descriptor =
 {
@@ -377,7 +403,7 @@ const ProtobufCMessageDescriptor ferry__v1__storage_spec__descriptor =
   "Ferry__V1__StorageSpec",
   "ferry.v1",
   sizeof(Ferry__V1__StorageSpec),
-  20,
+  22,
   ferry__v1__storage_spec__field_descriptors,
   ferry__v1__storage_spec__field_indices_by_name,
   3,  ferry__v1__storage_spec__number_ranges,

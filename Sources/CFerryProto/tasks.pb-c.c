@@ -920,7 +920,7 @@ const ProtobufCMessageDescriptor ferry__v1__list_tasks_response__descriptor =
   (ProtobufCMessageInit) ferry__v1__list_tasks_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__annotation_input__field_descriptors[4] =
+static const ProtobufCFieldDescriptor ferry__v1__annotation_input__field_descriptors[6] =
 {
   {
     "task_id",
@@ -970,17 +970,43 @@ static const ProtobufCFieldDescriptor ferry__v1__annotation_input__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "created_unix_micros",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__AnnotationInput, created_unix_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_unix_micros",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__AnnotationInput, updated_unix_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__annotation_input__field_indices_by_name[] = {
   1,   /* field[1] = annotation_id */
   3,   /* field[3] = completed_by */
+  4,   /* field[4] = created_unix_micros */
   2,   /* field[2] = result_json */
   0,   /* field[0] = task_id */
+  5,   /* field[5] = updated_unix_micros */
 };
 static const ProtobufCIntRange ferry__v1__annotation_input__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor ferry__v1__annotation_input__descriptor =
 {
@@ -990,7 +1016,7 @@ const ProtobufCMessageDescriptor ferry__v1__annotation_input__descriptor =
   "Ferry__V1__AnnotationInput",
   "ferry.v1",
   sizeof(Ferry__V1__AnnotationInput),
-  4,
+  6,
   ferry__v1__annotation_input__field_descriptors,
   ferry__v1__annotation_input__field_indices_by_name,
   1,  ferry__v1__annotation_input__number_ranges,
@@ -1048,7 +1074,7 @@ const ProtobufCMessageDescriptor ferry__v1__put_annotations_request__descriptor 
   (ProtobufCMessageInit) ferry__v1__put_annotations_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__put_annotations_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor ferry__v1__put_annotations_response__field_descriptors[2] =
 {
   {
     "annotations",
@@ -1062,14 +1088,27 @@ static const ProtobufCFieldDescriptor ferry__v1__put_annotations_response__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "unchanged",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__PutAnnotationsResponse, unchanged),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__put_annotations_response__field_indices_by_name[] = {
   0,   /* field[0] = annotations */
+  1,   /* field[1] = unchanged */
 };
 static const ProtobufCIntRange ferry__v1__put_annotations_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor ferry__v1__put_annotations_response__descriptor =
 {
@@ -1079,7 +1118,7 @@ const ProtobufCMessageDescriptor ferry__v1__put_annotations_response__descriptor
   "Ferry__V1__PutAnnotationsResponse",
   "ferry.v1",
   sizeof(Ferry__V1__PutAnnotationsResponse),
-  1,
+  2,
   ferry__v1__put_annotations_response__field_descriptors,
   ferry__v1__put_annotations_response__field_indices_by_name,
   1,  ferry__v1__put_annotations_response__number_ranges,

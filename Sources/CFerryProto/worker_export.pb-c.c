@@ -341,7 +341,7 @@ const ProtobufCMessageDescriptor ferry__v1__fetch_export_batch_request__descript
   (ProtobufCMessageInit) ferry__v1__fetch_export_batch_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__export_item__field_descriptors[4] =
+static const ProtobufCFieldDescriptor ferry__v1__export_item__field_descriptors[5] =
 {
   {
     "task_id",
@@ -391,9 +391,22 @@ static const ProtobufCFieldDescriptor ferry__v1__export_item__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "annotation_versions",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Ferry__V1__ExportItem, n_annotation_versions),
+    offsetof(Ferry__V1__ExportItem, annotation_versions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__export_item__field_indices_by_name[] = {
   1,   /* field[1] = annotation_ids */
+  4,   /* field[4] = annotation_versions */
   3,   /* field[3] = content_json */
   2,   /* field[2] = key */
   0,   /* field[0] = task_id */
@@ -401,7 +414,7 @@ static const unsigned ferry__v1__export_item__field_indices_by_name[] = {
 static const ProtobufCIntRange ferry__v1__export_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor ferry__v1__export_item__descriptor =
 {
@@ -411,7 +424,7 @@ const ProtobufCMessageDescriptor ferry__v1__export_item__descriptor =
   "Ferry__V1__ExportItem",
   "ferry.v1",
   sizeof(Ferry__V1__ExportItem),
-  4,
+  5,
   ferry__v1__export_item__field_descriptors,
   ferry__v1__export_item__field_indices_by_name,
   1,  ferry__v1__export_item__number_ranges,
@@ -495,7 +508,7 @@ const ProtobufCMessageDescriptor ferry__v1__fetch_export_batch_response__descrip
   (ProtobufCMessageInit) ferry__v1__fetch_export_batch_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor ferry__v1__export_ack__field_descriptors[4] =
+static const ProtobufCFieldDescriptor ferry__v1__export_ack__field_descriptors[6] =
 {
   {
     "task_id",
@@ -545,17 +558,43 @@ static const ProtobufCFieldDescriptor ferry__v1__export_ack__field_descriptors[4
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "etag",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ExportAck, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "annotation_versions",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Ferry__V1__ExportAck, n_annotation_versions),
+    offsetof(Ferry__V1__ExportAck, annotation_versions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned ferry__v1__export_ack__field_indices_by_name[] = {
   1,   /* field[1] = annotation_ids */
+  5,   /* field[5] = annotation_versions */
   3,   /* field[3] = error */
+  4,   /* field[4] = etag */
   2,   /* field[2] = key */
   0,   /* field[0] = task_id */
 };
 static const ProtobufCIntRange ferry__v1__export_ack__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor ferry__v1__export_ack__descriptor =
 {
@@ -565,7 +604,7 @@ const ProtobufCMessageDescriptor ferry__v1__export_ack__descriptor =
   "Ferry__V1__ExportAck",
   "ferry.v1",
   sizeof(Ferry__V1__ExportAck),
-  4,
+  6,
   ferry__v1__export_ack__field_descriptors,
   ferry__v1__export_ack__field_indices_by_name,
   1,  ferry__v1__export_ack__number_ranges,

@@ -60,6 +60,8 @@ public enum StorageOutput {
             "presign": spec.presign,
             "presign_ttl_micros": spec.presignTTLMicros,
             "can_delete_objects": spec.canDeleteObjects,
+            "export_all": spec.exportAll,
+            "export_on_change": spec.exportOnChange,
             "sync_interval_micros": spec.syncIntervalMicros,
             "dataset_id": spec.datasetID,
             "synchronizable": spec.synchronizable,

@@ -41,7 +41,9 @@ public enum StorageSpecMapping {
             presignTTLMicros: settings.presignTTL?.microseconds ?? 0,
             canDeleteObjects: settings.canDeleteObjects,
             synchronizable: settings.synchronizable,
-            syncIntervalMicros: settings.syncInterval?.microseconds ?? 0
+            syncIntervalMicros: settings.syncInterval?.microseconds ?? 0,
+            exportAll: settings.exportAll,
+            exportOnChange: settings.exportOnChange
         )
         switch settings.location {
         case .local(let location):
@@ -136,6 +138,8 @@ public enum StorageSpecMapping {
             presign: spec.presign,
             presignTTL: spec.presignTTLMicros == 0 ? nil : .microseconds(spec.presignTTLMicros),
             canDeleteObjects: spec.canDeleteObjects,
+            exportAll: spec.exportAll,
+            exportOnChange: spec.exportOnChange,
             syncInterval: spec.syncIntervalMicros == 0 ? nil : .microseconds(spec.syncIntervalMicros),
             datasetID: spec.datasetID == 0 ? nil : spec.datasetID
         )

@@ -356,6 +356,72 @@ public protocol FerryStore: Sendable {
     /// - Throws: `.io`.
     func taskCount(projectID: Int64) async throws -> Int64
 
+    // MARK: Annotations and export
+
+    /// Creates or replaces annotations, all or none: a stored annotation is replaced only by a
+    /// newer `updatedAt` (or when it was deleted), so a put can be retried or delivered twice.
+    ///
+    /// - Parameters:
+    ///   - projectID: The project every task belongs to.
+    ///   - annotations: The writes; ids unique.
+    /// - Returns: The annotations as stored and the export-on-change storages to sync.
+    /// - Throws: ``StoreError/Code/invalidArgument`` naming the first annotation whose task is not
+    ///   a task of the project, or whose id belongs to another task.
+    func putAnnotations(projectID: Int64, _ annotations: [AnnotationWrite]) async throws -> AnnotationPutResult
+
+    /// Deletes annotations of a project (unknown ids are ignored). An annotation an export
+    /// storage wrote stays as a tombstone until that storage's next export has rewritten or
+    /// deleted the object holding it.
+    ///
+    /// - Parameters:
+    ///   - projectID: The project.
+    ///   - ids: The annotation ids.
+    ///   - now: The deletion time.
+    /// - Returns: How many were deleted, and the export-on-change storages to sync.
+    func deleteAnnotations(projectID: Int64, ids: [Int64], now: FerryTime) async throws -> AnnotationDeleteResult
+
+    /// The live annotations of tasks, by task id, each list in ascending annotation id.
+    ///
+    /// - Parameter taskIDs: The tasks.
+    /// - Returns: Their annotations; a task without any is absent.
+    func annotations(ofTasks taskIDs: [Int64]) async throws -> [Int64: [AnnotationRecord]]
+
+    /// The next batch of an export job, fenced by its lease: the tasks after `afterTaskID`
+    /// whose object must be written (new, changed or deleted annotations since the storage last
+    /// wrote them, or every annotated task for a full export), in task id order. A task left
+    /// with no annotation is a key to delete when the storage deletes objects; otherwise its
+    /// links are dropped here and its object stays.
+    ///
+    /// - Parameters:
+    ///   - lease: The export job's lease.
+    ///   - afterTaskID: Start after this task; 0 from the start.
+    ///   - limit: The most tasks in the batch.
+    /// - Returns: The batch.
+    /// - Throws: ``StoreError/Code/leaseNotCurrent``; `.invalidArgument` for a job that is not an
+    ///   export.
+    func exportBatch(lease: JobLease, afterTaskID: Int64, limit: Int) async throws -> ExportBatch
+
+    /// Records what an export job wrote and deleted, fenced by its lease: one export link per
+    /// annotation of each written object (with the version it holds), links of annotations the
+    /// object no longer holds dropped, links of deleted keys dropped, tombstones nobody links to
+    /// any more purged, the storage's counters and the job's checkpoint updated.
+    ///
+    /// - Parameters:
+    ///   - lease: The export job's lease.
+    ///   - written: The objects written.
+    ///   - deletedKeys: The keys deleted.
+    ///   - checkpoint: Where the job will be once this is stored.
+    ///   - now: The time.
+    /// - Returns: How many export links were recorded.
+    /// - Throws: ``StoreError/Code/leaseNotCurrent``.
+    func acknowledgeExport(
+        lease: JobLease,
+        written: [ExportWritten],
+        deletedKeys: [String],
+        checkpoint: SyncCheckpoint?,
+        now: FerryTime
+    ) async throws -> Int64
+
     // MARK: Lifecycle
 
     /// Waits for in-flight transactions, then closes the store. Every later call throws

@@ -29,6 +29,10 @@ public struct StorageSettings: Sendable, Hashable {
     public var presignTTL: FerryDuration?
     /// Export: deleting an annotation also deletes its exported object.
     public var canDeleteObjects: Bool
+    /// Export: every sync rewrites every annotated task's object, not only the changed ones.
+    public var exportAll: Bool
+    /// Export: every annotation change of the project queues a sync.
+    public var exportOnChange: Bool
     /// Start a sync automatically this often; `nil` for no periodic sync.
     public var syncInterval: FerryDuration?
     /// Dataset storages: the dataset objects are catalogued into; `nil` when not set.
@@ -49,6 +53,8 @@ public struct StorageSettings: Sendable, Hashable {
     ///   - presign: Hand out presigned URLs.
     ///   - presignTTL: How long presigned URLs stay valid; `nil` for the server default.
     ///   - canDeleteObjects: Export: deleting an annotation deletes its object.
+    ///   - exportAll: Export: every sync rewrites every annotated task's object.
+    ///   - exportOnChange: Export: every annotation change queues a sync.
     ///   - syncInterval: Periodic sync interval; `nil` for none.
     ///   - datasetID: Dataset storages: the target dataset.
     public init(
@@ -64,6 +70,8 @@ public struct StorageSettings: Sendable, Hashable {
         presign: Bool = false,
         presignTTL: FerryDuration? = nil,
         canDeleteObjects: Bool = false,
+        exportAll: Bool = false,
+        exportOnChange: Bool = false,
         syncInterval: FerryDuration? = nil,
         datasetID: Int64? = nil
     ) {
@@ -79,6 +87,8 @@ public struct StorageSettings: Sendable, Hashable {
         self.presign = presign
         self.presignTTL = presignTTL
         self.canDeleteObjects = canDeleteObjects
+        self.exportAll = exportAll
+        self.exportOnChange = exportOnChange
         self.syncInterval = syncInterval
         self.datasetID = datasetID
     }

@@ -39,8 +39,11 @@ extension StorageValidator {
         if settings.useBlobURLs && kind != .import {
             errors.add("use_blob_urls", .notAllowed, "applies to import storages only")
         }
-        if settings.canDeleteObjects && kind != .export {
-            errors.add("can_delete_objects", .notAllowed, "applies to export storages only")
+        for (name, isSet) in [
+            ("can_delete_objects", settings.canDeleteObjects), ("export_all", settings.exportAll),
+            ("export_on_change", settings.exportOnChange),
+        ] where isSet && kind != .export {
+            errors.add(name, .notAllowed, "applies to export storages only")
         }
         if let datasetID = settings.datasetID {
             if kind != .dataset {

@@ -13,12 +13,14 @@ extension FerryV1.SyncOptions: CMessageBridge {
     init(cMessage c: CMessage) throws {
         self.init()
         self.onlyNew = c.only_new != 0
+        self.fullExport = c.full_export != 0
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
         var c = CMessage()
         ferry__v1__sync_options__init(&c)
         c.only_new = self.onlyNew ? 1 : 0
+        c.full_export = self.fullExport ? 1 : 0
         return c
     }
 

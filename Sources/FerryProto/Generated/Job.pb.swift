@@ -12,19 +12,29 @@ extension FerryV1 {
         /// The full proto name of the message.
         public static let protoMessageName = "ferry.v1.SyncOptions"
 
-        /// Export: write only annotations that have no export link yet.
+        /// Export: write only tasks whose annotations are new, changed or deleted since they were last
+        /// written, even if the storage has `export_all`.
         ///
         /// Proto field `bool only_new = 1`.
         public var onlyNew: Bool
 
+        /// Export: rewrite the object of every task with annotations this once.
+        ///
+        /// Proto field `bool full_export = 2`.
+        public var fullExport: Bool
+
         /// Creates a `ferry.v1.SyncOptions`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
-        ///   - onlyNew: Export: write only annotations that have no export link yet.
+        ///   - onlyNew: Export: write only tasks whose annotations are new, changed or deleted since they were last
+        ///     written, even if the storage has `export_all`.
+        ///   - fullExport: Export: rewrite the object of every task with annotations this once.
         public init(
-            onlyNew: Bool = false
+            onlyNew: Bool = false,
+            fullExport: Bool = false
         ) {
             self.onlyNew = onlyNew
+            self.fullExport = fullExport
         }
 
         /// Decodes a `ferry.v1.SyncOptions`; see ``FerryMessage/init(protobufBytes:)``.

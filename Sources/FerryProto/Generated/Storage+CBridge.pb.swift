@@ -39,6 +39,8 @@ extension FerryV1.StorageSpec: CMessageBridge {
         self.canDeleteObjects = c.can_delete_objects != 0
         self.synchronizable = c.synchronizable != 0
         self.syncIntervalMicros = c.sync_interval_micros
+        self.exportAll = c.export_all != 0
+        self.exportOnChange = c.export_on_change != 0
         self.local = try CFieldDecoding.message(c.local, as: FerryV1.LocalLocation.self)
         self.s3 = try CFieldDecoding.message(c.s3, as: FerryV1.S3Location.self)
         self.gcs = try CFieldDecoding.message(c.gcs, as: FerryV1.GCSLocation.self)
@@ -64,6 +66,8 @@ extension FerryV1.StorageSpec: CMessageBridge {
         c.can_delete_objects = self.canDeleteObjects ? 1 : 0
         c.synchronizable = self.synchronizable ? 1 : 0
         c.sync_interval_micros = self.syncIntervalMicros
+        c.export_all = self.exportAll ? 1 : 0
+        c.export_on_change = self.exportOnChange ? 1 : 0
         c.local = try self.local.map { try scope.message($0) }
         c.s3 = try self.s3.map { try scope.message($0) }
         c.gcs = try self.gcs.map { try scope.message($0) }

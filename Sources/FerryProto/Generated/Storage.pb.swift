@@ -174,6 +174,18 @@ extension FerryV1 {
         /// Proto field `int64 sync_interval_micros = 18`.
         public var syncIntervalMicros: Int64
 
+        /// Export: every sync rewrites the object of every task with annotations, not only of those
+        /// whose annotations are new, changed or deleted since they were last written.
+        ///
+        /// Proto field `bool export_all = 19`.
+        public var exportAll: Bool
+
+        /// Export: every PutAnnotations and DeleteAnnotations of the project queues a sync (coalesced,
+        /// one at a time), so the location follows the platform within seconds.
+        ///
+        /// Proto field `bool export_on_change = 20`.
+        public var exportOnChange: Bool
+
         // MARK: - Provider location (30-49): exactly the one that matches `provider` must be set.
 
         /// Set when `provider` is `STORAGE_PROVIDER_LOCAL`.
@@ -220,6 +232,10 @@ extension FerryV1 {
         ///   - canDeleteObjects: Export: deleting an annotation also deletes its exported object.
         ///   - synchronizable: Whether the storage can be synced at all (StartSync is refused otherwise).
         ///   - syncIntervalMicros: Start a sync automatically this often; 0 for no periodic sync.
+        ///   - exportAll: Export: every sync rewrites the object of every task with annotations, not only of those
+        ///     whose annotations are new, changed or deleted since they were last written.
+        ///   - exportOnChange: Export: every PutAnnotations and DeleteAnnotations of the project queues a sync
+        ///     (coalesced, one at a time), so the location follows the platform within seconds.
         ///   - local: Set when `provider` is `STORAGE_PROVIDER_LOCAL`.
         ///   - s3: Set when `provider` is `STORAGE_PROVIDER_S3`.
         ///   - gcs: Set when `provider` is `STORAGE_PROVIDER_GCS`.
@@ -241,6 +257,8 @@ extension FerryV1 {
             canDeleteObjects: Bool = false,
             synchronizable: Bool = false,
             syncIntervalMicros: Int64 = 0,
+            exportAll: Bool = false,
+            exportOnChange: Bool = false,
             local: FerryV1.LocalLocation? = nil,
             s3: FerryV1.S3Location? = nil,
             gcs: FerryV1.GCSLocation? = nil,
@@ -262,6 +280,8 @@ extension FerryV1 {
             self.canDeleteObjects = canDeleteObjects
             self.synchronizable = synchronizable
             self.syncIntervalMicros = syncIntervalMicros
+            self.exportAll = exportAll
+            self.exportOnChange = exportOnChange
             self.local = local
             self.s3 = s3
             self.gcs = gcs

@@ -240,6 +240,8 @@ extension FerryV1.AnnotationInput: CMessageBridge {
         self.annotationID = c.annotation_id
         self.resultJSON = try CFieldDecoding.string(c.result_json, field: "ferry.v1.AnnotationInput.result_json")
         self.completedBy = try CFieldDecoding.string(c.completed_by, field: "ferry.v1.AnnotationInput.completed_by")
+        self.createdUnixMicros = c.created_unix_micros
+        self.updatedUnixMicros = c.updated_unix_micros
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -249,6 +251,8 @@ extension FerryV1.AnnotationInput: CMessageBridge {
         c.annotation_id = self.annotationID
         c.result_json = try scope.string(self.resultJSON, field: "ferry.v1.AnnotationInput.result_json")
         c.completed_by = try scope.string(self.completedBy, field: "ferry.v1.AnnotationInput.completed_by")
+        c.created_unix_micros = self.createdUnixMicros
+        c.updated_unix_micros = self.updatedUnixMicros
         return c
     }
 
@@ -319,12 +323,14 @@ extension FerryV1.PutAnnotationsResponse: CMessageBridge {
             as: FerryV1.Annotation.self,
             field: "ferry.v1.PutAnnotationsResponse.annotations"
         )
+        self.unchanged = c.unchanged
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
         var c = CMessage()
         ferry__v1__put_annotations_response__init(&c)
         (c.n_annotations, c.annotations) = try scope.messages(self.annotations)
+        c.unchanged = self.unchanged
         return c
     }
 

@@ -55,14 +55,14 @@ extension FerryV1 {
         }
     }
 
-    /// One annotation of a task.
+    /// One annotation of a task, as the annotation platform (its source of truth) last put it.
     ///
     /// Proto message `ferry.v1.Annotation`.
     public struct Annotation: FerryMessage {
         /// The full proto name of the message.
         public static let protoMessageName = "ferry.v1.Annotation"
 
-        /// The server-assigned id.
+        /// The platform's annotation id.
         ///
         /// Proto field `int64 id = 1`.
         public var id: Int64
@@ -87,7 +87,7 @@ extension FerryV1 {
         /// Proto field `int64 created_unix_micros = 5`.
         public var createdUnixMicros: Int64
 
-        /// When it last changed.
+        /// When it last changed: the version PutAnnotations compares.
         ///
         /// Proto field `int64 updated_unix_micros = 6`.
         public var updatedUnixMicros: Int64
@@ -95,12 +95,12 @@ extension FerryV1 {
         /// Creates a `ferry.v1.Annotation`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
-        ///   - id: The server-assigned id.
+        ///   - id: The platform's annotation id.
         ///   - taskID: The task it belongs to.
         ///   - resultJSON: The annotation result as JSON.
         ///   - completedBy: Who made it (user or model id).
         ///   - createdUnixMicros: When it was created.
-        ///   - updatedUnixMicros: When it last changed.
+        ///   - updatedUnixMicros: When it last changed: the version PutAnnotations compares.
         public init(
             id: Int64 = 0,
             taskID: Int64 = 0,
@@ -341,24 +341,26 @@ extension FerryV1 {
         }
     }
 
-    /// An annotation to create or replace.
+    /// An annotation to create or replace, under the platform's own id.
     ///
     /// Proto message `ferry.v1.AnnotationInput`.
     public struct AnnotationInput: FerryMessage {
         /// The full proto name of the message.
         public static let protoMessageName = "ferry.v1.AnnotationInput"
 
-        /// The task it belongs to.
+        /// The task it belongs to (a task of the request's project).
         ///
         /// Proto field `int64 task_id = 1`.
         public var taskID: Int64
 
-        /// The annotation to replace; 0 to create one.
+        /// The platform's annotation id, > 0. Putting an id that is stored replaces it when this
+        /// input's `updated_unix_micros` is newer, and leaves it as it is otherwise, so a put can be
+        /// retried or delivered twice or out of order.
         ///
         /// Proto field `int64 annotation_id = 2`.
         public var annotationID: Int64
 
-        /// The annotation result as JSON.
+        /// The annotation result as JSON (a list or an object).
         ///
         /// Proto field `string result_json = 3`.
         public var resultJSON: String
@@ -368,23 +370,39 @@ extension FerryV1 {
         /// Proto field `string completed_by = 4`.
         public var completedBy: String
 
+        /// When the platform created it; 0 for the server's clock (on first put).
+        ///
+        /// Proto field `int64 created_unix_micros = 5`.
+        public var createdUnixMicros: Int64
+
+        /// When the platform last changed it; 0 for the server's clock.
+        ///
+        /// Proto field `int64 updated_unix_micros = 6`.
+        public var updatedUnixMicros: Int64
+
         /// Creates a `ferry.v1.AnnotationInput`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
-        ///   - taskID: The task it belongs to.
-        ///   - annotationID: The annotation to replace; 0 to create one.
-        ///   - resultJSON: The annotation result as JSON.
+        ///   - taskID: The task it belongs to (a task of the request's project).
+        ///   - annotationID: The platform's annotation id, > 0.
+        ///   - resultJSON: The annotation result as JSON (a list or an object).
         ///   - completedBy: Who made it (user or model id).
+        ///   - createdUnixMicros: When the platform created it; 0 for the server's clock (on first put).
+        ///   - updatedUnixMicros: When the platform last changed it; 0 for the server's clock.
         public init(
             taskID: Int64 = 0,
             annotationID: Int64 = 0,
             resultJSON: String = "",
-            completedBy: String = ""
+            completedBy: String = "",
+            createdUnixMicros: Int64 = 0,
+            updatedUnixMicros: Int64 = 0
         ) {
             self.taskID = taskID
             self.annotationID = annotationID
             self.resultJSON = resultJSON
             self.completedBy = completedBy
+            self.createdUnixMicros = createdUnixMicros
+            self.updatedUnixMicros = updatedUnixMicros
         }
 
         /// Decodes a `ferry.v1.AnnotationInput`; see ``FerryMessage/init(protobufBytes:)``.
@@ -398,7 +416,9 @@ extension FerryV1 {
         }
     }
 
-    /// StorageService.PutAnnotations request: create or replace annotations, all or none.
+    /// StorageService.PutAnnotations request: create or replace annotations, all or none (an
+    /// invalid one refuses the whole request with INVALID_ARGUMENT naming it). Export storages of the
+    /// project write the changes on their next sync, or at once when they export on change.
     ///
     /// Proto message `ferry.v1.PutAnnotationsRequest`.
     public struct PutAnnotationsRequest: FerryMessage {
@@ -410,7 +430,7 @@ extension FerryV1 {
         /// Proto field `int64 project_id = 1`.
         public var projectID: Int64
 
-        /// The annotations.
+        /// The annotations, at most 1,000.
         ///
         /// Proto field `repeated AnnotationInput annotations = 2`.
         public var annotations: [FerryV1.AnnotationInput]
@@ -419,7 +439,7 @@ extension FerryV1 {
         ///
         /// - Parameters:
         ///   - projectID: The project every task belongs to.
-        ///   - annotations: The annotations.
+        ///   - annotations: The annotations, at most 1,000.
         public init(
             projectID: Int64 = 0,
             annotations: [FerryV1.AnnotationInput] = []
@@ -446,19 +466,27 @@ extension FerryV1 {
         /// The full proto name of the message.
         public static let protoMessageName = "ferry.v1.PutAnnotationsResponse"
 
-        /// The annotations as stored, in request order.
+        /// The annotations as stored, in request order (a stale input shows the newer stored one).
         ///
         /// Proto field `repeated Annotation annotations = 1`.
         public var annotations: [FerryV1.Annotation]
 
+        /// How many inputs changed nothing because the stored annotation is as new or newer.
+        ///
+        /// Proto field `int64 unchanged = 2`.
+        public var unchanged: Int64
+
         /// Creates a `ferry.v1.PutAnnotationsResponse`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
-        ///   - annotations: The annotations as stored, in request order.
+        ///   - annotations: The annotations as stored, in request order (a stale input shows the newer stored one).
+        ///   - unchanged: How many inputs changed nothing because the stored annotation is as new or newer.
         public init(
-            annotations: [FerryV1.Annotation] = []
+            annotations: [FerryV1.Annotation] = [],
+            unchanged: Int64 = 0
         ) {
             self.annotations = annotations
+            self.unchanged = unchanged
         }
 
         /// Decodes a `ferry.v1.PutAnnotationsResponse`; see ``FerryMessage/init(protobufBytes:)``.
@@ -472,8 +500,9 @@ extension FerryV1 {
         }
     }
 
-    /// StorageService.DeleteAnnotations request. Export storages with `can_delete_objects` delete
-    /// the matching objects on their next sync.
+    /// StorageService.DeleteAnnotations request. On their next sync, export storages rewrite the
+    /// objects of the annotations' tasks without them; a task left with no annotation has its object
+    /// deleted by storages with `can_delete_objects`, while others keep it and drop its link.
     ///
     /// Proto message `ferry.v1.DeleteAnnotationsRequest`.
     public struct DeleteAnnotationsRequest: FerryMessage {
@@ -485,7 +514,7 @@ extension FerryV1 {
         /// Proto field `int64 project_id = 1`.
         public var projectID: Int64
 
-        /// The annotations to delete.
+        /// The annotations to delete, at most 1,000.
         ///
         /// Proto field `repeated int64 annotation_ids = 2`.
         public var annotationIDs: [Int64]
@@ -494,7 +523,7 @@ extension FerryV1 {
         ///
         /// - Parameters:
         ///   - projectID: The project every annotation belongs to.
-        ///   - annotationIDs: The annotations to delete.
+        ///   - annotationIDs: The annotations to delete, at most 1,000.
         public init(
             projectID: Int64 = 0,
             annotationIDs: [Int64] = []

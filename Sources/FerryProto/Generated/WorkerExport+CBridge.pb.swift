@@ -57,6 +57,11 @@ extension FerryV1.ExportItem: CMessageBridge {
         )
         self.key = try CFieldDecoding.string(c.key, field: "ferry.v1.ExportItem.key")
         self.contentJSON = try CFieldDecoding.string(c.content_json, field: "ferry.v1.ExportItem.content_json")
+        self.annotationVersions = try CFieldDecoding.scalars(
+            c.annotation_versions,
+            count: c.n_annotation_versions,
+            field: "ferry.v1.ExportItem.annotation_versions"
+        )
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -66,6 +71,7 @@ extension FerryV1.ExportItem: CMessageBridge {
         (c.n_annotation_ids, c.annotation_ids) = scope.array(self.annotationIDs)
         c.key = try scope.string(self.key, field: "ferry.v1.ExportItem.key")
         c.content_json = try scope.string(self.contentJSON, field: "ferry.v1.ExportItem.content_json")
+        (c.n_annotation_versions, c.annotation_versions) = scope.array(self.annotationVersions)
         return c
     }
 
@@ -155,6 +161,12 @@ extension FerryV1.ExportAck: CMessageBridge {
         )
         self.key = try CFieldDecoding.string(c.key, field: "ferry.v1.ExportAck.key")
         self.error = try CFieldDecoding.string(c.error, field: "ferry.v1.ExportAck.error")
+        self.etag = try CFieldDecoding.string(c.etag, field: "ferry.v1.ExportAck.etag")
+        self.annotationVersions = try CFieldDecoding.scalars(
+            c.annotation_versions,
+            count: c.n_annotation_versions,
+            field: "ferry.v1.ExportAck.annotation_versions"
+        )
     }
 
     func cMessage(in scope: CAllocationScope) throws -> CMessage {
@@ -164,6 +176,8 @@ extension FerryV1.ExportAck: CMessageBridge {
         (c.n_annotation_ids, c.annotation_ids) = scope.array(self.annotationIDs)
         c.key = try scope.string(self.key, field: "ferry.v1.ExportAck.key")
         c.error = try scope.string(self.error, field: "ferry.v1.ExportAck.error")
+        c.etag = try scope.string(self.etag, field: "ferry.v1.ExportAck.etag")
+        (c.n_annotation_versions, c.annotation_versions) = scope.array(self.annotationVersions)
         return c
     }
 

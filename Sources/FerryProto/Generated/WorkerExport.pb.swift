@@ -82,6 +82,12 @@ extension FerryV1 {
         /// Proto field `string content_json = 4`.
         public var contentJSON: String
 
+        /// The `updated_unix_micros` of each of `annotation_ids` (same order) in `content_json`; echo
+        /// them in the acknowledgement, so the links name the versions written.
+        ///
+        /// Proto field `repeated int64 annotation_versions = 5`.
+        public var annotationVersions: [Int64]
+
         /// Creates a `ferry.v1.ExportItem`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
@@ -89,16 +95,20 @@ extension FerryV1 {
         ///   - annotationIDs: The annotations included in `content_json`.
         ///   - key: The object key to write, `<prefix>/<task_id>.json`.
         ///   - contentJSON: The object content: the task with its annotations, as JSON.
+        ///   - annotationVersions: The `updated_unix_micros` of each of `annotation_ids` (same order) in
+        ///     `content_json`; echo them in the acknowledgement, so the links name the versions written.
         public init(
             taskID: Int64 = 0,
             annotationIDs: [Int64] = [],
             key: String = "",
-            contentJSON: String = ""
+            contentJSON: String = "",
+            annotationVersions: [Int64] = []
         ) {
             self.taskID = taskID
             self.annotationIDs = annotationIDs
             self.key = key
             self.contentJSON = contentJSON
+            self.annotationVersions = annotationVersions
         }
 
         /// Decodes a `ferry.v1.ExportItem`; see ``FerryMessage/init(protobufBytes:)``.
@@ -196,6 +206,16 @@ extension FerryV1 {
         /// Proto field `string error = 4`.
         public var error: String
 
+        /// The provider's entity tag of the written object, if it gave one.
+        ///
+        /// Proto field `string etag = 5`.
+        public var etag: String
+
+        /// `ExportItem.annotation_versions`, echoed.
+        ///
+        /// Proto field `repeated int64 annotation_versions = 6`.
+        public var annotationVersions: [Int64]
+
         /// Creates a `ferry.v1.ExportAck`; fields not given keep their proto3 defaults.
         ///
         /// - Parameters:
@@ -203,16 +223,22 @@ extension FerryV1 {
         ///   - annotationIDs: The annotations that the written object contains.
         ///   - key: The object key written.
         ///   - error: Empty if the object was written; otherwise why not.
+        ///   - etag: The provider's entity tag of the written object, if it gave one.
+        ///   - annotationVersions: `ExportItem.annotation_versions`, echoed.
         public init(
             taskID: Int64 = 0,
             annotationIDs: [Int64] = [],
             key: String = "",
-            error: String = ""
+            error: String = "",
+            etag: String = "",
+            annotationVersions: [Int64] = []
         ) {
             self.taskID = taskID
             self.annotationIDs = annotationIDs
             self.key = key
             self.error = error
+            self.etag = etag
+            self.annotationVersions = annotationVersions
         }
 
         /// Decodes a `ferry.v1.ExportAck`; see ``FerryMessage/init(protobufBytes:)``.

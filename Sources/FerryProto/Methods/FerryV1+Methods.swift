@@ -35,6 +35,10 @@ extension FerryV1 {
             public static let deleteJob = MethodDescriptor(service: service, method: "DeleteJob")
             /// `ListTasks` (server streaming).
             public static let listTasks = MethodDescriptor(service: service, method: "ListTasks")
+            /// `PutAnnotations`.
+            public static let putAnnotations = MethodDescriptor(service: service, method: "PutAnnotations")
+            /// `DeleteAnnotations`.
+            public static let deleteAnnotations = MethodDescriptor(service: service, method: "DeleteAnnotations")
         }
 
         /// `ferry.v1.WorkerService`: what sync workers call.
@@ -49,6 +53,10 @@ extension FerryV1 {
             public static let checkImportKeys = MethodDescriptor(service: service, method: "CheckImportKeys")
             /// `SubmitImportBatch`.
             public static let submitImportBatch = MethodDescriptor(service: service, method: "SubmitImportBatch")
+            /// `FetchExportBatch`.
+            public static let fetchExportBatch = MethodDescriptor(service: service, method: "FetchExportBatch")
+            /// `AckExportBatch`.
+            public static let ackExportBatch = MethodDescriptor(service: service, method: "AckExportBatch")
             /// `ReportProbe`.
             public static let reportProbe = MethodDescriptor(service: service, method: "ReportProbe")
         }

@@ -5,12 +5,14 @@ public import NIOPosix
 ///
 /// Keys are paths relative to the storage's directory (`local.path`), so `regex_filter` matches
 /// `sub/file.json`. The storage's `prefix`, when set, is a subdirectory to list and stays part of
-/// the keys. The directory must resolve (symlinks included) inside the root. Listing and reading
+/// the keys. The directory must resolve (symlinks included) inside the root; the prefix's
+/// subdirectory need exist only to be listed (writing creates it). Listing and reading
 /// block, so both run on NIO's thread pool, a page or a batch per hop.
 public struct LocalObjectStore: ObjectStore {
     private let directory: String
     let realDirectory: String
-    private let listingStart: String
+    /// The prefix's directory, resolved; `nil` while it does not exist (an export creates it).
+    private let listingStart: String?
     private let keyPrefix: String
     let boundary: RootBoundary
     private let recursive: Bool
@@ -45,10 +47,11 @@ public struct LocalObjectStore: ObjectStore {
         guard let boundary = RootBoundary(resolving: lexicalRoot.path) else {
             throw ProviderError(subject: root, message: "the local-files root does not exist")
         }
-        guard let realStart = RootBoundary.realPath(start) else {
-            throw ProviderError(subject: start, message: "no such directory")
+        guard RootBoundary.realPath(directory) != nil else {
+            throw ProviderError(subject: directory, message: "no such directory")
         }
-        guard boundary.contains(realStart), let realDirectory = boundary.resolveInside(directory) else {
+        let realStart = RootBoundary.realPath(start)
+        guard realStart.map(boundary.contains) ?? true, let realDirectory = boundary.resolveInside(directory) else {
             throw ProviderError(subject: start, message: "resolves outside the local-files root \(boundary.path)")
         }
         self.directory = directory
@@ -71,7 +74,11 @@ public struct LocalObjectStore: ObjectStore {
     }
 
     public func makeLister() throws -> any ObjectLister {
-        LocalFilesLister(start: listingStart, boundary: boundary, recursive: recursive, keyPrefix: keyPrefix, pool: pool)
+        guard let listingStart else {
+            throw ProviderError(subject: directory + "/" + keyPrefix.dropLast(), message: "no such directory")
+        }
+        return LocalFilesLister(
+            start: listingStart, boundary: boundary, recursive: recursive, keyPrefix: keyPrefix, pool: pool)
     }
 
     public func read(_ keys: [String]) async throws -> [LoadedObject] {

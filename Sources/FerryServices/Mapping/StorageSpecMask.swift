@@ -72,7 +72,8 @@ public struct StorageSpecMask: Sendable {
             "recursive_scan": field(\.recursiveScan), "use_blob_urls": field(\.useBlobURLs),
             "presign": field(\.presign), "presign_ttl_micros": field(\.presignTTLMicros),
             "can_delete_objects": field(\.canDeleteObjects), "synchronizable": field(\.synchronizable),
-            "sync_interval_micros": field(\.syncIntervalMicros),
+            "sync_interval_micros": field(\.syncIntervalMicros), "export_all": field(\.exportAll),
+            "export_on_change": field(\.exportOnChange),
             "local": field(\.local), "s3": field(\.s3), "gcs": field(\.gcs), "azure_blob": field(\.azureBlob),
             "redis": field(\.redis),
         ]

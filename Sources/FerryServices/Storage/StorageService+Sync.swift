@@ -82,7 +82,8 @@ extension StorageService {
                     + "(UpdateStorage with update_mask [\"synchronizable\"], or ferryctl storage update "
                     + "\(storage.id) --synchronizable true) to sync it")
         }
-        let options = SyncOptions(onlyNew: request.options?.onlyNew ?? false)
+        let options = SyncOptions(
+            onlyNew: request.options?.onlyNew ?? false, fullExport: request.options?.fullExport ?? false)
         let result = try await store.startSync(
             storageID: storage.id,
             options: options,
@@ -159,9 +160,18 @@ extension StorageService {
                 )
             }
             guard let last = page.last else { break }
+            let annotations = try await RPCError.translatingStoreErrors {
+                try await store.annotations(ofTasks: page.map(\.id))
+            }
             var tasks: [FerryV1.Task] = []
             tasks.reserveCapacity(page.count)
-            for task in page { tasks.append(try await presigner.resolve(task.proto)) }
+            for task in page {
+                var proto = try await presigner.resolve(task.proto)
+                let own = annotations[task.id] ?? []
+                proto.annotationCount = Int32(own.count)
+                if request.includeAnnotations { proto.annotations = own.map(\.proto) }
+                tasks.append(proto)
+            }
             try await writer.write(FerryV1.ListTasksResponse(tasks: tasks))
             sent += page.count
             after = last.id

@@ -1,4 +1,5 @@
 public import FerryCore
+import FerryCrypto
 import FerryProto
 public import FerryRPC
 public import FerryStore
@@ -15,6 +16,8 @@ public struct StorageService: RPCService {
     let leases: LeaseCache
     let arrivals: Wakeup
     let probes: ProbeBoard
+    /// Queues syncs of export-on-change storages after annotations change.
+    let exportFollower: ExportFollower
     /// The cloud providers, for presigning task URLs (no local files: they have no URLs to sign).
     let presigningProviders = ProviderRegistry.standard(ProviderContext(localFilesRoot: nil))
     let clock: any FerryClock
@@ -52,6 +55,16 @@ public struct StorageService: RPCService {
         self.leases = leases
         self.clock = clock
         self.logger = logger
+        self.exportFollower = ExportFollower(
+            pollInterval: .milliseconds(200), logger: logger,
+            queue: { [store, arrivals] storageID in
+                let result = try await store.startSync(
+                    storageID: storageID, options: .default, now: clock.now(),
+                    jobID: "job-" + SecureRandom.hexToken(byteCount: 12))
+                if !result.isAlreadyRunning { arrivals.wake() }
+                return result.syncInfo.status
+            },
+            status: { [store] storageID in try await store.storage(id: storageID).syncInfo.status })
     }
 
     public func registerMethods(with router: inout RPCRouter) {
@@ -64,6 +77,9 @@ public struct StorageService: RPCService {
         router.registerUnary(Methods.startSync, deserializer: .init(), serializer: .init(), handler: startSync)
         router.registerUnary(Methods.cancelSync, deserializer: .init(), serializer: .init(), handler: cancelSync)
         router.registerUnary(Methods.deleteJob, deserializer: .init(), serializer: .init(), handler: deleteJob)
+        router.registerUnary(Methods.putAnnotations, deserializer: .init(), serializer: .init(), handler: putAnnotations)
+        router.registerUnary(
+            Methods.deleteAnnotations, deserializer: .init(), serializer: .init(), handler: deleteAnnotations)
         router.registerServerStreaming(
             Methods.listTasks,
             deserializer: ProtobufDeserializer<FerryV1.ListTasksRequest>(),

@@ -123,7 +123,7 @@ extension WorkerService {
             staleAfterMicros: policy.staleAfter.microseconds,
             storage: StorageSpecMapping.spec(kind: claimed.storage.kind, settings: claimed.storage.settings),
             credentials: claimed.secrets.revealedEntries().map { FerryV1.Secret(name: $0.name, value: $0.value) },
-            options: FerryV1.SyncOptions(onlyNew: job.options.onlyNew),
+            options: FerryV1.SyncOptions(onlyNew: job.options.onlyNew, fullExport: job.options.fullExport),
             checkpoint: job.checkpoint?.proto
         )
     }

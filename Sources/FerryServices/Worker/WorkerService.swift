@@ -80,6 +80,9 @@ public struct WorkerService: RPCService {
         router.registerUnary(Methods.reportProbe, deserializer: .init(), serializer: .init(), handler: reportProbe)
         router.registerUnary(Methods.checkImportKeys, deserializer: .init(), serializer: .init(), handler: checkKeys)
         router.registerUnary(Methods.submitImportBatch, deserializer: .init(), serializer: .init(), handler: submit)
+        router.registerUnary(
+            Methods.fetchExportBatch, deserializer: .init(), serializer: .init(), handler: fetchExportBatch)
+        router.registerUnary(Methods.ackExportBatch, deserializer: .init(), serializer: .init(), handler: ackExportBatch)
         router.registerBidirectional(
             Methods.heartbeat,
             deserializer: ProtobufDeserializer<FerryV1.HeartbeatRequest>(),

@@ -2,14 +2,26 @@ public import FerryCore
 
 /// The options a sync was started with; they travel with its job (`ferry.v1.SyncOptions`).
 public struct SyncOptions: Sendable, Hashable {
-    /// Export: write only annotations that have no export link yet.
+    /// Export: write only tasks whose annotations changed since they were written, even if the
+    /// storage exports all.
     public var onlyNew: Bool
+    /// Export: rewrite every annotated task's object this once.
+    public var fullExport: Bool
 
     /// Creates options.
     ///
-    /// - Parameter onlyNew: Export: write only annotations without an export link.
-    public init(onlyNew: Bool = false) {
+    /// - Parameters:
+    ///   - onlyNew: Export: write only changed tasks whatever the storage says.
+    ///   - fullExport: Export: rewrite every annotated task's object.
+    public init(onlyNew: Bool = false, fullExport: Bool = false) {
         self.onlyNew = onlyNew
+        self.fullExport = fullExport
+    }
+
+    /// Whether an export with these options, on a storage that does or does not export all,
+    /// rewrites every annotated task's object.
+    public func exportsAll(storageExportsAll: Bool) -> Bool {
+        !onlyNew && (fullExport || storageExportsAll)
     }
 
     /// No options set.

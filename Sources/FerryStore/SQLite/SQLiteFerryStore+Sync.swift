@@ -45,12 +45,12 @@ extension SQLiteFerryStore {
             )
             try await transaction.execute(
                 """
-                INSERT INTO jobs (id, storage_id, kind, provider, state, attempt, only_new, created_at)
-                VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
+                INSERT INTO jobs (id, storage_id, kind, provider, state, attempt, only_new, full_export, created_at)
+                VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)
                 """,
                 [
                     .text(job.id), .int64(storageID), .text(job.kind.rawValue), .text(job.provider.rawValue),
-                    .int(job.attempt), .bool(options.onlyNew), .time(now),
+                    .int(job.attempt), .bool(options.onlyNew), .bool(options.fullExport), .time(now),
                 ]
             )
             try await Self.writeSyncInfo(next, storageID: storageID, in: transaction)

@@ -91,10 +91,17 @@ public struct JobRunner: Sendable {
     }
 
     private func sync(_ job: FerryV1.Job, control: JobControl) async throws {
-        guard job.kind == .import else {
-            throw ProviderError(subject: "job \(job.id)", message: "this worker runs import jobs only, not \(job.kind)")
+        let store = try stores(job)
+        switch job.kind {
+        case .import:
+            try await ImportRunner(job: job, source: store, client: client, control: control, batchSize: batchSize).run()
+        case .export:
+            try await ExportRunner(
+                job: job, target: store, client: client, control: control,
+                batchSize: min(batchSize, ExportRunner.maxBatch)
+            ).run()
+        default:
+            throw ProviderError(subject: "job \(job.id)", message: "this worker does not run \(job.kind) jobs")
         }
-        let source = try stores(job)
-        try await ImportRunner(job: job, source: source, client: client, control: control, batchSize: batchSize).run()
     }
 }

@@ -102,6 +102,25 @@ public struct WorkerClient: Sendable {
         return (response, attempts > 1)
     }
 
+    /// The next export batch, retried while the server is away for at most `patience`.
+    public func fetchExportBatch(_ request: FerryV1.FetchExportBatchRequest, patience: Duration) async throws
+        -> FerryV1.FetchExportBatchResponse
+    {
+        try await retrying("FetchExportBatch", patience: patience) {
+            try await unary(FerryV1.Methods.WorkerService.fetchExportBatch, request, timeout: callTimeout)
+        }
+    }
+
+    /// Acknowledges what an export batch wrote, retried while the server is away for at most
+    /// `patience` (a repeated acknowledgement records the same links again).
+    public func ackExportBatch(_ request: FerryV1.AckExportBatchRequest, patience: Duration) async throws
+        -> FerryV1.AckExportBatchResponse
+    {
+        try await retrying("AckExportBatch", patience: patience) {
+            try await unary(FerryV1.Methods.WorkerService.ackExportBatch, request, timeout: callTimeout)
+        }
+    }
+
     /// One Heartbeat stream.
     ///
     /// - Parameters:

@@ -1,6 +1,8 @@
 public import Configuration
 public import FerrySettings
 import FerryTransport
+import Foundation
+public import FerryProto
 
 extension WorkerSettings {
     /// The keepalive timing a worker uses unless configured otherwise: tighter than the
@@ -18,6 +20,7 @@ extension WorkerSettings {
         .init("worker.id", "<name in the certificate>", "worker id; must be the certificate's name"),
         .init("worker.maxJobs", "2", "jobs run at once"),
         .init("worker.acquireWaitSeconds", "20", "how long one AcquireJob long-poll may wait"),
+        .init("worker.kinds", "import,export", "storage kinds whose jobs this worker claims, comma-separated"),
         .init("storage.localFilesRoot", "", "directory local-files storages are read from"),
         .init("import.batchSize", "5000", "tasks handed over per SubmitImportBatch, at most 2 MiB (1-5000)"),
         .init("shutdown.gracePeriodSeconds", "10", "time running jobs get to report on SIGTERM"),
@@ -60,6 +63,7 @@ extension WorkerSettings {
         var backoff = ConnectionBackoff()
         backoff.initial = try seconds(config, "backoff.initialSeconds", default: 1, minimum: 0.01)
         backoff.maximum = try seconds(config, "backoff.maximumSeconds", default: 30, minimum: 0.01)
+        let kinds = try Self.kinds(config.string(forKey: "worker.kinds", default: "import,export"))
         let level = config.string(forKey: "log.level", default: "info")
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
             throw SettingsError(key: "log.level", message: "unknown level '\(level)'")
@@ -72,6 +76,7 @@ extension WorkerSettings {
             keyPath: key,
             workerID: config.string(forKey: "worker.id", default: ""),
             maxJobs: maxJobs,
+            kinds: kinds,
             acquireWait: try seconds(config, "worker.acquireWaitSeconds", default: 20, minimum: 0.1),
             localFilesRoot: config.string(forKey: "storage.localFilesRoot").flatMap { $0.isEmpty ? nil : $0 },
             batchSize: batchSize,
@@ -80,6 +85,23 @@ extension WorkerSettings {
             keepalive: try KeepaliveSettings.load(from: config, defaults: defaultKeepalive),
             logLevel: level
         )
+    }
+
+    /// The storage kinds a worker can run, by name.
+    public static let runnableKinds: [String: FerryV1.StorageKind] = ["import": .import, "export": .export]
+
+    private static func kinds(_ text: String) throws -> [FerryV1.StorageKind] {
+        var kinds: [FerryV1.StorageKind] = []
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            guard let kind = runnableKinds[name] else {
+                throw SettingsError(
+                    key: "worker.kinds",
+                    message: "unknown kind '\(name)'; use \(runnableKinds.keys.sorted().joined(separator: ", "))")
+            }
+            if !kinds.contains(kind) { kinds.append(kind) }
+        }
+        guard !kinds.isEmpty else { throw SettingsError(key: "worker.kinds", message: "names no kind") }
+        return kinds
     }
 
     private static func seconds(_ config: ConfigReader, _ key: String, default value: Double, minimum: Double)

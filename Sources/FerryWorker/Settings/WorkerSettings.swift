@@ -1,5 +1,6 @@
 public import FerrySettings
 public import FerryTransport
+public import FerryProto
 
 /// Everything `ferry-worker` is configured with, after defaults and validation.
 ///
@@ -20,6 +21,8 @@ public struct WorkerSettings: Sendable {
     public var workerID: String
     /// How many jobs run at once.
     public var maxJobs: Int
+    /// The storage kinds whose jobs this worker claims.
+    public var kinds: [FerryV1.StorageKind]
     /// How long one AcquireJob long-poll may wait on the server.
     public var acquireWait: Duration
     /// The directory local-files storages are read from (the same tree as the server's root).
@@ -44,6 +47,7 @@ public struct WorkerSettings: Sendable {
         keyPath: String,
         workerID: String = "",
         maxJobs: Int = 2,
+        kinds: [FerryV1.StorageKind] = [.import, .export],
         acquireWait: Duration = .seconds(20),
         localFilesRoot: String? = nil,
         batchSize: Int = 5000,
@@ -59,6 +63,7 @@ public struct WorkerSettings: Sendable {
         self.keyPath = keyPath
         self.workerID = workerID
         self.maxJobs = maxJobs
+        self.kinds = kinds
         self.acquireWait = acquireWait
         self.localFilesRoot = localFilesRoot
         self.batchSize = batchSize

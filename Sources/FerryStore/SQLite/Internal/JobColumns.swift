@@ -7,7 +7,7 @@ import SQLiteNIO
 /// columns include a `worker_id` of their own).
 enum JobColumns {
     static let names = [
-        "id", "storage_id", "kind", "provider", "state", "attempt", "only_new", "lease_token", "worker_id",
+        "id", "storage_id", "kind", "provider", "state", "attempt", "only_new", "full_export", "lease_token", "worker_id",
         "instance_id", "checkpoint_last_key", "checkpoint_state", "checkpoint_updated_at", "created_at",
         "claimed_at", "last_progress_at", "finished_at", "cancel_requested_at", "cancel_reason",
     ]
@@ -39,7 +39,7 @@ enum JobColumns {
             provider: try row.rawEnum("job_provider", as: StorageProvider.self),
             state: try row.rawEnum("job_state", as: JobState.self),
             attempt: Int(try row.int64("job_attempt")),
-            options: SyncOptions(onlyNew: try row.bool("job_only_new")),
+            options: SyncOptions(onlyNew: try row.bool("job_only_new"), fullExport: try row.bool("job_full_export")),
             leaseToken: try row.optionalString("job_lease_token"),
             workerID: try row.optionalString("job_worker_id"),
             instanceID: try row.optionalString("job_instance_id"),

@@ -20,6 +20,9 @@ struct SettingsDocument: Codable, Sendable {
     var presign: Bool
     var presignTTLMicros: Int64?
     var canDeleteObjects: Bool
+    /// Added after format 1 was released: absent in older rows, read as `false`.
+    var exportAll: Bool?
+    var exportOnChange: Bool?
     var syncIntervalMicros: Int64?
     var datasetID: Int64?
 
@@ -35,6 +38,8 @@ struct SettingsDocument: Codable, Sendable {
         self.presign = settings.presign
         self.presignTTLMicros = settings.presignTTL?.microseconds
         self.canDeleteObjects = settings.canDeleteObjects
+        self.exportAll = settings.exportAll
+        self.exportOnChange = settings.exportOnChange
         self.syncIntervalMicros = settings.syncInterval?.microseconds
         self.datasetID = settings.datasetID
     }
@@ -53,6 +58,8 @@ struct SettingsDocument: Codable, Sendable {
             presign: self.presign,
             presignTTL: self.presignTTLMicros.map(FerryDuration.init(microseconds:)),
             canDeleteObjects: self.canDeleteObjects,
+            exportAll: self.exportAll ?? false,
+            exportOnChange: self.exportOnChange ?? false,
             syncInterval: self.syncIntervalMicros.map(FerryDuration.init(microseconds:)),
             datasetID: self.datasetID
         )

@@ -42,13 +42,18 @@ struct  Ferry__V1__SyncOptions
 {
   ProtobufCMessage base;
   /*
-   * Export: write only annotations that have no export link yet.
+   * Export: write only tasks whose annotations are new, changed or deleted since they were last
+   * written, even if the storage has `export_all`.
    */
   protobuf_c_boolean only_new;
+  /*
+   * Export: rewrite the object of every task with annotations this once.
+   */
+  protobuf_c_boolean full_export;
 };
 #define FERRY__V1__SYNC_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__sync_options__descriptor) \
-    , 0 }
+    , 0, 0 }
 
 
 /*

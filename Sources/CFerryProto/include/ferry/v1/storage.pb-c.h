@@ -119,6 +119,16 @@ struct  Ferry__V1__StorageSpec
    */
   int64_t sync_interval_micros;
   /*
+   * Export: every sync rewrites the object of every task with annotations, not only of those
+   * whose annotations are new, changed or deleted since they were last written.
+   */
+  protobuf_c_boolean export_all;
+  /*
+   * Export: every PutAnnotations and DeleteAnnotations of the project queues a sync (coalesced,
+   * one at a time), so the location follows the platform within seconds.
+   */
+  protobuf_c_boolean export_on_change;
+  /*
    * Set when `provider` is `STORAGE_PROVIDER_LOCAL`.
    */
   Ferry__V1__LocalLocation *local;
@@ -141,7 +151,7 @@ struct  Ferry__V1__StorageSpec
 };
 #define FERRY__V1__STORAGE_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__storage_spec__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FERRY__V1__STORAGE_KIND__STORAGE_KIND_UNSPECIFIED, FERRY__V1__STORAGE_PROVIDER__STORAGE_PROVIDER_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FERRY__V1__STORAGE_KIND__STORAGE_KIND_UNSPECIFIED, FERRY__V1__STORAGE_PROVIDER__STORAGE_PROVIDER_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
 
 
 /*

@@ -57,13 +57,13 @@ struct  Ferry__V1__TaskSource
 
 
 /*
- * One annotation of a task.
+ * One annotation of a task, as the annotation platform (its source of truth) last put it.
  */
 struct  Ferry__V1__Annotation
 {
   ProtobufCMessage base;
   /*
-   * The server-assigned id.
+   * The platform's annotation id.
    */
   int64_t id;
   /*
@@ -83,7 +83,7 @@ struct  Ferry__V1__Annotation
    */
   int64_t created_unix_micros;
   /*
-   * When it last changed.
+   * When it last changed: the version PutAnnotations compares.
    */
   int64_t updated_unix_micros;
 };
@@ -195,35 +195,47 @@ struct  Ferry__V1__ListTasksResponse
 
 
 /*
- * An annotation to create or replace.
+ * An annotation to create or replace, under the platform's own id.
  */
 struct  Ferry__V1__AnnotationInput
 {
   ProtobufCMessage base;
   /*
-   * The task it belongs to.
+   * The task it belongs to (a task of the request's project).
    */
   int64_t task_id;
   /*
-   * The annotation to replace; 0 to create one.
+   * The platform's annotation id, > 0. Putting an id that is stored replaces it when this
+   * input's `updated_unix_micros` is newer, and leaves it as it is otherwise, so a put can be
+   * retried or delivered twice or out of order.
    */
   int64_t annotation_id;
   /*
-   * The annotation result as JSON.
+   * The annotation result as JSON (a list or an object).
    */
   char *result_json;
   /*
    * Who made it (user or model id).
    */
   char *completed_by;
+  /*
+   * When the platform created it; 0 for the server's clock (on first put).
+   */
+  int64_t created_unix_micros;
+  /*
+   * When the platform last changed it; 0 for the server's clock.
+   */
+  int64_t updated_unix_micros;
 };
 #define FERRY__V1__ANNOTATION_INPUT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__annotation_input__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*
- * StorageService.PutAnnotations request: create or replace annotations, all or none.
+ * StorageService.PutAnnotations request: create or replace annotations, all or none (an
+ * invalid one refuses the whole request with INVALID_ARGUMENT naming it). Export storages of the
+ * project write the changes on their next sync, or at once when they export on change.
  */
 struct  Ferry__V1__PutAnnotationsRequest
 {
@@ -233,7 +245,7 @@ struct  Ferry__V1__PutAnnotationsRequest
    */
   int64_t project_id;
   /*
-   * The annotations.
+   * The annotations, at most 1,000.
    */
   size_t n_annotations;
   Ferry__V1__AnnotationInput **annotations;
@@ -250,19 +262,24 @@ struct  Ferry__V1__PutAnnotationsResponse
 {
   ProtobufCMessage base;
   /*
-   * The annotations as stored, in request order.
+   * The annotations as stored, in request order (a stale input shows the newer stored one).
    */
   size_t n_annotations;
   Ferry__V1__Annotation **annotations;
+  /*
+   * How many inputs changed nothing because the stored annotation is as new or newer.
+   */
+  int64_t unchanged;
 };
 #define FERRY__V1__PUT_ANNOTATIONS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__put_annotations_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, 0 }
 
 
 /*
- * StorageService.DeleteAnnotations request. Export storages with `can_delete_objects` delete
- * the matching objects on their next sync.
+ * StorageService.DeleteAnnotations request. On their next sync, export storages rewrite the
+ * objects of the annotations' tasks without them; a task left with no annotation has its object
+ * deleted by storages with `can_delete_objects`, while others keep it and drop its link.
  */
 struct  Ferry__V1__DeleteAnnotationsRequest
 {
@@ -272,7 +289,7 @@ struct  Ferry__V1__DeleteAnnotationsRequest
    */
   int64_t project_id;
   /*
-   * The annotations to delete.
+   * The annotations to delete, at most 1,000.
    */
   size_t n_annotation_ids;
   int64_t *annotation_ids;

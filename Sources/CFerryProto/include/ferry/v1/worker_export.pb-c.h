@@ -76,10 +76,16 @@ struct  Ferry__V1__ExportItem
    * The object content: the task with its annotations, as JSON.
    */
   char *content_json;
+  /*
+   * The `updated_unix_micros` of each of `annotation_ids` (same order) in `content_json`; echo
+   * them in the acknowledgement, so the links name the versions written.
+   */
+  size_t n_annotation_versions;
+  int64_t *annotation_versions;
 };
 #define FERRY__V1__EXPORT_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__export_item__descriptor) \
-    , 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /*
@@ -135,10 +141,19 @@ struct  Ferry__V1__ExportAck
    * Empty if the object was written; otherwise why not.
    */
   char *error;
+  /*
+   * The provider's entity tag of the written object, if it gave one.
+   */
+  char *etag;
+  /*
+   * `ExportItem.annotation_versions`, echoed.
+   */
+  size_t n_annotation_versions;
+  int64_t *annotation_versions;
 };
 #define FERRY__V1__EXPORT_ACK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__export_ack__descriptor) \
-    , 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /*

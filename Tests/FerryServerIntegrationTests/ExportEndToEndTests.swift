@@ -1,0 +1,157 @@
+import FerryProto
+import FerryRPC
+import Foundation
+import Testing
+
+/// Export storages run by real `ferryd` and `ferry-worker` processes over TLS, on local files:
+/// annotations put through the API are written as `<prefix>/<task id>.json`, only what changed
+/// is rewritten, deletes follow `can_delete_objects`, and export-on-change follows PutAnnotations.
+@Suite(.serialized, .timeLimit(.minutes(6)))
+struct ExportEndToEndTests {
+    typealias Methods = FerryV1.Methods.StorageService
+
+    /// A world with `tasks` imported tasks and a running worker; returns the task ids.
+    private static func importedTasks(_ world: World, count: Int) async throws -> [Int64] {
+        let source = try await world.storage(files: count, path: "source")
+        try world.worker.start()
+        let imported = try await world.sync(source, until: [.completed, .failed])
+        #expect(imported.sync?.status == .completed, "\(imported.sync?.traceback ?? "")")
+        return try await world.admin { try await $0.listTasks(projectID: World.projectID) }.map(\.id).sorted()
+    }
+
+    private static func annotation(task: Int64, label: String, updated: Int64) -> FerryV1.AnnotationInput {
+        FerryV1.AnnotationInput(
+            taskID: task, annotationID: 1_000_000 + task, resultJSON: #"[{"value":{"choices":["\#(label)"]}}]"#,
+            completedBy: "annotator@example.com", createdUnixMicros: 1_700_000_000_000_000,
+            updatedUnixMicros: updated)
+    }
+
+    private static func put(_ world: World, _ inputs: [FerryV1.AnnotationInput]) async throws -> FerryV1.PutAnnotationsResponse {
+        try await world.admin {
+            try await $0.unary(
+                Methods.putAnnotations, FerryV1.PutAnnotationsRequest(projectID: World.projectID, annotations: inputs),
+                as: FerryV1.PutAnnotationsResponse.self)
+        }
+    }
+
+    private static func exportStorage(_ world: World, path: String, onChange: Bool = false) async throws -> Int64 {
+        try FileManager.default.createDirectory(
+            atPath: world.daemon.localFilesRoot + "/" + path, withIntermediateDirectories: true)
+        let request = FerryV1.CreateStorageRequest(
+            spec: FerryV1.StorageSpec(
+                projectID: World.projectID, title: "export e2e", kind: .export, provider: .local, prefix: "annotations",
+                canDeleteObjects: true, synchronizable: true, exportOnChange: onChange,
+                local: FerryV1.LocalLocation(path: path)))
+        return try await world.admin { try #require(try await $0.createStorage(request).storage).id }
+    }
+
+    /// Each exported file's inode, by task id: a rewrite (temporary file, then rename) changes it.
+    private static func exported(_ world: World, path: String) throws -> [Int64: UInt64] {
+        let folder = world.daemon.localFilesRoot + "/" + path + "/annotations"
+        var inodes: [Int64: UInt64] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasSuffix(".json") {
+            let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/" + name)
+            inodes[Int64(name.dropLast(5))!] = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value
+        }
+        return inodes
+    }
+
+    private static func object(_ world: World, path: String, task: Int64) throws -> [String: Any] {
+        let file = world.daemon.localFilesRoot + "/" + path + "/annotations/\(task).json"
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func anExportWritesEachTaskOnceThenOnlyChangesAndDeletes() async throws {
+        let world = try await World(staleAfterSeconds: 10, batchSize: 100)
+        defer { world.cleanUp() }
+        let tasks = try await Self.importedTasks(world, count: 1_000)
+        #expect(tasks.count == 1_000)
+        let put = try await Self.put(world, tasks.map { Self.annotation(task: $0, label: "cat", updated: 1_700_000_000_000_001) })
+        #expect(put.annotations.count == 1_000 && put.unchanged == 0)
+        let storage = try await Self.exportStorage(world, path: "out")
+
+        let first = try await world.sync(storage, until: [.completed, .failed])
+        #expect(first.sync?.status == .completed, "\(first.sync?.traceback ?? "")")
+        #expect(first.sync?.lastSyncCount == 1_000)
+        let written = try Self.exported(world, path: "out")
+        #expect(Set(written.keys) == Set(tasks))
+        let sample = try Self.object(world, path: "out", task: tasks[7])
+        #expect(sample["id"] as? Int64 == tasks[7])
+        #expect((sample["data"] as? [String: Any])?["text"] != nil)
+        let annotations = try #require(sample["annotations"] as? [[String: Any]])
+        #expect(annotations.count == 1)
+        #expect(annotations.first?["id"] as? Int64 == 1_000_000 + tasks[7])
+        #expect("\(annotations.first?["result"] ?? "")".contains("cat"))
+        #expect(annotations.first?["updated_at"] as? String != nil)
+
+        let second = try await world.sync(storage, until: [.completed, .failed])
+        #expect(second.sync?.status == .completed && second.sync?.lastSyncCount == 0, "\(second.sync?.traceback ?? "")")
+        #expect(try Self.exported(world, path: "out") == written)
+
+        // A replayed, older put changes nothing; ten newer ones are rewritten, and only they.
+        let stale = try await Self.put(world, [Self.annotation(task: tasks[0], label: "old", updated: 1)])
+        #expect(stale.unchanged == 1)
+        let changed = Array(tasks[100..<110])
+        _ = try await Self.put(world, changed.map { Self.annotation(task: $0, label: "dog", updated: 1_700_000_000_000_002) })
+        let third = try await world.sync(storage, until: [.completed, .failed])
+        #expect(third.sync?.status == .completed && third.sync?.lastSyncCount == 10, "\(third.sync?.traceback ?? "")")
+        let afterChange = try Self.exported(world, path: "out")
+        #expect(Set(afterChange.filter { written[$0.key] != $0.value }.keys) == Set(changed))
+        #expect("\(try Self.object(world, path: "out", task: changed[0])["annotations"] ?? "")".contains("dog"))
+
+        // Deleting five annotations deletes exactly those five objects.
+        let deleted = Array(tasks[500..<505])
+        let reply = try await world.admin {
+            try await $0.unary(
+                Methods.deleteAnnotations,
+                FerryV1.DeleteAnnotationsRequest(projectID: World.projectID, annotationIDs: deleted.map { 1_000_000 + $0 }),
+                as: FerryV1.DeleteAnnotationsResponse.self)
+        }
+        #expect(reply.deleted == 5)
+        let fourth = try await world.sync(storage, until: [.completed, .failed])
+        #expect(fourth.sync?.status == .completed, "\(fourth.sync?.traceback ?? "")")
+        let afterDelete = try Self.exported(world, path: "out")
+        #expect(Set(afterChange.keys).subtracting(afterDelete.keys) == Set(deleted))
+        #expect(afterDelete.count == 995)
+        #expect(afterDelete.allSatisfy { afterChange[$0.key] == $0.value })
+    }
+
+    @Test func exportOnChangeFollowsAPutWithinFiveSeconds() async throws {
+        let world = try await World(staleAfterSeconds: 10, batchSize: 100)
+        defer { world.cleanUp() }
+        let tasks = try await Self.importedTasks(world, count: 20)
+        let storage = try await Self.exportStorage(world, path: "live", onChange: true)
+        _ = try await Self.put(world, tasks.map { Self.annotation(task: $0, label: "first", updated: 10) })
+        _ = try await world.waitForStatus(storage, in: [.completed], timeout: .seconds(30))
+
+        let changedAt = ContinuousClock.now
+        _ = try await Self.put(world, [Self.annotation(task: tasks[3], label: "second", updated: 20)])
+        let followed = try await waitUntil(timeout: .seconds(5), every: .milliseconds(20)) {
+            let text = try? String(
+                contentsOfFile: world.daemon.localFilesRoot + "/live/annotations/\(tasks[3]).json", encoding: .utf8)
+            return text?.contains("second") == true
+        }
+        #expect(followed, "the object did not follow the put within 5 s")
+        #expect(ContinuousClock.now - changedAt < .seconds(5))
+    }
+
+    @Test func invalidAnnotationsAreRefusedNamingTheAnnotationAndNothingIsStored() async throws {
+        let world = try await World(staleAfterSeconds: 10, batchSize: 100)
+        defer { world.cleanUp() }
+        let tasks = try await Self.importedTasks(world, count: 3)
+        var broken = Self.annotation(task: tasks[1], label: "x", updated: 5)
+        broken.resultJSON = "{not json"
+        let refused = await #expect(throws: RPCError.self) {
+            _ = try await Self.put(world, [Self.annotation(task: tasks[0], label: "x", updated: 5), broken])
+        }
+        #expect(refused?.code == .invalidArgument)
+        #expect(refused?.message.contains("annotations[1] (id \(1_000_000 + tasks[1]))") == true, "\(String(describing: refused))")
+        let unknownTask = await #expect(throws: RPCError.self) {
+            _ = try await Self.put(world, [Self.annotation(task: 999_999, label: "x", updated: 5)])
+        }
+        #expect(unknownTask?.message.contains("task 999999 is not a task of project") == true)
+        let listed = try await world.admin { try await $0.listTasks(projectID: World.projectID) }
+        #expect(listed.allSatisfy { $0.annotationCount == 0 })
+    }
+}
