@@ -38,6 +38,15 @@ struct SpecOptions: ParsableArguments {
     @Option(help: "Whether StartSync is allowed: true or false (create: default true).")
     var synchronizable: Bool?
 
+    @Flag(inversion: .prefixedNo, help: "export: write only tasks whose annotations changed (the default), or rewrite all.")
+    var onlyNew: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "export: deleting a task's last annotation deletes its object.")
+    var canDeleteObjects: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "export: every annotation change queues a sync.")
+    var exportOnChange: Bool?
+
     @Option(
         help: ArgumentHelp(
             "A credential, NAME=VALUE; repeatable. Values are never printed.",
@@ -103,6 +112,9 @@ struct SpecOptions: ParsableArguments {
             spec.presignTTLMicros = presignTtl * 1_000_000
         }
         if let synchronizable { spec.synchronizable = synchronizable }
+        if let onlyNew { spec.exportAll = !onlyNew }
+        if let canDeleteObjects { spec.canDeleteObjects = canDeleteObjects }
+        if let exportOnChange { spec.exportOnChange = exportOnChange }
         try location.apply(to: &spec)
     }
 }

@@ -154,4 +154,33 @@ struct ExportEndToEndTests {
         let listed = try await world.admin { try await $0.listTasks(projectID: World.projectID) }
         #expect(listed.allSatisfy { $0.annotationCount == 0 })
     }
+
+    @Test func anExportIntoAnImportsScanIsRefusedNamingTheImport() async throws {
+        let world = try await World(staleAfterSeconds: 10, batchSize: 100)
+        defer { world.cleanUp() }
+        let source = try await world.storage(files: 2, path: "shared")
+        let overlapping = FerryV1.CreateStorageRequest(
+            spec: FerryV1.StorageSpec(
+                projectID: World.projectID, title: "into the import", kind: .export, provider: .local,
+                prefix: "exports", synchronizable: true, local: FerryV1.LocalLocation(path: "shared")))
+        let refused = await #expect(throws: RPCError.self) {
+            _ = try await world.admin { try await $0.createStorage(overlapping) }
+        }
+        #expect(refused?.code == .failedPrecondition)
+        #expect(refused?.message.contains("import storage \(source)") == true, "\(String(describing: refused))")
+
+        // Beside the import's folder it is accepted; moving it under the import is refused again.
+        let beside = try await Self.exportStorage(world, path: "elsewhere")
+        let moved = await #expect(throws: RPCError.self) {
+            _ = try await world.admin {
+                try await $0.unary(
+                    Methods.updateStorage,
+                    FerryV1.UpdateStorageRequest(
+                        id: beside, spec: FerryV1.StorageSpec(local: FerryV1.LocalLocation(path: "shared")),
+                        updateMask: ["local"]),
+                    as: FerryV1.UpdateStorageResponse.self)
+            }
+        }
+        #expect(moved?.message.contains("import storage \(source)") == true, "\(String(describing: moved))")
+    }
 }

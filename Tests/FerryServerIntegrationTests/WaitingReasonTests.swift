@@ -9,7 +9,7 @@ import Testing
 @Suite(.timeLimit(.minutes(3)))
 struct WaitingReasonTests {
     @Test func ferryctlShowsWhyAQueuedSyncWaitsAndAWorkerThatCanRunItClearsIt() async throws {
-        let world = try await World(staleAfterSeconds: 10, batchSize: 10)
+        let world = try await World(staleAfterSeconds: 10, batchSize: 10, workerKinds: "import")
         defer { world.cleanUp() }
         let imports = try await world.storage(files: 3)
         try FileManager.default.createDirectory(atPath: world.daemon.localFilesRoot + "/out", withIntermediateDirectories: true)

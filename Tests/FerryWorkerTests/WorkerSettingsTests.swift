@@ -1,4 +1,5 @@
 import Configuration
+import FerryProto
 import FerrySettings
 import FerryTransport
 import FerryWorker
@@ -68,6 +69,18 @@ struct WorkerSettingsTests {
         #expect(settings.batchSize == 250)
         #expect(settings.localFilesRoot == "/srv/files")
         #expect(settings.acquireWait == .milliseconds(500))
+    }
+
+    @Test func kindsDefaultToImportAndExportAndAreReadFromTheList() throws {
+        #expect(try load(tls).kinds == [.import, .export])
+        var values = tls
+        values["worker.kinds"] = " Export ,import,export"
+        #expect(try load(values).kinds == [.export, .import])
+        for bad in ["", "import,archive", " , "] {
+            values["worker.kinds"] = ConfigValue(stringLiteral: bad)
+            let error = #expect(throws: SettingsError.self) { try load(values) }
+            #expect(error?.key == "worker.kinds")
+        }
     }
 
     @Test func outOfRangeValuesNameTheirKey() {

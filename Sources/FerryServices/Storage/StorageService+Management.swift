@@ -18,6 +18,7 @@ extension StorageService {
         let secrets = try Self.secrets(request.credentials)
         try validator.checkCreate(kind: kind, provider: settings.provider, settings: settings, secrets: secrets)
         try checkLocalPathOnDisk(settings)
+        try await checkExportOverlap(kind: kind, settings: settings)
         if request.validate {
             try await checkConnection(kind: kind, settings: settings, secrets: secrets)
         }
@@ -52,6 +53,7 @@ extension StorageService {
         let secrets = try Self.secrets(request.credentials)
         try validator.checkUpdate(of: existing, provider: settings.provider, settings: settings, secrets: secrets)
         try checkLocalPathOnDisk(settings)
+        try await checkExportOverlap(kind: kind, settings: settings, id: existing.id)
         let update: SecretsUpdate =
             request.clearCredentials ? .replaceAll(secrets) : (secrets.isEmpty ? .keep : .merge(secrets))
         if request.validate {

@@ -13,10 +13,11 @@ struct World {
 
     init(
         staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false,
-        gracePeriodSeconds: Double = 10
+        gracePeriodSeconds: Double = 10, workerKinds: String = "import,export"
     ) async throws {
         daemon = try FerrydProcess(staleAfterSeconds: staleAfterSeconds, gracePeriodSeconds: gracePeriodSeconds)
-        worker = WorkerChild(daemon: daemon, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU)
+        worker = WorkerChild(
+            daemon: daemon, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU, kinds: workerKinds)
         try await daemon.start()
     }
 

@@ -22,16 +22,19 @@ final class WorkerChild: @unchecked Sendable {
     /// CPU-bound burns one core, not all of them, and yields it to the tests running beside it.
     let pinnedToOneCPU: Bool
     private let lock = NSLock()
+    private let kinds: String
     private var process: Process?
     private var starts = 0
     private(set) var logPath = ""
 
     /// - Parameter name: Names the log files (`<name>-<n>.log`), so two children never share one.
     /// - Parameter workerID: The `--worker-id` it is started with (the certificate's is `worker-1`).
+    /// - Parameter kinds: The `--worker-kinds` it claims.
     init(
         daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false,
-        name: String = "worker", workerID: String = "worker-1"
+        name: String = "worker", workerID: String = "worker-1", kinds: String = "import,export"
     ) {
+        self.kinds = kinds
         self.daemon = daemon
         self.batchSize = batchSize
         self.maxJobs = maxJobs
@@ -64,6 +67,7 @@ final class WorkerChild: @unchecked Sendable {
             "--storage-local-files-root", daemon.localFilesRoot,
             "--import-batch-size", "\(batchSize)",
             "--worker-max-jobs", "\(maxJobs)",
+            "--worker-kinds", kinds,
             "--worker-acquire-wait-seconds", "1",
             "--backoff-initial-seconds", "0.1",
             "--backoff-maximum-seconds", "0.5",
