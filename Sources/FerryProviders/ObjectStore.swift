@@ -125,3 +125,8 @@ public protocol ObjectLister: AnyObject, Sendable {
     /// - Throws: ``ProviderError`` when a directory or bucket page cannot be read.
     func next(maxCount: Int) async throws -> [ListedObject]?
 }
+
+/// A listing with no objects: a location that has nothing under its prefix yet.
+final class EmptyObjectLister: ObjectLister {
+    func next(maxCount: Int) async throws -> [ListedObject]? { nil }
+}

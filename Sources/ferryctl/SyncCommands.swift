@@ -27,12 +27,19 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Seconds between polls with --watch.")
     var interval: Double = 0.5
 
+    @Flag(help: "export: rewrite every annotated task's object this once.")
+    var fullExport = false
+
+    @Flag(help: "export: write only changed tasks, even if the storage exports all.")
+    var onlyNew = false
+
     func run() async throws {
         let code = try await connection.withClient { client -> Int32 in
             let started = try await connection.unary(
                 client,
                 FerryV1.Methods.StorageService.startSync,
-                FerryV1.StartSyncRequest(storageID: id),
+                FerryV1.StartSyncRequest(
+                    storageID: id, options: FerryV1.SyncOptions(onlyNew: onlyNew, fullExport: fullExport)),
                 as: FerryV1.StartSyncResponse.self
             )
             let status = Names.status(started.sync?.status ?? .unspecified)

@@ -121,12 +121,28 @@ struct ExportEndToEndTests {
         let world = try await World(staleAfterSeconds: 10, batchSize: 100)
         defer { world.cleanUp() }
         let tasks = try await Self.importedTasks(world, count: 20)
-        let storage = try await Self.exportStorage(world, path: "live", onChange: true)
+        try FileManager.default.createDirectory(
+            atPath: world.daemon.localFilesRoot + "/live", withIntermediateDirectories: true)
+        let created = try world.ferryctl([
+            "storage", "create", "--project", "\(World.projectID)", "--title", "live", "--kind", "export",
+            "--provider", "local", "--path", "live", "--prefix", "annotations", "--can-delete-objects",
+            "--export-on-change", "-o", "json",
+        ])
+        let storage = try #require(
+            (try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any])?["id"] as? Int64, "\(created)")
+        #expect(created.contains(#""export_on_change" : true"#) || created.contains(#""export_on_change":true"#), "\(created)")
         _ = try await Self.put(world, tasks.map { Self.annotation(task: $0, label: "first", updated: 10) })
         _ = try await world.waitForStatus(storage, in: [.completed], timeout: .seconds(30))
 
+        // The change goes in through ferryctl's file format.
+        let file = world.daemon.directory + "/change.json"
+        try Data(
+            #"[{"id": \#(1_000_000 + tasks[3]), "task": \#(tasks[3]), "result": [{"value": "second"}], "updated_at": "2026-01-01T00:00:00.5Z"}]"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: file))
         let changedAt = ContinuousClock.now
-        _ = try await Self.put(world, [Self.annotation(task: tasks[3], label: "second", updated: 20)])
+        let put = try world.ferryctl(["annotations", "put", "--project", "\(World.projectID)", "--file", file])
+        #expect(put.contains("put 1 annotations (0 unchanged"), "\(put)")
         let followed = try await waitUntil(timeout: .seconds(5), every: .milliseconds(20)) {
             let text = try? String(
                 contentsOfFile: world.daemon.localFilesRoot + "/live/annotations/\(tasks[3]).json", encoding: .utf8)

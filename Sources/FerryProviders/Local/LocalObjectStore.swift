@@ -5,8 +5,8 @@ public import NIOPosix
 ///
 /// Keys are paths relative to the storage's directory (`local.path`), so `regex_filter` matches
 /// `sub/file.json`. The storage's `prefix`, when set, is a subdirectory to list and stays part of
-/// the keys. The directory must resolve (symlinks included) inside the root; the prefix's
-/// subdirectory need exist only to be listed (writing creates it). Listing and reading
+/// the keys. The directory must resolve (symlinks included) inside the root; a prefix whose
+/// subdirectory does not exist lists nothing (writing creates it). Listing and reading
 /// block, so both run on NIO's thread pool, a page or a batch per hop.
 public struct LocalObjectStore: ObjectStore {
     private let directory: String
@@ -74,9 +74,8 @@ public struct LocalObjectStore: ObjectStore {
     }
 
     public func makeLister() throws -> any ObjectLister {
-        guard let listingStart else {
-            throw ProviderError(subject: directory + "/" + keyPrefix.dropLast(), message: "no such directory")
-        }
+        // Like a bucket prefix nothing was written under yet: no objects.
+        guard let listingStart else { return EmptyObjectLister() }
         return LocalFilesLister(
             start: listingStart, boundary: boundary, recursive: recursive, keyPrefix: keyPrefix, pool: pool)
     }
