@@ -10,30 +10,6 @@ import Testing
 struct ExportEndToEndTests {
     typealias Methods = FerryV1.Methods.StorageService
 
-    /// A world with `tasks` imported tasks and a running worker; returns the task ids.
-    private static func importedTasks(_ world: World, count: Int) async throws -> [Int64] {
-        let source = try await world.storage(files: count, path: "source")
-        try world.worker.start()
-        let imported = try await world.sync(source, until: [.completed, .failed])
-        #expect(imported.sync?.status == .completed, "\(imported.sync?.traceback ?? "")")
-        return try await world.admin { try await $0.listTasks(projectID: World.projectID) }.map(\.id).sorted()
-    }
-
-    private static func annotation(task: Int64, label: String, updated: Int64) -> FerryV1.AnnotationInput {
-        FerryV1.AnnotationInput(
-            taskID: task, annotationID: 1_000_000 + task, resultJSON: #"[{"value":{"choices":["\#(label)"]}}]"#,
-            completedBy: "annotator@example.com", createdUnixMicros: 1_700_000_000_000_000,
-            updatedUnixMicros: updated)
-    }
-
-    private static func put(_ world: World, _ inputs: [FerryV1.AnnotationInput]) async throws -> FerryV1.PutAnnotationsResponse {
-        try await world.admin {
-            try await $0.unary(
-                Methods.putAnnotations, FerryV1.PutAnnotationsRequest(projectID: World.projectID, annotations: inputs),
-                as: FerryV1.PutAnnotationsResponse.self)
-        }
-    }
-
     private static func exportStorage(_ world: World, path: String, onChange: Bool = false) async throws -> Int64 {
         try FileManager.default.createDirectory(
             atPath: world.daemon.localFilesRoot + "/" + path, withIntermediateDirectories: true)
@@ -65,9 +41,9 @@ struct ExportEndToEndTests {
     @Test func anExportWritesEachTaskOnceThenOnlyChangesAndDeletes() async throws {
         let world = try await World(staleAfterSeconds: 10, batchSize: 100)
         defer { world.cleanUp() }
-        let tasks = try await Self.importedTasks(world, count: 1_000)
+        let tasks = try await ExportFixture.importedTasks(world, count: 1_000)
         #expect(tasks.count == 1_000)
-        let put = try await Self.put(world, tasks.map { Self.annotation(task: $0, label: "cat", updated: 1_700_000_000_000_001) })
+        let put = try await ExportFixture.put(world, tasks.map { ExportFixture.annotation(task: $0, label: "cat", updated: 1_700_000_000_000_001) })
         #expect(put.annotations.count == 1_000 && put.unchanged == 0)
         let storage = try await Self.exportStorage(world, path: "out")
 
@@ -81,7 +57,7 @@ struct ExportEndToEndTests {
         #expect((sample["data"] as? [String: Any])?["text"] != nil)
         let annotations = try #require(sample["annotations"] as? [[String: Any]])
         #expect(annotations.count == 1)
-        #expect(annotations.first?["id"] as? Int64 == 1_000_000 + tasks[7])
+        #expect(annotations.first?["id"] as? Int64 == ExportFixture.annotationID(of: tasks[7]))
         #expect("\(annotations.first?["result"] ?? "")".contains("cat"))
         #expect(annotations.first?["updated_at"] as? String != nil)
 
@@ -90,10 +66,10 @@ struct ExportEndToEndTests {
         #expect(try Self.exported(world, path: "out") == written)
 
         // A replayed, older put changes nothing; ten newer ones are rewritten, and only they.
-        let stale = try await Self.put(world, [Self.annotation(task: tasks[0], label: "old", updated: 1)])
+        let stale = try await ExportFixture.put(world, [ExportFixture.annotation(task: tasks[0], label: "old", updated: 1)])
         #expect(stale.unchanged == 1)
         let changed = Array(tasks[100..<110])
-        _ = try await Self.put(world, changed.map { Self.annotation(task: $0, label: "dog", updated: 1_700_000_000_000_002) })
+        _ = try await ExportFixture.put(world, changed.map { ExportFixture.annotation(task: $0, label: "dog", updated: 1_700_000_000_000_002) })
         let third = try await world.sync(storage, until: [.completed, .failed])
         #expect(third.sync?.status == .completed && third.sync?.lastSyncCount == 10, "\(third.sync?.traceback ?? "")")
         let afterChange = try Self.exported(world, path: "out")
@@ -102,13 +78,8 @@ struct ExportEndToEndTests {
 
         // Deleting five annotations deletes exactly those five objects.
         let deleted = Array(tasks[500..<505])
-        let reply = try await world.admin {
-            try await $0.unary(
-                Methods.deleteAnnotations,
-                FerryV1.DeleteAnnotationsRequest(projectID: World.projectID, annotationIDs: deleted.map { 1_000_000 + $0 }),
-                as: FerryV1.DeleteAnnotationsResponse.self)
-        }
-        #expect(reply.deleted == 5)
+        let deletedCount = try await ExportFixture.deleteAnnotations(world, ofTasks: deleted)
+        #expect(deletedCount == 5)
         let fourth = try await world.sync(storage, until: [.completed, .failed])
         #expect(fourth.sync?.status == .completed, "\(fourth.sync?.traceback ?? "")")
         let afterDelete = try Self.exported(world, path: "out")
@@ -120,7 +91,7 @@ struct ExportEndToEndTests {
     @Test func exportOnChangeFollowsAPutWithinFiveSeconds() async throws {
         let world = try await World(staleAfterSeconds: 10, batchSize: 100)
         defer { world.cleanUp() }
-        let tasks = try await Self.importedTasks(world, count: 20)
+        let tasks = try await ExportFixture.importedTasks(world, count: 20)
         try FileManager.default.createDirectory(
             atPath: world.daemon.localFilesRoot + "/live", withIntermediateDirectories: true)
         let created = try world.ferryctl([
@@ -131,13 +102,13 @@ struct ExportEndToEndTests {
         let storage = try #require(
             (try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any])?["id"] as? Int64, "\(created)")
         #expect(created.contains(#""export_on_change" : true"#) || created.contains(#""export_on_change":true"#), "\(created)")
-        _ = try await Self.put(world, tasks.map { Self.annotation(task: $0, label: "first", updated: 10) })
+        _ = try await ExportFixture.put(world, tasks.map { ExportFixture.annotation(task: $0, label: "first", updated: 10) })
         _ = try await world.waitForStatus(storage, in: [.completed], timeout: .seconds(30))
 
         // The change goes in through ferryctl's file format.
         let file = world.daemon.directory + "/change.json"
         try Data(
-            #"[{"id": \#(1_000_000 + tasks[3]), "task": \#(tasks[3]), "result": [{"value": "second"}], "updated_at": "2026-01-01T00:00:00.5Z"}]"#
+            #"[{"id": \#(ExportFixture.annotationID(of: tasks[3])), "task": \#(tasks[3]), "result": [{"value": "second"}], "updated_at": "2026-01-01T00:00:00.5Z"}]"#
                 .utf8
         ).write(to: URL(fileURLWithPath: file))
         let changedAt = ContinuousClock.now
@@ -155,16 +126,16 @@ struct ExportEndToEndTests {
     @Test func invalidAnnotationsAreRefusedNamingTheAnnotationAndNothingIsStored() async throws {
         let world = try await World(staleAfterSeconds: 10, batchSize: 100)
         defer { world.cleanUp() }
-        let tasks = try await Self.importedTasks(world, count: 3)
-        var broken = Self.annotation(task: tasks[1], label: "x", updated: 5)
+        let tasks = try await ExportFixture.importedTasks(world, count: 3)
+        var broken = ExportFixture.annotation(task: tasks[1], label: "x", updated: 5)
         broken.resultJSON = "{not json"
         let refused = await #expect(throws: RPCError.self) {
-            _ = try await Self.put(world, [Self.annotation(task: tasks[0], label: "x", updated: 5), broken])
+            _ = try await ExportFixture.put(world, [ExportFixture.annotation(task: tasks[0], label: "x", updated: 5), broken])
         }
         #expect(refused?.code == .invalidArgument)
-        #expect(refused?.message.contains("annotations[1] (id \(1_000_000 + tasks[1]))") == true, "\(String(describing: refused))")
+        #expect(refused?.message.contains("annotations[1] (id \(ExportFixture.annotationID(of: tasks[1])))") == true, "\(String(describing: refused))")
         let unknownTask = await #expect(throws: RPCError.self) {
-            _ = try await Self.put(world, [Self.annotation(task: 999_999, label: "x", updated: 5)])
+            _ = try await ExportFixture.put(world, [ExportFixture.annotation(task: 999_999, label: "x", updated: 5)])
         }
         #expect(unknownTask?.message.contains("task 999999 is not a task of project") == true)
         let listed = try await world.admin { try await $0.listTasks(projectID: World.projectID) }
