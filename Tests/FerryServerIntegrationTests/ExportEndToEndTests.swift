@@ -170,4 +170,45 @@ struct ExportEndToEndTests {
         }
         #expect(moved?.message.contains("import storage \(source)") == true, "\(String(describing: moved))")
     }
+
+    @Test func killNineMidExportOfTwentyThousandTimesOutAndTheNextExportLeavesEachObjectOnceAndCurrent() async throws {
+        let world = try await World(staleAfterSeconds: 3, batchSize: 100)
+        defer { world.cleanUp() }
+        let tasks = try await ExportFixture.importedTasks(world, count: 20_000)
+        #expect(tasks.count == 20_000)
+        try await ExportFixture.put(world, tasks.map { ExportFixture.annotation(task: $0, label: "cat", updated: 100) })
+        let storage = try await Self.exportStorage(world, path: "fault")
+        let job = try await world.admin { try await $0.startSync(storage) }.jobID
+
+        let moved = try await waitUntil(timeout: .seconds(60), every: .milliseconds(10)) {
+            ((try? Self.exported(world, path: "fault"))?.count ?? 0) > 100
+        }
+        try #require(moved, "the export made no progress; worker log:\n\(world.worker.log)")
+        world.worker.kill9()
+        let failed = try await world.waitForStatus(storage, in: [.failed, .completed], timeout: .seconds(30))
+        #expect(failed.sync?.status == .failed && failed.sync?.meta?.terminationReason == .heartbeatTimeout)
+        #expect(failed.sync?.traceback.contains(job) == true, "\(failed.sync?.traceback ?? "")")
+        let acknowledged = try #require(failed.sync?.lastSyncCount)
+        #expect(acknowledged > 0 && acknowledged < 20_000, "killed mid-export: \(acknowledged) acknowledged")
+
+        // Annotations change while nobody exports; the next export must write their latest content.
+        let late = stride(from: 0, to: 20_000, by: 200).map { tasks[$0] }
+        try await ExportFixture.put(world, late.map { ExportFixture.annotation(task: $0, label: "late", updated: 200) })
+        try world.worker.start()
+        let resumed = try await world.sync(storage, until: [.completed, .failed], timeout: .seconds(240))
+        #expect(resumed.sync?.status == .completed, "\(resumed.sync?.traceback ?? "")")
+        let rewritten = try #require(resumed.sync?.lastSyncCount)
+        // Each object at most once more: the batch in flight at the kill, and the late changes.
+        #expect(acknowledged + rewritten >= 20_000)
+        #expect(acknowledged + rewritten <= 20_000 + 100 + Int64(late.count), "\(acknowledged) + \(rewritten)")
+
+        let exported = try Self.exported(world, path: "fault")
+        #expect(Set(exported.keys) == Set(tasks), "every task's object exactly once")
+        for task in late + [tasks[1], tasks[19_999]] {
+            let object = try Self.object(world, path: "fault", task: task)
+            let annotations = try #require(object["annotations"] as? [[String: Any]])
+            #expect(annotations.map { $0["id"] as? Int64 } == [ExportFixture.annotationID(of: task)])
+            #expect("\(annotations)".contains(late.contains(task) ? "late" : "cat"), "task \(task)")
+        }
+    }
 }
