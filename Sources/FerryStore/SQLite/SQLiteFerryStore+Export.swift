@@ -17,15 +17,21 @@ extension SQLiteFerryStore {
         return try await self.writer.write { transaction in
             let target = try await Self.exportTarget(lease, in: transaction)
             let changed = target.exportsAll ? "" : "AND (l.annotation_id IS NULL OR l.exported_version != a.updated_at)"
+            // Each side walks its index in task order and stops after the batch, so a batch costs
+            // the same at the start of a large export as at its end.
             let candidates = try await transaction.rows(
                 """
                 SELECT task_id FROM (
-                    SELECT a.task_id FROM annotations a
-                    LEFT JOIN export_links l ON l.storage_id = ?1 AND l.annotation_id = a.id
-                    WHERE a.project_id = ?2 AND a.task_id > ?3 AND a.deleted_at IS NULL \(changed)
+                    SELECT * FROM (
+                        SELECT DISTINCT a.task_id FROM annotations a
+                        LEFT JOIN export_links l ON l.storage_id = ?1 AND l.annotation_id = a.id
+                        WHERE a.project_id = ?2 AND a.task_id > ?3 AND a.deleted_at IS NULL \(changed)
+                        ORDER BY a.task_id LIMIT ?4)
                     UNION
-                    SELECT l.task_id FROM export_links l LEFT JOIN annotations a ON a.id = l.annotation_id
-                    WHERE l.storage_id = ?1 AND l.task_id > ?3 AND (a.id IS NULL OR a.deleted_at IS NOT NULL)
+                    SELECT * FROM (
+                        SELECT DISTINCT l.task_id FROM export_links l LEFT JOIN annotations a ON a.id = l.annotation_id
+                        WHERE l.storage_id = ?1 AND l.task_id > ?3 AND (a.id IS NULL OR a.deleted_at IS NOT NULL)
+                        ORDER BY l.task_id LIMIT ?4)
                 ) ORDER BY task_id LIMIT ?4
                 """,
                 [.int64(target.storageID), .int64(target.projectID), .int64(afterTaskID), .int(limit + 1)]
