@@ -7,7 +7,11 @@ compares Ferry's import against.
   object_server_fixture.py fetch --provider s3|gcs --endpoint URL --bucket B [--threads 16]
   object_server_fixture.py serve --provider s3 --port P --bucket B --count N
   object_server_fixture.py stage --provider gcs --directory D --bucket B --count N
+  object_server_fixture.py write --provider s3|local --endpoint URL|--directory D --bucket B --count N [--threads 16]
 
+`write` measures the export baseline: it writes N export-sized objects (about 250 bytes each) with
+--threads threads (boto3 put_object for S3; for local files each written to a temporary name and
+renamed, as Ferry does) and prints the same JSON line as `fetch`.
 `load` uploads over HTTP (slow: moto stores ~150 objects/s). For large runs, `serve` starts a moto
 server in this process with the bucket already filled through moto's own backend, and `stage`
 writes the objects as files for fake-gcs-server's `-data` directory, which it loads at start.
@@ -79,6 +83,35 @@ def gcs_stage(args):
             handle.write(body(index))
 
 
+def export_body(index):
+    annotation = {"id": index, "task": index, "result": [{"value": {"choices": ["cat"]}}], "completed_by": "bench"}
+    task = {"id": index, "data": {"text": f"task {index}"}, "annotations": [annotation]}
+    return json.dumps(task, separators=(",", ":")).encode()
+
+
+def write_objects(args):
+    """Writes N export-sized objects with --threads threads; returns (count, seconds)."""
+    if args.provider == "s3":
+        client = s3_client(args.endpoint, args.threads)
+
+        def write(index):
+            client.put_object(Bucket=args.bucket, Key=f"baseline/{index}.json", Body=export_body(index))
+    else:
+        folder = os.path.join(args.directory, "baseline")
+        os.makedirs(folder, exist_ok=True)
+
+        def write(index):
+            path = os.path.join(folder, f"{index}.json")
+            with open(path + ".tmp", "wb") as handle:
+                handle.write(export_body(index))
+            os.replace(path + ".tmp", path)
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(args.threads) as pool:
+        list(pool.map(write, range(args.count)))
+    return args.count, time.monotonic() - start
+
+
 def s3_fetch(args):
     client = s3_client(args.endpoint, args.threads)
     start = time.monotonic()
@@ -139,8 +172,8 @@ def gcs_fetch(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["load", "fetch", "serve", "stage"])
-    parser.add_argument("--provider", choices=["s3", "gcs"], required=True)
+    parser.add_argument("action", choices=["load", "fetch", "serve", "stage", "write"])
+    parser.add_argument("--provider", choices=["s3", "gcs", "local"], required=True)
     parser.add_argument("--endpoint")
     parser.add_argument("--port", type=int)
     parser.add_argument("--directory")
@@ -158,6 +191,12 @@ def main():
         if args.provider != "gcs" or not args.directory:
             parser.error("stage needs --provider gcs and --directory")
         return gcs_stage(args)
+    if args.action == "write":
+        if (args.provider == "local") != bool(args.directory) or args.provider == "gcs":
+            parser.error("write needs --provider s3 with --endpoint, or --provider local with --directory")
+        count, seconds = write_objects(args)
+        print(json.dumps({"objects": count, "seconds": round(seconds, 3), "objects_per_second": round(count / seconds, 1)}))
+        return
     if not args.endpoint:
         parser.error(f"{args.action} needs --endpoint")
     if args.action == "load":

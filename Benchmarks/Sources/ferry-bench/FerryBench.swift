@@ -12,6 +12,6 @@ struct FerryBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry-bench",
         abstract: "Benchmarks Ferry: its TLS transport (run), a loaded ferryd (server-load), local-files import (import), and ferryd's memory around bursts of idle connections (idle-memory).",
-        subcommands: [Run.self, Server.self, ServerLoad.self, ImportBench.self, ObjectImportBench.self, IdleMemory.self]
+        subcommands: [Run.self, Server.self, ServerLoad.self, ImportBench.self, ObjectImportBench.self, ExportBench.self, IdleMemory.self]
     )
 }
