@@ -20,6 +20,7 @@ extension SQLiteMigration {
         .migration0001,
         .migration0002,
         .migration0003,
+        .migrationDatasetObjects,
     ]
 
     /// The newest schema version this build knows.
