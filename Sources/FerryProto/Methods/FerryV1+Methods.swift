@@ -35,6 +35,8 @@ extension FerryV1 {
             public static let deleteJob = MethodDescriptor(service: service, method: "DeleteJob")
             /// `ListTasks` (server streaming).
             public static let listTasks = MethodDescriptor(service: service, method: "ListTasks")
+            /// `ListDatasetObjects`.
+            public static let listDatasetObjects = MethodDescriptor(service: service, method: "ListDatasetObjects")
         }
 
         /// `ferry.v1.WorkerService`: what sync workers call.
@@ -49,6 +51,10 @@ extension FerryV1 {
             public static let checkImportKeys = MethodDescriptor(service: service, method: "CheckImportKeys")
             /// `SubmitImportBatch`.
             public static let submitImportBatch = MethodDescriptor(service: service, method: "SubmitImportBatch")
+            /// `UpsertDatasetObjects`.
+            public static let upsertDatasetObjects = MethodDescriptor(service: service, method: "UpsertDatasetObjects")
+            /// `CompleteDatasetScan`.
+            public static let completeDatasetScan = MethodDescriptor(service: service, method: "CompleteDatasetScan")
             /// `ReportProbe`.
             public static let reportProbe = MethodDescriptor(service: service, method: "ReportProbe")
         }

@@ -64,6 +64,8 @@ public struct StorageService: RPCService {
         router.registerUnary(Methods.startSync, deserializer: .init(), serializer: .init(), handler: startSync)
         router.registerUnary(Methods.cancelSync, deserializer: .init(), serializer: .init(), handler: cancelSync)
         router.registerUnary(Methods.deleteJob, deserializer: .init(), serializer: .init(), handler: deleteJob)
+        router.registerUnary(
+            Methods.listDatasetObjects, deserializer: .init(), serializer: .init(), handler: listDatasetObjects)
         router.registerServerStreaming(
             Methods.listTasks,
             deserializer: ProtobufDeserializer<FerryV1.ListTasksRequest>(),

@@ -80,6 +80,10 @@ public struct WorkerService: RPCService {
         router.registerUnary(Methods.reportProbe, deserializer: .init(), serializer: .init(), handler: reportProbe)
         router.registerUnary(Methods.checkImportKeys, deserializer: .init(), serializer: .init(), handler: checkKeys)
         router.registerUnary(Methods.submitImportBatch, deserializer: .init(), serializer: .init(), handler: submit)
+        router.registerUnary(
+            Methods.upsertDatasetObjects, deserializer: .init(), serializer: .init(), handler: upsertDatasetObjects)
+        router.registerUnary(
+            Methods.completeDatasetScan, deserializer: .init(), serializer: .init(), handler: completeDatasetScan)
         router.registerBidirectional(
             Methods.heartbeat,
             deserializer: ProtobufDeserializer<FerryV1.HeartbeatRequest>(),
