@@ -74,6 +74,13 @@ public struct LocalObjectStore: ObjectStore {
         LocalFilesLister(start: listingStart, boundary: boundary, recursive: recursive, keyPrefix: keyPrefix, pool: pool)
     }
 
+    /// A listing that stats every file for its size and modification time.
+    public func makeMetadataLister() throws -> any ObjectLister {
+        LocalFilesLister(
+            start: listingStart, boundary: boundary, recursive: recursive, keyPrefix: keyPrefix, pool: pool,
+            statsFiles: true)
+    }
+
     public func read(_ keys: [String]) async throws -> [LoadedObject] {
         let (directory, boundary) = (realDirectory, self.boundary)
         return try await pool.runIfActive {
