@@ -91,10 +91,18 @@ public struct JobRunner: Sendable {
     }
 
     private func sync(_ job: FerryV1.Job, control: JobControl) async throws {
-        guard job.kind == .import else {
-            throw ProviderError(subject: "job \(job.id)", message: "this worker runs import jobs only, not \(job.kind)")
+        switch job.kind {
+        case .import:
+            let source = try stores(job)
+            try await ImportRunner(job: job, source: source, client: client, control: control, batchSize: batchSize).run()
+        case .dataset:
+            let source = try stores(job)
+            let marked = try await DatasetRunner(
+                job: job, source: source, client: client, control: control, batchSize: batchSize
+            ).run()
+            logger.info("Dataset listing complete", metadata: ["job": "\(job.id)", "marked_deleted": "\(marked)"])
+        default:
+            throw ProviderError(subject: "job \(job.id)", message: "this worker does not run \(job.kind) jobs")
         }
-        let source = try stores(job)
-        try await ImportRunner(job: job, source: source, client: client, control: control, batchSize: batchSize).run()
     }
 }
