@@ -1,4 +1,5 @@
 import FerryCore
+import Foundation
 import Testing
 
 @testable import FerryStore

@@ -1,3 +1,5 @@
+import FerryCore
+
 extension JSONText {
     /// `[{"k":key,"s":size,"e":etag,"m":micros,"c":type},…]` for dataset upserts; `m` and `c`
     /// only when known.
