@@ -68,7 +68,7 @@ public struct WorkerProcess: Sendable {
                 workerID: settings.workerID,
                 instanceID: instanceID,
                 capabilities: FerryV1.WorkerCapabilities(
-                    kinds: [.import],
+                    kinds: [.import, .dataset],
                     providers: stores.providers,
                     maxConcurrentJobs: Int32(settings.maxJobs),
                     version: WorkerProcess.version
@@ -83,7 +83,7 @@ public struct WorkerProcess: Sendable {
         logger.info(
             "ferry-worker starting",
             metadata: [
-                "server": "\(settings.server)", "jobs": "\(settings.maxJobs)", "kinds": "import",
+                "server": "\(settings.server)", "jobs": "\(settings.maxJobs)", "kinds": "import,dataset",
                 "providers": "\(offered.joined(separator: ","))",
             ]
         )
