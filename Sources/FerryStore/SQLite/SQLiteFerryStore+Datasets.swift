@@ -26,12 +26,14 @@ extension SQLiteFerryStore {
         let batch = Self.lastOfEachKey(objects)
         return try await self.writer.write { transaction in
             let job = try await Self.fenceDataset(lease, in: transaction)
+            // `IN (SELECT …)` is materialized once and probes the primary key per batch key; a
+            // join on json_each let the planner scan the catalogue once per batch key.
             let catalogued = try await transaction.rows(
                 """
-                SELECT d.key, d.size, d.etag, d.deleted_at FROM json_each(?) j
-                JOIN dataset_objects d ON d.storage_id = ? AND d.key = j.value ->> 'k'
+                SELECT key, size, etag, deleted_at FROM dataset_objects
+                WHERE storage_id = ? AND key IN (SELECT value FROM json_each(?))
                 """,
-                [.text(JSONText.datasetRows(batch)), .int64(job.storageID)]
+                [.int64(job.storageID), .text(JSONText.array(of: batch.map(\.key)))]
             )
             var known: [String: (size: Int64, etag: String, live: Bool)] = [:]
             for row in catalogued {
