@@ -12,7 +12,9 @@ public import FerryCore
 /// ## Fencing
 ///
 /// Every worker write (``recordProgress(lease:counters:checkpoint:now:)``,
-/// ``completeJob(lease:outcome:counters:now:)``, ``importTasks(lease:tasks:checkpoint:now:)``)
+/// ``completeJob(lease:outcome:counters:now:)``, ``importTasks(lease:tasks:checkpoint:now:)``,
+/// ``upsertDatasetObjects(lease:objects:checkpoint:now:)``,
+/// ``completeDatasetScan(lease:listingComplete:now:)``)
 /// takes the job's ``JobLease`` and checks it in the same transaction as the write: the job must
 /// exist, be `running`, and hold that token. Otherwise nothing is written and the call throws
 /// ``StoreError/Code/leaseNotCurrent``. Once a job is settled — by its worker, by a termination
