@@ -173,7 +173,7 @@ let package = Package(
             name: "FerryWorker",
             dependencies: [
                 "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCore", "FerrySettings", "FerryMapping",
-                "FerryProviders",
+                "FerryProviders", "FerryCrypto",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

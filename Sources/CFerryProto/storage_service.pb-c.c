@@ -1134,7 +1134,7 @@ const ProtobufCMessageDescriptor ferry__v1__list_storages_response__descriptor =
   (ProtobufCMessageInit) ferry__v1__list_storages_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor ferry__v1__storage_service__method_descriptors[11] =
+static const ProtobufCMethodDescriptor ferry__v1__storage_service__method_descriptors[12] =
 {
   { "CreateStorage", &ferry__v1__create_storage_request__descriptor, &ferry__v1__create_storage_response__descriptor },
   { "GetStorage", &ferry__v1__get_storage_request__descriptor, &ferry__v1__get_storage_response__descriptor },
@@ -1147,6 +1147,7 @@ static const ProtobufCMethodDescriptor ferry__v1__storage_service__method_descri
   { "ListTasks", &ferry__v1__list_tasks_request__descriptor, &ferry__v1__list_tasks_response__descriptor },
   { "PutAnnotations", &ferry__v1__put_annotations_request__descriptor, &ferry__v1__put_annotations_response__descriptor },
   { "DeleteAnnotations", &ferry__v1__delete_annotations_request__descriptor, &ferry__v1__delete_annotations_response__descriptor },
+  { "ListDatasetObjects", &ferry__v1__list_dataset_objects_request__descriptor, &ferry__v1__list_dataset_objects_response__descriptor },
 };
 const unsigned ferry__v1__storage_service__method_indices_by_name[] = {
   6,        /* CancelSync */
@@ -1155,6 +1156,7 @@ const unsigned ferry__v1__storage_service__method_indices_by_name[] = {
   7,        /* DeleteJob */
   3,        /* DeleteStorage */
   1,        /* GetStorage */
+  11,        /* ListDatasetObjects */
   4,        /* ListStorages */
   8,        /* ListTasks */
   9,        /* PutAnnotations */
@@ -1168,7 +1170,7 @@ const ProtobufCServiceDescriptor ferry__v1__storage_service__descriptor =
   "StorageService",
   "Ferry__V1__StorageService",
   "ferry.v1",
-  11,
+  12,
   ferry__v1__storage_service__method_descriptors,
   ferry__v1__storage_service__method_indices_by_name
 };
@@ -1259,6 +1261,14 @@ void ferry__v1__storage_service__delete_annotations(ProtobufCService *service,
 {
   assert(service->descriptor == &ferry__v1__storage_service__descriptor);
   service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void ferry__v1__storage_service__list_dataset_objects(ProtobufCService *service,
+                                                      const Ferry__V1__ListDatasetObjectsRequest *input,
+                                                      Ferry__V1__ListDatasetObjectsResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &ferry__v1__storage_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void ferry__v1__storage_service__init (Ferry__V1__StorageService_Service *service,
                                        Ferry__V1__StorageService_ServiceDestroy destroy)

@@ -6,19 +6,25 @@ public struct ListedObject: Sendable, Hashable {
     /// a local storage's directory). It includes the storage's prefix.
     public var key: String
     /// The size in bytes, when the listing tells it without extra work (`nil` for local files,
-    /// which are sized when read, and for Redis keys).
+    /// which are sized when read, unless listed by ``ObjectStore/makeMetadataLister()``, and for
+    /// Redis keys).
     public var size: Int64?
     /// The object's entity tag as the provider gives it (quotes removed), when it has one.
     public var etag: String?
     /// When the object was last written, when the provider tells it.
     public var lastModified: FerryTime?
+    /// The object's media type, when the listing tells it (GCS, Azure Blob Storage).
+    public var contentType: String?
 
     /// Creates an entry.
-    public init(key: String, size: Int64?, etag: String? = nil, lastModified: FerryTime? = nil) {
+    public init(
+        key: String, size: Int64?, etag: String? = nil, lastModified: FerryTime? = nil, contentType: String? = nil
+    ) {
         self.key = key
         self.size = size
         self.etag = etag
         self.lastModified = lastModified
+        self.contentType = contentType
     }
 }
 
@@ -64,6 +70,15 @@ public protocol ObjectStore: Sendable {
     /// - Throws: ``ProviderError`` when the location cannot be listed.
     func makeLister() throws -> any ObjectLister
 
+    /// Starts a listing whose objects carry all the metadata the provider can give cheaply (size,
+    /// entity tag, last modified, content type), for dataset catalogues. The same as
+    /// ``makeLister()`` for providers whose listing already carries it; local files are looked up
+    /// one `fstatat` each.
+    ///
+    /// - Returns: A lister to call until it returns `nil`.
+    /// - Throws: ``ProviderError`` when the location cannot be listed.
+    func makeMetadataLister() throws -> any ObjectLister
+
     /// Reads objects, several at a time up to the store's parallelism. An object's body is
     /// streamed in and refused as soon as it passes ``ObjectLimits/maxObjectBytes``.
     ///
@@ -103,6 +118,11 @@ public enum ObjectLimits {
 }
 
 extension ObjectStore {
+    /// The plain listing, for providers whose listing carries the metadata already.
+    public func makeMetadataLister() throws -> any ObjectLister {
+        try makeLister()
+    }
+
     /// Checks that the location can be listed and that its first object can be read (the
     /// platform's "check connection").
     ///

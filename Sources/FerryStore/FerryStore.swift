@@ -12,7 +12,9 @@ public import FerryCore
 /// ## Fencing
 ///
 /// Every worker write (``recordProgress(lease:counters:checkpoint:now:)``,
-/// ``completeJob(lease:outcome:counters:now:)``, ``importTasks(lease:tasks:checkpoint:now:)``)
+/// ``completeJob(lease:outcome:counters:now:)``, ``importTasks(lease:tasks:checkpoint:now:)``,
+/// ``upsertDatasetObjects(lease:objects:checkpoint:now:)``,
+/// ``completeDatasetScan(lease:listingComplete:now:)``)
 /// takes the job's ``JobLease`` and checks it in the same transaction as the write: the job must
 /// exist, be `running`, and hold that token. Otherwise nothing is written and the call throws
 /// ``StoreError/Code/leaseNotCurrent``. Once a job is settled — by its worker, by a termination
@@ -429,6 +431,54 @@ public protocol FerryStore: Sendable {
     ///
     /// - Throws: `.io` if the database fails to close cleanly.
     func close() async throws
+
+    // MARK: Datasets
+
+    /// A dataset batch, fenced like ``importTasks(lease:tasks:partialKeys:checkpoint:now:)``: in
+    /// one transaction the lease is checked (the job must be a running dataset sync holding it),
+    /// the objects are catalogued for the job's storage, `last_sync_count` grows by the objects
+    /// written, and the checkpoint is stored.
+    ///
+    /// An object not in the catalogue, or tombstoned there, is inserted (a tombstoned one is
+    /// revived: live again, first seen now). A live object whose etag or size differs is
+    /// rewritten. A live object with the same etag and size is not rewritten; it is only marked
+    /// seen by this job, so that ``completeDatasetScan(lease:listingComplete:now:)`` keeps it.
+    ///
+    /// - Parameters:
+    ///   - lease: The dataset job's lease; the storage comes from its job.
+    ///   - objects: The objects the listing saw; a key repeated in the batch counts once.
+    ///   - checkpoint: Where the job will be once this batch is stored; `nil` keeps the stored one.
+    ///   - now: The server's current time.
+    /// - Returns: How many objects were inserted, updated and unchanged.
+    /// - Throws: ``StoreError/Code/leaseNotCurrent``; ``StoreError/Code/invalidArgument`` for a job
+    ///   that is not a dataset sync.
+    func upsertDatasetObjects(
+        lease: JobLease,
+        objects: [DatasetObjectMetadata],
+        checkpoint: SyncCheckpoint?,
+        now: FerryTime
+    ) async throws -> DatasetUpsertResult
+
+    /// The end of a dataset listing, fenced. Only when `listingComplete` is true and no cancel was
+    /// requested are the storage's live objects that this job did not see tombstoned
+    /// (`deleted_at = now`); otherwise nothing changes. A fenced lease changes nothing.
+    ///
+    /// - Parameters:
+    ///   - lease: The dataset job's lease.
+    ///   - listingComplete: Whether the listing covered every object of the location.
+    ///   - now: The server's current time.
+    /// - Returns: How many objects were tombstoned.
+    /// - Throws: ``StoreError/Code/leaseNotCurrent``; ``StoreError/Code/invalidArgument`` for a job
+    ///   that is not a dataset sync.
+    func completeDatasetScan(lease: JobLease, listingComplete: Bool, now: FerryTime) async throws -> Int64
+
+    /// Reads a dataset storage's catalogue one page at a time, in ascending key order.
+    ///
+    /// - Parameter query: The storage, a key prefix, whether tombstones are included, the page.
+    /// - Returns: The page and where the next one starts.
+    /// - Throws: ``StoreError/Code/notFound``; ``StoreError/Code/invalidArgument`` for a storage
+    ///   that is not a dataset storage.
+    func listDatasetObjects(_ query: DatasetObjectQuery) async throws -> DatasetObjectPage
 }
 
 extension FerryStore {

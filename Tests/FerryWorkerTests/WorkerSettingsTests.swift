@@ -71,8 +71,8 @@ struct WorkerSettingsTests {
         #expect(settings.acquireWait == .milliseconds(500))
     }
 
-    @Test func kindsDefaultToImportAndExportAndAreReadFromTheList() throws {
-        #expect(try load(tls).kinds == [.import, .export])
+    @Test func kindsDefaultToEveryKindAndAreReadFromTheList() throws {
+        #expect(try load(tls).kinds == [.import, .export, .dataset])
         var values = tls
         values["worker.kinds"] = " Export ,import,export"
         #expect(try load(values).kinds == [.export, .import])

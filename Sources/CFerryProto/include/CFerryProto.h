@@ -5,6 +5,7 @@
 #define CFERRYPROTO_H
 
 #include "ferry/v1/common.pb-c.h"
+#include "ferry/v1/dataset.pb-c.h"
 #include "ferry/v1/health.pb-c.h"
 #include "ferry/v1/heartbeat.pb-c.h"
 #include "ferry/v1/job.pb-c.h"

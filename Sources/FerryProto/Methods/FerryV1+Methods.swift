@@ -39,6 +39,8 @@ extension FerryV1 {
             public static let putAnnotations = MethodDescriptor(service: service, method: "PutAnnotations")
             /// `DeleteAnnotations`.
             public static let deleteAnnotations = MethodDescriptor(service: service, method: "DeleteAnnotations")
+            /// `ListDatasetObjects`.
+            public static let listDatasetObjects = MethodDescriptor(service: service, method: "ListDatasetObjects")
         }
 
         /// `ferry.v1.WorkerService`: what sync workers call.
@@ -57,6 +59,10 @@ extension FerryV1 {
             public static let fetchExportBatch = MethodDescriptor(service: service, method: "FetchExportBatch")
             /// `AckExportBatch`.
             public static let ackExportBatch = MethodDescriptor(service: service, method: "AckExportBatch")
+            /// `UpsertDatasetObjects`.
+            public static let upsertDatasetObjects = MethodDescriptor(service: service, method: "UpsertDatasetObjects")
+            /// `CompleteDatasetScan`.
+            public static let completeDatasetScan = MethodDescriptor(service: service, method: "CompleteDatasetScan")
             /// `ReportProbe`.
             public static let reportProbe = MethodDescriptor(service: service, method: "ReportProbe")
         }

@@ -28,6 +28,7 @@ struct AzureListingPage: Sendable {
             case ["Blobs", "Blob", "Properties", "Content-Length"]: current.size = Int64(text)
             case ["Blobs", "Blob", "Properties", "Etag"]: current.etag = EntityTag.unquoted(text)
             case ["Blobs", "Blob", "Properties", "Last-Modified"]: current.lastModified = AzureHTTPDate.parse(text)
+            case ["Blobs", "Blob", "Properties", "Content-Type"]: current.contentType = text.isEmpty ? nil : text
             case ["Blobs", "Blob"]:
                 blobs.append(current)
                 current = ListedObject(key: "", size: nil)

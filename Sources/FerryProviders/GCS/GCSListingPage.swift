@@ -17,6 +17,7 @@ struct GCSListingPage: Sendable {
             var etag: String?
             var md5Hash: String?
             var updated: String?
+            var contentType: String?
         }
         var items: [Item]?
         var nextPageToken: String?
@@ -46,7 +47,7 @@ struct GCSListingPage: Sendable {
             }
             return ListedObject(
                 key: item.name, size: size, etag: item.etag ?? item.md5Hash,
-                lastModified: item.updated.flatMap(timestamps.parse))
+                lastModified: item.updated.flatMap(timestamps.parse), contentType: item.contentType)
         }
         self.nextPageToken = document.nextPageToken.flatMap { $0.isEmpty ? nil : $0 }
     }

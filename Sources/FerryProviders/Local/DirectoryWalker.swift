@@ -1,3 +1,5 @@
+import FerryCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,8 +21,11 @@ final class DirectoryWalker {
     struct File {
         /// The path relative to the walk's start, with `/` separators.
         var relativePath: String
-        /// Its size in bytes, if it was looked up (links and file systems without `d_type`).
+        /// Its size in bytes, if it was looked up (links, file systems without `d_type`, and
+        /// every file of a walk that stats files).
         var size: Int64?
+        /// When it was last modified, if it was looked up.
+        var modified: FerryTime?
     }
 
     private struct Level {
@@ -32,6 +37,7 @@ final class DirectoryWalker {
     private let start: String
     private let boundary: RootBoundary
     private let recursive: Bool
+    private let statsFiles: Bool
     private var levels: [Level] = []
     private var opened = false
 
@@ -41,10 +47,14 @@ final class DirectoryWalker {
     ///   - start: The absolute directory to list.
     ///   - boundary: The real path every followed link must stay under.
     ///   - recursive: Whether to descend into subdirectories.
-    init(start: String, boundary: RootBoundary, recursive: Bool) {
+    ///   - statsFiles: Whether every regular file is looked up for its size and modification
+    ///     time (one `fstatat` relative to its open directory); otherwise only where `d_type`
+    ///     does not tell a file from a directory.
+    init(start: String, boundary: RootBoundary, recursive: Bool, statsFiles: Bool = false) {
         self.start = start
         self.boundary = boundary
         self.recursive = recursive
+        self.statsFiles = statsFiles
     }
 
     deinit {
@@ -77,12 +87,12 @@ final class DirectoryWalker {
             let name = Self.name(of: entry)
             if name == "." || name == ".." { continue }
             let relative = level.relativePath.isEmpty ? name : level.relativePath + "/" + name
-            switch Self.kind(of: entry, named: name, in: level.handle) {
-            case .file(let size):
-                return File(relativePath: relative, size: size)
+            switch Self.kind(of: entry, named: name, in: level.handle, lookUp: statsFiles) {
+            case .file(let size, let modified):
+                return File(relativePath: relative, size: size, modified: modified)
             case .link:
-                if let size = followLink(start + "/" + relative) {
-                    return File(relativePath: relative, size: size)
+                if let info = followLink(start + "/" + relative) {
+                    return File(relativePath: relative, size: Int64(info.st_size), modified: Self.modified(info))
                 }
             case .directory where recursive:
                 try push(name: name)
@@ -117,28 +127,28 @@ final class DirectoryWalker {
     }
 
     private enum Kind {
-        case file(size: Int64?)
+        case file(size: Int64?, modified: FerryTime?)
         case directory
         case link
         case other
     }
 
-    private static func kind(of entry: UnsafeMutablePointer<dirent>, named name: String, in directory: OpaquePointer)
-        -> Kind
-    {
+    private static func kind(
+        of entry: UnsafeMutablePointer<dirent>, named name: String, in directory: OpaquePointer, lookUp: Bool
+    ) -> Kind {
         switch Int32(entry.pointee.d_type) {
         case Int32(DT_DIR): return .directory
         case Int32(DT_LNK): return .link
-        case Int32(DT_REG):
-            return .file(size: nil)  // No stat per file: the reader checks the size when it opens it.
-        case Int32(DT_UNKNOWN):
+        case Int32(DT_REG) where !lookUp:
+            return .file(size: nil, modified: nil)  // No stat per file: the reader checks the size when it opens it.
+        case Int32(DT_REG), Int32(DT_UNKNOWN):
             var info = stat()
             // Relative to the open directory: no path walk, and a link is not followed.
             guard fstatat(dirfd(directory), name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
                 return .other
             }
             switch info.st_mode & S_IFMT {
-            case S_IFREG: return .file(size: Int64(info.st_size))
+            case S_IFREG: return .file(size: Int64(info.st_size), modified: modified(info))
             case S_IFDIR: return .directory
             case S_IFLNK: return .link
             default: return .other
@@ -147,12 +157,17 @@ final class DirectoryWalker {
         }
     }
 
-    /// The size of the regular file a link resolves to, if it stays under the boundary.
-    private func followLink(_ path: String) -> Int64? {
+    /// The status of the regular file a link resolves to, if it stays under the boundary.
+    private func followLink(_ path: String) -> stat? {
         guard let target = boundary.resolveInside(path) else { return nil }
         var info = stat()
         guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Int64(info.st_size)
+        return info
+    }
+
+    /// A file's modification time, to the microsecond.
+    private static func modified(_ info: stat) -> FerryTime {
+        FerryTime(unixMicroseconds: Int64(info.st_mtim.tv_sec) * 1_000_000 + Int64(info.st_mtim.tv_nsec) / 1_000)
     }
 
     private static func name(of entry: UnsafeMutablePointer<dirent>) -> String {

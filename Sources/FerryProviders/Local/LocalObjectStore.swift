@@ -74,10 +74,20 @@ public struct LocalObjectStore: ObjectStore {
     }
 
     public func makeLister() throws -> any ObjectLister {
+        lister(statsFiles: false)
+    }
+
+    /// A listing that stats every file for its size and modification time.
+    public func makeMetadataLister() throws -> any ObjectLister {
+        lister(statsFiles: true)
+    }
+
+    private func lister(statsFiles: Bool) -> any ObjectLister {
         // Like a bucket prefix nothing was written under yet: no objects.
         guard let listingStart else { return EmptyObjectLister() }
         return LocalFilesLister(
-            start: listingStart, boundary: boundary, recursive: recursive, keyPrefix: keyPrefix, pool: pool)
+            start: listingStart, boundary: boundary, recursive: recursive, keyPrefix: keyPrefix, pool: pool,
+            statsFiles: statsFiles)
     }
 
     public func read(_ keys: [String]) async throws -> [LoadedObject] {

@@ -102,7 +102,7 @@ extension AccessPolicy {
         var policy = AccessPolicy()
         policy.allowUnauthenticated(service: FerryV1.Methods.Health.service)
         policy.allow([.admin], service: Storage.service)
-        for method in [Storage.getStorage, Storage.listStorages, Storage.listTasks] {
+        for method in [Storage.getStorage, Storage.listStorages, Storage.listTasks, Storage.listDatasetObjects] {
             policy.allow([.reader, .admin], method: method)
         }
         policy.allow([.worker], service: FerryV1.Methods.WorkerService.service)

@@ -80,6 +80,8 @@ public struct StorageService: RPCService {
         router.registerUnary(Methods.putAnnotations, deserializer: .init(), serializer: .init(), handler: putAnnotations)
         router.registerUnary(
             Methods.deleteAnnotations, deserializer: .init(), serializer: .init(), handler: deleteAnnotations)
+        router.registerUnary(
+            Methods.listDatasetObjects, deserializer: .init(), serializer: .init(), handler: listDatasetObjects)
         router.registerServerStreaming(
             Methods.listTasks,
             deserializer: ProtobufDeserializer<FerryV1.ListTasksRequest>(),

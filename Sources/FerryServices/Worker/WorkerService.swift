@@ -83,6 +83,10 @@ public struct WorkerService: RPCService {
         router.registerUnary(
             Methods.fetchExportBatch, deserializer: .init(), serializer: .init(), handler: fetchExportBatch)
         router.registerUnary(Methods.ackExportBatch, deserializer: .init(), serializer: .init(), handler: ackExportBatch)
+        router.registerUnary(
+            Methods.upsertDatasetObjects, deserializer: .init(), serializer: .init(), handler: upsertDatasetObjects)
+        router.registerUnary(
+            Methods.completeDatasetScan, deserializer: .init(), serializer: .init(), handler: completeDatasetScan)
         router.registerBidirectional(
             Methods.heartbeat,
             deserializer: ProtobufDeserializer<FerryV1.HeartbeatRequest>(),

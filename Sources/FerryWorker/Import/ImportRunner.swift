@@ -82,12 +82,8 @@ public struct ImportRunner: Sendable {
                 maxBytes: min(Self.maxBatchBytes, budget.entryBytes))
         )
         do {
-            var page = try await lister.next(maxCount: Self.listingPageSize)
-            while let current = page {
-                // The next page is listed while this one is checked, read and handed over.
-                async let upcoming = lister.next(maxCount: Self.listingPageSize)
-                try await importPage(current, spec: spec, filter: filter, batches: &batches, pipeline: pipeline)
-                page = try await upcoming
+            try await ListingPages.forEach(lister, pageSize: Self.listingPageSize) { page in
+                try await importPage(page, spec: spec, filter: filter, batches: &batches, pipeline: pipeline)
             }
             try await pipeline.send(batches.planner.flush() ?? ImportBatch())
             try await pipeline.drain()

@@ -100,6 +100,11 @@ public struct JobRunner: Sendable {
                 job: job, target: store, client: client, control: control,
                 batchSize: min(batchSize, ExportRunner.maxBatch)
             ).run()
+        case .dataset:
+            let marked = try await DatasetRunner(
+                job: job, source: store, client: client, control: control, batchSize: batchSize
+            ).run()
+            logger.info("Dataset listing complete", metadata: ["job": "\(job.id)", "marked_deleted": "\(marked)"])
         default:
             throw ProviderError(subject: "job \(job.id)", message: "this worker does not run \(job.kind) jobs")
         }

@@ -121,6 +121,26 @@ public struct WorkerClient: Sendable {
         }
     }
 
+    /// Catalogues a dataset batch, retried while the server is away for at most `patience` (a
+    /// repeated batch changes nothing: its objects are then unchanged).
+    public func upsertDatasetObjects(_ request: FerryV1.UpsertDatasetObjectsRequest, patience: Duration) async throws
+        -> FerryV1.UpsertDatasetObjectsResponse
+    {
+        try await retrying("UpsertDatasetObjects", patience: patience) {
+            try await unary(FerryV1.Methods.WorkerService.upsertDatasetObjects, request, timeout: callTimeout)
+        }
+    }
+
+    /// Ends a dataset listing, retried while the server is away for at most `patience` (repeating
+    /// it tombstones nothing more).
+    public func completeDatasetScan(_ request: FerryV1.CompleteDatasetScanRequest, patience: Duration) async throws
+        -> FerryV1.CompleteDatasetScanResponse
+    {
+        try await retrying("CompleteDatasetScan", patience: patience) {
+            try await unary(FerryV1.Methods.WorkerService.completeDatasetScan, request, timeout: callTimeout)
+        }
+    }
+
     /// One Heartbeat stream.
     ///
     /// - Parameters:

@@ -20,7 +20,7 @@ extension WorkerSettings {
         .init("worker.id", "<name in the certificate>", "worker id; must be the certificate's name"),
         .init("worker.maxJobs", "2", "jobs run at once"),
         .init("worker.acquireWaitSeconds", "20", "how long one AcquireJob long-poll may wait"),
-        .init("worker.kinds", "import,export", "storage kinds whose jobs this worker claims, comma-separated"),
+        .init("worker.kinds", "import,export,dataset", "storage kinds whose jobs this worker claims, comma-separated"),
         .init("storage.localFilesRoot", "", "directory local-files storages are read from"),
         .init("import.batchSize", "5000", "tasks handed over per SubmitImportBatch, at most 2 MiB (1-5000)"),
         .init("shutdown.gracePeriodSeconds", "10", "time running jobs get to report on SIGTERM"),
@@ -63,7 +63,7 @@ extension WorkerSettings {
         var backoff = ConnectionBackoff()
         backoff.initial = try seconds(config, "backoff.initialSeconds", default: 1, minimum: 0.01)
         backoff.maximum = try seconds(config, "backoff.maximumSeconds", default: 30, minimum: 0.01)
-        let kinds = try Self.kinds(config.string(forKey: "worker.kinds", default: "import,export"))
+        let kinds = try Self.kinds(config.string(forKey: "worker.kinds", default: "import,export,dataset"))
         let level = config.string(forKey: "log.level", default: "info")
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
             throw SettingsError(key: "log.level", message: "unknown level '\(level)'")
@@ -88,7 +88,7 @@ extension WorkerSettings {
     }
 
     /// The storage kinds a worker can run, by name.
-    public static let runnableKinds: [String: FerryV1.StorageKind] = ["import": .import, "export": .export]
+    public static let runnableKinds: [String: FerryV1.StorageKind] = ["import": .import, "export": .export, "dataset": .dataset]
 
     private static func kinds(_ text: String) throws -> [FerryV1.StorageKind] {
         var kinds: [FerryV1.StorageKind] = []

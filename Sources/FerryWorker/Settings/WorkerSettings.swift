@@ -47,7 +47,7 @@ public struct WorkerSettings: Sendable {
         keyPath: String,
         workerID: String = "",
         maxJobs: Int = 2,
-        kinds: [FerryV1.StorageKind] = [.import, .export],
+        kinds: [FerryV1.StorageKind] = [.import, .export, .dataset],
         acquireWait: Duration = .seconds(20),
         localFilesRoot: String? = nil,
         batchSize: Int = 5000,

@@ -13,7 +13,7 @@ struct World {
 
     init(
         staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false,
-        gracePeriodSeconds: Double = 10, workerKinds: String = "import,export"
+        gracePeriodSeconds: Double = 10, workerKinds: String = "import,export,dataset"
     ) async throws {
         daemon = try FerrydProcess(staleAfterSeconds: staleAfterSeconds, gracePeriodSeconds: gracePeriodSeconds)
         worker = WorkerChild(
@@ -27,14 +27,15 @@ struct World {
     }
 
     /// Writes `files` JSON task files (spread over subdirectories) and creates a recursive local
-    /// import storage over them, in `path` under the local-files root; `extra` may add more files.
+    /// storage of `kind` (import unless told) over them, in `path` under the local-files root;
+    /// `extra` may add more files.
     ///
     /// The files are written on NIO's thread pool: thousands of blocking writes on the global
     /// executor would hold one of its few threads for seconds, starving the in-process servers
     /// of tests running beside this one.
     func storage(
-        files: Int, path: String = "data", regexFilter: String = "", useBlobURLs: Bool = false,
-        extra: @escaping @Sendable (String) throws -> Void = { _ in }
+        files: Int, path: String = "data", kind: FerryV1.StorageKind = .import, regexFilter: String = "",
+        useBlobURLs: Bool = false, extra: @escaping @Sendable (String) throws -> Void = { _ in }
     ) async throws -> Int64 {
         let directory = daemon.localFilesRoot + "/" + path
         try await NIOThreadPool.singleton.runIfActive {
@@ -48,7 +49,7 @@ struct World {
         }
         let request = FerryV1.CreateStorageRequest(
             spec: FerryV1.StorageSpec(
-                projectID: Self.projectID, title: "e2e", kind: .import, provider: .local, regexFilter: regexFilter,
+                projectID: Self.projectID, title: "e2e", kind: kind, provider: .local, regexFilter: regexFilter,
                 recursiveScan: true, useBlobURLs: useBlobURLs, synchronizable: true,
                 local: FerryV1.LocalLocation(path: path)))
         return try await admin { try #require(try await $0.createStorage(request).storage).id }

@@ -32,7 +32,7 @@ final class WorkerChild: @unchecked Sendable {
     /// - Parameter kinds: The `--worker-kinds` it claims.
     init(
         daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false,
-        name: String = "worker", workerID: String = "worker-1", kinds: String = "import,export"
+        name: String = "worker", workerID: String = "worker-1", kinds: String = "import,export,dataset"
     ) {
         self.kinds = kinds
         self.daemon = daemon

@@ -21,6 +21,7 @@ extension SQLiteMigration {
         .migration0002,
         .migration0003,
         .migration0004,
+        .migration0005,
     ]
 
     /// The newest schema version this build knows.

@@ -15,6 +15,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "ferry/v1/common.pb-c.h"
+#include "ferry/v1/dataset.pb-c.h"
 #include "ferry/v1/provider.pb-c.h"
 #include "ferry/v1/storage.pb-c.h"
 #include "ferry/v1/sync.pb-c.h"
@@ -592,6 +593,10 @@ struct Ferry__V1__StorageService_Service
                              const Ferry__V1__DeleteAnnotationsRequest *input,
                              Ferry__V1__DeleteAnnotationsResponse_Closure closure,
                              void *closure_data);
+  void (*list_dataset_objects)(Ferry__V1__StorageService_Service *service,
+                               const Ferry__V1__ListDatasetObjectsRequest *input,
+                               Ferry__V1__ListDatasetObjectsResponse_Closure closure,
+                               void *closure_data);
 };
 typedef void (*Ferry__V1__StorageService_ServiceDestroy)(Ferry__V1__StorageService_Service *);
 void ferry__v1__storage_service__init (Ferry__V1__StorageService_Service *service,
@@ -610,7 +615,8 @@ void ferry__v1__storage_service__init (Ferry__V1__StorageService_Service *servic
       function_prefix__ ## delete_job,\
       function_prefix__ ## list_tasks,\
       function_prefix__ ## put_annotations,\
-      function_prefix__ ## delete_annotations  }
+      function_prefix__ ## delete_annotations,\
+      function_prefix__ ## list_dataset_objects  }
 void ferry__v1__storage_service__create_storage(ProtobufCService *service,
                                                 const Ferry__V1__CreateStorageRequest *input,
                                                 Ferry__V1__CreateStorageResponse_Closure closure,
@@ -655,6 +661,10 @@ void ferry__v1__storage_service__delete_annotations(ProtobufCService *service,
                                                     const Ferry__V1__DeleteAnnotationsRequest *input,
                                                     Ferry__V1__DeleteAnnotationsResponse_Closure closure,
                                                     void *closure_data);
+void ferry__v1__storage_service__list_dataset_objects(ProtobufCService *service,
+                                                      const Ferry__V1__ListDatasetObjectsRequest *input,
+                                                      Ferry__V1__ListDatasetObjectsResponse_Closure closure,
+                                                      void *closure_data);
 
 /* --- descriptors --- */
 
