@@ -87,10 +87,10 @@ public final class MotoServer: @unchecked Sendable {
         return try JSONDecoder().decode([String?].self, from: Data(output.utf8))
     }
 
-    /// Runs scripts/moto-fixture.py on NIO's thread pool; its standard output.
+    /// Runs scripts/moto-fixture.py off the shared executors (``TestBlockingWork``); its standard output.
     private static func runFixture(_ arguments: [String], input: Data = Data()) async throws -> String {
         let script = TestPKI.repositoryRoot + "/scripts/moto-fixture.py"
-        return try await NIOThreadPool.singleton.runIfActive {
+        return try await TestBlockingWork.run {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", script] + arguments

@@ -17,6 +17,8 @@ public struct LocalObjectStore: ObjectStore {
     let boundary: RootBoundary
     private let recursive: Bool
     let pool: NIOThreadPool
+    /// Folders writes have created and checked.
+    let checkedFolders = CheckedFolders()
 
     /// Resolves a storage's location against the root.
     ///

@@ -4,7 +4,8 @@ public import FerryProviders
 /// The sync loop of an export job: fetch a batch of objects to write (each a task with its
 /// annotations, made by the server) and keys to delete, write and delete them on the provider
 /// at most ``parallelism`` at a time, then acknowledge what was done so the server records the
-/// export links; repeat until the server says the export is done.
+/// export links; repeat until the server says the export is done. The next batch is fetched
+/// and the previous one acknowledged while a batch is written.
 ///
 /// Acknowledging after writing means a crash between the two writes those objects once more on
 /// the next export and never loses one. A write or delete that fails (after the provider's own
@@ -42,29 +43,52 @@ public struct ExportRunner: Sendable {
     /// - Throws: ``ProviderError`` for a write or delete that failed, ``RPCError`` (a lease
     ///   rejection among them), or `CancellationError` when the job was stopped.
     public func run() async throws {
-        var pageToken = ""
-        while true {
+        // The next batch is fetched, and the previous one acknowledged, while this one is written:
+        // a batch's page token does not depend on the acknowledgement of the one before.
+        var fetching: Task<FerryV1.FetchExportBatchResponse, any Error>? = fetch(after: "")
+        var acknowledging: Task<Void, any Error>?
+        defer {
+            fetching?.cancel()
+            acknowledging?.cancel()
+        }
+        while let current = fetching {
             try Task.checkCancellation()
-            let batch = try await client.fetchExportBatch(
-                FerryV1.FetchExportBatchRequest(
-                    lease: lease, maxItems: Int32(clamping: batchSize), pageToken: pageToken),
-                patience: job.patience)
+            let batch = try await current.value
+            fetching = batch.done || batch.nextPageToken.isEmpty ? nil : fetch(after: batch.nextPageToken)
             control.update { $0.objectsScanned += Int64(batch.items.count + batch.deleteKeys.count) }
             let written = await write(batch.items)
             let deleted = await delete(batch.deleteKeys)
-            _ = try await client.ackExportBatch(
-                FerryV1.AckExportBatchRequest(
-                    lease: lease, acks: written.acks, deletedKeys: deleted.keys,
-                    checkpoint: FerryV1.SyncCheckpoint(lastKey: batch.nextPageToken)),
-                patience: job.patience)
+            try await acknowledging?.value
+            let acknowledgement = acknowledge(written, deleted: deleted.keys, nextPageToken: batch.nextPageToken)
+            acknowledging = acknowledgement
+            if let failure = written.failure ?? deleted.failure {
+                try await acknowledgement.value
+                throw failure
+            }
+        }
+        try await acknowledging?.value
+    }
+
+    private func fetch(after pageToken: String) -> Task<FerryV1.FetchExportBatchResponse, any Error> {
+        let request = FerryV1.FetchExportBatchRequest(
+            lease: lease, maxItems: Int32(clamping: batchSize), pageToken: pageToken)
+        return Task { [client, patience = job.patience] in try await client.fetchExportBatch(request, patience: patience) }
+    }
+
+    /// Sends the acknowledgement of a batch, then counts what it recorded.
+    private func acknowledge(
+        _ written: (acks: [FerryV1.ExportAck], bytes: Int64, failure: (any Error)?), deleted: [String], nextPageToken: String
+    ) -> Task<Void, any Error> {
+        let request = FerryV1.AckExportBatchRequest(
+            lease: lease, acks: written.acks, deletedKeys: deleted,
+            checkpoint: FerryV1.SyncCheckpoint(lastKey: nextPageToken))
+        return Task { [client, control, patience = job.patience] in
+            _ = try await client.ackExportBatch(request, patience: patience)
             control.update { counters in
                 counters.synced += Int64(written.acks.count)
                 counters.totalAnnotations += Int64(written.acks.reduce(0) { $0 + $1.annotationIDs.count })
                 counters.bytes += written.bytes
             }
-            if let failure = written.failure ?? deleted.failure { throw failure }
-            if batch.done || batch.nextPageToken.isEmpty { return }
-            pageToken = batch.nextPageToken
         }
     }
 

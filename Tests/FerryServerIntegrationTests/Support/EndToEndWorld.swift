@@ -2,7 +2,6 @@ import FerryProto
 import FerryRPC
 import FerryTestSupport
 import Foundation
-import NIOPosix
 import Testing
 
 /// One test's processes and data: a `ferryd`, a worker, an admin client and a files tree.
@@ -30,15 +29,15 @@ struct World {
     /// storage of `kind` (import unless told) over them, in `path` under the local-files root;
     /// `extra` may add more files.
     ///
-    /// The files are written on NIO's thread pool: thousands of blocking writes on the global
-    /// executor would hold one of its few threads for seconds, starving the in-process servers
-    /// of tests running beside this one.
+    /// The files are written on the tests' own blocking pool (``TestBlockingWork``): thousands of
+    /// blocking writes on the global executor or NIO's shared pool would hold one of their few
+    /// threads for seconds, starving the in-process servers of tests running beside this one.
     func storage(
         files: Int, path: String = "data", kind: FerryV1.StorageKind = .import, regexFilter: String = "",
         useBlobURLs: Bool = false, extra: @escaping @Sendable (String) throws -> Void = { _ in }
     ) async throws -> Int64 {
         let directory = daemon.localFilesRoot + "/" + path
-        try await NIOThreadPool.singleton.runIfActive {
+        try await TestBlockingWork.run {
             for index in 0..<files {
                 let folder = directory + "/nested/d\(index % 20)"
                 if index < 20 { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
