@@ -19,6 +19,10 @@ echo "==> Running tests"
 # the rest: Foundation's Process.run() has crashed spawning another suite's child meanwhile, and
 # children spawned meanwhile inherit those sockets.
 isolated='SilentConnectionMemoryTests|DescriptorExhaustionTests'
+# At most this many tests run at once: the end-to-end suites each start ferryd, a worker and an
+# object server, and with every suite started together two cores were so loaded that tests of
+# deadlines and keepalives (which allow seconds, not milliseconds) saw handlers start too late.
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${FERRY_TEST_PARALLELISM:-6}"
 swift test --skip-build --skip "$isolated"
 swift test --skip-build --filter SilentConnectionMemoryTests
 swift test --skip-build --filter DescriptorExhaustionTests

@@ -1,5 +1,6 @@
 import FerryProto
 import FerryRPC
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -22,14 +23,18 @@ struct ExportEndToEndTests {
     }
 
     /// Each exported file's inode, by task id: a rewrite (temporary file, then rename) changes it.
-    private static func exported(_ world: World, path: String) throws -> [Int64: UInt64] {
+    /// Read on the tests' blocking pool: thousands of stat calls would hold a thread of the
+    /// executor the in-process servers of other suites run on.
+    private static func exported(_ world: World, path: String) async throws -> [Int64: UInt64] {
         let folder = world.daemon.localFilesRoot + "/" + path + "/annotations"
-        var inodes: [Int64: UInt64] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasSuffix(".json") {
-            let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/" + name)
-            inodes[Int64(name.dropLast(5))!] = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value
+        return try await TestBlockingWork.run {
+            var inodes: [Int64: UInt64] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasSuffix(".json") {
+                let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/" + name)
+                inodes[Int64(name.dropLast(5))!] = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value
+            }
+            return inodes
         }
-        return inodes
     }
 
     private static func object(_ world: World, path: String, task: Int64) throws -> [String: Any] {
@@ -50,7 +55,7 @@ struct ExportEndToEndTests {
         let first = try await world.sync(storage, until: [.completed, .failed])
         #expect(first.sync?.status == .completed, "\(first.sync?.traceback ?? "")")
         #expect(first.sync?.lastSyncCount == 1_000)
-        let written = try Self.exported(world, path: "out")
+        let written = try await Self.exported(world, path: "out")
         #expect(Set(written.keys) == Set(tasks))
         let sample = try Self.object(world, path: "out", task: tasks[7])
         #expect(sample["id"] as? Int64 == tasks[7])
@@ -63,7 +68,7 @@ struct ExportEndToEndTests {
 
         let second = try await world.sync(storage, until: [.completed, .failed])
         #expect(second.sync?.status == .completed && second.sync?.lastSyncCount == 0, "\(second.sync?.traceback ?? "")")
-        #expect(try Self.exported(world, path: "out") == written)
+        #expect(try await Self.exported(world, path: "out") == written)
 
         // A replayed, older put changes nothing; ten newer ones are rewritten, and only they.
         let stale = try await ExportFixture.put(world, [ExportFixture.annotation(task: tasks[0], label: "old", updated: 1)])
@@ -72,7 +77,7 @@ struct ExportEndToEndTests {
         _ = try await ExportFixture.put(world, changed.map { ExportFixture.annotation(task: $0, label: "dog", updated: 1_700_000_000_000_002) })
         let third = try await world.sync(storage, until: [.completed, .failed])
         #expect(third.sync?.status == .completed && third.sync?.lastSyncCount == 10, "\(third.sync?.traceback ?? "")")
-        let afterChange = try Self.exported(world, path: "out")
+        let afterChange = try await Self.exported(world, path: "out")
         #expect(Set(afterChange.filter { written[$0.key] != $0.value }.keys) == Set(changed))
         #expect("\(try Self.object(world, path: "out", task: changed[0])["annotations"] ?? "")".contains("dog"))
 
@@ -82,7 +87,7 @@ struct ExportEndToEndTests {
         #expect(deletedCount == 5)
         let fourth = try await world.sync(storage, until: [.completed, .failed])
         #expect(fourth.sync?.status == .completed, "\(fourth.sync?.traceback ?? "")")
-        let afterDelete = try Self.exported(world, path: "out")
+        let afterDelete = try await Self.exported(world, path: "out")
         #expect(Set(afterChange.keys).subtracting(afterDelete.keys) == Set(deleted))
         #expect(afterDelete.count == 995)
         #expect(afterDelete.allSatisfy { afterChange[$0.key] == $0.value })
@@ -180,8 +185,8 @@ struct ExportEndToEndTests {
         let storage = try await Self.exportStorage(world, path: "fault")
         let job = try await world.admin { try await $0.startSync(storage) }.jobID
 
-        let moved = try await waitUntil(timeout: .seconds(60), every: .milliseconds(10)) {
-            ((try? Self.exported(world, path: "fault"))?.count ?? 0) > 100
+        let moved = try await waitUntil(timeout: .seconds(60), every: .milliseconds(20)) {
+            ((try? await world.admin { try await $0.listed(storage) })?.sync?.lastSyncCount ?? 0) > 100
         }
         try #require(moved, "the export made no progress; worker log:\n\(world.worker.log)")
         world.worker.kill9()
@@ -202,7 +207,7 @@ struct ExportEndToEndTests {
         #expect(acknowledged + rewritten >= 20_000)
         #expect(acknowledged + rewritten <= 20_000 + 100 + Int64(late.count), "\(acknowledged) + \(rewritten)")
 
-        let exported = try Self.exported(world, path: "fault")
+        let exported = try await Self.exported(world, path: "fault")
         #expect(Set(exported.keys) == Set(tasks), "every task's object exactly once")
         for task in late + [tasks[1], tasks[19_999]] {
             let object = try Self.object(world, path: "fault", task: task)
