@@ -44,17 +44,27 @@ public final class MotoServer: @unchecked Sendable {
     ///
     /// - Parameter enforcingAuthentication: Turn moto's request authentication on.
     public static func start(enforcingAuthentication: Bool = true) async throws -> MotoServer {
-        let server = try await LoopbackServerProcess.start(
-            name: "moto", executable: "/usr/bin/env", patience: patience
-        ) { port in
-            ["python3", TestPKI.repositoryRoot + "/scripts/moto-server.py", "-H", "127.0.0.1", "-p", "\(port)"]
+        // Another test's process may take the free port between the check and moto's bind, so
+        // that the listener found is not moto's: then the setup call fails and moto starts again.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let server = try await LoopbackServerProcess.start(
+                name: "moto", executable: "/usr/bin/env", patience: patience
+            ) { port in
+                ["python3", TestPKI.repositoryRoot + "/scripts/moto-server.py", "-H", "127.0.0.1", "-p", "\(port)"]
+            }
+            do {
+                let setup = try await runFixture(
+                    ["setup", "http://127.0.0.1:\(server.port)"] + (enforcingAuthentication ? ["--enforce-auth"] : []))
+                let keys = try JSONDecoder().decode([String: String].self, from: Data(setup.utf8))
+                return MotoServer(
+                    server: server, accessKeyID: keys["accessKeyID"] ?? "", secretAccessKey: keys["secretAccessKey"] ?? "",
+                    enforces: enforcingAuthentication)
+            } catch where attempt < 3 {
+                server.stop()
+            }
         }
-        let setup = try await runFixture(
-            ["setup", "http://127.0.0.1:\(server.port)"] + (enforcingAuthentication ? ["--enforce-auth"] : []))
-        let keys = try JSONDecoder().decode([String: String].self, from: Data(setup.utf8))
-        return MotoServer(
-            server: server, accessKeyID: keys["accessKeyID"] ?? "", secretAccessKey: keys["secretAccessKey"] ?? "",
-            enforces: enforcingAuthentication)
     }
 
     /// Stops the server and removes its log.
