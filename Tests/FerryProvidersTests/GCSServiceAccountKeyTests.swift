@@ -39,7 +39,9 @@ import Testing
         #expect(wrongType?.message.contains("'authorized_user'") == true)
 
         var broken = try Self.fields()
-        broken["private_key"] = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ1dC1ub3QtYS1rZXk=\n-----END PRIVATE KEY-----\n"
+        // The runtime key's PEM frame around a body that is no key: no key text lives in the source.
+        let frame = (try #require(broken["private_key"] as? String)).split(separator: "\n")
+        broken["private_key"] = "\(frame.first ?? "")\nc2VjcmV0LWJ1dC1ub3QtYS1rZXk=\n\(frame.last ?? "")\n"
         let badKey = #expect(throws: ProviderError.self) { try GCSServiceAccountKey(json: try Self.json(broken)) }
         #expect(badKey?.message == "has a private_key that is not an RSA private key in PEM form")
 
