@@ -23,9 +23,11 @@ isolated='SilentConnectionMemoryTests|DescriptorExhaustionTests'
 # object server, and with every suite started together two cores were so loaded that tests of
 # deadlines and keepalives (which allow seconds, not milliseconds) saw handlers start too late.
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${FERRY_TEST_PARALLELISM:-6}"
-swift test --skip-build --skip "$isolated"
-swift test --skip-build --filter SilentConnectionMemoryTests
-swift test --skip-build --filter DescriptorExhaustionTests
+# Each run has a deadline (the main one takes 5 to 15 minutes here): a run that hangs fails with
+# the tests that never ended and the test process's threads, instead of holding CI to its limit.
+scripts/run-with-deadline.sh "${FERRY_TEST_DEADLINE_SECONDS:-2400}" -- swift test --skip-build --skip "$isolated"
+scripts/run-with-deadline.sh 600 -- swift test --skip-build --filter SilentConnectionMemoryTests
+scripts/run-with-deadline.sh 600 -- swift test --skip-build --filter DescriptorExhaustionTests
 
 echo "==> Running the Python sample client of docs/PROTOCOL.md §14 against ferryd"
 FERRY_BIN="$(swift build --show-bin-path)" scripts/check-sample-client.sh

@@ -43,8 +43,8 @@ struct RedisObjectStoreTests {
 
     private static let taskKeys = (0..<23).map { "tasks/t\($0).json" } + ["tasks/sub/deep.json", "tasks/sub/x/y.jsonl"]
 
-    private static func loadTasks(_ server: RedisServerProcess) throws {
-        try server.load(
+    private static func loadTasks(_ server: RedisServerProcess) async throws {
+        try await server.load(
             taskKeys.map { ["SET", $0, #"{"text":"\#($0)"}"#] } + [
                 ["SET", "other/t0.json", "{}"],
                 ["SET", "tasksX", "{}"],
@@ -54,7 +54,7 @@ struct RedisObjectStoreTests {
     @Test func listsInPagesSmallerThanTheKeyCountOnlyUnderThePrefix() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
-        try Self.loadTasks(server)
+        try await Self.loadTasks(server)
 
         let pages = try await Self.pages(try Self.store(server), pageSize: 3)
         #expect(pages.count >= 9)
@@ -69,7 +69,7 @@ struct RedisObjectStoreTests {
     @Test func globCharactersInThePrefixMatchThemselves() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
-        try server.load([["SET", #"we[ir]d*?\/a"#, "1"], ["SET", #"weid*?\/b"#, "2"], ["SET", "werdXY/c", "3"]])
+        try await server.load([["SET", #"we[ir]d*?\/a"#, "1"], ["SET", #"weid*?\/b"#, "2"], ["SET", "werdXY/c", "3"]])
         let keys = try await Self.pages(try Self.store(server, prefix: #"we[ir]d*?\/"#), pageSize: 10).flatMap { $0 }
         #expect(keys == [#"we[ir]d*?\/a"#])
         #expect(try Self.store(server).blobURL(for: "tasks/a b/ü.json") == "redis://127.0.0.1:\(server.port)/0/tasks/a%20b/%C3%BC.json")
@@ -78,7 +78,7 @@ struct RedisObjectStoreTests {
     @Test func readsWritesAndDeletesWithPipelinedGets() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
-        try Self.loadTasks(server)
+        try await Self.loadTasks(server)
         let store = try Self.store(server)
 
         let loaded = try await store.read(Self.taskKeys)
@@ -101,7 +101,7 @@ struct RedisObjectStoreTests {
     @Test func aKeyOfAnotherTypeIsNamedWithItsType() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
-        try server.load([["HSET", "tasks/h", "field", "value"], ["SET", "tasks/s", "{}"]])
+        try await server.load([["HSET", "tasks/h", "field", "value"], ["SET", "tasks/s", "{}"]])
         let error = await Self.providerError { _ = try await Self.store(server).read(["tasks/s", "tasks/h"]) }
         #expect(error?.subject == "tasks/h")
         #expect(error?.code == "WRONGTYPE")
@@ -111,7 +111,7 @@ struct RedisObjectStoreTests {
     @Test func passwordLoginAndItsRefusals() async throws {
         let server = try await RedisServerProcess.start(password: "s3cret")
         defer { server.stop() }
-        try Self.loadTasks(server)
+        try await Self.loadTasks(server)
 
         let keys = try await Self.pages(try Self.store(server, secrets: ["password": "s3cret"]), pageSize: 100)
         #expect(keys.flatMap { $0 }.count == Self.taskKeys.count)
@@ -136,7 +136,7 @@ struct RedisObjectStoreTests {
                 "--user", "bob", "on", ">builder", "~other/*", "+@all",
             ])
         defer { server.stop() }
-        try server.load([["SELECT", "3"], ["SET", "tasks/in-three.json", "{}"], ["SELECT", "0"], ["SET", "tasks/in-zero.json", "{}"]])
+        try await server.load([["SELECT", "3"], ["SET", "tasks/in-three.json", "{}"], ["SELECT", "0"], ["SET", "tasks/in-zero.json", "{}"]])
 
         let alice = try Self.store(server, database: 3, secrets: ["username": "alice", "password": "wonder"])
         #expect(try await Self.pages(alice, pageSize: 10) == [["tasks/in-three.json"]])
@@ -173,7 +173,7 @@ struct RedisObjectStoreTests {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
         let limit = 1_000
-        try server.load([
+        try await server.load([
             ["SET", "tasks/exact", String(repeating: "e", count: limit)],
             ["SET", "tasks/over", String(repeating: "o", count: limit + 1)],
         ])
@@ -190,17 +190,17 @@ struct RedisObjectStoreTests {
     @Test func aConnectionTheServerDroppedIsOpenedAgain() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
-        try Self.loadTasks(server)
+        try await Self.loadTasks(server)
         let store = try Self.store(server)
         #expect(try await store.read(["tasks/t0.json"]).count == 1)
-        try server.load([["CLIENT", "KILL", "TYPE", "normal"]])
+        try await server.load([["CLIENT", "KILL", "TYPE", "normal"]])
         #expect(try await store.read(["tasks/t1.json"]).count == 1)
     }
 
     @Test func aCommandWithoutReplyTimesOut() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
-        try Self.loadTasks(server)
+        try await Self.loadTasks(server)
         let store = try Self.store(server, options: RedisObjectStore.Options(commandTimeout: .milliseconds(300)))
         server.suspend()
         let error = await Self.providerError { _ = try await store.read(["tasks/t0.json"]) }
@@ -213,7 +213,7 @@ struct RedisObjectStoreTests {
         let server = try await RedisServerProcess.start(
             tls: .init(certificate: pki.serverCertificate, key: pki.serverKey, ca: pki.caPath))
         defer { server.stop() }
-        try Self.loadTasks(server)
+        try await Self.loadTasks(server)
 
         let trusted = try Self.store(
             server, useTLS: true, options: RedisObjectStore.Options(scanCount: 5, trustedCAFile: pki.caPath))

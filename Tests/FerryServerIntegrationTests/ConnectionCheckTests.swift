@@ -29,19 +29,17 @@ struct ConnectionCheckTests {
         try world.worker.start()
 
         // ferryctl validates by default: the worker takes the check within its first poll.
-        let created = try world.ferryctl([
+        let created = try await world.ferryctl([
             "storage", "create", "--project", "\(World.projectID)", "--title", "good", "--kind", "import",
             "--provider", "local", "--path", "good",
         ])
         #expect(created.contains("good"), "\(created)")
 
-        let (process, output) = try world.startFerryctl([
+        let (status, refusal) = try await world.runFerryctl([
             "storage", "create", "--project", "\(World.projectID)", "--title", "huge", "--kind", "import",
             "--provider", "local", "--path", "huge",
         ])
-        let refusal = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        #expect(status == 1)
         #expect(refusal.contains("FAILED_PRECONDITION: local.path: the connection check on worker worker-1 failed: big.json: is 314572800 bytes"), "\(refusal)")
 
         let titles = try await world.admin { try await $0.listStorages().storages.map { $0.spec?.title ?? "" } }

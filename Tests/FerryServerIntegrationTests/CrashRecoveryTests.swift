@@ -206,7 +206,7 @@ struct CrashRecoveryTests {
             #expect(try await admin.listed(syncedID).sync?.status == .inProgress)
             #expect(!job.leaseToken.isEmpty)
         }
-        try daemon.stop()
+        await daemon.stop()
     }
 
     /// Every page of ListStorages, concatenated (total_count from the first page).
@@ -280,7 +280,7 @@ struct CrashRecoveryTests {
                 _ = try await worker.submit(lease, [FerryV1.ImportTask(key: "late.json", rowIndex: 0, dataJSON: "{}")])
             }
         }
-        try daemon.stop()
+        await daemon.stop()
     }
 }
 

@@ -51,7 +51,7 @@ struct DatasetEndToEndTests {
         let live = try await world.admin { try await $0.datasetObjects(storage) }
         #expect(live.count == 9_900)
 
-        let listed = try world.ferryctl(["dataset", "list", "--storage", "\(storage)", "--prefix", "nested/d3/", "-o", "json"])
+        let listed = try await world.ferryctl(["dataset", "list", "--storage", "\(storage)", "--prefix", "nested/d3/", "-o", "json"])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]])
         #expect(rows.count == 495, "nested/d3/ holds 500 files, 5 of them deleted")
     }

@@ -63,7 +63,8 @@ struct ExportEndToEndTests {
         let annotations = try #require(sample["annotations"] as? [[String: Any]])
         #expect(annotations.count == 1)
         #expect(annotations.first?["id"] as? Int64 == ExportFixture.annotationID(of: tasks[7]))
-        #expect("\(annotations.first?["result"] ?? "")".contains("cat"))
+        let result = "\(annotations.first?["result"] ?? "")"
+        #expect(result.contains("cat"), "\(result)")
         #expect(annotations.first?["updated_at"] as? String != nil)
 
         let second = try await world.sync(storage, until: [.completed, .failed])
@@ -99,7 +100,7 @@ struct ExportEndToEndTests {
         let tasks = try await ExportFixture.importedTasks(world, count: 20)
         try FileManager.default.createDirectory(
             atPath: world.daemon.localFilesRoot + "/live", withIntermediateDirectories: true)
-        let created = try world.ferryctl([
+        let created = try await world.ferryctl([
             "storage", "create", "--project", "\(World.projectID)", "--title", "live", "--kind", "export",
             "--provider", "local", "--path", "live", "--prefix", "annotations", "--can-delete-objects",
             "--export-on-change", "-o", "json",
@@ -117,7 +118,7 @@ struct ExportEndToEndTests {
                 .utf8
         ).write(to: URL(fileURLWithPath: file))
         let changedAt = ContinuousClock.now
-        let put = try world.ferryctl(["annotations", "put", "--project", "\(World.projectID)", "--file", file])
+        let put = try await world.ferryctl(["annotations", "put", "--project", "\(World.projectID)", "--file", file])
         #expect(put.contains("put 1 annotations (0 unchanged"), "\(put)")
         let followed = try await waitUntil(timeout: .seconds(5), every: .milliseconds(20)) {
             let text = try? String(

@@ -26,7 +26,7 @@ struct RedisImportEndToEndTests {
         defer { server.stop() }
         let many = (0..<1_500).map { ["SET", "tasks/many/t\($0).json", #"{"text":"task \#($0)"}"#] }
         let rows = (0..<4).map { #"{"row":\#($0)}"# }.joined(separator: "\n")
-        try server.load(many + [
+        try await server.load(many + [
             ["SET", "tasks/one.json", #"{"text":"one"}"#],
             ["SET", "tasks/list.json", #"[{"n":0},{"n":1},{"n":2}]"#],
             ["SET", "tasks/rows.jsonl", rows],
@@ -56,7 +56,7 @@ struct RedisImportEndToEndTests {
         #expect(second.sync?.lastSyncCount == 0)
         #expect(second.sync?.meta?.tasksExisted == 1_503)
 
-        try server.load([["SET", "tasks/late.json", #"{"text":"late"}"#]])
+        try await server.load([["SET", "tasks/late.json", #"{"text":"late"}"#]])
         let third = try await world.sync(storage, until: [.completed, .failed])
         #expect(third.sync?.lastSyncCount == 1)
         try await world.expectTasks(Int(expectedTasks) + 1)
@@ -65,7 +65,7 @@ struct RedisImportEndToEndTests {
     @Test func killNineMidSyncOverTwentyThousandKeysTimesOutAndAResyncMakesNoDuplicate() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
-        try server.load((0..<20_000).map { ["SET", "big/t\($0).json", #"{"text":"task \#($0)"}"#] })
+        try await server.load((0..<20_000).map { ["SET", "big/t\($0).json", #"{"text":"task \#($0)"}"#] })
         let world = try await World(staleAfterSeconds: 3, batchSize: 10)
         defer { world.cleanUp() }
         let storage = try await Self.redisStorage(world, server: server, prefix: "big/", password: nil)
@@ -106,7 +106,7 @@ struct RedisImportEndToEndTests {
     @Test func blobURLsPointAtTheKeyWithoutReadingIt() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
-        try server.load([["SET", "media/photo one.jpg", "\u{FF}\u{D8}"], ["HSET", "media/not-a-string", "f", "v"]])
+        try await server.load([["SET", "media/photo one.jpg", "\u{FF}\u{D8}"], ["HSET", "media/not-a-string", "f", "v"]])
         let world = try await World(staleAfterSeconds: 10, batchSize: 100)
         defer { world.cleanUp() }
         let storage = try await Self.redisStorage(world, server: server, prefix: "media/", password: nil, useBlobURLs: true)
@@ -124,7 +124,7 @@ struct RedisImportEndToEndTests {
     @Test func aWrongPasswordFailsTheSyncNamingTheStorageAndWRONGPASS() async throws {
         let server = try await RedisServerProcess.start(password: "right")
         defer { server.stop() }
-        try server.load([["SET", "tasks/one.json", #"{"text":"one"}"#]])
+        try await server.load([["SET", "tasks/one.json", #"{"text":"one"}"#]])
         let world = try await World(staleAfterSeconds: 10, batchSize: 100)
         defer { world.cleanUp() }
         let storage = try await Self.redisStorage(world, server: server, prefix: "tasks/", password: "hunter2")

@@ -14,15 +14,15 @@ struct RefusedCertificateTests {
         let pki = TestPKI.shared
         let connection = ["--server", "127.0.0.1:\(daemon.port)", "--server-name", "localhost", "--ca", pki.caPath]
 
-        let foreign = try SettingsStrictnessTests.run(
+        let foreign = try await SettingsStrictnessTests.run(
             "ferryctl", ["health"] + connection + ["--cert", pki.foreignCertificate, "--key", pki.foreignKey])
         #expect(foreign.status == 4, "\(foreign.stderr)")
         #expect(foreign.stderr.contains("UNAUTHENTICATED"), "\(foreign.stderr)")
 
-        let none = try SettingsStrictnessTests.run("ferryctl", ["health"] + connection)
+        let none = try await SettingsStrictnessTests.run("ferryctl", ["health"] + connection)
         #expect(none.status == 4, "\(none.stderr)")
 
-        let trusted = try SettingsStrictnessTests.run(
+        let trusted = try await SettingsStrictnessTests.run(
             "ferryctl", ["health"] + connection + ["--cert", pki.workerCertificate, "--key", pki.workerKey])
         #expect(trusted.status == 0, "\(trusted.stderr)")
     }

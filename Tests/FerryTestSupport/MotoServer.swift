@@ -97,30 +97,31 @@ public final class MotoServer: @unchecked Sendable {
         return try JSONDecoder().decode([String?].self, from: Data(output.utf8))
     }
 
-    /// Runs scripts/moto-fixture.py off the shared executors (``TestBlockingWork``); its standard output.
+    /// Runs scripts/moto-fixture.py (killed after five minutes); its standard output.
     private static func runFixture(_ arguments: [String], input: Data = Data()) async throws -> String {
         let script = TestPKI.repositoryRoot + "/scripts/moto-fixture.py"
-        return try await TestBlockingWork.run {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script] + arguments
-            let stdin = Pipe()
-            let stdout = Pipe()
-            let stderr = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
-            stdin.fileHandleForWriting.write(input)
-            try stdin.fileHandleForWriting.close()
-            let output = stdout.fileHandleForReading.readDataToEndOfFile()
-            let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw MotoError(message: "moto-fixture.py \(arguments.first ?? "") failed: \(String(decoding: errors, as: UTF8.self))")
-            }
-            return String(decoding: output, as: UTF8.self)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script] + arguments
+        let stdin = TestProcesses.pipe()
+        let stdout = TestProcesses.pipe()
+        let errors = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ferry-moto-fixture-\(UUID().uuidString).log").path
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errors) }
+        let errorLog = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = errorLog
+        try TestProcesses.run(process)
+        try? errorLog.close()
+        let (status, output) = try await TestProcesses.finish(
+            process, input: (stdin, input), reading: stdout, within: .seconds(300))
+        guard status == 0 else {
+            let message = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+            throw MotoError(message: "moto-fixture.py \(arguments.first ?? "") failed: \(message)")
         }
+        return output
     }
 }
 

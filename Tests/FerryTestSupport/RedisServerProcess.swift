@@ -86,7 +86,7 @@ public final class RedisServerProcess: @unchecked Sendable {
             process.arguments = configuration + arguments
             process.standardOutput = log
             process.standardError = log
-            try process.run()
+            try TestProcesses.run(process)
             try? log.close()
             let server = RedisServerProcess(
                 port: tlsPort, plainPort: plainPort, password: password, process: process, logPath: logPath)
@@ -107,7 +107,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     ///
     /// - Parameter commands: Each command as its name and arguments.
     /// - Throws: ``RedisServerProcess/Failure`` when a command was refused.
-    public func load(_ commands: [[String]]) throws {
+    public func load(_ commands: [[String]]) async throws {
         var script = Data()
         for command in [["SELECT", "0"]] + commands {
             script.append(Data("*\(command.count)\r\n".utf8))
@@ -121,17 +121,15 @@ public final class RedisServerProcess: @unchecked Sendable {
         cli.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
         cli.arguments = ["-h", "127.0.0.1", "-p", "\(plainPort)", "--no-auth-warning", "--pipe"]
             + (password.map { ["-a", $0] } ?? [])
-        let input = Pipe()
-        let output = Pipe()
+        let input = TestProcesses.pipe()
+        let output = TestProcesses.pipe()
         cli.standardInput = input
         cli.standardOutput = output
         cli.standardError = output
-        try cli.run()
-        input.fileHandleForWriting.write(script)
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        cli.waitUntilExit()
-        guard cli.terminationStatus == 0, text.contains("errors: 0") else {
+        try TestProcesses.run(cli)
+        let (status, text) = try await TestProcesses.finish(
+            cli, input: (input, script), reading: output, within: .seconds(300))
+        guard status == 0, text.contains("errors: 0") else {
             throw Failure(message: "redis-cli --pipe failed: \(text)")
         }
     }
@@ -143,8 +141,7 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Kills the server (`SIGKILL`) and reaps it; removes its log.
     public func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        TestProcesses.reapKilled(process)
         try? FileManager.default.removeItem(atPath: logPath)
     }
 

@@ -52,7 +52,7 @@ public struct TestPKI: Sendable {
         process.arguments = [script] + arguments
         process.standardOutput = FileHandle.nullDevice
         do {
-            try process.run()
+            try TestProcesses.run(process)
         } catch {
             fatalError("Could not run \(script): \(error)")
         }

@@ -168,12 +168,18 @@ struct World {
     ///
     /// - Returns: What it printed (output and errors).
     @discardableResult
-    func ferryctl(_ arguments: [String]) throws -> String {
-        let (process, output) = try startFerryctl(arguments)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "ferryctl \(arguments): \(text)")
+    func ferryctl(_ arguments: [String]) async throws -> String {
+        let (status, text) = try await runFerryctl(arguments)
+        #expect(status == 0, "ferryctl \(arguments): \(text)")
         return text
+    }
+
+    /// Runs the real `ferryctl` with admin credentials to its end (killed after two minutes).
+    ///
+    /// - Returns: Its exit status (`nil` if it had to be killed) and what it printed.
+    func runFerryctl(_ arguments: [String]) async throws -> (status: Int32?, output: String) {
+        let (process, output) = try startFerryctl(arguments)
+        return try await TestProcesses.finish(process, reading: output, within: .seconds(120))
     }
 
     /// Starts the real `ferryctl` with admin credentials, its output (and errors) into a pipe.
@@ -188,10 +194,10 @@ struct World {
             "FERRYCTL_CA": pki.caPath,
             "FERRYCTL_TOKEN": FerryTestServer.adminToken,
         ]) { $1 }
-        let output = Pipe()
+        let output = TestProcesses.pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try TestProcesses.run(process)
         return (process, output)
     }
 }

@@ -117,7 +117,7 @@ final class FerrydProcess: @unchecked Sendable {
             process.arguments = arguments
             process.standardOutput = log
             process.standardError = log
-            try process.run()
+            try TestProcesses.run(process)
             try? log.close()
             lock.withLock {
                 self.process = process
@@ -150,18 +150,17 @@ final class FerrydProcess: @unchecked Sendable {
     /// `kill -9`, then reaps the process.
     func kill9() {
         guard let process = lock.withLock({ self.process }) else { return }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        TestProcesses.reapKilled(process)
         lock.withLock { self.process = nil }
     }
 
-    /// SIGTERM (graceful), then reaps the process; fails if it did not exit cleanly.
-    func stop() throws {
+    /// SIGTERM (graceful), then reaps the process; fails if it did not exit cleanly within two
+    /// minutes (and kills it then).
+    func stop() async {
         guard let process = lock.withLock({ self.process }) else { return }
-        process.terminate()
-        process.waitUntilExit()
+        let status = await TestProcesses.stop(process, with: SIGTERM, within: .seconds(120))
         lock.withLock { self.process = nil }
-        #expect(process.terminationStatus == 0, "ferryd exit status \(process.terminationStatus)")
+        #expect(status == 0, "ferryd exit status \(status.map(String.init) ?? "none: killed after 120 s")")
     }
 
     /// Kills any child still running and removes the files.

@@ -82,7 +82,7 @@ final class WorkerChild: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try TestProcesses.run(process)
         try? log.close()
         lock.withLock {
             self.process = process
@@ -112,18 +112,17 @@ final class WorkerChild: @unchecked Sendable {
     /// `kill -9`, then reaps the process.
     func kill9() {
         guard let process = lock.withLock({ self.process }) else { return }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        TestProcesses.reapKilled(process)
         lock.withLock { self.process = nil }
     }
 
-    /// SIGTERM, then waits for the exit; returns the exit status.
+    /// SIGTERM, then waits for the exit; returns the exit status (`nil` when it was still running
+    /// two minutes later and had to be killed).
     @discardableResult
-    func terminate() -> Int32 {
+    func terminate() async -> Int32? {
         guard let process = lock.withLock({ self.process }) else { return 0 }
-        process.terminate()
-        process.waitUntilExit()
+        let status = await TestProcesses.stop(process, with: SIGTERM, within: .seconds(120))
         lock.withLock { self.process = nil }
-        return process.terminationStatus
+        return status
     }
 }
