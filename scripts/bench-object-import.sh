@@ -2,21 +2,27 @@
 # Issue 11's object-store benchmark: imports N small JSON objects (default 100,000) from a moto S3
 # server and from fake-gcs-server with the real release ferryd and ferry-worker (first sync and
 # no-op re-sync, the worker's peak RSS), beside how fast a plain client with 16 threads fetches
-# the same objects from the same server (boto3 for S3, urllib for GCS). Both servers run on
+# the same objects from the same server (boto3 for S3, urllib for GCS). With --dataset, issue
+# 12's dataset benchmark instead: the same objects catalogued by a dataset storage (first scan and
+# unchanged re-scan), beside how fast a plain client lists the bucket. Both servers run on
 # loopback ports chosen here and are stopped at the end.
 #
-#   scripts/bench-object-import.sh [--objects N] [--only s3|gcs]
+#   scripts/bench-object-import.sh [--objects N] [--only s3|gcs] [--dataset]
 #
 # Builds the release products first (serialised with flock). Reports go to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 objects=100000
 only=""
+measure=object-import
+baseline_action=fetch
+baseline_name="plain client, 16 threads"
 while [ $# -gt 0 ]; do
     case "$1" in
     --objects) objects="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    *) echo "usage: $0 [--objects N] [--only s3|gcs]" >&2; exit 2 ;;
+    --dataset) measure=dataset-scan; baseline_action=list; baseline_name="plain client listing"; shift ;;
+    *) echo "usage: $0 [--objects N] [--only s3|gcs] [--dataset]" >&2; exit 2 ;;
     esac
 done
 
@@ -38,11 +44,11 @@ trap stop_server EXIT
 run_provider() {
     local provider="$1" endpoint="$2"
     shift 2
-    echo "==> $provider: plain client, 16 threads" >&2
-    baseline="$(python3 "$fixture" fetch --provider "$provider" --endpoint "$endpoint" --bucket ferry-bench)"
+    echo "==> $provider: $baseline_name" >&2
+    baseline="$(python3 "$fixture" "$baseline_action" --provider "$provider" --endpoint "$endpoint" --bucket ferry-bench)"
     echo "$baseline" >&2
     rate="$(echo "$baseline" | python3 -c 'import json,sys; print(json.load(sys.stdin)["objects_per_second"])')"
-    "$bench" object-import --provider "$provider" --endpoint "$endpoint" --bucket ferry-bench --objects "$objects" \
+    "$bench" "$measure" --provider "$provider" --endpoint "$endpoint" --bucket ferry-bench --objects "$objects" \
         --baseline-objects-per-second "$rate" "$@"
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Loads small task objects into an S3 (moto) or GCS (fake-gcs-server) bucket, and measures how
 fast a plain concurrent client fetches them back: the baseline `ferry-bench object-import`
-compares Ferry's import against.
+compares Ferry's import against (and `list`, the one `ferry-bench dataset-scan` compares against).
 
   object_server_fixture.py load  --provider s3|gcs --endpoint URL --bucket B --count N [--threads 16]
   object_server_fixture.py fetch --provider s3|gcs --endpoint URL --bucket B [--threads 16]
+  object_server_fixture.py list  --provider s3|gcs --endpoint URL --bucket B
   object_server_fixture.py serve --provider s3 --port P --bucket B --count N
   object_server_fixture.py stage --provider gcs --directory D --bucket B --count N
   object_server_fixture.py write --provider s3|local --endpoint URL|--directory D --bucket B --count N [--threads 16]
@@ -18,7 +19,9 @@ writes the objects as files for fake-gcs-server's `-data` directory, which it lo
 
 Objects are `bench/dNNN/tN.json`, each `{"text":"task N","n":N}`. `fetch` lists the bucket and
 GETs every object with --threads threads (boto3 for S3, urllib for the GCS JSON API), then
-prints one JSON line: {"objects": N, "seconds": S, "objects_per_second": R}.
+prints one JSON line: {"objects": N, "seconds": S, "objects_per_second": R}. `list` only lists
+the bucket, page after page (each page needs the previous page's token, so threads cannot help),
+and prints the same line.
 S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (any value for moto).
 """
 import argparse
@@ -112,12 +115,23 @@ def write_objects(args):
     return args.count, time.monotonic() - start
 
 
+def s3_keys(client, bucket):
+    keys = []
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="bench/"):
+        keys.extend(item["Key"] for item in page.get("Contents", []))
+    return keys
+
+
+def s3_list(args):
+    client = s3_client(args.endpoint, 1)
+    start = time.monotonic()
+    return len(s3_keys(client, args.bucket)), time.monotonic() - start
+
+
 def s3_fetch(args):
     client = s3_client(args.endpoint, args.threads)
     start = time.monotonic()
-    keys = []
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=args.bucket, Prefix="bench/"):
-        keys.extend(item["Key"] for item in page.get("Contents", []))
+    keys = s3_keys(client, args.bucket)
     with ThreadPoolExecutor(args.threads) as pool:
         list(pool.map(lambda k: client.get_object(Bucket=args.bucket, Key=k)["Body"].read(), keys))
     return len(keys), time.monotonic() - start
@@ -148,19 +162,28 @@ def gcs_load(args):
         list(pool.map(upload, range(args.count)))
 
 
-def gcs_fetch(args):
-    base = args.endpoint.rstrip("/")
-    start = time.monotonic()
+def gcs_names(base, bucket):
     names, token = [], ""
     while True:
         query = {"prefix": "bench/", "maxResults": "1000"}
         if token:
             query["pageToken"] = token
-        page = json.loads(gcs_request("GET", f"{base}/storage/v1/b/{args.bucket}/o?" + urllib.parse.urlencode(query)))
+        page = json.loads(gcs_request("GET", f"{base}/storage/v1/b/{bucket}/o?" + urllib.parse.urlencode(query)))
         names.extend(item["name"] for item in page.get("items", []))
         token = page.get("nextPageToken", "")
         if not token:
-            break
+            return names
+
+
+def gcs_list(args):
+    start = time.monotonic()
+    return len(gcs_names(args.endpoint.rstrip("/"), args.bucket)), time.monotonic() - start
+
+
+def gcs_fetch(args):
+    base = args.endpoint.rstrip("/")
+    start = time.monotonic()
+    names = gcs_names(base, args.bucket)
 
     def download(name):
         return gcs_request("GET", f"{base}/storage/v1/b/{args.bucket}/o/{urllib.parse.quote(name, safe='')}?alt=media")
@@ -172,7 +195,7 @@ def gcs_fetch(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["load", "fetch", "serve", "stage", "write"])
+    parser.add_argument("action", choices=["load", "fetch", "list", "serve", "stage", "write"])
     parser.add_argument("--provider", choices=["s3", "gcs", "local"], required=True)
     parser.add_argument("--endpoint")
     parser.add_argument("--port", type=int)
@@ -202,7 +225,10 @@ def main():
     if args.action == "load":
         (s3_load if args.provider == "s3" else gcs_load)(args)
         return
-    count, seconds = (s3_fetch if args.provider == "s3" else gcs_fetch)(args)
+    if args.action == "list":
+        count, seconds = (s3_list if args.provider == "s3" else gcs_list)(args)
+    else:
+        count, seconds = (s3_fetch if args.provider == "s3" else gcs_fetch)(args)
     print(json.dumps({"objects": count, "seconds": round(seconds, 3), "objects_per_second": round(count / seconds, 1)}))
 
 

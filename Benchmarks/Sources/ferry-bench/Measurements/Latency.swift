@@ -56,7 +56,7 @@ enum Latency {
     ) async -> LatencySample {
         let clock = ContinuousClock()
         for _ in 0..<warmUp where clock.now < deadline {
-            try? await BenchTarget.ping(client)
+            _ = try? await BenchTarget.ping(client)
         }
         var sample = LatencySample()
         sample.nanoseconds.reserveCapacity(min(count, 1 << 20))

@@ -60,24 +60,9 @@ struct ExportBench: AsyncParsableCommand {
         var run = try await FerrydRun.start(
             "## ferry-bench export (\(target))", executable: try ferrydOptions.executable(), options: ferrydOptions,
             certificates: certificates, pingInterval: pingInterval, budget: syncLimit * 4 + .seconds(300))
-        var worker: ChildProcess?
-        do {
-            let server = run.server
-            let ferry = try FerryTarget(port: server.port, certificates: certificates, adminToken: server.adminToken)
-            let launched = try await WorkerChildProcess.launch(
-                executable: workerExecutable, server: server, certificates: certificates, batchSize: 5_000, maxJobs: 2,
-                logLevel: "info")
-            worker = launched
-            run.watchdog.watch(child: launched.pid, role: "worker")
-            run.header.add("Worker", child: launched)
-            try await measure(server: server, target: ferry, worker: launched, syncLimit: syncLimit, report: &run.report)
-        } catch {
-            run.failed("export", error)
-        }
-        if let worker {
-            let end = await worker.stop()
-            run.watchdog.watch(child: nil, role: "worker")
-            run.report.note(end + ".")
+        await run.withWorker(executable: workerExecutable, certificates: certificates, batchSize: 5_000, metric: "export") {
+            server, ferry, worker, report in
+            try await measure(server: server, target: ferry, worker: worker, syncLimit: syncLimit, report: &report)
         }
         await run.finish(ending: "; its directory (database, files) removed.")
     }

@@ -15,73 +15,20 @@ struct ObjectImportBench: AsyncParsableCommand {
 
     @OptionGroup var ferrydOptions: FerrydOptions
 
-    @Option(help: "The ferry-worker executable (default: .build/release/ferry-worker of the repository).")
-    var ferryWorker: String?
-
-    @Option(help: "The provider: s3 or gcs.")
-    var provider: String
-
-    @Option(help: "The object server's endpoint URL.")
-    var endpoint: String
-
-    @Option(help: "The bucket holding the objects.")
-    var bucket: String
-
-    @Option(help: "The key prefix of the objects.")
-    var prefix = "bench/"
-
-    @Option(help: "How many objects the bucket holds under the prefix.")
-    var objects: Int
-
-    @Option(help: "A storage secret, NAME=VALUE; repeatable.")
-    var secret: [String] = []
-
-    @Option(help: "Objects per second a plain client with 16 threads fetched, for the comparison row.")
-    var baselineObjectsPerSecond: Double?
+    @OptionGroup var bench: ObjectBenchOptions
 
     @Option(help: "ferry-worker's --import-batch-size.")
     var batchSize = 5_000
 
-    @Option(help: "ferryd's --sync-ping-interval-seconds.")
-    var pingInterval = 10.0
-
     func validate() throws {
-        guard ["s3", "gcs"].contains(provider) else { throw ValidationError("--provider must be s3 or gcs") }
-        guard objects > 0, (1...5_000).contains(batchSize), pingInterval > 0 else {
-            throw ValidationError("--objects and --ping-interval must be positive, --batch-size between 1 and 5000")
-        }
-        guard secret.allSatisfy({ $0.contains("=") }) else { throw ValidationError("--secret must be NAME=VALUE") }
+        guard (1...5_000).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 5000") }
     }
 
     func run() async throws {
-        ProcFS.raiseFileLimit(to: 65_536)
-        let certificates = try ferrydOptions.certificates.ensure()
-        let workerExecutable = try ferryWorker ?? ChildProcess.defaultExecutable("ferry-worker")
-        let syncLimit = Duration.seconds(300 + objects / 20)
-        var run = try await FerrydRun.start(
-            "## ferry-bench object-import (\(provider))", executable: try ferrydOptions.executable(),
-            options: ferrydOptions, certificates: certificates, pingInterval: pingInterval,
-            budget: syncLimit * 2 + .seconds(300))
-        var worker: ChildProcess?
-        do {
-            let server = run.server
-            let target = try FerryTarget(port: server.port, certificates: certificates, adminToken: server.adminToken)
-            let launched = try await WorkerChildProcess.launch(
-                executable: workerExecutable, server: server, certificates: certificates, batchSize: batchSize, maxJobs: 2,
-                logLevel: "info")
-            worker = launched
-            run.watchdog.watch(child: launched.pid, role: "worker")
-            run.header.add("Worker", child: launched)
-            try await measure(server: server, target: target, worker: launched, syncLimit: syncLimit, report: &run.report)
-        } catch {
-            run.failed("object-import", error)
+        try await bench.run("object-import", ferrydOptions: ferrydOptions, batchSize: batchSize) {
+            server, target, worker, syncLimit, report in
+            try await measure(server: server, target: target, worker: worker, syncLimit: syncLimit, report: &report)
         }
-        if let worker {
-            let end = await worker.stop()
-            run.watchdog.watch(child: nil, role: "worker")
-            run.report.note(end + ".")
-        }
-        await run.finish(ending: ".")
     }
 
     private func measure(
@@ -89,34 +36,23 @@ struct ObjectImportBench: AsyncParsableCommand {
     ) async throws {
         let admin = try await target.admin()
         defer { Task { await admin.close() } }
-        var spec = FerryV1.StorageSpec(
-            projectID: 1, title: "bench \(provider)", kind: .import, provider: provider == "s3" ? .s3 : .gcs, prefix: prefix,
-            recursiveScan: true, synchronizable: true)
-        if provider == "s3" {
-            spec.s3 = FerryV1.S3Location(bucket: bucket, region: "us-east-1", endpointURL: endpoint, forcePathStyle: true)
-        } else {
-            spec.gcs = FerryV1.GCSLocation(bucket: bucket, endpointURL: endpoint)
-        }
-        let credentials = secret.map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            return FerryV1.Secret(name: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "")
-        }
-        let storage = try await admin.createStorage(FerryV1.CreateStorageRequest(spec: spec, credentials: credentials))
+        let storage = try await admin.createStorage(bench.createRequest(kind: .import))
+        let provider = bench.provider
         let poll = Duration.milliseconds(50)
 
-        ProgressLog.write("[1/2] first sync of \(Format.count(objects)) \(provider) objects")
+        ProgressLog.write("[1/2] first sync of \(Format.count(bench.objects)) \(provider) objects")
         let first = try await Bounded.run("first sync", limit: syncLimit) {
             try await ImportPhases.sync(storageIDs: [storage.id], admin: admin, server: server, worker: worker, pollInterval: poll)
         }
         let taskRate = Double(first.created) / max(first.wall.seconds, 1e-9)
         report.add(
-            "First sync from \(provider): tasks/s (\(Format.count(objects)) objects)", "\(Format.rate(taskRate)) tasks/s",
-            target: baselineObjectsPerSecond.map { "≥ plain client's \(Format.rate($0)) objects/s" } ?? "",
-            first.created != Int64(objects) ? .invalid : baselineObjectsPerSecond.map { taskRate >= $0 ? .pass : .fail } ?? .pass)
-        report.add("First sync: tasks created", Format.count(first.created), target: "= \(Format.count(objects))", first.created == Int64(objects) ? .pass : .fail)
+            "First sync from \(provider): tasks/s (\(Format.count(bench.objects)) objects)", "\(Format.rate(taskRate)) tasks/s",
+            target: bench.baselineObjectsPerSecond.map { "≥ plain client's \(Format.rate($0)) objects/s" } ?? "",
+            first.created != Int64(bench.objects) ? .invalid : bench.baselineObjectsPerSecond.map { taskRate >= $0 ? .pass : .fail } ?? .pass)
+        report.add("First sync: tasks created", Format.count(first.created), target: "= \(Format.count(bench.objects))", first.created == Int64(bench.objects) ? .pass : .fail)
         report.add("First sync: wall time", Format.latency(first.wall))
-        if let baselineObjectsPerSecond {
-            report.add("Plain client, 16 threads: objects/s (list + GET every object)", "\(Format.rate(baselineObjectsPerSecond)) objects/s")
+        if let baseline = bench.baselineObjectsPerSecond {
+            report.add("Plain client, 16 threads: objects/s (list + GET every object)", "\(Format.rate(baseline)) objects/s")
         }
 
         ProgressLog.write("[2/2] no-op re-sync")
@@ -126,13 +62,13 @@ struct ObjectImportBench: AsyncParsableCommand {
         let keyRate = Double(second.existed) / max(second.wall.seconds, 1e-9)
         report.add(
             "Re-sync (no-op) from \(provider): keys/s", "\(Format.rate(keyRate)) keys/s",
-            target: "0 created", second.created == 0 && second.existed == Int64(objects) ? .pass : .invalid)
+            target: "0 created", second.created == 0 && second.existed == Int64(bench.objects) ? .pass : .invalid)
         let peak = ProcFS.peakResidentBytes(pid: worker.pid)
         report.add(
             "ferry-worker peak RSS", peak.map { Format.mebibytes(UInt64($0)) } ?? "n/a", target: "≤ 100 MiB",
             peak.map { $0 <= 100 * 1024 * 1024 ? .pass : .fail } ?? .invalid)
         report.note(
-            "Objects `\(prefix)dNNN/tN.json` (`{\"text\":\"task N\",\"n\":N}`) in bucket \(bucket) at \(endpoint); the worker "
+            "Objects `\(bench.prefix)dNNN/tN.json` (`{\"text\":\"task N\",\"n\":N}`) in bucket \(bench.bucket) at \(bench.endpoint); the worker "
                 + "lists them page by page and fetches new ones with up to 16 requests at once. Wall time is StartSync → the "
                 + "GetStorage reply that says completed. ferry-worker CPU \(Format.decimal(first.workerCPU?.seconds, 2)) s on the "
                 + "first sync; the object server runs on the same 2 cores.")
