@@ -7,7 +7,7 @@ import Testing
 /// Import from GCS end to end: real `ferryd` and `ferry-worker` processes over mTLS, and a real
 /// fake-gcs-server (``FakeGCSServer``) reached over its JSON API at a custom endpoint, without
 /// credentials (fake-gcs-server takes requests without a token).
-@Suite(.serialized, .timeLimit(.minutes(10)))
+@Suite(.serialized, .timeLimit(.minutes(15)))
 struct GCSEndToEndTests {
     static let bucket = "ferry-gcs-import"
 

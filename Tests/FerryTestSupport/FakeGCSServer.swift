@@ -75,20 +75,35 @@ public final class FakeGCSServer: @unchecked Sendable {
         let server = try await start(
             backend: ["-backend", "filesystem", "-filesystem-root", directory + "/store", "-data", directory + "/seed"],
             directory: directory)
-        // It listens at once but answers only once it has loaded every file (about 50 s for
-        // 20,000 here): one listing request waits for that.
         do {
-            let response = try await HTTPClient.shared.execute(
-                HTTPClientRequest(url: server.endpointURL + "/storage/v1/b/\(bucket)/o?maxResults=1"), timeout: .minutes(10))
-            let body = try await response.body.collect(upTo: 1024 * 1024)
-            guard response.status.code == 200 else {
-                throw FakeGCSError(message: "loading \(objects.count) objects: \(response.status) \(String(buffer: body))")
-            }
+            try await server.waitUntilLoaded(bucket: bucket, objects: objects.count, within: .seconds(600))
         } catch {
             server.stop()
             throw error
         }
         return server
+    }
+
+    /// Waits for a server started on a seeded filesystem backend to answer a listing of `bucket`.
+    ///
+    /// It listens at once but answers only once it has loaded every file (about 50 s for 20,000
+    /// on an idle machine, several minutes on a loaded one). A request outlives the shared
+    /// client's 90-second read timeout that long, so the listing is asked again until it answers.
+    private func waitUntilLoaded(bucket: String, objects: Int, within limit: Duration) async throws {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            do {
+                let response = try await HTTPClient.shared.execute(
+                    HTTPClientRequest(url: endpointURL + "/storage/v1/b/\(bucket)/o?maxResults=1"), timeout: .minutes(10))
+                let body = try await response.body.collect(upTo: 1024 * 1024)
+                guard response.status.code == 200 else {
+                    throw FakeGCSError(message: "loading \(objects) objects: \(response.status) \(String(buffer: body))")
+                }
+                return
+            } catch let error as HTTPClientError where error == .readTimeout && ContinuousClock.now < deadline {
+                continue
+            }
+        }
     }
 
     private static func start(backend: [String], directory: String?) async throws -> FakeGCSServer {
