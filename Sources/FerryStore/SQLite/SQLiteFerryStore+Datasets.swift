@@ -159,7 +159,7 @@ extension SQLiteFerryStore {
 
     /// Fences the lease and checks that its job is a dataset sync.
     private static func fenceDataset(_ lease: JobLease, in transaction: SQLiteTransaction) async throws -> FencedJob {
-        let job = try await Self.fence(lease, in: transaction)
+        let job = try await SyncLedger.fence(lease, in: transaction)
         guard job.kind == .dataset else {
             throw StoreError.invalidArgument(
                 "Job \(lease.jobID) is a \(job.kind) job; only dataset jobs catalogue objects."

@@ -125,7 +125,7 @@ extension SQLiteFerryStore {
     }
 
     private static func exportTarget(_ lease: JobLease, in transaction: SQLiteTransaction) async throws -> ExportTarget {
-        let job = try await Self.fence(lease, in: transaction)
+        let job = try await SyncLedger.fence(lease, in: transaction)
         guard job.kind == .export else {
             throw StoreError.invalidArgument("Job \(lease.jobID) is a \(job.kind) job, not an export.")
         }

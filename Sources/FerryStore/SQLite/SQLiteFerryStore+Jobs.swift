@@ -35,47 +35,10 @@ extension SQLiteFerryStore {
         }
         guard anyWaiting else { return nil }
 
-        return try await self.writer.write { transaction -> ClaimedJob? in
-            try await Self.checkNotSuperseded(workerID: workerID, instanceID: instanceID, in: transaction)
-            guard let candidate = try await transaction.row(candidates.query, candidates.binds) else {
-                return nil
-            }
-            let jobID = try candidate.string("job_id")
-            let storageID = try candidate.int64("storage_id")
-
-            let current = try await Self.fetchSyncState(storageID: storageID, in: transaction)
-            let next: SyncInfo
-            do throws(TransitionError) {
-                next = try SyncStatusMachine(current.info).claim(
-                    jobID: jobID,
-                    workerID: workerID,
-                    instanceID: instanceID,
-                    now: now
-                )
-            } catch {
-                throw StoreError.refused(error)
-            }
-            try await transaction.execute(
-                """
-                UPDATE jobs SET state = 'running', lease_token = ?, worker_id = ?, instance_id = ?,
-                    claimed_at = ?, last_progress_at = ?
-                WHERE id = ?
-                """,
-                [.text(leaseToken), .text(workerID), .text(instanceID), .time(now), .time(now), .text(jobID)]
-            )
-            try await Self.writeSyncInfo(next, storageID: storageID, in: transaction)
-            try await Self.recordClaimingWorker(workerID: workerID, instanceID: instanceID, now: now, in: transaction)
-
-            guard let job = try await Self.fetchJob(id: jobID, in: transaction) else {
-                throw StoreError(code: .io, message: "Job \(jobID) vanished inside its claim.")
-            }
-            let storage = try await Self.fetchStorage(id: storageID, in: transaction)
-            let sealed = try await transaction.row(
-                "SELECT secrets_sealed FROM storages WHERE id = ?",
-                [.int64(storageID)]
-            )?.optionalBytes("secrets_sealed")
-            let secrets = try self.secretsCoding.open(sealed, storageID: storageID)
-            return ClaimedJob(job: job, storage: storage, secrets: secrets)
+        return try await self.ledgerWrite { rows in
+            try await SyncLedger.claim(
+                workerID: workerID, instanceID: instanceID, leaseToken: leaseToken, kinds: kinds, providers: providers,
+                now: now, in: rows)
         }
     }
 

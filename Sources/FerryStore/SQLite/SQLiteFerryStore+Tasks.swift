@@ -16,7 +16,7 @@ extension SQLiteFerryStore {
     public func newImportKeys(lease: JobLease, keys: [String]) async throws -> [String] {
         let keysJSON = JSONText.array(of: keys)
         return try await self.reader.read { transaction in
-            let job = try await Self.fence(lease, in: transaction)
+            let job = try await SyncLedger.fence(lease, in: transaction)
             guard !keys.isEmpty else { return [] }
             // Two index probes per listed key (both indexes lead with storage_id, key).
             let rows = try await transaction.rows(
@@ -54,7 +54,7 @@ extension SQLiteFerryStore {
     ) async throws -> ImportResult {
         let payload = JSONText.importRows(tasks)
         return try await self.writer.write { transaction in
-            let job = try await Self.fence(lease, in: transaction)
+            let job = try await SyncLedger.fence(lease, in: transaction)
             guard job.kind == .import else {
                 throw StoreError.invalidArgument(
                     "Job \(lease.jobID) is a \(job.kind) job; only import jobs make tasks."

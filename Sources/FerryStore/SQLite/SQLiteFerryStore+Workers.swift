@@ -42,7 +42,7 @@ extension SQLiteFerryStore {
     }
 
     /// Refuses a claim by an instance that is no longer its worker's current one. An unknown worker
-    /// passes (``recordClaimingWorker(workerID:instanceID:now:in:)`` registers it).
+    /// passes (the claim registers it).
     static func checkNotSuperseded(
         workerID: String,
         instanceID: String,
@@ -57,22 +57,6 @@ extension SQLiteFerryStore {
             code: .failedPrecondition,
             message: "Instance \(instanceID) of worker \(workerID) was superseded by instance \(current); "
                 + "it may not claim jobs."
-        )
-    }
-
-    /// Registers the claiming worker if it is unknown, and stamps when it was last seen.
-    static func recordClaimingWorker(
-        workerID: String,
-        instanceID: String,
-        now: FerryTime,
-        in transaction: SQLiteTransaction
-    ) async throws {
-        try await transaction.execute(
-            """
-            INSERT INTO workers (worker_id, current_instance_id, registered_at, last_seen_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
-            """,
-            [.text(workerID), .text(instanceID), .time(now), .time(now)]
         )
     }
 }
