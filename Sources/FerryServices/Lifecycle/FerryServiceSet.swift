@@ -30,19 +30,18 @@ public struct FerryServiceSet: Sendable {
         logger: Logger
     ) {
         let instances = WorkerInstances()
-        let leases = LeaseCache()
         let heartbeats = HeartbeatLedger(policy: policy, startedAt: clock.now())
+        let store = LeaseCachingStore(store) { heartbeats.forget(jobID: $0) }
         let enforcer = TerminationEnforcer(
-            store: store, policy: policy, clock: clock, leases: leases, heartbeats: heartbeats, workers: instances,
-            logger: logger)
+            store: store, policy: policy, clock: clock, heartbeats: heartbeats, workers: instances, logger: logger)
         let health = HealthStatusBoard()
         let arrivals = Wakeup()
         let probes = ProbeBoard(posted: arrivals)
         let workers = WorkerService(
-            store: store, policy: policy, instances: instances, leases: leases, heartbeats: heartbeats,
+            store: store, policy: policy, instances: instances, heartbeats: heartbeats,
             enforcer: enforcer, arrivals: arrivals, probes: probes, clock: clock, logger: logger)
         let storages = StorageService(
-            store: store, validator: validator, enforcer: enforcer, workers: instances, leases: leases,
+            store: store, validator: validator, enforcer: enforcer, workers: instances,
             arrivals: arrivals, probes: probes, clock: clock, logger: logger)
         health.setStatus(.serving, for: FerryV1.Methods.StorageService.service)
         health.setStatus(.serving, for: FerryV1.Methods.WorkerService.service)

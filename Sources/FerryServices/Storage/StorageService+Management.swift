@@ -75,9 +75,6 @@ extension StorageService {
         -> FerryV1.DeleteStorageResponse
     {
         let deletion = try await store.deleteStorage(id: request.id, force: request.force)
-        if let jobID = deletion.activeJobID {
-            leases.invalidate(jobID: jobID)
-        }
         logger.info(
             "Storage deleted",
             metadata: ["storage": "\(deletion.storageID)", "stopped_job": "\(deletion.activeJobID ?? "none")"]

@@ -109,7 +109,6 @@ extension StorageService {
         let reason = request.reason.isEmpty ? "by \(requester)" : "by \(requester): \(request.reason)"
         let result = try await store.requestCancel(storageID: request.storageID, reason: reason, now: clock.now())
         if result.cancelRequested, let jobID = result.jobID {
-            leases.requestCancel(jobID: jobID)
             logger.notice(
                 "Cancel requested",
                 metadata: ["storage": "\(request.storageID)", "job": "\(jobID)", "by": "\(requester)",
@@ -129,7 +128,6 @@ extension StorageService {
             throw RPCError(code: .invalidArgument, message: "job_id: required")
         }
         let deleted = try await store.deleteJob(id: request.jobID)
-        leases.invalidate(jobID: request.jobID)
         if deleted {
             logger.notice("Job deleted from the queue by an operator", metadata: ["job": "\(request.jobID)"])
         }

@@ -13,7 +13,6 @@ public struct StorageService: RPCService {
     let validator: StorageValidator
     let enforcer: TerminationEnforcer
     let workers: WorkerInstances
-    let leases: LeaseCache
     let arrivals: Wakeup
     let probes: ProbeBoard
     /// Queues syncs of export-on-change storages after annotations change.
@@ -26,11 +25,11 @@ public struct StorageService: RPCService {
     /// Creates the service.
     ///
     /// - Parameters:
-    ///   - store: The state store.
+    ///   - store: The state store, through the lease cache shared with the worker service, so
+    ///     cancels, purges and deletions reach the leases at once.
     ///   - validator: Checks storage settings.
     ///   - enforcer: Applies termination detection on reads.
     ///   - workers: Which worker processes are connected.
-    ///   - leases: The current leases, told of cancels, purges and deletions.
     ///   - arrivals: Woken when a sync is queued, for waiting AcquireJob calls.
     ///   - probes: Where connection checks (`validate`) go to a worker.
     ///   - clock: The server's clock.
@@ -40,7 +39,6 @@ public struct StorageService: RPCService {
         validator: StorageValidator,
         enforcer: TerminationEnforcer,
         workers: WorkerInstances,
-        leases: LeaseCache,
         arrivals: Wakeup,
         probes: ProbeBoard,
         clock: any FerryClock,
@@ -52,7 +50,6 @@ public struct StorageService: RPCService {
         self.validator = validator
         self.enforcer = enforcer
         self.workers = workers
-        self.leases = leases
         self.clock = clock
         self.logger = logger
         self.exportFollower = ExportFollower(

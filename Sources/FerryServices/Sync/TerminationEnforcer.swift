@@ -11,7 +11,6 @@ public struct TerminationEnforcer: Sendable {
     private let store: any FerryStore
     private let detector: TerminationDetector
     private let clock: any FerryClock
-    private let leases: LeaseCache
     private let heartbeats: HeartbeatLedger
     private let workers: WorkerInstances
     private let logger: Logger
@@ -19,10 +18,10 @@ public struct TerminationEnforcer: Sendable {
     /// Creates an enforcer.
     ///
     /// - Parameters:
-    ///   - store: Where storages and verdicts live.
+    ///   - store: Where storages and verdicts live (through the lease cache, so a verdict makes
+    ///     its job's lease stale at once).
     ///   - policy: The thresholds.
     ///   - clock: The server's clock.
-    ///   - leases: The current leases; a verdict makes its job's lease stale at once.
     ///   - heartbeats: The newest heartbeat this process received for each job, which may be
     ///     newer than the stored one.
     ///   - workers: The connected worker processes; a QUEUE_TIMEOUT traceback says when none of
@@ -32,7 +31,6 @@ public struct TerminationEnforcer: Sendable {
         store: any FerryStore,
         policy: TerminationPolicy,
         clock: any FerryClock,
-        leases: LeaseCache,
         heartbeats: HeartbeatLedger,
         workers: WorkerInstances,
         logger: Logger
@@ -40,7 +38,6 @@ public struct TerminationEnforcer: Sendable {
         self.store = store
         self.detector = TerminationDetector(policy: policy)
         self.clock = clock
-        self.leases = leases
         self.heartbeats = heartbeats
         self.workers = workers
         self.logger = logger
@@ -84,8 +81,6 @@ public struct TerminationEnforcer: Sendable {
         }
         let written = try await store.applyVerdict(storageID: storage.id, expectedJobID: jobID, newInfo: settled)
         if written {
-            leases.invalidate(jobID: jobID)
-            heartbeats.forget(jobID: jobID)
             logger.warning(
                 "Sync terminated",
                 metadata: [

@@ -29,7 +29,6 @@ final class ProgressWriter: Sendable {
     }
 
     private let store: any FerryStore
-    private let leases: LeaseCache
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -39,14 +38,13 @@ final class ProgressWriter: Sendable {
     /// Creates a writer.
     ///
     /// - Parameters:
-    ///   - store: Where progress is written.
-    ///   - leases: Told when a write finds its lease gone, or a cancel requested.
+    ///   - store: Where progress is written (through the lease cache, which a write that finds
+    ///     its lease gone, or a cancel requested, updates).
     ///   - sweepPeriod: How often coalesced progress that is due is released.
     ///   - logger: Where failed writes are logged.
-    init(store: any FerryStore, leases: LeaseCache, sweepPeriod: Duration, logger: Logger) {
+    init(store: any FerryStore, sweepPeriod: Duration, logger: Logger) {
         self.store = store
         self.sweepPeriod = sweepPeriod
-        self.leases = leases
         self.logger = logger
     }
 
@@ -157,17 +155,14 @@ final class ProgressWriter: Sendable {
 
     private func write(_ progress: Pending) async {
         do {
-            let result = try await store.recordProgress(
+            _ = try await store.recordProgress(
                 lease: progress.lease,
                 counters: progress.counters,
                 checkpoint: progress.checkpoint,
                 now: progress.time
             )
-            if result.cancelRequested {
-                leases.requestCancel(jobID: progress.lease.jobID)
-            }
         } catch let error as StoreError where error.code == .leaseNotCurrent {
-            leases.invalidate(jobID: progress.lease.jobID)
+            // The job was settled meanwhile; its next heartbeat is told so.
         } catch {
             logger.error(
                 "Could not persist heartbeat progress",

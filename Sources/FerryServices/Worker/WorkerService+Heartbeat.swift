@@ -5,7 +5,7 @@ import FerryStore
 import Logging
 
 extension WorkerService {
-    /// Heartbeats: each request is acknowledged at once from the lease cache, and its progress is
+    /// Heartbeats: each request is acknowledged at once from the lease cache (``LeaseCachingStore``), and its progress is
     /// persisted in the background at most once per job per ping interval (the ledger keeps the
     /// newest arrival for termination detection). A terminal outcome is committed before its
     /// acknowledgement is sent. A lease the cache does not know is checked against the store (with
@@ -57,8 +57,6 @@ extension WorkerService {
                 reply.cancelRequested = try await recordProgress(request, lease: lease, now: now)
             }
         } catch let error as StoreError where error.code == .leaseNotCurrent {
-            leases.invalidate(jobID: lease.jobID)
-            heartbeats.forget(jobID: lease.jobID)
             reply.ack = false
             reply.leaseStatus = await refusedLeaseStatus(lease)
             try await writer.write(reply)
@@ -82,8 +80,6 @@ extension WorkerService {
             counters: counters.map(SyncCounters.init),
             now: now
         )
-        leases.invalidate(jobID: lease.jobID)
-        heartbeats.forget(jobID: lease.jobID)
         logger.info("Job finished", metadata: ["job": "\(lease.jobID)", "result": "\(outcome.result)"])
     }
 
@@ -97,11 +93,11 @@ extension WorkerService {
             throw RPCError(code: .invalidArgument, message: "counters.\(field): must not be negative")
         }
         let checkpoint = request.checkpoint.map { SyncCheckpoint($0, now: now) }
-        guard let cancelRequested = leases.cancelRequested(for: lease) else {
-            // Not known current here (first beat after a restart, say): ask the store, which fences.
+        guard let cancelRequested = store.cachedCancelRequested(for: lease) else {
+            // Not known current here (first beat after a restart, say): ask the store, which fences
+            // and, when the lease is current, caches it.
             let result = try await store.recordProgress(lease: lease, counters: counters, checkpoint: checkpoint, now: now)
             _ = heartbeats.received(jobID: lease.jobID, at: now)  // Written just now, whatever it says.
-            leases.activate(lease, cancelRequested: result.cancelRequested)
             return result.cancelRequested
         }
         switch heartbeats.received(jobID: lease.jobID, at: now) {

@@ -57,10 +57,6 @@ extension WorkerService {
             )
         case .replaced:
             let failed = try await store.registerWorkerInstance(workerID: workerID, instanceID: instanceID, now: clock.now())
-            for jobID in failed {
-                leases.invalidate(jobID: jobID)
-                heartbeats.forget(jobID: jobID)
-            }
             if !failed.isEmpty {
                 logger.warning(
                     "A worker restarted; the jobs its previous process held have failed",
@@ -95,7 +91,6 @@ extension WorkerService {
                 now: now,
                 leaseToken: SecureRandom.hexToken(byteCount: 16)
             ) {
-                leases.activate(claimed.lease)
                 heartbeats.claimed(jobID: claimed.job.id, at: now)
                 logger.info(
                     "Job claimed", metadata: ["job": "\(claimed.job.id)", "storage": "\(claimed.storage.id)", "worker": "\(workerID)"])

@@ -10,12 +10,11 @@ import Synchronization
 /// refused with `FAILED_PRECONDITION` and the `ferry-lease: not-current` trailer, so a zombie
 /// worker can never change a verdict or add a task.
 public struct WorkerService: RPCService {
-    let store: any FerryStore
+    let store: LeaseCachingStore
     let policy: TerminationPolicy
     let instances: WorkerInstances
     let clock: any FerryClock
     let logger: Logger
-    let leases: LeaseCache
     let heartbeats: HeartbeatLedger
     let enforcer: TerminationEnforcer
     let arrivals: Wakeup
@@ -26,10 +25,10 @@ public struct WorkerService: RPCService {
     /// Creates the service.
     ///
     /// - Parameters:
-    ///   - store: The state store.
+    ///   - store: The state store, through the lease cache shared with the storage service and
+    ///     the enforcer.
     ///   - policy: The ping interval workers must keep, and the stale-after they are told.
     ///   - instances: The worker processes connected now, shared with the storage service.
-    ///   - leases: The current leases, shared with the storage service and the enforcer.
     ///   - heartbeats: The newest heartbeat of each job, shared with the enforcer.
     ///   - enforcer: Termination detection, applied when a silent worker calls again.
     ///   - arrivals: Woken by the storage service when a sync is queued.
@@ -37,10 +36,9 @@ public struct WorkerService: RPCService {
     ///   - clock: The server's clock.
     ///   - logger: Where to log.
     public init(
-        store: any FerryStore,
+        store: LeaseCachingStore,
         policy: TerminationPolicy,
         instances: WorkerInstances,
-        leases: LeaseCache,
         heartbeats: HeartbeatLedger,
         enforcer: TerminationEnforcer,
         arrivals: Wakeup,
@@ -52,12 +50,11 @@ public struct WorkerService: RPCService {
         self.store = store
         self.policy = policy
         self.instances = instances
-        self.leases = leases
         self.heartbeats = heartbeats
         self.enforcer = enforcer
         self.arrivals = arrivals
         self.progress = ProgressWriter(
-            store: store, leases: leases, sweepPeriod: .microseconds(max(1_000, policy.pingInterval.microseconds / 50)),
+            store: store, sweepPeriod: .microseconds(max(1_000, policy.pingInterval.microseconds / 50)),
             logger: logger)
         self.clock = clock
         self.logger = logger

@@ -1,0 +1,168 @@
+public import FerryCore
+import Synchronization
+
+/// A ``FerryStore`` that remembers which leases are current, so most heartbeats are answered from
+/// memory instead of the database.
+///
+/// It wraps another store and keeps itself true: every call through it that claims, settles,
+/// cancels or removes a job updates the cache in the same call (claims and successful progress
+/// writes record a lease; outcomes, verdicts, purges, deletions and a worker's new instance drop
+/// it; a cancel request marks it; any fenced write refused as ``StoreError/Code/leaseNotCurrent``
+/// drops it). Nobody invalidates it by hand. A lease not in the cache is unknown here, and the
+/// caller asks the store, which fences every persisted write anyway.
+///
+/// The cache is this process's: a job settled through another store instance (another server
+/// replica) is dropped here at its lease's next fenced write.
+public final class LeaseCachingStore: FerryStore {
+    private struct Entry {
+        var lease: JobLease
+        var cancelRequested: Bool
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        /// Bumped by every drop, so a write that read the store before a drop does not record its
+        /// lease again after it.
+        var epoch: UInt64 = 0
+    }
+
+    /// The store every call goes to.
+    public let base: any FerryStore
+    private let state = Mutex(State())
+    private let onJobEnded: @Sendable (String) -> Void
+
+    /// Wraps a store.
+    ///
+    /// - Parameters:
+    ///   - base: The store every call goes to.
+    ///   - onJobEnded: Called with a job's id whenever its lease is dropped (the job settled, was
+    ///     removed, or its lease was refused), for other per-job memory to forget it.
+    public init(_ base: any FerryStore, onJobEnded: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.base = base
+        self.onJobEnded = onJobEnded
+    }
+
+    /// Whether a cancel was requested for a lease known current here; `nil` when the lease is not
+    /// known current, or is presented by a worker process other than its holder (ask the store).
+    ///
+    /// - Parameter lease: The lease presented.
+    /// - Returns: The cancel request, or `nil`.
+    public func cachedCancelRequested(for lease: JobLease) -> Bool? {
+        state.withLock { state in
+            guard let entry = state.entries[lease.jobID], entry.lease == lease else { return nil }
+            return entry.cancelRequested
+        }
+    }
+
+    // MARK: - Calls that change jobs
+
+    public func claimJob(
+        workerID: String,
+        instanceID: String,
+        kinds: Set<StorageKind>,
+        providers: Set<StorageProvider>,
+        now: FerryTime,
+        leaseToken: String
+    ) async throws -> ClaimedJob? {
+        let epoch = currentEpoch()
+        let claimed = try await base.claimJob(
+            workerID: workerID, instanceID: instanceID, kinds: kinds, providers: providers, now: now,
+            leaseToken: leaseToken)
+        if let claimed {
+            record(claimed.lease, cancelRequested: false, since: epoch)
+        }
+        return claimed
+    }
+
+    public func recordProgress(
+        lease: JobLease,
+        counters: SyncCounters,
+        checkpoint: SyncCheckpoint?,
+        now: FerryTime
+    ) async throws -> ProgressResult {
+        let epoch = currentEpoch()
+        let result = try await fenced(lease) {
+            try await base.recordProgress(lease: lease, counters: counters, checkpoint: checkpoint, now: now)
+        }
+        record(lease, cancelRequested: result.cancelRequested, since: epoch)
+        return result
+    }
+
+    public func completeJob(
+        lease: JobLease,
+        outcome: SyncOutcome,
+        counters: SyncCounters?,
+        now: FerryTime
+    ) async throws -> SyncInfo {
+        let info = try await fenced(lease) {
+            try await base.completeJob(lease: lease, outcome: outcome, counters: counters, now: now)
+        }
+        drop(lease.jobID)
+        return info
+    }
+
+    public func applyVerdict(storageID: Int64, expectedJobID: String, newInfo: SyncInfo) async throws -> Bool {
+        let written = try await base.applyVerdict(storageID: storageID, expectedJobID: expectedJobID, newInfo: newInfo)
+        if written { drop(expectedJobID) }
+        return written
+    }
+
+    public func requestCancel(storageID: Int64, reason: String?, now: FerryTime) async throws -> CancelResult {
+        let result = try await base.requestCancel(storageID: storageID, reason: reason, now: now)
+        if result.cancelRequested, let jobID = result.jobID {
+            state.withLock { $0.entries[jobID]?.cancelRequested = true }
+        }
+        return result
+    }
+
+    public func deleteJob(id: String) async throws -> Bool {
+        defer { drop(id) }
+        return try await base.deleteJob(id: id)
+    }
+
+    public func deleteStorage(id: Int64, force: Bool) async throws -> StorageDeletion {
+        let deletion = try await base.deleteStorage(id: id, force: force)
+        if let jobID = deletion.activeJobID { drop(jobID) }
+        return deletion
+    }
+
+    public func registerWorkerInstance(workerID: String, instanceID: String, now: FerryTime) async throws -> [String] {
+        let lost = try await base.registerWorkerInstance(workerID: workerID, instanceID: instanceID, now: now)
+        lost.forEach(drop)
+        return lost
+    }
+
+    // MARK: - Cache upkeep
+
+    /// Runs a fenced write; a refusal because the lease is no longer current drops it.
+    func fenced<T>(_ lease: JobLease, _ write: () async throws -> T) async throws -> T {
+        do {
+            return try await write()
+        } catch let error as StoreError where error.code == .leaseNotCurrent {
+            drop(lease.jobID)
+            throw error
+        }
+    }
+
+    private func currentEpoch() -> UInt64 {
+        state.withLock { $0.epoch }
+    }
+
+    /// Records a lease as current, unless a drop happened since `epoch` (it may have been this
+    /// lease's, after the store answered).
+    private func record(_ lease: JobLease, cancelRequested: Bool, since epoch: UInt64) {
+        state.withLock { state in
+            guard state.epoch == epoch else { return }
+            let known = state.entries[lease.jobID].map { $0.lease == lease && $0.cancelRequested } ?? false
+            state.entries[lease.jobID] = Entry(lease: lease, cancelRequested: cancelRequested || known)
+        }
+    }
+
+    private func drop(_ jobID: String) {
+        state.withLock { state in
+            state.entries[jobID] = nil
+            state.epoch &+= 1
+        }
+        onJobEnded(jobID)
+    }
+}
