@@ -5,6 +5,16 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     /// The TCP port.
     public var port: Int
 
+    /// An address from its parts.
+    ///
+    /// - Parameters:
+    ///   - host: The host name or IP address (IPv6 without brackets).
+    ///   - port: The TCP port.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
     /// Parses `host:port`; IPv6 hosts are written in brackets.
     ///
     /// - Parameter text: The address.

@@ -9,13 +9,13 @@ import Foundation
 /// Each may come from a flag, a `FERRYCTL_*` environment variable or a JSON file (see
 /// ``ConnectionDefaults``).
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "Server address, host:port. [env: FERRYCTL_SERVER] (default: 127.0.0.1:7443)")
+    @Option(help: "Server address, host:port; replicas comma-separated. [env: FERRYCTL_SERVER] (default: 127.0.0.1:7443)")
     var server: String?
 
     @Option(help: "PEM CA bundle that signs the server certificate. [env: FERRYCTL_CA]")
     var ca: String?
 
-    @Option(help: "Name the server certificate must match; defaults to the host of --server. [env: FERRYCTL_SERVER_NAME]")
+    @Option(help: "Name the server certificate must match; defaults to each host of --server. [env: FERRYCTL_SERVER_NAME]")
     var serverName: String?
 
     @Option(help: "PEM client certificate, for mTLS. [env: FERRYCTL_CERT]")
@@ -60,7 +60,7 @@ struct ConnectionOptions: ParsableArguments {
         guard let ca = settings.ca else {
             throw ConnectionDefaultsError(message: "no CA bundle: pass --ca, set FERRYCTL_CA, or put \"ca\" in the config file")
         }
-        let address = try ListenAddress(settings.server)
+        let servers = try ServerAddressList(settings.server)
         let tls = try TLSContext(
             configuration: .client(
                 trustRootsPath: ca,
@@ -70,9 +70,8 @@ struct ConnectionOptions: ParsableArguments {
             )
         )
         let transport = FerryClientTransport(
-            host: address.host,
-            port: address.port,
-            serverHostname: settings.serverName ?? address.host,
+            servers: servers,
+            serverHostname: settings.serverName,
             tls: tls
         )
         var metadata = Metadata()

@@ -19,8 +19,8 @@ struct WorkerSettingsTests {
 
     @Test func defaultsApply() throws {
         let settings = try load(tls)
-        #expect(settings.server.host == "127.0.0.1" && settings.server.port == 7443)
-        #expect(settings.serverName == "127.0.0.1")
+        #expect(settings.servers.addresses == [ListenAddress(host: "127.0.0.1", port: 7443)])
+        #expect(settings.serverName == nil)
         #expect(settings.maxJobs == 2)
         #expect(settings.batchSize == 5000)
         #expect(settings.acquireWait == .seconds(20))
@@ -63,12 +63,25 @@ struct WorkerSettingsTests {
         values["storage.localFilesRoot"] = "/srv/files"
         values["worker.acquireWaitSeconds"] = 0.5
         let settings = try load(values)
-        #expect(settings.server.host == "ferry.internal" && settings.server.port == 9443)
-        #expect(settings.serverName == "ferry.internal")
+        #expect(settings.servers.addresses == [ListenAddress(host: "ferry.internal", port: 9443)])
+        #expect(settings.serverName == nil)
         #expect(settings.maxJobs == 8)
         #expect(settings.batchSize == 250)
         #expect(settings.localFilesRoot == "/srv/files")
         #expect(settings.acquireWait == .milliseconds(500))
+    }
+
+    @Test func replicasAreAListAsTextOrJSONArrayAndABadElementIsNamed() throws {
+        let expected = [ListenAddress(host: "ferry-a", port: 7443), ListenAddress(host: "10.0.0.2", port: 7444)]
+        var values = tls
+        values["server"] = "ferry-a:7443, 10.0.0.2:7444,ferry-a:7443"
+        #expect(try load(values).servers.addresses == expected)
+        values["server"] = .init(.stringArray(["ferry-a:7443", "10.0.0.2:7444"]), isSecret: false)
+        #expect(try load(values).servers.addresses == expected)
+        for bad in ["ferry-a:7443,", "ferry-a:7443,ferry-b", ""] {
+            values["server"] = .init(.string(bad), isSecret: false)
+            #expect(throws: SettingsError.self) { try load(values) }
+        }
     }
 
     @Test func kindsDefaultToEveryKindAndAreReadFromTheList() throws {

@@ -26,8 +26,7 @@ final class ClientConnection: Sendable {
     ///
     /// - Throws: The connect, TLS or protocol error, wrapped as `UNAVAILABLE`.
     static func connect(
-        host: String,
-        port: Int,
+        to address: SocketAddress,
         serverHostname: String,
         tls: TLSContext,
         configuration: ClientTransportConfiguration,
@@ -42,7 +41,7 @@ final class ClientConnection: Sendable {
         }
         let (channel, handler, ready) = try await bootstrap
             .connectTimeout(TimeAmount(configuration.connectTimeout))
-            .connect(host: host, port: port) { channel in
+            .connect(to: address) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(TLSHandler.client(context: tls, serverHostname: serverHostname))

@@ -4,8 +4,13 @@ public import NIOCore
 public import NIOPosix
 import Synchronization
 
-/// Ferry's client transport: one TLS connection to a server, made on first use and remade
-/// after it is lost, with exponential backoff between failed attempts.
+/// Ferry's client transport: one TLS connection to one of the configured servers, made on first
+/// use and remade after it is lost, with exponential backoff between failed rounds.
+///
+/// With several servers (replicas sharing state), or a name that resolves to several addresses,
+/// each connection attempt tries every address once, starting after the one used last (the
+/// first attempt starts at a random one, so clients spread across replicas). A connection lost or
+/// told to go away (GOAWAY) is therefore remade to another replica when one answers.
 ///
 /// While a reconnection is backing off, calls fail at once with `UNAVAILABLE` instead of
 /// queueing, so callers decide whether to retry.
@@ -17,15 +22,44 @@ public final class FerryClientTransport: ClientTransport {
         case closed
     }
 
-    private let host: String
-    private let port: Int
-    private let serverHostname: String
+    private struct Shared {
+        var state = State.idle(failures: 0, retryAt: nil)
+        /// Where the next attempt starts in the resolved address list (taken modulo its length).
+        var rotation = Int.random(in: 0..<1_000_000)
+    }
+
+    private let servers: ServerAddressList
+    private let serverHostname: String?
     private let tls: TLSContext
     private let configuration: ClientTransportConfiguration
     private let group: any EventLoopGroup
-    private let state = Mutex(State.idle(failures: 0, retryAt: nil))
+    private let shared = Mutex(Shared())
 
-    /// Creates a transport; nothing connects until the first call.
+    /// Creates a transport over several servers; nothing connects until the first call.
+    ///
+    /// - Parameters:
+    ///   - servers: The servers, any of which may serve every call.
+    ///   - serverHostname: The name every server's certificate must match; defaults to each
+    ///     server's host as configured.
+    ///   - tls: A client TLS context (CA bundle, and a certificate for mTLS).
+    ///   - configuration: Limits, timings and backoff.
+    ///   - group: The event loops to run on.
+    public init(
+        servers: ServerAddressList,
+        serverHostname: String? = nil,
+        tls: TLSContext,
+        configuration: ClientTransportConfiguration = ClientTransportConfiguration(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        precondition(tls.configuration.role == .client, "the client transport needs a client TLS context")
+        self.servers = servers
+        self.serverHostname = serverHostname
+        self.tls = tls
+        self.configuration = configuration
+        self.group = group
+    }
+
+    /// Creates a transport to one server; nothing connects until the first call.
     ///
     /// - Parameters:
     ///   - host: The server's address or name to connect to.
@@ -34,7 +68,7 @@ public final class FerryClientTransport: ClientTransport {
     ///   - tls: A client TLS context (CA bundle, and a certificate for mTLS).
     ///   - configuration: Limits, timings and backoff.
     ///   - group: The event loops to run on.
-    public init(
+    public convenience init(
         host: String,
         port: Int,
         serverHostname: String? = nil,
@@ -42,13 +76,9 @@ public final class FerryClientTransport: ClientTransport {
         configuration: ClientTransportConfiguration = ClientTransportConfiguration(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
-        precondition(tls.configuration.role == .client, "the client transport needs a client TLS context")
-        self.host = host
-        self.port = port
-        self.serverHostname = serverHostname ?? host
-        self.tls = tls
-        self.configuration = configuration
-        self.group = group
+        self.init(
+            servers: ServerAddressList(ListenAddress(host: host, port: port)), serverHostname: serverHostname, tls: tls,
+            configuration: configuration, group: group)
     }
 
     public func openStream(descriptor: MethodDescriptor, options: CallOptions) async throws -> any ClientStream {
@@ -57,9 +87,9 @@ public final class FerryClientTransport: ClientTransport {
     }
 
     public func close() async {
-        let previous = state.withLock { state -> State in
-            defer { state = .closed }
-            return state
+        let previous = shared.withLock { shared -> State in
+            defer { shared.state = .closed }
+            return shared.state
         }
         switch previous {
         case .ready(let connection):
@@ -77,8 +107,8 @@ public final class FerryClientTransport: ClientTransport {
     /// The largest request message the server accepts, as its SETTINGS on the current
     /// connection announced; `nil` while there is no connection.
     public var serverMaxMessageSize: Int? {
-        state.withLock { state in
-            if case .ready(let connection) = state { return connection.serverMaxMessageSize }
+        shared.withLock { shared in
+            if case .ready(let connection) = shared.state { return connection.serverMaxMessageSize }
             return nil
         }
     }
@@ -97,20 +127,20 @@ public final class FerryClientTransport: ClientTransport {
     }
 
     private func currentConnection() async throws -> ClientConnection {
-        let step = state.withLock { state -> NextStep in
-            switch state {
+        let step = shared.withLock { shared -> NextStep in
+            switch shared.state {
             case .ready(let connection) where connection.isUsable:
                 return .use(connection)
             case .ready:
-                return .wait(startConnecting(&state, failures: 0))
+                return .wait(startConnecting(&shared, failures: 0))
             case .connecting(let task):
                 return .wait(task)
             case .idle(let failures, let retryAt):
                 if let retryAt, ContinuousClock.now < retryAt {
-                    let message = "Not connected to \(host):\(port); retrying after backoff"
+                    let message = "Not connected to \(servers); retrying after backoff"
                     return .fail(RPCError(code: .unavailable, message: message))
                 }
-                return .wait(startConnecting(&state, failures: failures))
+                return .wait(startConnecting(&shared, failures: failures))
             case .closed:
                 return .fail(RPCError(code: .unavailable, message: "The client transport is closed"))
             }
@@ -125,20 +155,15 @@ public final class FerryClientTransport: ClientTransport {
         }
     }
 
-    private func startConnecting(_ state: inout State, failures: Int) -> Task<ClientConnection, any Error> {
+    private func startConnecting(_ shared: inout Shared, failures: Int) -> Task<ClientConnection, any Error> {
+        let rotation = shared.rotation
         let task = Task { [self] in
             do {
-                let connection = try await ClientConnection.connect(
-                    host: host,
-                    port: port,
-                    serverHostname: serverHostname,
-                    tls: tls,
-                    configuration: configuration,
-                    group: group
-                )
-                let kept = self.state.withLock { state -> Bool in
-                    guard case .connecting = state else { return false }
-                    state = .ready(connection)
+                let (connection, used) = try await connectToAny(startingAt: rotation)
+                let kept = self.shared.withLock { shared -> Bool in
+                    guard case .connecting = shared.state else { return false }
+                    shared.state = .ready(connection)
+                    shared.rotation = used + 1
                     return true
                 }
                 if !kept {
@@ -148,16 +173,44 @@ public final class FerryClientTransport: ClientTransport {
                 return connection
             } catch {
                 let delay = configuration.backoff.delay(afterFailures: failures + 1)
-                self.state.withLock { state in
-                    if case .connecting = state {
-                        state = .idle(failures: failures + 1, retryAt: .now + delay)
+                self.shared.withLock { shared in
+                    if case .connecting = shared.state {
+                        shared.state = .idle(failures: failures + 1, retryAt: .now + delay)
                     }
                 }
-                if let error = error as? RPCError { throw error }
-                throw RPCError(code: .unavailable, message: "Could not connect to \(host):\(port): \(error)", cause: error)
+                throw error
             }
         }
-        state = .connecting(task)
+        shared.state = .connecting(task)
         return task
+    }
+
+    /// Tries every address of every server once, from `rotation` on, and returns the first
+    /// connection made with its position in the address list.
+    private func connectToAny(startingAt rotation: Int) async throws -> (ClientConnection, Int) {
+        let (candidates, unresolved) = await ServerResolver.resolve(servers)
+        var reasons = unresolved
+        var lastError: (any Error)?
+        for step in candidates.indices {
+            let index = (rotation + step) % candidates.count
+            let candidate = candidates[index]
+            do {
+                let connection = try await ClientConnection.connect(
+                    to: candidate.address,
+                    serverHostname: serverHostname ?? candidate.server.host,
+                    tls: tls,
+                    configuration: configuration,
+                    group: group
+                )
+                return (connection, index)
+            } catch {
+                try Task.checkCancellation()
+                lastError = error
+                let ip = candidate.address.ipAddress.map { $0 == candidate.server.host ? "" : " (\($0))" } ?? ""
+                reasons.append("\(candidate.server)\(ip): \(error)")
+            }
+        }
+        throw RPCError(
+            code: .unavailable, message: "Could not connect to " + reasons.joined(separator: "; "), cause: lastError)
     }
 }

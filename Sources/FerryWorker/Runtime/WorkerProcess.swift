@@ -42,8 +42,7 @@ public struct WorkerProcess: Sendable {
         configuration.keepaliveInterval = settings.keepalive.interval
         configuration.keepaliveTimeout = settings.keepalive.timeout
         let transport = FerryClientTransport(
-            host: settings.server.host,
-            port: settings.server.port,
+            servers: settings.servers,
             serverHostname: settings.serverName,
             tls: tls,
             configuration: configuration
@@ -83,7 +82,7 @@ public struct WorkerProcess: Sendable {
         logger.info(
             "ferry-worker starting",
             metadata: [
-                "server": "\(settings.server)", "jobs": "\(settings.maxJobs)", "kinds": "\(settings.kinds.map { "\($0)" }.joined(separator: ","))",
+                "servers": "\(settings.servers)", "jobs": "\(settings.maxJobs)", "kinds": "\(settings.kinds.map { "\($0)" }.joined(separator: ","))",
                 "providers": "\(offered.joined(separator: ","))",
             ]
         )

@@ -12,7 +12,7 @@ extension WorkerSettings {
     /// The keys `ferry-worker` reads, with their defaults, for `--help` and the README.
     public static let documentedKeys: [DocumentedSetting] = [
         .init("config", "", "JSON configuration file (its keys are the ones below, nested by dots)"),
-        .init("server", "127.0.0.1:7443", "ferryd address, host:port"),
+        .init("server", "127.0.0.1:7443", "ferryd address, host:port; replicas comma-separated (a JSON list in the file)"),
         .init("tls.serverName", "<host of server>", "name the server certificate must match"),
         .init("tls.ca", "", "PEM CA bundle that signs the server certificate (required)"),
         .init("tls.cert", "", "PEM worker client certificate (required)"),
@@ -36,13 +36,7 @@ extension WorkerSettings {
     /// - Returns: The settings.
     /// - Throws: ``SettingsError`` naming the first missing or invalid key.
     public static func load(from config: ConfigReader) throws -> WorkerSettings {
-        let serverText = config.string(forKey: "server", default: "127.0.0.1:7443")
-        let server: ListenAddress
-        do {
-            server = try ListenAddress(serverText)
-        } catch {
-            throw SettingsError(key: "server", message: "'\(serverText)' is not host:port")
-        }
+        let servers = try serverList(config)
         func required(_ key: String, _ what: String) throws -> String {
             guard let value = config.string(forKey: ConfigKey(key)), !value.isEmpty else {
                 throw SettingsError(key: key, message: "\(what) is required")
@@ -69,7 +63,7 @@ extension WorkerSettings {
             throw SettingsError(key: "log.level", message: "unknown level '\(level)'")
         }
         return WorkerSettings(
-            server: server,
+            servers: servers,
             serverName: config.string(forKey: "tls.serverName").flatMap { $0.isEmpty ? nil : $0 },
             caPath: ca,
             certificatePath: certificate,
@@ -102,6 +96,18 @@ extension WorkerSettings {
         }
         guard !kinds.isEmpty else { throw SettingsError(key: "worker.kinds", message: "names no kind") }
         return kinds
+    }
+
+    /// The servers: a comma-separated string (flag, variable or file), or a JSON list in the file.
+    private static func serverList(_ config: ConfigReader) throws -> ServerAddressList {
+        let text = config.string(forKey: "server")
+            ?? config.stringArray(forKey: "server")?.joined(separator: ",")
+            ?? "127.0.0.1:7443"
+        do {
+            return try ServerAddressList(text)
+        } catch {
+            throw SettingsError(key: "server", message: "'\(text)' is not a list of host:port addresses: \(error)")
+        }
     }
 
     private static func seconds(_ config: ConfigReader, _ key: String, default value: Double, minimum: Double)

@@ -7,10 +7,10 @@ public import FerryProto
 /// Loaded by ``WorkerSettings/load(from:)`` from flags, environment variables and a JSON file
 /// (highest priority first), like `ferryd`'s settings.
 public struct WorkerSettings: Sendable {
-    /// The server to connect to.
-    public var server: ListenAddress
-    /// The name the server certificate must match; defaults to the host of ``server``.
-    public var serverName: String
+    /// The servers to connect to: one `ferryd`, or replicas sharing one database.
+    public var servers: ServerAddressList
+    /// The name every server certificate must match; `nil` for each server's own host.
+    public var serverName: String?
     /// The CA bundle that signs the server certificate (PEM).
     public var caPath: String
     /// The worker's client certificate (PEM); its name is the worker id the server knows.
@@ -40,7 +40,7 @@ public struct WorkerSettings: Sendable {
 
     /// Creates settings; ``load(from:)`` is the usual way.
     public init(
-        server: ListenAddress,
+        servers: ServerAddressList,
         serverName: String? = nil,
         caPath: String,
         certificatePath: String,
@@ -56,8 +56,8 @@ public struct WorkerSettings: Sendable {
         keepalive: KeepaliveSettings = WorkerSettings.defaultKeepalive,
         logLevel: String = "info"
     ) {
-        self.server = server
-        self.serverName = serverName ?? server.host
+        self.servers = servers
+        self.serverName = serverName
         self.caPath = caPath
         self.certificatePath = certificatePath
         self.keyPath = keyPath

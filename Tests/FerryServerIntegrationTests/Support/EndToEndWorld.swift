@@ -4,24 +4,30 @@ import FerryTestSupport
 import Foundation
 import Testing
 
-/// One test's processes and data: a `ferryd`, a worker, an admin client and a files tree.
+/// One test's processes and data: a `ferryd` (and any replicas sharing its state), a worker
+/// given all their addresses, an admin client and a files tree.
 struct World {
     static let projectID: Int64 = 42
     let daemon: FerrydProcess
+    let replicas: [FerrydProcess]
     let worker: WorkerChild
 
     init(
         staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false,
-        gracePeriodSeconds: Double = 10, workerKinds: String = "import,export,dataset"
+        gracePeriodSeconds: Double = 10, workerKinds: String = "import,export,dataset", replicas: Int = 0
     ) async throws {
         daemon = try FerrydProcess(staleAfterSeconds: staleAfterSeconds, gracePeriodSeconds: gracePeriodSeconds)
+        self.replicas = (0..<replicas).map { [daemon] in FerrydProcess(replicaOf: daemon, name: "ferryd-replica\($0 + 1)") }
         worker = WorkerChild(
-            daemon: daemon, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU, kinds: workerKinds)
+            daemon: daemon, replicas: self.replicas, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU,
+            kinds: workerKinds)
         try await daemon.start()
+        for replica in self.replicas { try await replica.start() }
     }
 
     func cleanUp() {
         worker.kill9()
+        replicas.forEach { $0.kill9() }
         daemon.cleanUp()
     }
 
@@ -54,8 +60,10 @@ struct World {
         return try await admin { try #require(try await $0.createStorage(request).storage).id }
     }
 
+    /// Runs `body` with an admin client of the daemon, or of a replica while the daemon is down.
     func admin<Result: Sendable>(_ body: (FerryClient) async throws -> Result) async throws -> Result {
-        try await daemon.withClient(.admin, body)
+        let server = ([daemon] + replicas).first(where: \.isRunning) ?? daemon
+        return try await server.withClient(.admin, body)
     }
 
     /// StartSync, then waits for one of `statuses`.

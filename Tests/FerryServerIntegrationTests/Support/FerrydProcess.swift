@@ -19,6 +19,8 @@ import Darwin
 final class FerrydProcess: @unchecked Sendable {
     let directory: String
     let localFilesRoot: String
+    /// Names its log files (`<name>-<n>.log`), so replicas on one directory never share one.
+    let name: String
     let staleAfterSeconds: Double
     private let lock = NSLock()
     private var process: Process?
@@ -46,6 +48,7 @@ final class FerrydProcess: @unchecked Sendable {
         self.descriptorLimit = descriptorLimit
         self.extraArguments = extraArguments
         self.readinessIdentity = readinessIdentity
+        name = "ferryd"
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ferry-crash-\(UUID().uuidString)").path
         localFilesRoot = directory + "/files"
@@ -53,6 +56,20 @@ final class FerrydProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: localFilesRoot, withIntermediateDirectories: true)
         let tokens = BearerTokenRegistry.line(forToken: FerryTestServer.adminToken, role: .admin, name: "ops") + "\n"
         try tokens.write(toFile: directory + "/tokens", atomically: true, encoding: .utf8)
+    }
+
+    /// A second `ferryd` on the same files (database, secrets key, tokens, local files) and
+    /// settings as `primary`: a replica sharing its state.
+    init(replicaOf primary: FerrydProcess, name: String) {
+        self.pingIntervalSeconds = primary.pingIntervalSeconds
+        self.gracePeriodSeconds = primary.gracePeriodSeconds
+        self.descriptorLimit = primary.descriptorLimit
+        self.extraArguments = primary.extraArguments
+        self.readinessIdentity = primary.readinessIdentity
+        self.directory = primary.directory
+        self.localFilesRoot = primary.localFilesRoot
+        self.staleAfterSeconds = primary.staleAfterSeconds
+        self.name = name
     }
 
     /// `.build/<config>/<name>`, next to the test bundle, or under the repository.
@@ -90,7 +107,7 @@ final class FerrydProcess: @unchecked Sendable {
             let previous = lock.withLock { self.port }
             let port = samePort && previous != 0 ? previous : try await LoopbackPort.free()
             starts += 1
-            let logPath = directory + "/ferryd-\(starts).log"
+            let logPath = directory + "/\(name)-\(starts).log"
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
             let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             let process = Process()
@@ -141,8 +158,11 @@ final class FerrydProcess: @unchecked Sendable {
 
     /// What the latest ferryd process wrote so far (its standard output and error).
     var log: String {
-        (try? String(contentsOfFile: directory + "/ferryd-\(lock.withLock { starts }).log", encoding: .utf8)) ?? ""
+        (try? String(contentsOfFile: directory + "/\(name)-\(lock.withLock { starts }).log", encoding: .utf8)) ?? ""
     }
+
+    /// Whether the current process is alive.
+    var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
 
     /// The running child's process id.
     var pid: Int32? { lock.withLock { process?.processIdentifier } }

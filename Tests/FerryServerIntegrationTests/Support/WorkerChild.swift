@@ -13,6 +13,8 @@ import Darwin
 /// (`worker-1`, from the test worker certificate), which is what a redeploy looks like.
 final class WorkerChild: @unchecked Sendable {
     private let daemon: FerrydProcess
+    /// More `ferryd` processes sharing the daemon's state: the worker is given all their addresses.
+    private let replicas: [FerrydProcess]
     private let batchSize: Int
     private let maxJobs: Int
     private let name: String
@@ -30,12 +32,14 @@ final class WorkerChild: @unchecked Sendable {
     /// - Parameter name: Names the log files (`<name>-<n>.log`), so two children never share one.
     /// - Parameter workerID: The `--worker-id` it is started with (the certificate's is `worker-1`).
     /// - Parameter kinds: The `--worker-kinds` it claims.
+    /// - Parameter replicas: Replicas of `daemon` whose addresses the worker also gets.
     init(
-        daemon: FerrydProcess, batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false,
+        daemon: FerrydProcess, replicas: [FerrydProcess] = [], batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false,
         name: String = "worker", workerID: String = "worker-1", kinds: String = "import,export,dataset"
     ) {
         self.kinds = kinds
         self.daemon = daemon
+        self.replicas = replicas
         self.batchSize = batchSize
         self.maxJobs = maxJobs
         self.pinnedToOneCPU = onOneCPU && Self.canPinToOneCPU
@@ -58,7 +62,7 @@ final class WorkerChild: @unchecked Sendable {
         let worker = try FerrydProcess.executable("ferry-worker")
         process.executableURL = URL(fileURLWithPath: pinnedToOneCPU ? Self.taskset : worker)
         process.arguments = (pinnedToOneCPU ? ["--cpu-list", "0", Self.nice, "-n", "10", worker] : []) + [
-            "--server", "127.0.0.1:\(daemon.port)",
+            "--server", ([daemon] + replicas).map { "127.0.0.1:\($0.port)" }.joined(separator: ","),
             "--tls-server-name", "localhost",
             "--tls-ca", pki.caPath,
             "--tls-cert", pki.workerCertificate,
