@@ -20,7 +20,6 @@ struct ReplicaEndToEndTests {
 
         let done = try await world.waitForStatus(storage, in: [.completed, .failed], timeout: .seconds(240))
         #expect(done.sync?.status == .completed, "\(done.sync?.traceback ?? "")\n\(world.worker.log)")
-        #expect(done.sync?.lastSyncCount == 20_000)
         try await world.expectTasks(20_000)
         #expect(world.worker.isRunning)
         #expect(other.log.contains("Job finished"), "the outcome went to the surviving replica")

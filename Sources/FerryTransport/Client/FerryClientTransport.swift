@@ -191,6 +191,7 @@ public final class FerryClientTransport: ClientTransport {
         let (candidates, unresolved) = await ServerResolver.resolve(servers)
         var reasons = unresolved
         var lastError: (any Error)?
+        var refusal: RPCError?
         for step in candidates.indices {
             let index = (rotation + step) % candidates.count
             let candidate = candidates[index]
@@ -206,10 +207,14 @@ public final class FerryClientTransport: ClientTransport {
             } catch {
                 try Task.checkCancellation()
                 lastError = error
+                if let error = error as? RPCError, error.code != .unavailable { refusal = error }
                 let ip = candidate.address.ipAddress.map { $0 == candidate.server.host ? "" : " (\($0))" } ?? ""
                 reasons.append("\(candidate.server)\(ip): \(error)")
             }
         }
+        // A server that answered and refused (UNAUTHENTICATED, say) says more than the others'
+        // silence: its answer is the caller's.
+        if let refusal { throw refusal }
         throw RPCError(
             code: .unavailable, message: "Could not connect to " + reasons.joined(separator: "; "), cause: lastError)
     }
