@@ -96,11 +96,8 @@ enum SyncLedger {
         guard current.info.status.isActive else {
             return CancelResult(jobID: nil, cancelRequested: false, syncInfo: current.info)
         }
-        let next: SyncInfo
-        do throws(TransitionError) {
-            next = try SyncStatusMachine(current.info).requestCancel(now: now)
-        } catch {
-            throw StoreError.refused(error)
+        let next = try step(current.info) { machine throws(TransitionError) in
+            try machine.requestCancel(now: now)
         }
         try await transaction.writeSyncInfo(next, storageID: storageID)
         if let jobID = next.lastSyncJob {
@@ -125,16 +122,13 @@ enum SyncLedger {
             return nil
         }
         let current = try await transaction.syncState(storageID: candidate.storageID)
-        let next: SyncInfo
-        do throws(TransitionError) {
-            next = try SyncStatusMachine(current.info).claim(
+        let next = try step(current.info) { machine throws(TransitionError) in
+            try machine.claim(
                 jobID: candidate.jobID,
                 workerID: workerID,
                 instanceID: instanceID,
                 now: now
             )
-        } catch {
-            throw StoreError.refused(error)
         }
         let lease = JobLease(jobID: candidate.jobID, token: leaseToken, workerID: workerID, instanceID: instanceID)
         try await transaction.startJob(lease, now: now)
@@ -161,11 +155,8 @@ enum SyncLedger {
     ) async throws -> ProgressResult {
         let job = try await fence(lease, in: transaction)
         let current = try await transaction.syncState(storageID: job.storageID)
-        let next: SyncInfo
-        do throws(TransitionError) {
-            next = try SyncStatusMachine(current.info).recordProgress(jobID: lease.jobID, counters: counters, now: now)
-        } catch {
-            throw StoreError.refused(error)
+        let next = try step(current.info) { machine throws(TransitionError) in
+            try machine.recordProgress(jobID: lease.jobID, counters: counters, now: now)
         }
         try await transaction.writeSyncInfo(next, storageID: job.storageID)
         try await transaction.recordJobProgress(jobID: lease.jobID, now: now)
@@ -186,17 +177,14 @@ enum SyncLedger {
     ) async throws -> SyncInfo {
         let job = try await fence(lease, in: transaction)
         let current = try await transaction.syncState(storageID: job.storageID)
-        let next: SyncInfo
-        do throws(TransitionError) {
-            next = try SyncStatusMachine(current.info).complete(
+        let next = try step(current.info) { machine throws(TransitionError) in
+            try machine.complete(
                 jobID: lease.jobID,
                 outcome: outcome,
                 counters: counters,
                 cancelReason: job.cancelReason,
                 now: now
             )
-        } catch {
-            throw StoreError.refused(error)
         }
         let state: JobState
         switch outcome {
@@ -207,6 +195,18 @@ enum SyncLedger {
         try await transaction.writeSyncInfo(next, storageID: job.storageID)
         try await transaction.finishJob(jobID: lease.jobID, state: state, now: now)
         return next
+    }
+
+    /// Runs one status-machine step on `info`; a refusal becomes a store error.
+    private static func step(
+        _ info: SyncInfo,
+        _ transition: (SyncStatusMachine) throws(TransitionError) -> SyncInfo
+    ) throws -> SyncInfo {
+        do throws(TransitionError) {
+            return try transition(SyncStatusMachine(info))
+        } catch {
+            throw StoreError.refused(error)
+        }
     }
 
     /// The state a verdict leaves an active job in, by the job's state before.
