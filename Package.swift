@@ -192,7 +192,7 @@ let package = Package(
         .executableTarget(
             name: "ferryd",
             dependencies: [
-                "FerryServices", "FerrySettings",
+                "FerryServices", "FerrySettings", "FerryStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: defaultSwiftSettings

@@ -1,9 +1,11 @@
 import FerryServices
 import FerrySettings
+import FerryStore
 import Foundation
 import Logging
 
-/// `ferryd`: the Ferry server.
+/// `ferryd`: the Ferry server, or `ferryd migrate`, which brings the database to this build's
+/// schema and exits (for deploy pipelines that migrate before starting the new servers).
 ///
 /// Settings come from flags (`--tls-cert …`), environment variables (`FERRY_TLS_CERT=…`) and a
 /// JSON file (`--config ferryd.json`, keys like `{"tls": {"cert": …}}`), in that order of priority.
@@ -11,24 +13,40 @@ import Logging
 struct Ferryd {
     static func main() async {
         let arguments = CommandLine.arguments
+        let migrating = arguments.dropFirst().first == "migrate"
         if arguments.contains("--help") || arguments.contains("-h") {
             print(
                 LayeredConfiguration.usage(
                     program: "ferryd", summary: "Ferry's RPC server.", keys: ServerSettings.documentedKeys))
+            print("\n`ferryd migrate [--key value …]` applies pending database migrations (database.path) and exits.")
             return
         }
         do {
-            let settings = try ServerSettings.load(
-                from: try await LayeredConfiguration.reader(knownKeys: ServerSettings.documentedKeys))
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
-                return handler
+            let config = try await LayeredConfiguration.reader(knownKeys: ServerSettings.documentedKeys)
+            if migrating {
+                bootstrapLogging(level: "info")
+                let path = ServerSettings.databasePath(from: config)
+                let versions = try await SQLiteFerryStore.migrate(path: path, logger: Logger(label: "ferryd"))
+                print(
+                    versions.from == versions.to
+                        ? "\(path): schema version \(versions.to), nothing to migrate"
+                        : "\(path): migrated from schema version \(versions.from) to \(versions.to)")
+                return
             }
+            let settings = try ServerSettings.load(from: config)
+            bootstrapLogging(level: settings.logLevel)
             try await FerryServerProcess(settings: settings, logger: Logger(label: "ferryd")).run()
         } catch {
             FileHandle.standardError.write(Data("ferryd: \(error)\n".utf8))
             exit(error is SettingsError ? 2 : 1)
+        }
+    }
+
+    private static func bootstrapLogging(level: String) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: level) ?? .info
+            return handler
         }
     }
 }

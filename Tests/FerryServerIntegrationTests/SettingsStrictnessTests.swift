@@ -6,15 +6,18 @@ import Testing
 /// instead of starting on a default.
 @Suite(.timeLimit(.minutes(2)))
 struct SettingsStrictnessTests {
-    /// Runs an executable to its end; returns its exit status and standard error.
-    static func run(_ program: String, _ arguments: [String]) async throws -> (status: Int32?, stderr: String) {
+    /// Runs an executable to its end; returns its exit status and standard error (with standard
+    /// output interleaved when `includingOutput`).
+    static func run(_ program: String, _ arguments: [String], includingOutput: Bool = false) async throws
+        -> (status: Int32?, stderr: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable(program))
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FERRY_") }
         let errors = TestProcesses.pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = includingOutput ? errors : FileHandle.nullDevice
         try TestProcesses.run(process)
         let (status, text) = try await TestProcesses.finish(process, reading: errors, within: .seconds(60))
         return (status, text)

@@ -62,7 +62,7 @@ extension ServerSettings {
         if let localFilesRoot, !localFilesRoot.hasPrefix("/") {
             throw SettingsError(key: "storage.localFilesRoot", message: "'\(localFilesRoot)' must be an absolute path")
         }
-        let databasePath = config.string(forKey: "database.path", default: "ferry.db")
+        let databasePath = Self.databasePath(from: config)
         let termination = try terminationPolicy(config)
         let grace = config.double(forKey: "shutdown.gracePeriodSeconds", default: 10)
         guard grace >= 0 else {
@@ -123,5 +123,13 @@ extension ServerSettings {
             throw SettingsError(key: keys[problem.field] ?? problem.field, message: problem.message)
         }
         return policy
+    }
+
+    /// The SQLite database file (`database.path`); all `ferryd migrate` needs.
+    ///
+    /// - Parameter config: A reader over flags, environment and file.
+    /// - Returns: The path.
+    public static func databasePath(from config: ConfigReader) -> String {
+        config.string(forKey: "database.path", default: "ferry.db")
     }
 }

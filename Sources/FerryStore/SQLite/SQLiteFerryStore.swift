@@ -98,7 +98,7 @@ public final class SQLiteFerryStore: FerryStore {
         let writer = try await Self.connect(path: path, role: "writer", logger: logger)
         do {
             try await Self.configureWriter(writer, configuration: configuration, path: path)
-            let version = try await SQLiteMigrator.migrate(writer, path: path, logger: logger)
+            let version = try await SQLiteMigrator.migrate(writer, path: path, logger: logger).to
             let reader = try await Self.connect(path: path, role: "reader", logger: logger)
             do {
                 try await Self.configureReader(reader, configuration: configuration)
@@ -114,6 +114,33 @@ public final class SQLiteFerryStore: FerryStore {
                 path: path,
                 schemaVersion: version
             )
+        } catch {
+            try? await writer.close()
+            throw error
+        }
+    }
+
+    /// Brings the database at `path` (created if absent) to the newest schema this build knows,
+    /// and closes it: what `ferryd migrate` runs, so a deploy pipeline can migrate before it
+    /// starts the new servers.
+    ///
+    /// - Parameters:
+    ///   - path: The database file.
+    ///   - configuration: Store settings (the lock wait).
+    ///   - logger: Where each applied migration is logged.
+    /// - Returns: The schema version before and after.
+    /// - Throws: As ``open(path:sealer:configuration:logger:)``.
+    public static func migrate(
+        path: String,
+        configuration: Configuration = Configuration(),
+        logger: Logger
+    ) async throws -> (from: Int, to: Int) {
+        let writer = try await Self.connect(path: path, role: "writer", logger: logger)
+        do {
+            try await Self.configureWriter(writer, configuration: configuration, path: path)
+            let versions = try await SQLiteMigrator.migrate(writer, path: path, logger: logger)
+            try await writer.close()
+            return versions
         } catch {
             try? await writer.close()
             throw error

@@ -7,7 +7,7 @@ import SQLiteNIO
 enum SQLiteMigrator {
     /// Brings the schema to the newest version this build knows.
     ///
-    /// - Returns: The schema version after migrating.
+    /// - Returns: The schema version before and after migrating.
     /// - Throws: ``StoreError/Code/unsupportedSchema`` if the database is newer than this build;
     ///   ``StoreError/Code/corrupt`` if its recorded versions have a gap.
     static func migrate(
@@ -15,8 +15,9 @@ enum SQLiteMigrator {
         migrations: [SQLiteMigration] = SQLiteMigration.all,
         path: String,
         logger: Logger
-    ) async throws -> Int {
+    ) async throws -> (from: Int, to: Int) {
         let latest = migrations.last?.version ?? 0
+        var before: Int?
         while true {
             let outcome: (applied: SQLiteMigration?, version: Int) = try await writer.write { transaction in
                 try await transaction.execute(
@@ -32,6 +33,7 @@ enum SQLiteMigrator {
                     "SELECT COALESCE(MAX(version), 0) AS version, COUNT(*) AS applied FROM schema_migrations"
                 )
                 let current = Int(try row?.int64("version") ?? 0)
+                if before == nil { before = current }
                 let applied = Int(try row?.int64("applied") ?? 0)
                 if current > latest {
                     throw StoreError(
@@ -61,7 +63,7 @@ enum SQLiteMigrator {
                 )
                 return (next, next.version)
             }
-            guard let applied = outcome.applied else { return outcome.version }
+            guard let applied = outcome.applied else { return (before ?? outcome.version, outcome.version) }
             logger.info(
                 "Applied database migration",
                 metadata: ["version": "\(applied.version)", "name": "\(applied.name)", "path": "\(path)"]
