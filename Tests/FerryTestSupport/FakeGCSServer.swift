@@ -72,16 +72,29 @@ public final class FakeGCSServer: @unchecked Sendable {
                 try Data(object.bytes).write(to: URL(fileURLWithPath: path))
             }
         }
-        let server = try await start(
-            backend: ["-backend", "filesystem", "-filesystem-root", directory + "/store", "-data", directory + "/seed"],
-            directory: directory)
-        do {
-            try await server.waitUntilLoaded(bucket: bucket, objects: objects.count, within: .seconds(600))
-        } catch {
-            server.stop()
-            throw error
+        // Three tries: under load, the port chosen for the server can be taken by another test's
+        // server before this one binds it, and the port then answers for a while although this
+        // server exited; a try whose server exited goes again on a new port.
+        var exits: [String] = []
+        for attempt in 0..<3 {
+            let server = try await start(
+                backend: [
+                    "-backend", "filesystem", "-filesystem-root", directory + "/store-\(attempt)", "-data", directory + "/seed",
+                ],
+                directory: directory)
+            do {
+                try await server.waitUntilLoaded(bucket: bucket, objects: objects.count, within: .seconds(600))
+                return server
+            } catch let error as FakeGCSError where error.serverExited {
+                exits.append(error.message)
+                server.server.stop()
+            } catch {
+                server.stop()
+                throw error
+            }
         }
-        return server
+        try? FileManager.default.removeItem(atPath: directory)
+        throw FakeGCSError(message: "fake-gcs-server exited three times:\n" + exits.joined(separator: "\n"))
     }
 
     /// Waits for a server started on a seeded filesystem backend to answer a listing of `bucket`.
@@ -92,6 +105,9 @@ public final class FakeGCSServer: @unchecked Sendable {
     private func waitUntilLoaded(bucket: String, objects: Int, within limit: Duration) async throws {
         let deadline = ContinuousClock.now + limit
         while true {
+            guard server.isRunning else {
+                throw FakeGCSError(message: "fake-gcs-server exited while loading \(objects) objects:\n\(log)", serverExited: true)
+            }
             do {
                 let response = try await HTTPClient.shared.execute(
                     HTTPClientRequest(url: endpointURL + "/storage/v1/b/\(bucket)/o?maxResults=1"), timeout: .minutes(10))
@@ -102,6 +118,9 @@ public final class FakeGCSServer: @unchecked Sendable {
                 return
             } catch let error as HTTPClientError where error == .readTimeout && ContinuousClock.now < deadline {
                 continue
+            } catch where !(error is FakeGCSError) && ContinuousClock.now < deadline {
+                // Refused or reset: whether the server is still ours and alive is checked above.
+                try await Task.sleep(for: .seconds(1))
             }
         }
     }
@@ -185,4 +204,6 @@ public struct FakeGCSError: Error, CustomStringConvertible {
     /// What failed, with the server's answer.
     public var description: String { message }
     let message: String
+    /// Whether the server process had exited (a new try on another port may succeed).
+    var serverExited = false
 }

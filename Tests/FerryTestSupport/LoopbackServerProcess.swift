@@ -67,6 +67,9 @@ public final class LoopbackServerProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: logPath)
     }
 
+    /// Whether the server process is still running.
+    public var isRunning: Bool { process.isRunning }
+
     /// What the server logged so far.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 }
