@@ -5,9 +5,9 @@ import FerryStore
 import Logging
 
 extension WorkerService {
-    /// Heartbeats: each request is acknowledged at once from the lease cache (``LeaseCachingStore``), and its progress is
-    /// persisted in the background at most once per job per ping interval (the ledger keeps the
-    /// newest arrival for termination detection). A terminal outcome is committed before its
+    /// Heartbeats: each request is acknowledged at once from the lease cache
+    /// (``LeaseCachingStore``), and its progress is persisted in the background at most once per
+    /// job per ping interval (the ledger keeps the newest arrival for termination detection). A terminal outcome is committed before its
     /// acknowledgement is sent. A lease the cache does not know is checked against the store (with
     /// a synchronous progress write, which also fences it). A lease that is not current ends the
     /// stream with the lease status; one presented by another worker process ends it with
