@@ -160,13 +160,14 @@ struct RedisObjectStoreTests {
     }
 
     @Test func connectionRefusedIsReadable() async throws {
-        let port = try await LoopbackPort.free()
-        let store = try RedisObjectStore(
-            target: ProviderTarget(location: .redis(RedisLocation(host: "127.0.0.1", port: port))),
-            context: ProviderContext(localFilesRoot: nil))
-        let error = await Self.providerError { _ = try await store.makeLister().next(maxCount: 1) }
-        #expect(error?.subject == "redis://127.0.0.1:\(port)/0")
-        #expect(error?.message.contains("cannot connect: Connection refused") == true, "\(String(describing: error))")
+        try await RefusingPort.with { ports in
+            let store = try RedisObjectStore(
+                target: ProviderTarget(location: .redis(RedisLocation(host: "127.0.0.1", port: ports[0]))),
+                context: ProviderContext(localFilesRoot: nil))
+            let error = await Self.providerError { _ = try await store.makeLister().next(maxCount: 1) }
+            #expect(error?.subject == "redis://127.0.0.1:\(ports[0])/0")
+            #expect(error?.message.contains("cannot connect: Connection refused") == true, "\(String(describing: error))")
+        }
     }
 
     @Test func aValuePastTheLimitIsRefusedNamingItsKeyAndTheNextReadConnectsAgain() async throws {

@@ -43,18 +43,19 @@ struct S3EndpointTests {
     /// The HTTP client retries a refused connection until its connect timeout (10 s in the
     /// shared client), so this test uses its own client with a short one.
     @Test func anEndpointNobodyListensOnFailsAfterTheRetriesNamingObjectAndEndpoint() async throws {
-        let port = try await LoopbackPort.free()
-        let http = HTTPClient(configuration: .init(timeout: .init(connect: .milliseconds(300))))
-        let location = S3Location(bucket: "ferry-data", endpointURL: "http://127.0.0.1:\(port)", forcePathStyle: true)
-        let store = try S3ObjectStore(
-            target: ProviderTarget(
-                location: .s3(location), secrets: StorageSecrets(["access_key_id": "AKID", "secret_access_key": "secret"])),
-            context: ProviderContext(localFilesRoot: nil),
-            transport: ProviderTransport(http: http, retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5))))
-        let error = await #expect(throws: ProviderError.self) { _ = try await store.read(["a/b.json"]) }
-        try await http.shutdown()
-        #expect(error?.subject == "s3://ferry-data/a/b.json")
-        #expect(error?.message.contains("cannot reach http://127.0.0.1:\(port)") == true, "\(String(describing: error))")
-        #expect(error?.description.contains("secret") == false)
+        try await RefusingPort.with { ports in
+            let http = HTTPClient(configuration: .init(timeout: .init(connect: .milliseconds(300))))
+            let location = S3Location(bucket: "ferry-data", endpointURL: "http://127.0.0.1:\(ports[0])", forcePathStyle: true)
+            let store = try S3ObjectStore(
+                target: ProviderTarget(
+                    location: .s3(location), secrets: StorageSecrets(["access_key_id": "AKID", "secret_access_key": "secret"])),
+                context: ProviderContext(localFilesRoot: nil),
+                transport: ProviderTransport(http: http, retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5))))
+            let error = await #expect(throws: ProviderError.self) { _ = try await store.read(["a/b.json"]) }
+            try await http.shutdown()
+            #expect(error?.subject == "s3://ferry-data/a/b.json")
+            #expect(error?.message.contains("cannot reach http://127.0.0.1:\(ports[0])") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("secret") == false)
+        }
     }
 }

@@ -19,17 +19,19 @@ struct ReplicaFailoverTests {
 
     @Test("a server that refuses connections is skipped, wherever it is in the list")
     func deadServerIsSkipped() async throws {
-        let dead = try await LoopbackPort.free()
-        try await TestServer.with { live in
-            // Each transport starts at a random place in the list: a few of them start at the dead one.
-            for ports in Array(repeating: [dead, live.port], count: 4) + Array(repeating: [live.port, dead], count: 4) {
-                let transport = try transport(ports)
-                let reply = try await RPCClient(transport: transport).unary(
-                    EchoService.slow, request: [1], serializer: coder, deserializer: coder)
-                #expect(reply == [1])
-                await transport.close()
+        try await RefusingPort.with { refusing in
+            let dead = refusing[0]
+            try await TestServer.with { live in
+                // Each transport starts at a random place in the list: a few of them start at the dead one.
+                for ports in Array(repeating: [dead, live.port], count: 4) + Array(repeating: [live.port, dead], count: 4) {
+                    let transport = try transport(ports)
+                    let reply = try await RPCClient(transport: transport).unary(
+                        EchoService.slow, request: [1], serializer: coder, deserializer: coder)
+                    #expect(reply == [1])
+                    await transport.close()
+                }
+                #expect(live.echo.events.started == 8)
             }
-            #expect(live.echo.events.started == 8)
         }
     }
 
@@ -60,16 +62,17 @@ struct ReplicaFailoverTests {
 
     @Test("with every server down, a call fails UNAVAILABLE naming each of them")
     func allDownNamesEachServer() async throws {
-        let ports = [try await LoopbackPort.free(), try await LoopbackPort.free()]
-        let transport = try transport(ports)
-        let error = await #expect(throws: RPCError.self) {
-            try await RPCClient(transport: transport).unary(EchoService.slow, request: [1], serializer: coder, deserializer: coder)
+        try await RefusingPort.with(count: 2) { ports in
+            let transport = try transport(ports)
+            let error = await #expect(throws: RPCError.self) {
+                try await RPCClient(transport: transport).unary(EchoService.slow, request: [1], serializer: coder, deserializer: coder)
+            }
+            #expect(error?.code == .unavailable)
+            for port in ports {
+                #expect(error?.message.contains("127.0.0.1:\(port)") == true, "\(error?.message ?? "")")
+            }
+            await transport.close()
         }
-        #expect(error?.code == .unavailable)
-        for port in ports {
-            #expect(error?.message.contains("127.0.0.1:\(port)") == true, "\(error?.message ?? "")")
-        }
-        await transport.close()
     }
 
     @Test("a list keeps its order, drops repeats, and refuses an empty or malformed element")
