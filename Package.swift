@@ -57,6 +57,7 @@ let package = Package(
             traits: ["JSON", "CommandLineArguments"]
         ),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -124,6 +125,7 @@ let package = Package(
             dependencies: [
                 "FerryCore",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             swiftSettings: defaultSwiftSettings
@@ -272,7 +274,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryStoreTests",
-            dependencies: ["FerryStore", "FerryCore"],
+            dependencies: ["FerryStore", "FerryCore", "FerryTestSupport"],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(

@@ -16,6 +16,7 @@ packages=(
     binutils            # objcopy, used by the leak check
     systemd             # systemd-analyze, to verify the units in deploy/systemd
     redis-server        # the Redis provider's tests run against a real server
+    postgresql-15       # the PostgreSQL store's tests run against a throwaway cluster
     gdb                 # threads of a test run that passes its deadline (scripts/run-with-deadline.sh)
 )
 

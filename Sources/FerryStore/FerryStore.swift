@@ -3,8 +3,8 @@ public import FerryCore
 /// The server's durable state: storages with their sync state, the job queue with its leases, the
 /// worker registry, and the tasks imported into projects.
 ///
-/// ``SQLiteFerryStore`` is the embedded implementation; a PostgreSQL one fills the same contract
-/// for several server replicas. Every method is one transaction: it either commits entirely (and is
+/// ``SQLiteFerryStore`` is the embedded implementation; ``PostgresFerryStore`` fills the same
+/// contract for several server replicas sharing one database. Every method is one transaction: it either commits entirely (and is
 /// durable when it returns) or changes nothing. Status changes go through FerryCore's
 /// `SyncStatusMachine` *inside* the transaction that writes them, so concurrent callers and server
 /// replicas cannot interleave a read-modify-write.

@@ -10,7 +10,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Value: String {
             case notFound, conflict, failedPrecondition, leaseNotCurrent, notLeaseHolder, invalidArgument
-            case unsupportedSchema, corrupt, io, closed
+            case unsupportedSchema, corrupt, io, unavailable, closed
         }
 
         private let value: Value
@@ -39,8 +39,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         public static let unsupportedSchema = Code(value: .unsupportedSchema)
         /// A stored value cannot be decoded, or sealed secrets fail to open.
         public static let corrupt = Code(value: .corrupt)
-        /// The database failed: I/O, disk full, busy past the timeout, or another SQLite error.
+        /// The database failed: I/O, disk full, busy past the timeout, or another SQLite or PostgreSQL
+        /// error.
         public static let io = Code(value: .io)
+        /// The database server cannot be reached or dropped the connection (refused, reset, timed
+        /// out, shutting down), or ended the transaction to break a deadlock or a serialization
+        /// conflict. Nothing was committed unless the connection was lost during the commit
+        /// itself; the operation may be retried.
+        public static let unavailable = Code(value: .unavailable)
         /// The store was closed.
         public static let closed = Code(value: .closed)
 
@@ -52,7 +58,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
     public var code: Code
     /// A readable explanation for logs and operators; never contains secret values.
     public var message: String
-    /// The underlying error, if any (an `SQLiteError`, a `TransitionError`, a `DecodingError`).
+    /// The underlying error, if any (an `SQLiteError`, a `PSQLError`, a `TransitionError`, a
+    /// `DecodingError`).
     public var cause: (any Error)?
 
     /// Creates an error.

@@ -16,7 +16,7 @@ struct AnnotationExportTests {
 
     /// Three tasks of project 1 (ids ascending), and a running export job on a storage that
     /// deletes objects or not.
-    static func exportJob(_ store: SQLiteFerryStore, canDelete: Bool) async throws -> (tasks: [Int64], lease: JobLease) {
+    static func exportJob(_ store: some FerryStore, canDelete: Bool) async throws -> (tasks: [Int64], lease: JobLease) {
         let (_, importing) = try await Fixture.runningJob(store, job: "job-import")
         let imported = try await store.importTasks(
             lease: importing.lease, tasks: Fixture.tasks("t.json", rows: 3), checkpoint: nil, now: Fixture.t0)
@@ -34,16 +34,16 @@ struct AnnotationExportTests {
     }
 
     /// Acknowledges a whole batch as written.
-    static func acknowledge(_ store: SQLiteFerryStore, _ batch: ExportBatch, lease: JobLease) async throws {
+    static func acknowledge(_ store: some FerryStore, _ batch: ExportBatch, lease: JobLease) async throws {
         _ = try await store.acknowledgeExport(
             lease: lease,
             written: batch.objects.map { ExportWritten(taskID: $0.taskID, key: $0.key, etag: "e", annotations: $0.annotations) },
             deletedKeys: batch.deleteKeys, checkpoint: nil, now: Fixture.t0)
     }
 
-    @Test("a newer put replaces, a replay or an older one changes nothing, and foreign tasks are refused")
-    func putRules() async throws {
-        try await withStore { store, _ in
+    @Test("a newer put replaces, a replay or an older one changes nothing, and foreign tasks are refused", arguments: StoreKind.allCases)
+    func putRules(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (tasks, _) = try await Self.exportJob(store, canDelete: false)
             let first = try await store.putAnnotations(projectID: 1, [Self.write(7, task: tasks[0], label: "a", updated: 10)])
             #expect(first.unchanged == 0 && first.stored.map(\.resultJSON) == [#"["a"]"#])
@@ -66,9 +66,9 @@ struct AnnotationExportTests {
         }
     }
 
-    @Test("only new, changed or deleted annotations make a task due; a late change stays due")
-    func batchesFollowLinks() async throws {
-        try await withStore { store, _ in
+    @Test("only new, changed or deleted annotations make a task due; a late change stays due", arguments: StoreKind.allCases)
+    func batchesFollowLinks(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (tasks, lease) = try await Self.exportJob(store, canDelete: true)
             _ = try await store.putAnnotations(
                 projectID: 1,
@@ -100,9 +100,9 @@ struct AnnotationExportTests {
         }
     }
 
-    @Test("without can_delete_objects a task left without annotations keeps its object and loses its links")
-    func keptObjects() async throws {
-        try await withStore { store, _ in
+    @Test("without can_delete_objects a task left without annotations keeps its object and loses its links", arguments: StoreKind.allCases)
+    func keptObjects(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (tasks, lease) = try await Self.exportJob(store, canDelete: false)
             _ = try await store.putAnnotations(projectID: 1, [Self.write(1, task: tasks[2], label: "a", updated: 10)])
             try await Self.acknowledge(store, try await store.exportBatch(lease: lease, afterTaskID: 0, limit: 10), lease: lease)
@@ -113,9 +113,9 @@ struct AnnotationExportTests {
         }
     }
 
-    @Test("batches page by task id, and a settled lease records nothing")
-    func pagingAndFencing() async throws {
-        try await withStore { store, _ in
+    @Test("batches page by task id, and a settled lease records nothing", arguments: StoreKind.allCases)
+    func pagingAndFencing(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (tasks, lease) = try await Self.exportJob(store, canDelete: false)
             _ = try await store.putAnnotations(
                 projectID: 1, tasks.enumerated().map { Self.write(Int64($0.offset + 1), task: $0.element, label: "x", updated: 1) })

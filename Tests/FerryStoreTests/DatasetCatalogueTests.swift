@@ -15,7 +15,7 @@ struct DatasetCatalogueTests {
     }
 
     /// A dataset storage's next sync, claimed: the lease.
-    static func nextScan(_ store: SQLiteFerryStore, storageID: Int64, job: String) async throws -> JobLease {
+    static func nextScan(_ store: some FerryStore, storageID: Int64, job: String) async throws -> JobLease {
         _ = try await store.startSync(storageID: storageID, options: .default, now: Fixture.t0, jobID: job)
         let claim = try #require(
             try await store.claimJob(
@@ -24,18 +24,18 @@ struct DatasetCatalogueTests {
         return claim.lease
     }
 
-    static func finish(_ store: SQLiteFerryStore, _ lease: JobLease, _ outcome: SyncOutcome = .completed) async throws {
+    static func finish(_ store: some FerryStore, _ lease: JobLease, _ outcome: SyncOutcome = .completed) async throws {
         _ = try await store.completeJob(lease: lease, outcome: outcome, counters: nil, now: Fixture.t0)
     }
 
-    static func live(_ store: SQLiteFerryStore, _ storageID: Int64) async throws -> [String] {
+    static func live(_ store: some FerryStore, _ storageID: Int64) async throws -> [String] {
         try await store.listDatasetObjects(DatasetObjectQuery(storageID: storageID, pageSize: 5_000)).objects
             .map(\.metadata.key)
     }
 
-    @Test("a first scan inserts; a rescan counts unchanged, updated, revived, and tombstones the unseen")
-    func rescanClassifiesAndTombstones() async throws {
-        try await withStore { store, _ in
+    @Test("a first scan inserts; a rescan counts unchanged, updated, revived, and tombstones the unseen", arguments: StoreKind.allCases)
+    func rescanClassifiesAndTombstones(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, first) = try await Fixture.runningJob(store, kind: .dataset, job: "scan-1")
             let inserted = try await store.upsertDatasetObjects(
                 lease: first.lease, objects: ["a", "b", "c", "d"].map { Self.object($0) },
@@ -80,9 +80,9 @@ struct DatasetCatalogueTests {
         }
     }
 
-    @Test("a failed, cancelled or incomplete scan tombstones nothing")
-    func unfinishedScansTombstoneNothing() async throws {
-        try await withStore { store, _ in
+    @Test("a failed, cancelled or incomplete scan tombstones nothing", arguments: StoreKind.allCases)
+    func unfinishedScansTombstoneNothing(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, first) = try await Fixture.runningJob(store, kind: .dataset, job: "scan-1")
             _ = try await store.upsertDatasetObjects(
                 lease: first.lease, objects: (0..<10).map { Self.object("k\($0)") }, checkpoint: nil, now: Fixture.t0)
@@ -111,9 +111,9 @@ struct DatasetCatalogueTests {
         }
     }
 
-    @Test("a fenced lease writes nothing")
-    func fencedLeaseWritesNothing() async throws {
-        try await withStore { store, _ in
+    @Test("a fenced lease writes nothing", arguments: StoreKind.allCases)
+    func fencedLeaseWritesNothing(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, first) = try await Fixture.runningJob(store, kind: .dataset, job: "scan-1")
             _ = try await store.upsertDatasetObjects(
                 lease: first.lease, objects: [Self.object("kept")], checkpoint: nil, now: Fixture.t0)
@@ -138,9 +138,9 @@ struct DatasetCatalogueTests {
         }
     }
 
-    @Test("an import job cannot catalogue; an import storage has no catalogue")
-    func onlyDatasetJobsAndStorages() async throws {
-        try await withStore { store, _ in
+    @Test("an import job cannot catalogue; an import storage has no catalogue", arguments: StoreKind.allCases)
+    func onlyDatasetJobsAndStorages(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store, kind: .import)
             await expectStoreError(.invalidArgument) {
                 _ = try await store.upsertDatasetObjects(
@@ -155,9 +155,9 @@ struct DatasetCatalogueTests {
         }
     }
 
-    @Test("the catalogue pages by key under a prefix; a repeated key counts once; rows go with their storage")
-    func pagingPrefixesAndDeletion() async throws {
-        try await withStore { store, _ in
+    @Test("the catalogue pages by key under a prefix; a repeated key counts once; rows go with their storage", arguments: StoreKind.allCases)
+    func pagingPrefixesAndDeletion(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store, kind: .dataset)
             let keys = (0..<25).map { "in/\($0 < 10 ? "a" : "b")/\(String(format: "%02d", $0))" }
             let result = try await store.upsertDatasetObjects(
@@ -183,7 +183,7 @@ struct DatasetCatalogueTests {
 
             try await Self.finish(store, claim.lease, .cancelled)
             _ = try await store.deleteStorage(id: storage.id, force: true)
-            #expect(try await store._testOnly_strings("SELECT COUNT(*) FROM dataset_objects") == ["0"])
+            #expect(try await store.sqlStrings("SELECT COUNT(*) FROM dataset_objects") == ["0"])
         }
     }
 }

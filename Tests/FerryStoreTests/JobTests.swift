@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Jobs and workers")
 struct JobTests {
-    @Test("claims are atomic: 10 concurrent claimers and 3 jobs make 3 distinct claims")
-    func concurrentClaimsAreAtomic() async throws {
-        try await withStore { store, _ in
+    @Test("claims are atomic: 10 concurrent claimers and 3 jobs make 3 distinct claims", arguments: StoreKind.allCases)
+    func concurrentClaimsAreAtomic(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             var storageIDs: [Int64] = []
             for index in 0..<3 {
                 let storage = try await Fixture.storage(store, title: "s\(index)")
@@ -50,9 +50,9 @@ struct JobTests {
         }
     }
 
-    @Test("claims go oldest first and match the worker's kinds and providers; secrets come with the claim")
-    func claimMatchesCapabilities() async throws {
-        try await withStore { store, _ in
+    @Test("claims go oldest first and match the worker's kinds and providers; secrets come with the claim", arguments: StoreKind.allCases)
+    func claimMatchesCapabilities(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let export = try await Fixture.storage(store, kind: .export, location: .gcs(GCSLocation(bucket: "g")))
             let imports = try await Fixture.storage(store, kind: .import, secrets: Fixture.secrets)
             _ = try await store.startSync(
@@ -97,9 +97,9 @@ struct JobTests {
         }
     }
 
-    @Test("DeleteJob removes the row; the next read sees JOB_MISSING and the lease is unknown")
-    func deleteJobLeadsToJobMissing() async throws {
-        try await withStore { store, _ in
+    @Test("DeleteJob removes the row; the next read sees JOB_MISSING and the lease is unknown", arguments: StoreKind.allCases)
+    func deleteJobLeadsToJobMissing(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             #expect(try await store.deleteJob(id: claim.job.id))
             #expect(try await store.deleteJob(id: claim.job.id) == false)
@@ -119,9 +119,9 @@ struct JobTests {
         }
     }
 
-    @Test("a worker's new instance gets the old instance's running jobs back, now lost and fenced")
-    func newInstanceLosesOldJobs() async throws {
-        try await withStore { store, _ in
+    @Test("a worker's new instance gets the old instance's running jobs back, now lost and fenced", arguments: StoreKind.allCases)
+    func newInstanceLosesOldJobs(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             #expect(
                 try await store.registerWorkerInstance(workerID: "worker-a", instanceID: "inst-1", now: Fixture.t0)
                     .isEmpty

@@ -4,7 +4,7 @@ import Testing
 
 @testable import FerryStore
 
-/// ``LeaseCachingStore`` over a real SQLite store: every call that claims, settles, cancels or
+/// ``LeaseCachingStore`` over a real store of each kind: every call that claims, settles, cancels or
 /// removes a job keeps the cache true without anyone invalidating it.
 @Suite("Lease caching store")
 struct LeaseCachingStoreTests {
@@ -15,18 +15,18 @@ struct LeaseCachingStoreTests {
         var all: [String] { ids.withLock { $0 } }
     }
 
-    /// Runs `body` with a caching store over a fresh SQLite store, and the jobs it reported ended.
-    func withCachingStore(_ body: (LeaseCachingStore, EndedJobs) async throws -> Void) async throws {
-        try await withStore { base, _ in
+    /// Runs `body` with a caching store over a fresh store of `kind`, and the jobs it reported ended.
+    func withCachingStore(_ kind: StoreKind, _ body: (LeaseCachingStore, EndedJobs) async throws -> Void) async throws {
+        try await withStore(kind) { base in
             let ended = EndedJobs()
             let store = LeaseCachingStore(base) { ended.append($0) }
             try await body(store, ended)
         }
     }
 
-    @Test("a claim caches its lease for its holder only; a cancel request reaches the cached lease")
-    func claimAndCancel() async throws {
-        try await withCachingStore { store, ended in
+    @Test("a claim caches its lease for its holder only; a cancel request reaches the cached lease", arguments: StoreKind.allCases)
+    func claimAndCancel(_ kind: StoreKind) async throws {
+        try await withCachingStore(kind) { store, ended in
             let (storage, claim) = try await Fixture.runningJob(store)
             #expect(store.cachedCancelRequested(for: claim.lease) == false)
             var otherProcess = claim.lease
@@ -38,9 +38,9 @@ struct LeaseCachingStoreTests {
         }
     }
 
-    @Test("an outcome drops the lease and reports the job ended")
-    func outcomeDrops() async throws {
-        try await withCachingStore { store, ended in
+    @Test("an outcome drops the lease and reports the job ended", arguments: StoreKind.allCases)
+    func outcomeDrops(_ kind: StoreKind) async throws {
+        try await withCachingStore(kind) { store, ended in
             let (_, claim) = try await Fixture.runningJob(store)
             _ = try await store.completeJob(lease: claim.lease, outcome: .completed, counters: nil, now: Fixture.t0 + .seconds(1))
             #expect(store.cachedCancelRequested(for: claim.lease) == nil)
@@ -48,9 +48,9 @@ struct LeaseCachingStoreTests {
         }
     }
 
-    @Test("a verdict written drops the lease; a verdict that lost its compare-and-set keeps it")
-    func verdictDrops() async throws {
-        try await withCachingStore { store, ended in
+    @Test("a verdict written drops the lease; a verdict that lost its compare-and-set keeps it", arguments: StoreKind.allCases)
+    func verdictDrops(_ kind: StoreKind) async throws {
+        try await withCachingStore(kind) { store, ended in
             let (storage, claim) = try await Fixture.runningJob(store)
             let info = try await store.storage(id: storage.id).syncInfo
             let verdict = try SyncStatusMachine(info).terminate(
@@ -66,9 +66,9 @@ struct LeaseCachingStoreTests {
         }
     }
 
-    @Test("a purge, a forced deletion and a worker's new process each drop the lease")
-    func removalsDrop() async throws {
-        try await withCachingStore { store, ended in
+    @Test("a purge, a forced deletion and a worker's new process each drop the lease", arguments: StoreKind.allCases)
+    func removalsDrop(_ kind: StoreKind) async throws {
+        try await withCachingStore(kind) { store, ended in
             let purged = try await Fixture.runningJob(store, worker: "w1", job: "job-purged")
             _ = try await store.deleteJob(id: "job-purged")
             #expect(store.cachedCancelRequested(for: purged.claim.lease) == nil)
@@ -84,9 +84,9 @@ struct LeaseCachingStoreTests {
         }
     }
 
-    @Test("a lease settled behind the cache's back is dropped at its next fenced write, and progress caches it again only while current")
-    func refusedWriteDrops() async throws {
-        try await withStore { base, _ in
+    @Test("a lease settled behind the cache's back is dropped at its next fenced write, and progress caches it again only while current", arguments: StoreKind.allCases)
+    func refusedWriteDrops(_ kind: StoreKind) async throws {
+        try await withStore(kind) { base in
             let store = LeaseCachingStore(base)
             let (_, claim) = try await Fixture.runningJob(store)
             // Another replica's store settles the job: this cache still believes the lease current.
@@ -104,9 +104,9 @@ struct LeaseCachingStoreTests {
         }
     }
 
-    @Test("progress accepted for a lease the cache did not know caches it")
-    func progressCaches() async throws {
-        try await withStore { base, _ in
+    @Test("progress accepted for a lease the cache did not know caches it", arguments: StoreKind.allCases)
+    func progressCaches(_ kind: StoreKind) async throws {
+        try await withStore(kind) { base in
             let (_, claim) = try await Fixture.runningJob(base)
             let store = LeaseCachingStore(base)  // A server restarted: it knows no lease yet.
             #expect(store.cachedCancelRequested(for: claim.lease) == nil)

@@ -8,9 +8,9 @@ import Testing
 /// ended between two of its batches imports exactly the rows that are missing.
 @Suite("Partial import keys")
 struct PartialKeyTests {
-    @Test("a split key stays new until its last batch; a re-sync links only the missing rows")
-    func splitKeyCompletesWithItsLastBatch() async throws {
-        try await withStore { store, _ in
+    @Test("a split key stays new until its last batch; a re-sync links only the missing rows", arguments: StoreKind.allCases)
+    func splitKeyCompletesWithItsLastBatch(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, first) = try await Fixture.runningJob(store, job: "job-1")
             let rows = Fixture.tasks("big.json", rows: 10)
             let one = try await store.importTasks(
@@ -46,9 +46,9 @@ struct PartialKeyTests {
         }
     }
 
-    @Test("a batch without partial keys completes its keys; partial records go with their storage")
-    func completionAndDeletion() async throws {
-        try await withStore { store, _ in
+    @Test("a batch without partial keys completes its keys; partial records go with their storage", arguments: StoreKind.allCases)
+    func completionAndDeletion(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             _ = try await store.importTasks(
                 lease: claim.lease, tasks: Fixture.tasks("a.json", rows: 2), partialKeys: ["a.json"], checkpoint: nil,
@@ -62,10 +62,10 @@ struct PartialKeyTests {
             _ = try await store.importTasks(
                 lease: claim.lease, tasks: Fixture.tasks("b.json", rows: 1), partialKeys: ["b.json"], checkpoint: nil,
                 now: Fixture.t0)
-            #expect(try await store._testOnly_strings("SELECT key FROM partial_import_keys") == ["b.json"])
+            #expect(try await store.sqlStrings("SELECT key FROM partial_import_keys") == ["b.json"])
             _ = try await store.completeJob(lease: claim.lease, outcome: .cancelled, counters: nil, now: Fixture.t0)
             _ = try await store.deleteStorage(id: storage.id, force: true)
-            #expect(try await store._testOnly_strings("SELECT key FROM partial_import_keys").isEmpty)
+            #expect(try await store.sqlStrings("SELECT key FROM partial_import_keys").isEmpty)
         }
     }
 }

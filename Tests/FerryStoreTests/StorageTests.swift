@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Storages")
 struct StorageTests {
-    @Test("create, get, update, delete round trip; secrets are never returned and sealed at rest")
-    func crudRoundTrip() async throws {
-        try await withStore { store, database in
+    @Test("create, get, update, delete round trip; secrets are never returned and sealed at rest", arguments: StoreKind.allCases)
+    func crudRoundTrip(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let settings = Fixture.settings(project: 7, title: "Raw images")
             let created = try await store.createStorage(
                 kind: .import,
@@ -29,9 +29,9 @@ struct StorageTests {
             #expect(listed.storages == [created])
 
             // Sealed at rest: no secret value appears anywhere in the files.
-            let raw = try database.rawBytes()
+            let raw = try await store.bytesAtRest()
             for entry in Fixture.secrets.revealedEntries() {
-                #expect(!raw.contains(subsequence: Array(entry.value.utf8)), "\(entry.name) is in the file")
+                #expect(!raw.contains(subsequence: Array(entry.value.utf8)), "\(entry.name) is stored in plain text")
             }
             #expect(raw.contains(subsequence: Array("Raw images".utf8)))
 
@@ -62,9 +62,9 @@ struct StorageTests {
         }
     }
 
-    @Test("every provider's location round-trips")
-    func everyLocationRoundTrips() async throws {
-        try await withStore { store, _ in
+    @Test("every provider's location round-trips", arguments: StoreKind.allCases)
+    func everyLocationRoundTrips(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let locations: [StorageLocation] = [
                 .local(LocalLocation(path: "imports/a")),
                 .s3(
@@ -99,9 +99,9 @@ struct StorageTests {
         }
     }
 
-    @Test("an update that omits secrets keeps them; merge and replace; revision conflicts; immutable fields")
-    func updateSecretsAndRevision() async throws {
-        try await withStore { store, _ in
+    @Test("an update that omits secrets keeps them; merge and replace; revision conflicts; immutable fields", arguments: StoreKind.allCases)
+    func updateSecretsAndRevision(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let created = try await Fixture.storage(store, secrets: Fixture.secrets)
             var settings = created.settings
 
@@ -199,12 +199,12 @@ struct StorageTests {
         }
     }
 
-    @Test("sealed secrets copied onto another storage fail to open")
-    func sealedSecretsAreBoundToTheirStorage() async throws {
-        try await withStore { store, _ in
+    @Test("sealed secrets copied onto another storage fail to open", arguments: StoreKind.allCases)
+    func sealedSecretsAreBoundToTheirStorage(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let a = try await Fixture.storage(store, secrets: Fixture.secrets)
             let b = try await Fixture.storage(store, secrets: StorageSecrets(["access_key_id": "other"]))
-            try await store._testOnly_execute(
+            try await store.sqlExecute(
                 "UPDATE storages SET secrets_sealed = (SELECT secrets_sealed FROM storages WHERE id = \(a.id)) WHERE id = \(b.id)"
             )
             await expectStoreError(.corrupt) { _ = try await store.secrets(of: b.id) }
@@ -212,9 +212,9 @@ struct StorageTests {
         }
     }
 
-    @Test("list filters, total count, and a cursor walk that returns every row exactly once")
-    func listFiltersAndPagination() async throws {
-        try await withStore { store, _ in
+    @Test("list filters, total count, and a cursor walk that returns every row exactly once", arguments: StoreKind.allCases)
+    func listFiltersAndPagination(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let kinds: [StorageKind] = [.import, .export, .dataset]
             let locations: [StorageLocation] = [
                 .s3(S3Location(bucket: "b")), .gcs(GCSLocation(bucket: "g")), .local(LocalLocation(path: "p")),
@@ -279,9 +279,9 @@ struct StorageTests {
         }
     }
 
-    @Test("deleting a storage with an active sync needs force, fences its job and keeps its tasks unlinked")
-    func deleteWithActiveSync() async throws {
-        try await withStore { store, _ in
+    @Test("deleting a storage with an active sync needs force, fences its job and keeps its tasks unlinked", arguments: StoreKind.allCases)
+    func deleteWithActiveSync(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             let imported = try await store.importTasks(
                 lease: claim.lease,

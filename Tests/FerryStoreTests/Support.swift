@@ -1,4 +1,5 @@
 import FerryCore
+import FerryTestSupport
 import Foundation
 import Logging
 import Testing
@@ -49,20 +50,7 @@ struct TestDatabase {
     /// on one file contend for it, and a loaded test machine may hold it for seconds.
     func open(sealer: TestSealer = TestSealer()) async throws -> SQLiteFerryStore {
         try await SQLiteFerryStore.open(
-            path: self.path, sealer: sealer, configuration: .init(busyTimeoutMilliseconds: 60_000), logger: Self.logger)
-    }
-
-    private static let logger = Logger(label: "ferry.store.tests") { _ in SwiftLogNoOpLogHandler() }
-
-    /// Every byte of the database and its WAL, for grepping.
-    func rawBytes() throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        for suffix in ["", "-wal", "-shm"] {
-            if let data = FileManager.default.contents(atPath: self.path + suffix) {
-                bytes += Array(data)
-            }
-        }
-        return bytes
+            path: self.path, sealer: sealer, configuration: .init(busyTimeoutMilliseconds: 60_000), logger: testLogger)
     }
 
     func remove() {
@@ -82,6 +70,96 @@ func withStore<T>(_ body: (SQLiteFerryStore, TestDatabase) async throws -> T) as
     } catch {
         try? await store.close()
         throw error
+    }
+}
+
+/// The stores the contract suites run against: each test of those suites runs once per kind.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { self.rawValue }
+}
+
+/// What the contract suites need of a store besides ``FerryStore``: raw SQL (in the dialect both
+/// stores share) for states the API cannot make, and the stored bytes for grepping.
+protocol StoreUnderTest: FerryStore {
+    /// Runs a statement in a write transaction.
+    func sqlExecute(_ sql: String) async throws
+    /// Runs a query; the first column of every row, as text.
+    func sqlStrings(_ sql: String) async throws -> [String]
+    /// Every byte the store keeps of its storages, as stored, for grepping.
+    func bytesAtRest() async throws -> [UInt8]
+}
+
+extension SQLiteFerryStore: StoreUnderTest {
+    func sqlExecute(_ sql: String) async throws {
+        try await self._testOnly_execute(sql)
+    }
+
+    func sqlStrings(_ sql: String) async throws -> [String] {
+        try await self._testOnly_strings(sql)
+    }
+
+    /// Every byte of the database file and its WAL.
+    func bytesAtRest() async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for suffix in ["", "-wal", "-shm"] {
+            if let data = FileManager.default.contents(atPath: self.path + suffix) {
+                bytes += Array(data)
+            }
+        }
+        return bytes
+    }
+}
+
+extension PostgresFerryStore: StoreUnderTest {
+    func sqlExecute(_ sql: String) async throws {
+        try await self._testOnly_execute(sql)
+    }
+
+    func sqlStrings(_ sql: String) async throws -> [String] {
+        try await self._testOnly_strings(sql)
+    }
+
+    /// Every storage row as text, and its sealed secrets' bytes as they are.
+    func bytesAtRest() async throws -> [UInt8] {
+        let rows = try await self._testOnly_strings(
+            "SELECT s::TEXT || encode(COALESCE(s.secrets_sealed, ''::BYTEA), 'escape') FROM storages s")
+        return Array(rows.joined(separator: "\n").utf8)
+    }
+}
+
+/// Opens a PostgreSQL store on a fresh database of the tests' shared cluster.
+func openPostgresStore(url: String? = nil, sealer: TestSealer = TestSealer()) async throws -> PostgresFerryStore {
+    let databaseURL: String
+    if let url {
+        databaseURL = url
+    } else {
+        databaseURL = try await PostgresServer.shared().createDatabase()
+    }
+    return try await PostgresFerryStore.open(
+        url: databaseURL, sealer: sealer, configuration: .init(maximumConnections: 6), logger: testLogger)
+}
+
+/// The store tests' logger: silent.
+let testLogger = Logger(label: "ferry.store.tests") { _ in SwiftLogNoOpLogHandler() }
+
+/// Runs `body` against a fresh store of `kind` (its own database), then closes it.
+func withStore<T>(_ kind: StoreKind, _ body: (any StoreUnderTest) async throws -> T) async throws -> T {
+    switch kind {
+    case .sqlite:
+        return try await withStore { store, _ in try await body(store) }
+    case .postgres:
+        let store = try await openPostgresStore()
+        do {
+            let value = try await body(store)
+            try await store.close()
+            return value
+        } catch {
+            try? await store.close()
+            throw error
+        }
     }
 }
 

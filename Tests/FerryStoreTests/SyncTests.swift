@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Sync: single flight, verdicts, cancel")
 struct SyncTests {
-    @Test("50 concurrent StartSync calls on one storage make exactly one job, and every answer names it")
-    func concurrentStartSyncIsSingleFlight() async throws {
-        try await withStore { store, _ in
+    @Test("50 concurrent StartSync calls on one storage make exactly one job, and every answer names it", arguments: StoreKind.allCases)
+    func concurrentStartSyncIsSingleFlight(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let storage = try await Fixture.storage(store)
             let results = try await withThrowingTaskGroup(of: StartSyncResult.self) { group in
                 for index in 0..<50 {
@@ -28,7 +28,7 @@ struct SyncTests {
             let jobID = try #require(started.first?.jobID)
             #expect(results.allSatisfy { $0.jobID == jobID })
 
-            let jobs = try await store._testOnly_strings("SELECT id FROM jobs")
+            let jobs = try await store.sqlStrings("SELECT id FROM jobs")
             #expect(jobs == [jobID])
             let info = try await store.storage(id: storage.id).syncInfo
             #expect(info.status == .queued)
@@ -37,9 +37,9 @@ struct SyncTests {
         }
     }
 
-    @Test("StartSync after a settled sync queues a new job; unknown storage is notFound; a taken job id conflicts")
-    func startSyncAgainAfterSettling() async throws {
-        try await withStore { store, _ in
+    @Test("StartSync after a settled sync queues a new job; unknown storage is notFound; a taken job id conflicts", arguments: StoreKind.allCases)
+    func startSyncAgainAfterSettling(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             _ = try await store.completeJob(
                 lease: claim.lease,
@@ -73,9 +73,9 @@ struct SyncTests {
         }
     }
 
-    @Test("20 concurrent applyVerdict calls for one stale storage: exactly one writes it")
-    func concurrentVerdictsPersistOnce() async throws {
-        try await withStore { store, _ in
+    @Test("20 concurrent applyVerdict calls for one stale storage: exactly one writes it", arguments: StoreKind.allCases)
+    func concurrentVerdictsPersistOnce(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             let now = Fixture.t0 + .seconds(51)
             let page = try await store.listStorages(StorageQuery())
@@ -105,9 +105,9 @@ struct SyncTests {
         }
     }
 
-    @Test("a verdict computed before a newer ping is stale and not written")
-    func verdictAfterNewPingIsStale() async throws {
-        try await withStore { store, _ in
+    @Test("a verdict computed before a newer ping is stale and not written", arguments: StoreKind.allCases)
+    func verdictAfterNewPingIsStale(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             let info = try await store.storage(id: storage.id).syncInfo
             let late = Fixture.t0 + .seconds(60)
@@ -143,9 +143,9 @@ struct SyncTests {
         }
     }
 
-    @Test("last_sync_count is what the store committed, however the sync ends", arguments: ["complete", "verdict", "cancel"])
-    func committedCount(ending: String) async throws {
-        try await withStore { store, _ in
+    @Test("last_sync_count is what the store committed, however the sync ends", arguments: StoreKind.allCases, ["complete", "verdict", "cancel"])
+    func committedCount(_ kind: StoreKind, ending: String) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             _ = try await store.importTasks(
                 lease: claim.lease, tasks: Fixture.tasks("a.json", rows: 3), checkpoint: nil, now: Fixture.t0)
@@ -183,9 +183,9 @@ struct SyncTests {
         }
     }
 
-    @Test("fencing: a current lease presented by another worker or instance is refused and changes nothing")
-    func fencingByHolder() async throws {
-        try await withStore { store, _ in
+    @Test("fencing: a current lease presented by another worker or instance is refused and changes nothing", arguments: StoreKind.allCases)
+    func fencingByHolder(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             let before = try await store.storage(id: storage.id).syncInfo
             var otherWorker = claim.lease
@@ -215,9 +215,9 @@ struct SyncTests {
         }
     }
 
-    @Test("fencing: after a HEARTBEAT_TIMEOUT verdict the old lease's progress, batch and outcome are refused")
-    func fencingAfterVerdict() async throws {
-        try await withStore { store, _ in
+    @Test("fencing: after a HEARTBEAT_TIMEOUT verdict the old lease's progress, batch and outcome are refused", arguments: StoreKind.allCases)
+    func fencingAfterVerdict(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             _ = try await store.importTasks(
                 lease: claim.lease,
@@ -280,9 +280,9 @@ struct SyncTests {
         }
     }
 
-    @Test("progress and outcomes go through the status machine; the job row follows")
-    func progressAndCompletion() async throws {
-        try await withStore { store, _ in
+    @Test("progress and outcomes go through the status machine; the job row follows", arguments: StoreKind.allCases)
+    func progressAndCompletion(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             #expect(claim.job.state == .running)
             #expect(claim.storage.syncInfo.status == .inProgress)
@@ -326,9 +326,9 @@ struct SyncTests {
         }
     }
 
-    @Test("cancel: the next heartbeat learns of it; the confirmation fails the sync as CANCELLED")
-    func cancelFlow() async throws {
-        try await withStore { store, _ in
+    @Test("cancel: the next heartbeat learns of it; the confirmation fails the sync as CANCELLED", arguments: StoreKind.allCases)
+    func cancelFlow(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             let cancel = try await store.requestCancel(
                 storageID: storage.id,
@@ -371,9 +371,9 @@ struct SyncTests {
         }
     }
 
-    @Test("a cancelled queued job is never claimed, and detection settles it as CANCELLED")
-    func cancelledQueuedJobIsNotClaimed() async throws {
-        try await withStore { store, _ in
+    @Test("a cancelled queued job is never claimed, and detection settles it as CANCELLED", arguments: StoreKind.allCases)
+    func cancelledQueuedJobIsNotClaimed(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let storage = try await Fixture.storage(store)
             _ = try await store.startSync(storageID: storage.id, options: .default, now: Fixture.t0, jobID: "job-1")
             _ = try await store.requestCancel(storageID: storage.id, reason: nil, now: Fixture.t0)
@@ -435,7 +435,7 @@ struct TransactionTests {
             }
             #expect(results.filter { !$0.isAlreadyRunning }.count == 1)
             #expect(Set(results.map(\.jobID)).count == 1)
-            #expect(try await second._testOnly_strings("SELECT COUNT(*) FROM jobs") == ["1"])
+            #expect(try await second.sqlStrings("SELECT COUNT(*) FROM jobs") == ["1"])
         } catch {
             try? await first.close()
             try? await second.close()

@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Tasks and import batches")
 struct TaskTests {
-    @Test("the same batch twice inserts nothing the second time; overlapping batches never duplicate")
-    func importIsIdempotent() async throws {
-        try await withStore { store, _ in
+    @Test("the same batch twice inserts nothing the second time; overlapping batches never duplicate", arguments: StoreKind.allCases)
+    func importIsIdempotent(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (storage, claim) = try await Fixture.runningJob(store)
             let batch = Fixture.tasks("a.jsonl", rows: 4) + Fixture.tasks("b.json", rows: 1)
 
@@ -54,9 +54,9 @@ struct TaskTests {
         }
     }
 
-    @Test("concurrent overlapping batches of one job never duplicate a link")
-    func concurrentBatchesNeverDuplicate() async throws {
-        try await withStore { store, _ in
+    @Test("concurrent overlapping batches of one job never duplicate a link", arguments: StoreKind.allCases)
+    func concurrentBatchesNeverDuplicate(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (_, claim) = try await Fixture.runningJob(store)
             let results = try await withThrowingTaskGroup(of: ImportResult.self) { group in
                 for offset in 0..<8 {
@@ -77,9 +77,9 @@ struct TaskTests {
         }
     }
 
-    @Test("tasks page by id and filter by storage; a non-import job makes no tasks")
-    func listingAndKinds() async throws {
-        try await withStore { store, _ in
+    @Test("tasks page by id and filter by storage; a non-import job makes no tasks", arguments: StoreKind.allCases)
+    func listingAndKinds(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (first, claim) = try await Fixture.runningJob(store, job: "job-1")
             _ = try await store.importTasks(
                 lease: claim.lease,

@@ -31,6 +31,9 @@ extension RPCError {
             return RPCError(code: .invalidArgument, message: error.message, cause: error)
         case .closed:
             return RPCError(code: .unavailable, message: "The server is shutting down", cause: error)
+        case .unavailable:
+            // The database is unreachable for now; a client may retry.
+            return RPCError(code: .unavailable, message: "The database is unavailable", cause: error)
         default:
             return RPCError(code: .internal, message: "Internal storage error", cause: error)
         }

@@ -8,7 +8,7 @@ extension SQLiteFerryStore {
     /// request, after one query that finds inputs naming another project's task or moving an
     /// annotation to another task.
     public func putAnnotations(projectID: Int64, _ annotations: [AnnotationWrite]) async throws -> AnnotationPutResult {
-        let payload = Self.annotationRows(annotations)
+        let payload = JSONText.annotationRows(annotations)
         return try await self.writer.write { transaction in
             if let bad = try await transaction.row(
                 """
@@ -102,17 +102,9 @@ extension SQLiteFerryStore {
         _ condition: String, _ binds: [SQLiteData], in transaction: SQLiteTransaction
     ) async throws -> [AnnotationRecord] {
         try await transaction.rows(
-            """
-            SELECT a.id, a.task_id, a.result, a.completed_by, a.created_at, a.updated_at FROM annotations a
-            WHERE \(condition) ORDER BY a.task_id, a.id
-            """,
+            "SELECT \(AnnotationRecord.select) FROM annotations a WHERE \(condition) ORDER BY a.task_id, a.id",
             binds
-        ).map { row in
-            AnnotationRecord(
-                id: try row.int64("id"), taskID: try row.int64("task_id"), resultJSON: try row.string("result"),
-                completedBy: try row.string("completed_by"), createdAt: try row.time("created_at"),
-                updatedAt: try row.time("updated_at"))
-        }
+        ).map(AnnotationRecord.init(row:))
     }
 
     /// Drops tombstones (among those matching `condition`) that no export link points at any more.
@@ -139,19 +131,5 @@ extension SQLiteFerryStore {
             """,
             [.int64(projectID)]
         ).map { try $0.int64("id") }
-    }
-
-    /// `[{"i":id,"t":task,"r":result,"c":by,"a":created,"u":updated},…]` for json_each.
-    private static func annotationRows(_ annotations: [AnnotationWrite]) -> String {
-        var text = "["
-        for (index, annotation) in annotations.enumerated() {
-            text += index > 0 ? ",{" : "{"
-            text += "\"i\":\(annotation.id),\"t\":\(annotation.taskID),\"r\":"
-            JSONText.appendQuoted(annotation.resultJSON, to: &text)
-            text += ",\"c\":"
-            JSONText.appendQuoted(annotation.completedBy, to: &text)
-            text += ",\"a\":\(annotation.createdAt.unixMicroseconds),\"u\":\(annotation.updatedAt.unixMicroseconds)}"
-        }
-        return text + "]"
     }
 }

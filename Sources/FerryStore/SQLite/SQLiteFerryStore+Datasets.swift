@@ -23,9 +23,9 @@ extension SQLiteFerryStore {
         checkpoint: SyncCheckpoint?,
         now: FerryTime
     ) async throws -> DatasetUpsertResult {
-        let batch = Self.lastOfEachKey(objects)
+        let batch = DatasetObjectMetadata.lastOfEachKey(objects)
         return try await self.writer.write { transaction in
-            let job = try await Self.fenceDataset(lease, in: transaction)
+            let job = try await SyncLedger.fence(lease, kind: .dataset, in: transaction)
             // `IN (SELECT …)` is materialized once and probes the primary key per batch key; a
             // join on json_each let the planner scan the catalogue once per batch key.
             let catalogued = try await transaction.rows(
@@ -91,7 +91,7 @@ extension SQLiteFerryStore {
     ///   that is not a dataset sync.
     public func completeDatasetScan(lease: JobLease, listingComplete: Bool, now: FerryTime) async throws -> Int64 {
         try await self.writer.write { transaction in
-            let job = try await Self.fenceDataset(lease, in: transaction)
+            let job = try await SyncLedger.fence(lease, kind: .dataset, in: transaction)
             guard listingComplete, job.cancelRequestedAt == nil else { return 0 }
             try await transaction.execute(
                 """
@@ -157,17 +157,6 @@ extension SQLiteFerryStore {
 
     // MARK: - Helpers
 
-    /// Fences the lease and checks that its job is a dataset sync.
-    private static func fenceDataset(_ lease: JobLease, in transaction: SQLiteTransaction) async throws -> FencedJob {
-        let job = try await SyncLedger.fence(lease, in: transaction)
-        guard job.kind == .dataset else {
-            throw StoreError.invalidArgument(
-                "Job \(lease.jobID) is a \(job.kind) job; only dataset jobs catalogue objects."
-            )
-        }
-        return job
-    }
-
     /// New, changed and revived objects: written whole, seen by `jobID`, live again. A revived
     /// object's first sighting is now.
     private static func writeDatasetObjects(
@@ -194,20 +183,5 @@ extension SQLiteFerryStore {
             """,
             [.int64(storageID), .time(now), .text(jobID), .text(JSONText.datasetRows(objects))]
         )
-    }
-
-    /// Each key once, with the metadata of its last occurrence, in first-occurrence order.
-    private static func lastOfEachKey(_ objects: [DatasetObjectMetadata]) -> [DatasetObjectMetadata] {
-        var position: [String: Int] = [:]
-        var unique: [DatasetObjectMetadata] = []
-        for object in objects {
-            if let index = position[object.key] {
-                unique[index] = object
-            } else {
-                position[object.key] = unique.count
-                unique.append(object)
-            }
-        }
-        return unique
     }
 }

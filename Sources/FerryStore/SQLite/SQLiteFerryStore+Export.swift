@@ -67,7 +67,7 @@ extension SQLiteFerryStore {
         checkpoint: SyncCheckpoint?,
         now: FerryTime
     ) async throws -> Int64 {
-        let links = Self.linkRows(written)
+        let links = JSONText.linkRows(written)
         let tasksJSON = "[" + written.map { String($0.taskID) }.joined(separator: ",") + "]"
         return try await self.writer.write { transaction in
             let target = try await Self.exportTarget(lease, in: transaction)
@@ -114,21 +114,8 @@ extension SQLiteFerryStore {
 
     // MARK: - Helpers
 
-    /// The storage an export lease writes to, with what its batches need.
-    private struct ExportTarget {
-        var storageID: Int64
-        var projectID: Int64
-        /// `prefix/`, or empty: every key is this plus `<task id>.json`.
-        var keyPrefix: String
-        var canDeleteObjects: Bool
-        var exportsAll: Bool
-    }
-
     private static func exportTarget(_ lease: JobLease, in transaction: SQLiteTransaction) async throws -> ExportTarget {
-        let job = try await SyncLedger.fence(lease, in: transaction)
-        guard job.kind == .export else {
-            throw StoreError.invalidArgument("Job \(lease.jobID) is a \(job.kind) job, not an export.")
-        }
+        let job = try await SyncLedger.fence(lease, kind: .export, in: transaction)
         guard
             let row = try await transaction.row(
                 """
@@ -140,17 +127,7 @@ extension SQLiteFerryStore {
         else {
             throw StoreError.notFound("Storage \(job.storageID) does not exist.")
         }
-        let projectID = try row.int64("project_id")
-        let settings = try SettingsDocument.decode(try row.string("settings"), projectID: projectID)
-        let options = SyncOptions(onlyNew: try row.bool("only_new"), fullExport: try row.bool("full_export"))
-        let prefix = settings.prefix
-        return ExportTarget(
-            storageID: job.storageID,
-            projectID: projectID,
-            keyPrefix: prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/",
-            canDeleteObjects: settings.canDeleteObjects,
-            exportsAll: options.exportsAll(storageExportsAll: settings.exportAll)
-        )
+        return try ExportTarget(storageID: job.storageID, row: row)
     }
 
     /// Each task's export JSON (`id`, `data`, `meta`, `predictions`, `annotations` with their
@@ -223,23 +200,5 @@ extension SQLiteFerryStore {
             guard pair.count == 2 else { throw StoreError.corrupt("An annotation version is not an [id, version] pair.") }
             return ExportedAnnotation(id: pair[0], version: FerryTime(unixMicroseconds: pair[1]))
         }
-    }
-
-    /// `[{"i":annotation,"t":task,"k":key,"e":etag,"v":version},…]`, one row per annotation.
-    private static func linkRows(_ written: [ExportWritten]) -> String {
-        var text = "["
-        var first = true
-        for object in written {
-            for annotation in object.annotations {
-                text += first ? "{" : ",{"
-                first = false
-                text += "\"i\":\(annotation.id),\"t\":\(object.taskID),\"k\":"
-                JSONText.appendQuoted(object.key, to: &text)
-                text += ",\"e\":"
-                if let etag = object.etag { JSONText.appendQuoted(etag, to: &text) } else { text += "null" }
-                text += ",\"v\":\(annotation.version.unixMicroseconds)}"
-            }
-        }
-        return text + "]"
     }
 }

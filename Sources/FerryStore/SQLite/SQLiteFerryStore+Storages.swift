@@ -135,10 +135,10 @@ extension SQLiteFerryStore {
 
             var assignments = "settings = ?, title = ?, revision = revision + 1, updated_at = ?"
             var binds: [SQLiteData] = [.text(settingsJSON), .text(settings.title), .time(now)]
-            if let newSecrets = try self.resolveSecrets(
+            if let newSecrets = try self.secretsCoding.resolve(
                 secrets,
                 stored: try row.optionalBytes("secrets_sealed"),
-                id: id
+                storageID: id
             ) {
                 let sealed = try self.secretsCoding.seal(newSecrets, storageID: id)
                 assignments += ", secrets_sealed = ?, secret_names = ?"
@@ -199,19 +199,5 @@ extension SQLiteFerryStore {
             throw StoreError.notFound("Storage \(id) does not exist.")
         }
         return try StorageColumns.storage(from: row)
-    }
-
-    /// The secrets to store after an update, or `nil` to leave the stored ones untouched.
-    private func resolveSecrets(_ update: SecretsUpdate, stored: [UInt8]?, id: Int64) throws -> StorageSecrets? {
-        switch update {
-        case .keep:
-            return nil
-        case .merge(let secrets) where secrets.isEmpty:
-            return nil
-        case .merge(let secrets):
-            return try self.secretsCoding.open(stored, storageID: id).updated(with: secrets)
-        case .replaceAll(let secrets):
-            return secrets
-        }
     }
 }

@@ -54,14 +54,9 @@ extension SQLiteFerryStore {
     ) async throws -> ImportResult {
         let payload = JSONText.importRows(tasks)
         return try await self.writer.write { transaction in
-            let job = try await SyncLedger.fence(lease, in: transaction)
-            guard job.kind == .import else {
-                throw StoreError.invalidArgument(
-                    "Job \(lease.jobID) is a \(job.kind) job; only import jobs make tasks."
-                )
-            }
-            var created: [LinkKey: Int64] = [:]
-            var existing: [LinkKey: Int64] = [:]
+            let job = try await SyncLedger.fence(lease, kind: .import, in: transaction)
+            var created: [ImportLinks.Key: Int64] = [:]
+            var existing: [ImportLinks.Key: Int64] = [:]
             if !tasks.isEmpty {
                 guard
                     let projectID = try await transaction.row(
@@ -84,7 +79,7 @@ extension SQLiteFerryStore {
                     [.int64(projectID), .int64(job.storageID), .time(now), .text(payload)]
                 )
                 for row in inserted {
-                    created[LinkKey(key: try row.string("key"), rowIndex: try row.int64("row_index"))] = try row.int64(
+                    created[ImportLinks.Key(key: try row.string("key"), rowIndex: try row.int64("row_index"))] = try row.int64(
                         "id"
                     )
                 }
@@ -97,7 +92,7 @@ extension SQLiteFerryStore {
                         [.int64(job.storageID), .text(payload)]
                     )
                     for row in found {
-                        let link = LinkKey(key: try row.string("key"), rowIndex: try row.int64("row_index"))
+                        let link = ImportLinks.Key(key: try row.string("key"), rowIndex: try row.int64("row_index"))
                         if created[link] == nil { existing[link] = try row.int64("id") }
                     }
                 }
@@ -111,7 +106,7 @@ extension SQLiteFerryStore {
             }
             try await Self.recordPartialKeys(partialKeys, of: tasks, storageID: job.storageID, in: transaction)
             try await Self.writeCheckpoint(checkpoint, jobID: lease.jobID, now: now, in: transaction)
-            return try Self.importResult(tasks, created: created, existing: existing)
+            return try ImportLinks.result(tasks, created: created, existing: existing)
         }
     }
 
@@ -200,35 +195,5 @@ extension SQLiteFerryStore {
                 [.int64(storageID), .text(JSONText.array(of: partialKeys.sorted()))]
             )
         }
-    }
-
-    private struct LinkKey: Hashable {
-        var key: String
-        var rowIndex: Int64
-    }
-
-    /// The result in request order, each (key, row index) once.
-    private static func importResult(
-        _ tasks: [NewTask],
-        created: [LinkKey: Int64],
-        existing: [LinkKey: Int64]
-    ) throws -> ImportResult {
-        var seen = Set<LinkKey>()
-        var result = ImportResult(created: [], existed: [])
-        for task in tasks {
-            let link = LinkKey(key: task.key, rowIndex: task.rowIndex)
-            guard seen.insert(link).inserted else { continue }
-            if let id = created[link] {
-                result.created.append(TaskLink(key: task.key, rowIndex: task.rowIndex, taskID: id))
-            } else if let id = existing[link] {
-                result.existed.append(TaskLink(key: task.key, rowIndex: task.rowIndex, taskID: id))
-            } else {
-                throw StoreError(
-                    code: .io,
-                    message: "Task link (\(task.key), \(task.rowIndex)) neither inserted nor found."
-                )
-            }
-        }
-        return result
     }
 }

@@ -25,10 +25,13 @@ struct SQLiteLedgerRows: LedgerTransaction {
 
     func writeSyncInfo(_ info: SyncInfo, storageID: Int64) async throws {
         try await transaction.execute(
-            "UPDATE storages SET \(SyncInfoColumns.assignments) WHERE id = ?",
-            SyncInfoColumns.binds(info) + [.int64(storageID)]
+            "UPDATE storages SET \(Self.syncInfoAssignments) WHERE id = ?",
+            SyncInfoColumns.binds(info).map { SQLiteData($0) } + [.int64(storageID)]
         )
     }
+
+    /// `status = ?, last_sync = ?, …`, bound with ``SyncInfoColumns/binds(_:)``.
+    private static let syncInfoAssignments = SyncInfoColumns.names.map { "\($0) = ?" }.joined(separator: ", ")
 
     func insertQueuedJob(_ job: JobRecord) async throws {
         try await transaction.execute(
@@ -139,27 +142,8 @@ struct SQLiteLedgerRows: LedgerTransaction {
 
 extension SQLiteTransaction: LeaseRows {
     func leaseRow(jobID: String) async throws -> JobLeaseRow? {
-        guard
-            let row = try await self.row(
-                """
-                SELECT storage_id, kind, state, lease_token, worker_id, instance_id, cancel_requested_at, cancel_reason
-                FROM jobs WHERE id = ?
-                """,
-                [.text(jobID)]
-            )
-        else {
-            return nil
-        }
-        return JobLeaseRow(
-            storageID: try row.int64("storage_id"),
-            kind: try row.rawEnum("kind", as: StorageKind.self),
-            state: try row.rawEnum("state", as: JobState.self),
-            leaseToken: try row.optionalString("lease_token"),
-            workerID: try row.optionalString("worker_id"),
-            instanceID: try row.optionalString("instance_id"),
-            cancelRequestedAt: try row.optionalTime("cancel_requested_at"),
-            cancelReason: try row.optionalString("cancel_reason")
-        )
+        try await self.row("SELECT \(JobLeaseRow.select) FROM jobs WHERE id = ?", [.text(jobID)])
+            .map(JobLeaseRow.init(row:))
     }
 }
 

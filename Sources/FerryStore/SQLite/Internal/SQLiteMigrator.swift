@@ -35,22 +35,8 @@ enum SQLiteMigrator {
                 let current = Int(try row?.int64("version") ?? 0)
                 if before == nil { before = current }
                 let applied = Int(try row?.int64("applied") ?? 0)
-                if current > latest {
-                    throw StoreError(
-                        code: .unsupportedSchema,
-                        message: """
-                            The database at \(path) has schema version \(current), but this build of \
-                            Ferry knows versions up to \(latest). It was written by a newer ferryd: run \
-                            that version, or restore a backup made by this one.
-                            """
-                    )
-                }
-                if applied != current {
-                    throw StoreError.corrupt(
-                        "The database at \(path) records \(applied) migrations up to version \(current); "
-                            + "versions are missing."
-                    )
-                }
+                try SchemaVersions.check(
+                    current: current, applied: applied, latest: latest, database: "The database at \(path)")
                 guard let next = migrations.first(where: { $0.version > current }) else {
                     return (nil, current)
                 }

@@ -3,27 +3,13 @@ import NIOCore
 import SQLiteNIO
 
 /// Typed column reads that turn a missing or mistyped value into ``StoreError/Code/corrupt``.
-extension SQLiteRow {
-    func int64(_ column: String) throws -> Int64 {
-        guard let value = try self.optionalInt64(column) else {
-            throw StoreError.corrupt("Column \(column) is NULL.")
-        }
-        return value
-    }
-
+extension SQLiteRow: StoredRow {
     func optionalInt64(_ column: String) throws -> Int64? {
         switch try self.value(column) {
         case .null: return nil
         case .integer(let value): return Int64(value)
         default: throw StoreError.corrupt("Column \(column) is not an integer.")
         }
-    }
-
-    func string(_ column: String) throws -> String {
-        guard let value = try self.optionalString(column) else {
-            throw StoreError.corrupt("Column \(column) is NULL.")
-        }
-        return value
     }
 
     func optionalString(_ column: String) throws -> String? {
@@ -44,22 +30,6 @@ extension SQLiteRow {
         case .blob(let buffer): return Array(buffer.readableBytesView)
         default: throw StoreError.corrupt("Column \(column) is not a blob.")
         }
-    }
-
-    func optionalTime(_ column: String) throws -> FerryTime? {
-        try self.optionalInt64(column).map(FerryTime.init(unixMicroseconds:))
-    }
-
-    func time(_ column: String) throws -> FerryTime {
-        FerryTime(unixMicroseconds: try self.int64(column))
-    }
-
-    func rawEnum<E: RawRepresentable>(_ column: String, as type: E.Type) throws -> E where E.RawValue == String {
-        let raw = try self.string(column)
-        guard let value = E(rawValue: raw) else {
-            throw StoreError.corrupt("Column \(column) holds an unknown value '\(raw)'.")
-        }
-        return value
     }
 
     private func value(_ column: String) throws -> SQLiteData {
@@ -98,6 +68,15 @@ extension SQLiteData {
 
     static func time(_ value: FerryTime) -> SQLiteData {
         .integer(SQLiteInt64(value.unixMicroseconds))
+    }
+
+    /// A shared mapping's value.
+    init(_ value: ColumnValue) {
+        switch value {
+        case .null: self = .null
+        case .integer(let value): self = .integer(SQLiteInt64(value))
+        case .string(let value): self = .text(value)
+        }
     }
 
     static func bytes(_ value: [UInt8]?) -> SQLiteData {

@@ -1,5 +1,4 @@
 import FerryCore
-import SQLiteNIO
 
 /// How a ``Storage`` and its ``SyncInfo`` map to the `storages` table.
 ///
@@ -15,7 +14,7 @@ enum StorageColumns {
         ].map { "s.\($0) AS \($0)" }.joined(separator: ", ") + ", " + SyncInfoColumns.select
 
     /// Decodes a row selected with ``select``.
-    static func storage(from row: SQLiteRow) throws -> Storage {
+    static func storage(from row: some StoredRow) throws -> Storage {
         let id = try row.int64("id")
         do {
             let projectID = try row.int64("project_id")
@@ -42,7 +41,7 @@ enum StorageColumns {
 
 /// How a ``SyncInfo`` maps to the sync columns of `storages`.
 enum SyncInfoColumns {
-    /// The columns, in bind order.
+    /// The columns, in the order of ``binds(_:)``.
     static let names = [
         "status", "last_sync", "last_sync_count", "last_sync_job", "traceback", "attempts", "time_queued",
         "time_in_progress", "time_last_ping", "time_completed", "time_failure", "duration",
@@ -53,11 +52,8 @@ enum SyncInfoColumns {
     /// The select list from table alias `s`.
     static let select = names.map { "s.\($0) AS \($0)" }.joined(separator: ", ")
 
-    /// `status = ?, last_sync = ?, …` for an UPDATE; bind ``binds(_:)`` in the same order.
-    static let assignments = names.map { "\($0) = ?" }.joined(separator: ", ")
-
     /// The values of ``names`` for `info`.
-    static func binds(_ info: SyncInfo) -> [SQLiteData] {
+    static func binds(_ info: SyncInfo) -> [ColumnValue] {
         let meta = info.meta
         return [
             .text(info.status.rawValue),
@@ -65,7 +61,7 @@ enum SyncInfoColumns {
             .int64(info.lastSyncCount),
             .text(info.lastSyncJob),
             .text(info.traceback),
-            .int(meta.attempts),
+            .int64(Int64(meta.attempts)),
             .time(meta.timeQueued),
             .time(meta.timeInProgress),
             .time(meta.timeLastPing),
@@ -85,7 +81,7 @@ enum SyncInfoColumns {
     }
 
     /// Decodes the sync columns of a row.
-    static func syncInfo(from row: SQLiteRow) throws -> SyncInfo {
+    static func syncInfo(from row: some StoredRow) throws -> SyncInfo {
         let reason = try row.optionalString("termination_reason").map { raw in
             guard let reason = TerminationReason(rawValue: raw) else {
                 throw StoreError.corrupt("Unknown termination reason '\(raw)'.")

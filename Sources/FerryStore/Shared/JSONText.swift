@@ -1,5 +1,6 @@
-/// Builds the JSON arrays that batch statements read with `json_each`, by hand: Foundation's
-/// `JSONEncoder` cost a sixth of the server's time per imported task.
+/// Builds the JSON arrays that batch statements read (SQLite's `json_each`, PostgreSQL's
+/// `jsonb_to_recordset`), by hand: Foundation's `JSONEncoder` cost a sixth of the server's time
+/// per imported task.
 enum JSONText {
     /// `["a","b",…]`.
     static func array(of strings: [String]) -> String {

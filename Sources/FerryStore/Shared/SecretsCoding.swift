@@ -50,6 +50,25 @@ struct SecretsCoding: Sendable {
         return StorageSecrets(values)
     }
 
+    /// The secrets to store after an update, or `nil` to leave the stored ones untouched.
+    ///
+    /// - Parameters:
+    ///   - update: The caller's update.
+    ///   - stored: The sealed secrets stored now (opened only for a merge).
+    ///   - storageID: The storage they belong to.
+    func resolve(_ update: SecretsUpdate, stored: [UInt8]?, storageID: Int64) throws -> StorageSecrets? {
+        switch update {
+        case .keep:
+            return nil
+        case .merge(let secrets) where secrets.isEmpty:
+            return nil
+        case .merge(let secrets):
+            return try self.open(stored, storageID: storageID).updated(with: secrets)
+        case .replaceAll(let secrets):
+            return secrets
+        }
+    }
+
     static func encodeNames(_ names: [String]) -> String {
         let data = (try? JSONEncoder().encode(names.sorted())) ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)

@@ -21,3 +21,20 @@ extension JSONText {
         return text + "]"
     }
 }
+
+extension DatasetObjectMetadata {
+    /// Each key once, with the metadata of its last occurrence, in first-occurrence order.
+    static func lastOfEachKey(_ objects: [DatasetObjectMetadata]) -> [DatasetObjectMetadata] {
+        var position: [String: Int] = [:]
+        var unique: [DatasetObjectMetadata] = []
+        for object in objects {
+            if let index = position[object.key] {
+                unique[index] = object
+            } else {
+                position[object.key] = unique.count
+                unique.append(object)
+            }
+        }
+        return unique
+    }
+}

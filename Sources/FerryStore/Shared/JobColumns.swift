@@ -1,5 +1,4 @@
 import FerryCore
-import SQLiteNIO
 
 /// How a ``JobRecord`` maps to the `jobs` table, and a job row to FerryCore's ``JobObservation``.
 ///
@@ -23,7 +22,7 @@ enum JobColumns {
         + "w.current_instance_id AS worker_current_instance_id"
 
     /// Decodes a row selected with ``select``.
-    static func job(from row: SQLiteRow) throws -> JobRecord {
+    static func job(from row: some StoredRow) throws -> JobRecord {
         let id = try row.string("job_id")
         let checkpoint = try row.optionalString("job_checkpoint_last_key").map { lastKey in
             SyncCheckpoint(
@@ -59,7 +58,7 @@ enum JobColumns {
     /// (completion writes both in one transaction); should one appear (a hand-edited database), it
     /// is reported as `failed`: the job is over and the storage was never updated, which is what
     /// `JOB_FAILED` means.
-    static func observation(from row: SQLiteRow) throws -> JobObservation {
+    static func observation(from row: some StoredRow) throws -> JobObservation {
         guard let jobID = try row.optionalString("job_id") else { return .missing }
         let state: ObservedJob.State
         switch try row.rawEnum("job_state", as: JobState.self) {
