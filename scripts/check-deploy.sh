@@ -3,7 +3,10 @@
 #
 #   FERRY_BIN=$(swift build --show-bin-path) scripts/check-deploy.sh   # FERRY_BIN defaults to .build/debug
 #
-# 1. deploy/config/*.json parse and use only (and all) keys the binaries' --help documents.
+# 1. deploy/config/*.json parse and use only (and all) keys the binaries' --help documents;
+#    ferryd.json (SQLite) and ferryd-postgres.json (replicas on PostgreSQL) each leave out the
+#    other database's keys, and database.password belongs in FERRY_DATABASE_PASSWORD, never a file.
+#    Only ferryd.json is started below (ferryd-postgres.json needs a PostgreSQL server).
 # 2. With a throwaway PKI from deploy/certs/ferry-certs.sh, copies of the example configs whose
 #    absolute paths are moved under a temp dir: ferryd starts on 127.0.0.1 (free port), logs
 #    "ferryd listening" and accepts an admin token; ferry-worker starts ("ferry-worker
@@ -72,16 +75,23 @@ stop() {
 
 step "Example configs: JSON and keys"
 ROOT="$T/root"   # stands in for / : /etc/ferry/... becomes $ROOT/etc/ferry/...
-for prog in ferryd ferry-worker; do
-    src="deploy/config/$prog.json"
+for example in ferryd:ferryd ferryd-postgres:ferryd ferry-worker:ferry-worker; do
+    name=${example%%:*} prog=${example#*:}
+    src="deploy/config/$name.json"
     [[ -f "$src" ]] || fail "$src not found"
     python3 -m json.tool "$src" >/dev/null || fail "$src is not valid JSON"
     "$BIN/$prog" --help >"$T/$prog.help" || fail "$prog --help failed"
     # Check keys against --help; write a copy with absolute paths under $ROOT, ferryd on port 0.
-    python3 - "$src" "$T/$prog.help" "$T/$prog.json" "$ROOT" <<'PY' || fail "$src: see above"
+    python3 - "$src" "$T/$prog.help" "$T/$name.json" "$ROOT" <<'PY' || fail "$src: see above"
 import json, re, sys
 src, helpfile, out, root = sys.argv[1:]
 documented = {m.group(1) for m in re.finditer(r"^  (\S+)\s", open(helpfile).read(), re.M)} - {"config"}
+postgres_only = {"database.url", "database.passwordFile", "database.maxConnections"}
+documented -= {"database.password"}
+if src.endswith("/ferryd.json"):
+    documented -= postgres_only
+elif src.endswith("/ferryd-postgres.json"):
+    documented -= {"database.path"}
 conf = json.load(open(src))
 def walk(obj, prefix=""):
     for key, value in obj.items():

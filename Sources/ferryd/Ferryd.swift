@@ -18,19 +18,19 @@ struct Ferryd {
             print(
                 LayeredConfiguration.usage(
                     program: "ferryd", summary: "Ferry's RPC server.", keys: ServerSettings.documentedKeys))
-            print("\n`ferryd migrate [--key value …]` applies pending database migrations (database.path) and exits.")
+            print("\n`ferryd migrate [--key value …]` applies pending database migrations (database.url, or else database.path) and exits.")
             return
         }
         do {
             let config = try await LayeredConfiguration.reader(knownKeys: ServerSettings.documentedKeys)
             if migrating {
                 bootstrapLogging(level: "info")
-                let path = ServerSettings.databasePath(from: config)
-                let versions = try await SQLiteFerryStore.migrate(path: path, logger: Logger(label: "ferryd"))
+                let database = try ServerSettings.database(from: config)
+                let versions = try await database.migrate(logger: Logger(label: "ferryd"))
                 print(
                     versions.from == versions.to
-                        ? "\(path): schema version \(versions.to), nothing to migrate"
-                        : "\(path): migrated from schema version \(versions.from) to \(versions.to)")
+                        ? "\(database): schema version \(versions.to), nothing to migrate"
+                        : "\(database): migrated from schema version \(versions.from) to \(versions.to)")
                 return
             }
             let settings = try ServerSettings.load(from: config)

@@ -38,6 +38,35 @@ struct LeaseCachingStoreTests {
         }
     }
 
+    @Test("changes announced by other replicas mark a cancel, drop a settled job, and a gap drops every lease")
+    func announcedChanges() async throws {
+        try await withCachingStore(.sqlite) { store, ended in
+            let (_, first) = try await Fixture.runningJob(store, job: "job-1")
+            let (_, second) = try await Fixture.runningJob(store, worker: "worker-b", job: "job-2")
+            store.apply(.syncQueued)
+            store.apply(.feedLost)
+            #expect(store.cachedCancelRequested(for: first.lease) == false)
+            store.apply(.cancelRequested(jobID: "job-1"))
+            #expect(store.cachedCancelRequested(for: first.lease) == true)
+            #expect(store.cachedCancelRequested(for: second.lease) == false)
+            store.apply(.jobEnded(jobID: "job-2"))
+            #expect(store.cachedCancelRequested(for: second.lease) == nil)
+            #expect(ended.all == ["job-2"])
+            store.apply(.feedResumed)
+            #expect(store.cachedCancelRequested(for: first.lease) == nil)
+        }
+    }
+
+    @Test("an announcement reads back as the change it was; unknown text is ignored")
+    func announcementPayloads() {
+        for change in [StoreChange.syncQueued, .cancelRequested(jobID: "job 1"), .jobEnded(jobID: "j-2")] {
+            #expect(change.payload.flatMap(StoreChange.init(payload:)) == change)
+        }
+        #expect(StoreChange.feedLost.payload == nil && StoreChange.feedResumed.payload == nil)
+        #expect(StoreChange(payload: "resized 3") == nil)
+        #expect(StoreChange(payload: "cancel") == nil)
+    }
+
     @Test("an outcome drops the lease and reports the job ended", arguments: StoreKind.allCases)
     func outcomeDrops(_ kind: StoreKind) async throws {
         try await withCachingStore(kind) { store, ended in

@@ -1,5 +1,6 @@
 import FerryCore
 import FerryTestSupport
+import Synchronization
 import Testing
 
 @testable import FerryStore
@@ -119,6 +120,55 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("a replica following the database hears what another queues, cancels and settles, once committed")
+    func changesReachTheOtherReplica() async throws {
+        try await withTwoReplicas { first, second in
+            let heard = HeardChanges()
+            let follower = Task { await first.followChanges { heard.append($0) } }
+            defer { follower.cancel() }
+            func hears(_ change: StoreChange) async throws -> Bool {
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline {
+                    if heard.all.contains(change) { return true }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                return false
+            }
+            // The feed listens once a change made through its own store comes back (one made
+            // before it listened is not heard: ask again). Each probe is cancelled while queued,
+            // so no claim below takes it.
+            var listening = false
+            for attempt in 0..<100 where !listening {
+                let probe = try await Fixture.storage(first, title: "probe\(attempt)")
+                _ = try await first.startSync(storageID: probe.id, options: .default, now: Fixture.t0, jobID: "probe\(attempt)")
+                _ = try await first.requestCancel(storageID: probe.id, reason: nil, now: Fixture.t0)
+                try await Task.sleep(for: .milliseconds(100))
+                listening = heard.all.contains(.syncQueued)
+            }
+            #expect(listening)
+            heard.removeAll()
+
+            let (storage, claim) = try await Fixture.runningJob(second, job: "job-1")
+            #expect(try await hears(.syncQueued))
+            _ = try await second.requestCancel(storageID: storage.id, reason: "operator", now: Fixture.t0)
+            #expect(try await hears(.cancelRequested(jobID: "job-1")))
+            _ = try await second.completeJob(
+                lease: claim.lease, outcome: .cancelled, counters: nil, now: Fixture.t0 + .seconds(1))
+            #expect(try await hears(.jobEnded(jobID: "job-1")), "\(heard.all)")
+            // A refused operation announces nothing: announcements arrive in commit order, so by
+            // the time a later sync's is heard, one from the refusal would have come first.
+            heard.removeAll()
+            await #expect(throws: StoreError.self) {
+                _ = try await second.completeJob(
+                    lease: claim.lease, outcome: .completed, counters: nil, now: Fixture.t0 + .seconds(2))
+            }
+            let marker = try await Fixture.storage(second, title: "marker")
+            _ = try await second.startSync(storageID: marker.id, options: .default, now: Fixture.t0, jobID: "marker")
+            #expect(try await hears(.syncQueued))
+            #expect(heard.all == [.syncQueued])
+        }
+    }
+
     @Test("replicas opening a new database together migrate it once")
     func concurrentMigrations() async throws {
         let url = try await PostgresServer.shared().createDatabase()
@@ -200,4 +250,12 @@ struct PostgresStoreTests {
             }
         }
     }
+}
+
+/// The changes a store's feed handed over, in order.
+final class HeardChanges: Sendable {
+    private let changes = Mutex<[StoreChange]>([])
+    func append(_ change: StoreChange) { changes.withLock { $0.append(change) } }
+    func removeAll() { changes.withLock { $0.removeAll() } }
+    var all: [StoreChange] { changes.withLock { $0 } }
 }

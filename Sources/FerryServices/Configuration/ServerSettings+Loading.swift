@@ -1,6 +1,7 @@
 public import Configuration
 public import FerrySettings
 import FerryCore
+public import FerryStore
 import FerryTLS
 import FerryTransport
 import Foundation
@@ -17,8 +18,13 @@ extension ServerSettings {
         .init("tls.key", "", "PEM server private key (required)"),
         .init("tls.ca", "", "PEM CA bundle that signs worker certificates"),
         .init("tls.clientAuth", "optional", "client certificates: none, optional or required"),
-        .init("database.path", "ferry.db", "SQLite database file"),
-        .init("secrets.keyFile", "<database.path>.key", "32-byte key (64 hex digits) sealing secrets; made if absent"),
+        .init("database.path", "ferry.db", "SQLite database file (when database.url is not set)"),
+        .init("database.url", "", "postgres://user@host:port/db?sslmode=disable|prefer|require: PostgreSQL, for replicas"),
+        .init("database.passwordFile", "", "file holding the PostgreSQL password (or FERRY_DATABASE_PASSWORD)"),
+        .init("database.password", "", "the PostgreSQL password; set it through FERRY_DATABASE_PASSWORD, not a flag"),
+        .init("database.maxConnections", "20", "PostgreSQL connections each ferryd keeps at most"),
+        .init("secrets.keyFile", "<database.path>.key", "32-byte key (64 hex digits) sealing secrets; made if absent; "
+              + "required with database.url, the same file on every replica"),
         .init("auth.tokensFile", "", "bearer tokens file (lines: sha256:<hex> <role> <name>)"),
         .init("storage.localFilesRoot", "", "directory local-files storages must stay under"),
         .init("sync.pingIntervalSeconds", "10", "how often workers send heartbeats"),
@@ -62,7 +68,19 @@ extension ServerSettings {
         if let localFilesRoot, !localFilesRoot.hasPrefix("/") {
             throw SettingsError(key: "storage.localFilesRoot", message: "'\(localFilesRoot)' must be an absolute path")
         }
-        let databasePath = Self.databasePath(from: config)
+        let database = try Self.database(from: config)
+        let secretsKeyPath: String
+        switch database {
+        case .sqlite(let path):
+            secretsKeyPath = config.string(forKey: "secrets.keyFile", default: path + ".key")
+        case .postgres:
+            // Replicas must seal with one key: a key made beside each server would differ.
+            guard let path = config.string(forKey: "secrets.keyFile"), !path.isEmpty else {
+                throw SettingsError(
+                    key: "secrets.keyFile", message: "required with database.url: every replica must use the same key")
+            }
+            secretsKeyPath = path
+        }
         let termination = try terminationPolicy(config)
         let grace = config.double(forKey: "shutdown.gracePeriodSeconds", default: 10)
         guard grace >= 0 else {
@@ -78,8 +96,8 @@ extension ServerSettings {
             tlsKey: key,
             tlsCA: ca,
             clientAuth: clientAuth,
-            databasePath: databasePath,
-            secretsKeyPath: config.string(forKey: "secrets.keyFile", default: databasePath + ".key"),
+            database: database,
+            secretsKeyPath: secretsKeyPath,
             tokensPath: tokensPath,
             localFilesRoot: localFilesRoot,
             termination: termination,
@@ -125,11 +143,36 @@ extension ServerSettings {
         return policy
     }
 
-    /// The SQLite database file (`database.path`); all `ferryd migrate` needs.
+    /// The database (`database.*`); all `ferryd migrate` needs.
     ///
     /// - Parameter config: A reader over flags, environment and file.
-    /// - Returns: The path.
-    public static func databasePath(from config: ConfigReader) -> String {
-        config.string(forKey: "database.path", default: "ferry.db")
+    /// - Returns: PostgreSQL when `database.url` is set, otherwise the SQLite file `database.path`.
+    /// - Throws: ``SettingsError`` for a malformed URL, an unreadable password file or a bad pool size.
+    public static func database(from config: ConfigReader) throws -> StoreLocation {
+        guard let url = config.string(forKey: "database.url"), !url.isEmpty else {
+            return .sqlite(path: config.string(forKey: "database.path", default: "ferry.db"))
+        }
+        var password = config.string(forKey: "database.password", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        if let file = config.string(forKey: "database.passwordFile"), !file.isEmpty {
+            guard let contents = FileManager.default.contents(atPath: file),
+                var text = String(data: contents, encoding: .utf8)
+            else {
+                throw SettingsError(key: "database.passwordFile", message: "cannot read '\(file)'")
+            }
+            while text.last?.isNewline == true { text.removeLast() }
+            password = text
+        }
+        let location: PostgresConnectionURL
+        do {
+            location = try PostgresConnectionURL(url, password: password)
+        } catch let error as StoreError {
+            // The message never repeats the URL, which may hold a password.
+            throw SettingsError(key: "database.url", message: error.message)
+        }
+        let connections = config.int(forKey: "database.maxConnections", default: 20)
+        guard (1...1000).contains(connections) else {
+            throw SettingsError(key: "database.maxConnections", message: "must be from 1 to 1000")
+        }
+        return .postgres(url: location, configuration: .init(maximumConnections: connections))
     }
 }

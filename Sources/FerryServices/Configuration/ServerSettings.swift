@@ -1,4 +1,5 @@
 public import FerryCore
+public import FerryStore
 public import FerrySettings
 public import FerryTLS
 public import FerryTransport
@@ -18,8 +19,8 @@ public struct ServerSettings: Sendable {
     public var tlsCA: String?
     /// Whether client certificates are requested.
     public var clientAuth: TLSConfiguration.ClientCertificateVerification
-    /// The SQLite database file.
-    public var databasePath: String
+    /// The database: a SQLite file (default) or a PostgreSQL database shared by replicas.
+    public var database: StoreLocation
     /// The file with the 32-byte key (64 hex digits) that seals storage secrets at rest.
     public var secretsKeyPath: String
     /// The bearer tokens file, if internal services use tokens.

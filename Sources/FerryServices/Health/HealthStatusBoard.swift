@@ -9,6 +9,7 @@ public final class HealthStatusBoard: Sendable {
         var statuses: [String: FerryV1.ServingStatus] = [:]
         var watchers: [Int: (service: String, continuation: AsyncStream<FerryV1.ServingStatus>.Continuation)] = [:]
         var nextWatcherID = 0
+        var draining = false
     }
 
     private let state = Mutex(State())
@@ -33,11 +34,26 @@ public final class HealthStatusBoard: Sendable {
         }
     }
 
-    /// Marks every known service `NOT_SERVING`; used when draining before shutdown.
+    /// Marks every known service `NOT_SERVING` for good; used when draining before shutdown.
     public func markAllNotServing() {
-        let services = state.withLock { Array($0.statuses.keys) }
+        let services = state.withLock { state in
+            state.draining = true
+            return Array(state.statuses.keys)
+        }
         for service in services {
             setStatus(.notServing, for: service)
+        }
+    }
+
+    /// Marks every known service `NOT_SERVING` while the database cannot be reached, and
+    /// `SERVING` again when it can (unless the server is draining).
+    ///
+    /// - Parameter reachable: Whether the database answers.
+    public func setDatabaseReachable(_ reachable: Bool) {
+        let (services, draining) = state.withLock { (Array($0.statuses.keys), $0.draining) }
+        guard !draining else { return }
+        for service in services {
+            setStatus(reachable ? .serving : .notServing, for: service)
         }
     }
 

@@ -47,7 +47,7 @@ public struct FerryServerProcess: Sendable {
             configuration: .init(localFilesRoot: try settings.localFilesRoot.map(LocalFilesRoot.init))
         )
         let sealer = try AESSecretSealer(key: try SecretsKeyFile.loadOrCreate(at: settings.secretsKeyPath))
-        let store = try await SQLiteFerryStore.open(path: settings.databasePath, sealer: sealer, logger: logger)
+        let store = try await settings.database.open(sealer: sealer, logger: logger)
 
         let set = FerryServiceSet(
             store: store, policy: settings.termination, validator: validator, clock: SystemClock(), logger: logger)
@@ -75,6 +75,7 @@ public struct FerryServerProcess: Sendable {
             configuration: .init(
                 services: [
                     .init(service: StoreService(store: store, beforeClose: set.workers.flushPendingProgress)),
+                    .init(service: StoreChangeService(store: store, handle: set.follow)),
                     .init(service: RPCServerService(server: server, onShutdown: set.beginShutdown)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -86,7 +87,7 @@ public struct FerryServerProcess: Sendable {
             let bound = try await transport.listeningAddress()
             logger.info(
                 "ferryd listening",
-                metadata: ["address": "\(bound)", "alpn": "\(FerryProtocol.alpn)", "database": "\(settings.databasePath)",
+                metadata: ["address": "\(bound)", "alpn": "\(FerryProtocol.alpn)", "database": "\(settings.database)",
                            "tokens": "\(tokens.count)"]
             )
         }

@@ -13,6 +13,8 @@ public struct FerryServiceSet: Sendable {
     public let workers: WorkerService
     /// Component statuses reported by the health service.
     public let health: HealthStatusBoard
+    private let leases: LeaseCachingStore
+    private let arrivals: Wakeup
 
     /// Wires the services.
     ///
@@ -48,6 +50,24 @@ public struct FerryServiceSet: Sendable {
         self.services = [HealthService(board: health), storages, workers]
         self.workers = workers
         self.health = health
+        self.leases = store
+        self.arrivals = arrivals
+    }
+
+    /// Acts on a change another server replica made to the shared database: a queued sync wakes
+    /// waiting AcquireJob calls, and cancels and settled jobs reach the lease cache, so the next
+    /// heartbeat of an affected job is answered from the truth. While the database cannot be
+    /// reached, health says `NOT_SERVING`.
+    @Sendable public func follow(_ change: StoreChange) {
+        leases.apply(change)
+        switch change {
+        case .syncQueued: arrivals.wake()
+        case .feedResumed:
+            health.setDatabaseReachable(true)
+            arrivals.wake()
+        case .feedLost: health.setDatabaseReachable(false)
+        case .cancelRequested, .jobEnded: break
+        }
     }
 
     /// Graceful shutdown began: health says `NOT_SERVING` and AcquireJob long-polls end at once,

@@ -11,8 +11,9 @@ import Synchronization
 /// drops it). Nobody invalidates it by hand. A lease not in the cache is unknown here, and the
 /// caller asks the store, which fences every persisted write anyway.
 ///
-/// The cache is this process's: a job settled through another store instance (another server
-/// replica) is dropped here at its lease's next fenced write.
+/// The cache is this process's. What other server replicas change reaches it through
+/// ``apply(_:)`` when the database announces changes (PostgreSQL); without announcements, a job
+/// settled through another replica is dropped here at its lease's next fenced write.
 public final class LeaseCachingStore: FerryStore {
     private struct Entry {
         var lease: JobLease
@@ -130,6 +131,29 @@ public final class LeaseCachingStore: FerryStore {
         let lost = try await base.registerWorkerInstance(workerID: workerID, instanceID: instanceID, now: now)
         lost.forEach(drop)
         return lost
+    }
+
+    // MARK: - Changes made by other server processes
+
+    /// Applies a change another server process announced: a cancel marks the job's lease, a
+    /// settled job's lease is dropped, and after a gap in the announcements every lease is
+    /// dropped (each is looked up again at its next heartbeat).
+    ///
+    /// - Parameter change: The announced change.
+    public func apply(_ change: StoreChange) {
+        switch change {
+        case .syncQueued, .feedLost:
+            break
+        case .cancelRequested(let jobID):
+            state.withLock { $0.entries[jobID]?.cancelRequested = true }
+        case .jobEnded(let jobID):
+            drop(jobID)
+        case .feedResumed:
+            state.withLock { state in
+                state.entries.removeAll()
+                state.epoch &+= 1
+            }
+        }
     }
 
     // MARK: - Cache upkeep

@@ -64,6 +64,10 @@ protocol LedgerTransaction: LeaseRows {
         whenQueued: JobState,
         at time: FerryTime?
     ) async throws
+
+    /// Tells the other server processes sharing the database of a change, once the transaction
+    /// commits (nothing when it rolls back).
+    func announce(_ change: StoreChange) async throws
 }
 
 /// Reads the fencing columns of jobs: all ``LeaseFence`` needs, in a read or a write.

@@ -33,6 +33,7 @@ enum SyncLedger {
         )
         try await transaction.insertQueuedJob(job)
         try await transaction.writeSyncInfo(next, storageID: storageID)
+        try await transaction.announce(.syncQueued)
         return .started(job: job, syncInfo: next)
     }
 
@@ -82,6 +83,7 @@ enum SyncLedger {
             whenQueued: settled.queued,
             at: newInfo.meta.timeFailure
         )
+        try await transaction.announce(.jobEnded(jobID: expectedJobID))
         return true
     }
 
@@ -102,6 +104,7 @@ enum SyncLedger {
         try await transaction.writeSyncInfo(next, storageID: storageID)
         if let jobID = next.lastSyncJob {
             try await transaction.requestJobCancel(jobID: jobID, reason: reason.flatMap { $0.isEmpty ? nil : $0 }, now: now)
+            try await transaction.announce(.cancelRequested(jobID: jobID))
         }
         return CancelResult(jobID: next.lastSyncJob, cancelRequested: true, syncInfo: next)
     }
@@ -194,6 +197,7 @@ enum SyncLedger {
         }
         try await transaction.writeSyncInfo(next, storageID: job.storageID)
         try await transaction.finishJob(jobID: lease.jobID, state: state, now: now)
+        try await transaction.announce(.jobEnded(jobID: lease.jobID))
         return next
     }
 

@@ -92,24 +92,66 @@ public final class PostgresFerryStore: FerryStore {
         configuration: Configuration = Configuration(),
         logger: Logger
     ) async throws -> PostgresFerryStore {
-        let location = try PostgresConnectionURL(url, password: password)
-        var clientConfiguration = location.clientConfiguration()
-        clientConfiguration.options.maximumConnections = max(1, configuration.maximumConnections)
-        clientConfiguration.options.connectTimeout = configuration.connectTimeout
-        let session = PostgresSession(configuration: clientConfiguration, logger: logger)
+        try await Self.open(
+            url: try PostgresConnectionURL(url, password: password), sealer: sealer, configuration: configuration,
+            logger: logger)
+    }
+
+    /// Connects to the database at a parsed `url`; see ``open(url:password:sealer:configuration:logger:)``.
+    public static func open(
+        url location: PostgresConnectionURL,
+        sealer: any SecretSealer,
+        configuration: Configuration = Configuration(),
+        logger: Logger
+    ) async throws -> PostgresFerryStore {
+        let session = Self.connect(location, configuration: configuration, logger: logger)
         do {
-            let version = try await PostgresMigrator.migrate(session, database: location.description, logger: logger)
+            let versions = try await PostgresMigrator.migrate(session, database: location.description, logger: logger)
             return PostgresFerryStore(
                 session: session,
                 sealer: sealer,
                 logger: logger,
                 url: location,
-                schemaVersion: version
+                schemaVersion: versions.to
             )
         } catch {
             await session.close()
             throw error
         }
+    }
+
+    /// Brings the database at `url` to the newest schema this build knows and disconnects: what
+    /// `ferryd migrate` runs, so a deploy pipeline can migrate before it starts the new servers.
+    ///
+    /// - Parameters:
+    ///   - location: The database.
+    ///   - configuration: Pool settings (the connect timeout).
+    ///   - logger: Where each applied migration is logged.
+    /// - Returns: The schema version before and after.
+    /// - Throws: As ``open(url:password:sealer:configuration:logger:)``.
+    public static func migrate(
+        url location: PostgresConnectionURL,
+        configuration: Configuration = Configuration(),
+        logger: Logger
+    ) async throws -> (from: Int, to: Int) {
+        let session = Self.connect(location, configuration: configuration, logger: logger)
+        do {
+            let versions = try await PostgresMigrator.migrate(session, database: location.description, logger: logger)
+            await session.close()
+            return versions
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
+    private static func connect(
+        _ location: PostgresConnectionURL, configuration: Configuration, logger: Logger
+    ) -> PostgresSession {
+        var clientConfiguration = location.clientConfiguration()
+        clientConfiguration.options.maximumConnections = max(1, configuration.maximumConnections)
+        clientConfiguration.options.connectTimeout = configuration.connectTimeout
+        return PostgresSession(configuration: clientConfiguration, database: location.description, logger: logger)
     }
 
     /// Waits for in-flight calls, then closes the pool's connections. Later calls throw

@@ -14,9 +14,12 @@ struct World {
 
     init(
         staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false,
-        gracePeriodSeconds: Double = 10, workerKinds: String = "import,export,dataset", replicas: Int = 0
+        gracePeriodSeconds: Double = 10, workerKinds: String = "import,export,dataset", replicas: Int = 0,
+        serverArguments: [String] = [], databaseURL: String? = nil
     ) async throws {
-        daemon = try FerrydProcess(staleAfterSeconds: staleAfterSeconds, gracePeriodSeconds: gracePeriodSeconds)
+        daemon = try FerrydProcess(
+            staleAfterSeconds: staleAfterSeconds, gracePeriodSeconds: gracePeriodSeconds, extraArguments: serverArguments,
+            databaseURL: databaseURL)
         self.replicas = (0..<replicas).map { [daemon] in FerrydProcess(replicaOf: daemon, name: "ferryd-replica\($0 + 1)") }
         worker = WorkerChild(
             daemon: daemon, replicas: self.replicas, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU,

@@ -34,6 +34,8 @@ final class FerrydProcess: @unchecked Sendable {
     let descriptorLimit: Int?
     /// More command-line settings, after the ones every test needs.
     let extraArguments: [String]
+    /// A PostgreSQL database (`--database-url`) instead of the SQLite file in `directory`.
+    let databaseURL: String?
     /// Who asks Health.Check whether the child is ready (a certificate when mTLS is required).
     let readinessIdentity: FerryTestServer.Identity
     /// How long to wait for a child to become ready; generous, the machine may be loaded.
@@ -41,8 +43,10 @@ final class FerrydProcess: @unchecked Sendable {
 
     init(
         staleAfterSeconds: Double, pingIntervalSeconds: Double = 0.1, gracePeriodSeconds: Double = 10,
-        descriptorLimit: Int? = nil, extraArguments: [String] = [], readinessIdentity: FerryTestServer.Identity = .anonymous
+        descriptorLimit: Int? = nil, extraArguments: [String] = [], readinessIdentity: FerryTestServer.Identity = .anonymous,
+        databaseURL: String? = nil
     ) throws {
+        self.databaseURL = databaseURL
         self.pingIntervalSeconds = pingIntervalSeconds
         self.gracePeriodSeconds = gracePeriodSeconds
         self.descriptorLimit = descriptorLimit
@@ -61,6 +65,7 @@ final class FerrydProcess: @unchecked Sendable {
     /// A second `ferryd` on the same files (database, secrets key, tokens, local files) and
     /// settings as `primary`: a replica sharing its state.
     init(replicaOf primary: FerrydProcess, name: String) {
+        self.databaseURL = primary.databaseURL
         self.pingIntervalSeconds = primary.pingIntervalSeconds
         self.gracePeriodSeconds = primary.gracePeriodSeconds
         self.descriptorLimit = primary.descriptorLimit
@@ -114,7 +119,6 @@ final class FerrydProcess: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: binary)
             var arguments = [
                 "--listen", "127.0.0.1:\(port)",
-                "--database-path", directory + "/ferry.db",
                 "--secrets-key-file", directory + "/key",
                 "--tls-cert", pki.serverCertificate,
                 "--tls-key", pki.serverKey,
@@ -125,7 +129,7 @@ final class FerrydProcess: @unchecked Sendable {
                 "--sync-stale-after-seconds", "\(staleAfterSeconds)",
                 "--shutdown-grace-period-seconds", "\(gracePeriodSeconds)",
                 "--log-level", "debug",
-            ] + extraArguments
+            ] + (databaseURL.map { ["--database-url", $0] } ?? ["--database-path", directory + "/ferry.db"]) + extraArguments
             if let descriptorLimit {
                 // prlimit sets the limit on itself and execs ferryd: the pid stays ferryd's.
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")

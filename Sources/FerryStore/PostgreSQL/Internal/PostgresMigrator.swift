@@ -12,7 +12,7 @@ enum PostgresMigrator {
 
     /// Brings the schema to the newest version this build knows.
     ///
-    /// - Returns: The schema version after migrating.
+    /// - Returns: The schema version before and after migrating.
     /// - Throws: ``StoreError/Code/unsupportedSchema`` if the database is newer than this build;
     ///   ``StoreError/Code/corrupt`` if its recorded versions have a gap.
     static func migrate(
@@ -20,8 +20,9 @@ enum PostgresMigrator {
         migrations: [PostgresMigration] = PostgresMigration.all,
         database: String,
         logger: Logger
-    ) async throws -> Int {
+    ) async throws -> (from: Int, to: Int) {
         let latest = migrations.last?.version ?? 0
+        var first: Int?
         while true {
             let outcome: (applied: PostgresMigration?, version: Int) = try await session.write { transaction in
                 try await transaction.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
@@ -41,6 +42,7 @@ enum PostgresMigrator {
                 let applied = Int(try row?.int64("applied") ?? 0)
                 try SchemaVersions.check(
                     current: current, applied: applied, latest: latest, database: "The database \(database)")
+                first = first ?? current
                 guard let next = migrations.first(where: { $0.version > current }) else {
                     return (nil, current)
                 }
@@ -57,7 +59,7 @@ enum PostgresMigrator {
                 )
                 return (next, next.version)
             }
-            guard let applied = outcome.applied else { return outcome.version }
+            guard let applied = outcome.applied else { return (first ?? outcome.version, outcome.version) }
             logger.info(
                 "Applied database migration",
                 metadata: ["version": "\(applied.version)", "name": "\(applied.name)", "database": "\(database)"]

@@ -1,6 +1,7 @@
 import FerryCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The connection pool of one ``PostgresFerryStore``, with its transactions.
 ///
@@ -13,11 +14,16 @@ final class PostgresSession: Sendable {
     let logger: Logger
     private let running: Task<Void, Never>
     private let inFlight = InFlightCalls()
+    /// Cleared while the change feed has lost the database, so calls fail at once as
+    /// unavailable instead of queueing for a connection the pool cannot make.
+    private let reachable = Atomic<Bool>(true)
+    private let database: String
 
     /// Starts the pool (its `run()` task); ``close()`` ends it.
-    init(configuration: PostgresClient.Configuration, logger: Logger) {
+    init(configuration: PostgresClient.Configuration, database: String, logger: Logger) {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
+        self.database = database
         self.logger = logger
         self.running = Task { await client.run() }
     }
@@ -79,7 +85,15 @@ final class PostgresSession: Sendable {
         }
     }
 
+    /// Records whether the database answers (the change feed's connection does).
+    func setReachable(_ reachable: Bool) {
+        self.reachable.store(reachable, ordering: .relaxed)
+    }
+
     private func lease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        guard self.reachable.load(ordering: .relaxed) else {
+            throw StoreError(code: .unavailable, message: "The database \(self.database) cannot be reached; try again shortly.")
+        }
         do {
             return try await self.client.withConnection { connection in
                 try await body(connection)

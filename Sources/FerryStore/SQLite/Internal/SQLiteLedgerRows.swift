@@ -7,6 +7,9 @@ struct SQLiteLedgerRows: LedgerTransaction {
     let transaction: SQLiteTransaction
     let secretsCoding: SecretsCoding
 
+    /// Nothing: a SQLite database serves one server process, whose caches saw the change made.
+    func announce(_ change: StoreChange) async throws {}
+
     func syncState(storageID: Int64) async throws -> StorageSyncState {
         guard
             let row = try await transaction.row(

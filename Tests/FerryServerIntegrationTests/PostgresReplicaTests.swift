@@ -1,0 +1,85 @@
+import FerryProto
+import FerryTestSupport
+import Foundation
+import Testing
+
+/// Two real `ferryd` replicas on one PostgreSQL database, over TLS: what one replica decides, the
+/// other sees, and a call to either decides as one.
+@Suite(.serialized, .timeLimit(.minutes(8)))
+struct PostgresReplicaTests {
+    /// Two replicas on a fresh database, with a worker that is not started.
+    func world(serverArguments: [String] = [], batchSize: Int = 50) async throws -> World {
+        try await World(
+            staleAfterSeconds: 10, batchSize: batchSize, replicas: 1, serverArguments: serverArguments,
+            databaseURL: try await PostgresServer.shared().createDatabase())
+    }
+
+    /// Runs `body` concurrently `count` times, alternating the replicas it talks to.
+    func spread<Result: Sendable>(
+        _ count: Int, over world: World, _ body: @escaping @Sendable (FerryClient) async throws -> Result
+    ) async throws -> [Result] {
+        let servers = [world.daemon] + world.replicas
+        return try await withThrowingTaskGroup(of: Result.self) { group in
+            for index in 0..<count {
+                let server = servers[index % servers.count]
+                group.addTask { try await server.withClient(.admin, body) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test func fiftyStartSyncsSpreadOverBothReplicasMakeOneJob() async throws {
+        let world = try await world()
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 3)
+        let replies = try await spread(50, over: world) { try await $0.startSync(storage) }
+        #expect(replies.filter { !$0.alreadyRunning }.count == 1)
+        #expect(Set(replies.map(\.jobID)).count == 1)
+
+        // The one job is the one a worker runs, whichever replica it asks.
+        try world.worker.start()
+        let done = try await world.waitForStatus(storage, in: [.completed, .failed], timeout: .seconds(60))
+        #expect(done.sync?.status == .completed, "\(done.sync?.traceback ?? "")")
+        #expect(done.sync?.lastSyncJob == replies.first?.jobID)
+        try await world.expectTasks(3)
+    }
+
+    @Test func twentyListStoragesOverBothReplicasOnATimedOutSyncPersistOneVerdict() async throws {
+        let world = try await world(serverArguments: ["--sync-queued-timeout-seconds", "1"])
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 1)
+        _ = try await world.admin { try await $0.startSync(storage) }
+        // No worker runs: the sync times out in the queue. Nobody lists before that, so the
+        // twenty listers below are the first to detect it.
+        try await Task.sleep(for: .milliseconds(1_500))
+        let listed = try await spread(20, over: world) { try await $0.listed(storage) }
+        #expect(listed.allSatisfy { $0.sync?.status == .failed })
+        #expect(listed.allSatisfy { $0.sync?.meta?.terminationReason == .queueTimeout })
+        #expect(Set(listed.compactMap { $0.sync?.traceback }).count == 1)
+        #expect(Set(listed.compactMap { $0.sync?.meta?.timeFailureUnixMicros }).count == 1)
+        let verdicts = ([world.daemon] + world.replicas).map { $0.log.components(separatedBy: "Sync terminated").count - 1 }
+        #expect(verdicts.reduce(0, +) == 1, "verdicts written per replica: \(verdicts)")
+    }
+
+    @Test func aCancelSentToTheOtherReplicaReachesTheWorkersHeartbeatStream() async throws {
+        let world = try await world(batchSize: 5)
+        defer { world.cleanUp() }
+        let storage = try await world.runningSync(files: 5_000)
+        let servers = [world.daemon] + world.replicas
+        let streamedTo = try #require(servers.first { $0.log.contains("Job claimed") }, "no replica logged the claim")
+        let other = try #require(servers.first { $0 !== streamedTo })
+
+        let cancel = try await other.withClient(.admin) { admin in
+            try await admin.unary(
+                FerryV1.Methods.StorageService.cancelSync,
+                FerryV1.CancelSyncRequest(storageID: storage, reason: "operator"),
+                as: FerryV1.CancelSyncResponse.self)
+        }
+        #expect(cancel.cancelRequested)
+        let failed = try await world.waitForStatus(storage, in: [.failed, .completed], timeout: .seconds(30))
+        #expect(failed.sync?.meta?.terminationReason == .cancelled, "\(failed.sync?.traceback ?? "")")
+        #expect(failed.sync?.lastSyncCount ?? 5_000 < 5_000, "the sync finished before the cancel")
+        #expect(world.worker.log.contains("JOB_RESULT_CANCELLED"))
+        #expect(streamedTo.log.contains("Job finished"), "the worker confirmed on the replica it streams to")
+    }
+}
