@@ -1,4 +1,5 @@
 import FerryProto
+import FerryRPC
 import FerryTestSupport
 import Foundation
 import Testing
@@ -81,5 +82,50 @@ struct PostgresReplicaTests {
         #expect(failed.sync?.lastSyncCount ?? 5_000 < 5_000, "the sync finished before the cancel")
         #expect(world.worker.log.contains("JOB_RESULT_CANCELLED"))
         #expect(streamedTo.log.contains("Job finished"), "the worker confirmed on the replica it streams to")
+    }
+
+    /// `kill -9` of PostgreSQL's postmaster under a running ferryd, then a restart: ferryd says
+    /// NOT_SERVING and refuses writes as UNAVAILABLE while the database is gone, never crashes,
+    /// serves again soon after the database is back, and nothing it acknowledged is lost.
+    @Test func aKilledPostmasterMakesFerrydNotServingAndUnavailableThenItServesAgain() async throws {
+        let postgres = try await PostgresServer.start(crashSafe: true)
+        defer { Task { await postgres.stop() } }
+        let world = try await World(
+            staleAfterSeconds: 10, batchSize: 50, databaseURL: try await postgres.createDatabase())
+        defer { world.cleanUp() }
+        let acknowledged = try await world.storage(files: 2)
+        let server = world.daemon
+        @Sendable func health() async -> FerryV1.ServingStatus? {
+            try? await server.withClient(.anonymous) { client in
+                try await client.unary(
+                    FerryV1.Methods.Health.check, FerryV1.HealthCheckRequest(), as: FerryV1.HealthCheckResponse.self
+                ).status
+            }
+        }
+        #expect(await health() == .serving)
+
+        postgres.kill9()
+        let notServing = try await waitUntil(timeout: .seconds(30), every: .milliseconds(100)) {
+            await health() == .notServing
+        }
+        #expect(notServing)
+        let refused = await #expect(throws: RPCError.self) {
+            _ = try await world.admin { try await $0.startSync(acknowledged) }
+        }
+        #expect(refused?.code == .unavailable, "\(String(describing: refused))")
+        #expect(server.isRunning)
+
+        try await postgres.restart()
+        let back = ContinuousClock.now
+        let serving = try await waitUntil(timeout: .seconds(30), every: .milliseconds(100)) {
+            await health() == .serving
+        }
+        #expect(serving)
+        let started = try await world.admin { try await $0.startSync(acknowledged) }
+        let recovery = ContinuousClock.now - back
+        #expect(recovery < .seconds(10), "served again \(recovery) after the database was back")
+        #expect(!started.alreadyRunning)
+        #expect(try await world.admin { try await $0.listed(acknowledged) }.spec?.title == "e2e")
+        #expect(server.isRunning)
     }
 }

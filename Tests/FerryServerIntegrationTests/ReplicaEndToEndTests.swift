@@ -3,12 +3,16 @@ import FerryTestSupport
 import Foundation
 import Testing
 
-/// Two real `ferryd` replicas sharing one database file, a real worker and `ferryctl` given both
-/// addresses: losing the replica a client uses moves the client to the other.
-@Suite(.serialized, .timeLimit(.minutes(6)))
+/// Two real `ferryd` replicas sharing one database (a SQLite file, or PostgreSQL), a real worker
+/// and `ferryctl` given both addresses: losing the replica a client uses moves the client to the
+/// other.
+@Suite(.serialized, .timeLimit(.minutes(8)))
 struct ReplicaEndToEndTests {
-    @Test func killNineOfTheReplicaAWorkerStreamsToMovesItAndTheSyncCompletesWithEveryTaskOnce() async throws {
-        let world = try await World(staleAfterSeconds: 10, batchSize: 50, replicas: 1)
+    @Test(arguments: [false, true])
+    func killNineOfTheReplicaAWorkerStreamsToMovesItAndTheSyncCompletesWithEveryTaskOnce(onPostgres: Bool) async throws {
+        let world = try await World(
+            staleAfterSeconds: 10, batchSize: 50, replicas: 1,
+            databaseURL: onPostgres ? try await PostgresServer.shared().createDatabase() : nil)
         defer { world.cleanUp() }
         let storage = try await world.runningSync(files: 20_000)
         let servers = [world.daemon] + world.replicas

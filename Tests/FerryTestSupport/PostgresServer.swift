@@ -15,20 +15,24 @@ import Darwin
 /// `postgres` user (through `setpriv`) in a directory that user owns.
 ///
 /// ``shared()`` starts one cluster for the whole test process, stopped (and its directory
-/// removed) when the process exits; ``start()`` and ``stop()`` manage a private one.
+/// removed) when the process exits; ``start(crashSafe:)`` and ``stop()`` manage a private one.
 public final class PostgresServer: @unchecked Sendable {
     /// The port it listens on (127.0.0.1).
     public let port: Int
     private let directory: String
-    private let process: Process
+    private let crashSafe: Bool
+    private let lock = NSLock()
+    private var running: Process
+    private var process: Process { lock.withLock { running } }
 
     /// The Debian binaries of PostgreSQL 15.
     public static let binaries = "/usr/lib/postgresql/15/bin"
 
-    private init(port: Int, directory: String, process: Process) {
+    private init(port: Int, directory: String, crashSafe: Bool, process: Process) {
         self.port = port
         self.directory = directory
-        self.process = process
+        self.crashSafe = crashSafe
+        self.running = process
     }
 
     // MARK: - The shared cluster
@@ -71,7 +75,9 @@ public final class PostgresServer: @unchecked Sendable {
     /// Creates a cluster and starts it; returns once it accepts connections.
     ///
     /// - Throws: ``Failure`` when PostgreSQL is missing or does not come up (its log attached).
-    public static func start() async throws -> PostgresServer {
+    /// - Parameter crashSafe: Commit only once the WAL is written (`synchronous_commit=on`), so a
+    ///   `kill -9` loses no acknowledged transaction; otherwise the last ones may be lost.
+    public static func start(crashSafe: Bool = false) async throws -> PostgresServer {
         guard FileManager.default.isExecutableFile(atPath: "\(binaries)/postgres") else {
             throw Failure(message: "PostgreSQL 15 is not installed (\(binaries)); apt-get install -y postgresql-15")
         }
@@ -92,25 +98,10 @@ public final class PostgresServer: @unchecked Sendable {
             var lastLog = ""
             for _ in 0..<3 {
                 let port = try await LoopbackPort.free()
-                let logPath = "\(directory)/postgres-\(port).log"
-                _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-                let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-                let process = command(
-                    "postgres",
-                    [
-                        "-D", "\(directory)/data", "-p", "\(port)", "-k", directory,
-                        "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                        "-c", "full_page_writes=off", "-c", "max_connections=400", "-c", "shared_buffers=32MB",
-                    ],
-                    in: directory
-                )
-                process.standardOutput = log
-                process.standardError = log
-                try TestProcesses.run(process)
-                try? log.close()
-                let server = PostgresServer(port: port, directory: directory, process: process)
-                if try await server.waitUntilReady(logPath: logPath) { return server }
-                lastLog = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                let (process, log) = try launch(port: port, directory: directory, crashSafe: crashSafe)
+                let server = PostgresServer(port: port, directory: directory, crashSafe: crashSafe, process: process)
+                if try await server.waitUntilReady(logPath: log) { return server }
+                lastLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 await TestProcesses.stop(process, with: SIGINT, within: .seconds(10))
             }
             throw Failure(message: "postgres did not start:\n\(lastLog)")
@@ -118,6 +109,28 @@ public final class PostgresServer: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
+    }
+
+    /// `kill -9` of the postmaster: the database vanishes without a word, as in a crash.
+    public func kill9() {
+        TestProcesses.reapKilled(process)
+    }
+
+    /// Starts the server again on its port and data after ``kill9()`` (crash recovery runs), and
+    /// waits until it accepts connections. The killed server's sessions may hold its shared
+    /// memory for a moment, so the start is tried again for up to a minute.
+    public func restart() async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var lastLog = ""
+        while ContinuousClock.now < deadline {
+            let (process, log) = try Self.launch(port: port, directory: directory, crashSafe: crashSafe)
+            lock.withLock { running = process }
+            if try await waitUntilReady(logPath: log) { return }
+            lastLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            await TestProcesses.stop(process, with: SIGINT, within: .seconds(10))
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw Failure(message: "postgres did not start again:\n\(lastLog)")
     }
 
     /// Stops the server (a fast shutdown: sessions are ended, nothing is kept) and removes its
@@ -178,6 +191,30 @@ public final class PostgresServer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         return false
+    }
+
+    /// Starts `postgres` on `port` over the cluster in `directory`, logging to a new file.
+    ///
+    /// - Returns: The process and its log's path.
+    private static func launch(port: Int, directory: String, crashSafe: Bool) throws -> (Process, String) {
+        let logPath = "\(directory)/postgres-\(port)-\(UUID().uuidString.prefix(8)).log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        let process = command(
+            "postgres",
+            [
+                "-D", "\(directory)/data", "-p", "\(port)", "-k", directory,
+                // fsync stays off: a killed server's writes are in the kernel's cache all the same.
+                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=\(crashSafe ? "on" : "off")",
+                "-c", "full_page_writes=off", "-c", "max_connections=400", "-c", "shared_buffers=32MB",
+            ],
+            in: directory
+        )
+        process.standardOutput = log
+        process.standardError = log
+        try TestProcesses.run(process)
+        try? log.close()
+        return (process, logPath)
     }
 
     /// A PostgreSQL binary, as the `postgres` user when the tests run as root.
