@@ -34,6 +34,8 @@ final class FerrydProcess: Sendable {
     ///   - certificates: The dev PKI (server certificate, CA).
     ///   - pingInterval: `--sync-ping-interval-seconds`.
     ///   - staleAfter: `--sync-stale-after-seconds` (long, so nothing goes stale during the run).
+    ///   - databaseURL: A PostgreSQL database (`--database-url`); `nil` for a SQLite file in the
+    ///     temporary directory.
     ///   - timeout: How long it may take to listen.
     /// - Returns: The running server.
     /// - Throws: ``BenchError`` when it exits or stays silent.
@@ -42,6 +44,7 @@ final class FerrydProcess: Sendable {
         certificates: BenchCertificates,
         pingInterval: Double,
         staleAfter: Double,
+        databaseURL: String? = nil,
         timeout: Duration = .seconds(60)
     ) async throws -> FerrydProcess {
         let adminToken = "ferry-bench-" + SecureRandom.hexToken(byteCount: 16)
@@ -56,13 +59,13 @@ final class FerrydProcess: Sendable {
             "--tls-cert", certificates.serverCertificate,
             "--tls-key", certificates.serverKey,
             "--tls-ca", certificates.caPath,
-            "--database-path", directory + "/ferry.db",
+            "--secrets-key-file", directory + "/secrets.key",
             "--auth-tokens-file", directory + "/tokens",
             "--storage-local-files-root", directory + "/files",
             "--sync-ping-interval-seconds", String(pingInterval),
             "--sync-stale-after-seconds", String(staleAfter),
             "--log-level", "info",
-        ]
+        ] + (databaseURL.map { ["--database-url", $0] } ?? ["--database-path", directory + "/ferry.db"])
         let child = try await ChildProcess.launch(
             "ferryd", executable: executable, arguments: arguments, readyLine: "ferryd listening", readiness: "listened",
             timeout: timeout, grace: .seconds(20))

@@ -38,7 +38,7 @@ struct FerrydRun {
         do {
             server = try await FerrydProcess.launch(
                 executable: executable, certificates: certificates, pingInterval: pingInterval,
-                staleAfter: options.staleAfter)
+                staleAfter: options.staleAfter, databaseURL: options.databaseURL)
         } catch {
             watchdog.cancel()
             throw error
