@@ -104,8 +104,9 @@ struct FerryServerIntegrationTests {
 
     // MARK: 2. Single-flight StartSync
 
-    @Test func fiftyConcurrentStartSyncsMakeOneJob() async throws {
-        try await FerryTestServer.with { server in
+    @Test(arguments: TestDatabase.allCases)
+    func fiftyConcurrentStartSyncsMakeOneJob(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database) { server in
             try await server.withClient(.admin) { admin in
                 let storage = try await Self.createS3(admin)
                 let replies = try await withThrowingTaskGroup(of: FerryV1.StartSyncResponse.self) { group in
@@ -124,8 +125,9 @@ struct FerryServerIntegrationTests {
 
     // MARK: 3 + 4. Heartbeat timeout, then fencing of the old lease
 
-    @Test func staleHeartbeatFailsTheSyncAndFencesTheOldLease() async throws {
-        try await FerryTestServer.with(policy: FerryTestServer.policy) { server in
+    @Test(arguments: TestDatabase.allCases)
+    func staleHeartbeatFailsTheSyncAndFencesTheOldLease(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database, policy: FerryTestServer.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, job, lease) = try await Self.claimedJob(admin: admin, worker: worker)
@@ -165,9 +167,13 @@ struct FerryServerIntegrationTests {
                     let fresh = try await admin.listed(storageID)
                     #expect(fresh.sync?.status == .inProgress)
                     #expect(fresh.sync?.meta?.workerID == "worker-1")
-                    // Not before stale_after: at ~60% of it, still in progress.
+                    // Not before stale_after: at ~60% of it, still in progress. (A loaded machine
+                    // may answer only after stale_after; then the answer proves nothing.)
                     try await Task.sleep(until: lastPingSent + Self.staleAfter * 0.6)
-                    #expect(try await admin.listed(storageID).sync?.status == .inProgress)
+                    let early = try await admin.listed(storageID).sync?.status
+                    if ContinuousClock.now - lastPingSent < Self.staleAfter {
+                        #expect(early == .inProgress)
+                    }
 
                     // Then it fails with HEARTBEAT_TIMEOUT.
                     #expect(try await waitUntil { try await admin.listed(storageID).sync?.status == .failed })
@@ -222,8 +228,9 @@ struct FerryServerIntegrationTests {
 
     // MARK: 5. Concurrent listers persist one verdict
 
-    @Test func twentyConcurrentListersSeeOneVerdict() async throws {
-        try await FerryTestServer.with(policy: FerryTestServer.policy) { server in
+    @Test(arguments: TestDatabase.allCases)
+    func twentyConcurrentListersSeeOneVerdict(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database, policy: FerryTestServer.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, _, lease) = try await Self.claimedJob(admin: admin, worker: worker)
@@ -258,8 +265,9 @@ struct FerryServerIntegrationTests {
 
     // MARK: 6. Deleted queued job → JOB_MISSING
 
-    @Test func deletingAQueuedJobLeadsToJobMissing() async throws {
-        try await FerryTestServer.with { server in
+    @Test(arguments: TestDatabase.allCases)
+    func deletingAQueuedJobLeadsToJobMissing(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database) { server in
             try await server.withClient(.admin) { admin in
                 let storage = try await Self.createS3(admin)
                 let started = try await admin.startSync(storage.id)
@@ -291,8 +299,9 @@ struct FerryServerIntegrationTests {
         }
     }
 
-    @Test func cancelReachesTheWorkerAndItsConfirmationSettlesTheSync() async throws {
-        try await FerryTestServer.with { server in
+    @Test(arguments: TestDatabase.allCases)
+    func cancelReachesTheWorkerAndItsConfirmationSettlesTheSync(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, _, lease) = try await Self.claimedJob(admin: admin, worker: worker)
@@ -346,8 +355,9 @@ struct FerryServerIntegrationTests {
 
     // MARK: 7. Redeploy → JOB_FAILED at once
 
-    @Test func newWorkerInstanceFailsThePreviousInstancesJobs() async throws {
-        try await FerryTestServer.with { server in
+    @Test(arguments: TestDatabase.allCases)
+    func newWorkerInstanceFailsThePreviousInstancesJobs(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, job, _) = try await Self.claimedJob(admin: admin, worker: worker, instance: "i1")
@@ -407,8 +417,9 @@ struct FerryServerIntegrationTests {
 
     // MARK: 9. Import dedupe
 
-    @Test func importingTheSameBatchTwiceDedupes() async throws {
-        try await FerryTestServer.with { server in
+    @Test(arguments: TestDatabase.allCases)
+    func importingTheSameBatchTwiceDedupes(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (_, _, lease) = try await Self.claimedJob(admin: admin, worker: worker)

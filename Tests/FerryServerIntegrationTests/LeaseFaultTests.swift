@@ -31,9 +31,10 @@ struct LeaseFaultTests {
     /// written). Fifty trials, each with the last beat at a different offset into the ping
     /// interval: the storage stays in progress until exactly stale-after past that beat, is
     /// failed one microsecond later, and the traceback names that beat.
-    @Test func verdictComesStaleAfterThePastCoalescedHeartbeat() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func verdictComesStaleAfterThePastCoalescedHeartbeat(database: TestDatabase) async throws {
         let clock = ManualClock(SystemClock().now())
-        try await FerryTestServer.with(clock: clock, policy: Self.policy) { server in
+        try await FerryTestServer.with(database: database, clock: clock, policy: Self.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     for trial in 0..<50 {
@@ -73,8 +74,9 @@ struct LeaseFaultTests {
 
     /// An acknowledged heartbeat's progress is in the store within one ping interval: the first
     /// one at once, a coalesced one when its interval ends.
-    @Test func acknowledgedProgressIsStoredWithinOneInterval() async throws {
-        try await FerryTestServer.with { server in
+    @Test(arguments: TestDatabase.allCases)
+    func acknowledgedProgressIsStoredWithinOneInterval(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, lease) = try await Self.claim(admin: admin, worker: worker, instance: "counting")
@@ -95,8 +97,9 @@ struct LeaseFaultTests {
 
     // MARK: A lease belongs to one worker process
 
-    @Test func anotherWorkersCertificateCannotUseALease() async throws {
-        try await FerryTestServer.with { server in
+    @Test(arguments: TestDatabase.allCases)
+    func anotherWorkersCertificateCannotUseALease(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, lease) = try await Self.claim(admin: admin, worker: worker, instance: "owner")
@@ -130,9 +133,10 @@ struct LeaseFaultTests {
 
     // MARK: Silence past stale-after ends the lease without a list call
 
-    @Test func workerSilentPastStaleAfterIsFencedWhenItComesBack() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func workerSilentPastStaleAfterIsFencedWhenItComesBack(database: TestDatabase) async throws {
         let clock = ManualClock(SystemClock().now())
-        try await FerryTestServer.with(clock: clock, policy: Self.policy) { server in
+        try await FerryTestServer.with(database: database, clock: clock, policy: Self.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     // A heartbeat that comes back after the silence.
@@ -166,9 +170,10 @@ struct LeaseFaultTests {
         }
     }
 
-    @Test func heartbeatsWithinStaleAfterKeepTheLease() async throws {
+    @Test(arguments: TestDatabase.allCases)
+    func heartbeatsWithinStaleAfterKeepTheLease(database: TestDatabase) async throws {
         let clock = ManualClock(SystemClock().now())
-        try await FerryTestServer.with(clock: clock, policy: Self.policy) { server in
+        try await FerryTestServer.with(database: database, clock: clock, policy: Self.policy) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (storageID, lease) = try await Self.claim(admin: admin, worker: worker, instance: "steady")
@@ -203,8 +208,9 @@ struct LeaseFaultTests {
 
     // MARK: What a refused lease is called
 
-    @Test func unknownJobsAndForgedTokensAreUnknownCompletedJobsSettled() async throws {
-        try await FerryTestServer.with { server in
+    @Test(arguments: TestDatabase.allCases)
+    func unknownJobsAndForgedTokensAreUnknownCompletedJobsSettled(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database) { server in
             try await server.withClient(.admin) { admin in
                 try await server.withClient(.worker) { worker in
                     let (_, lease) = try await Self.claim(admin: admin, worker: worker, instance: "named")
@@ -242,8 +248,9 @@ struct LeaseFaultTests {
 
     // MARK: One live process per worker id
 
-    @Test func secondLiveProcessUnderOneWorkerIDIsRefused() async throws {
-        try await FerryTestServer.with { server in
+    @Test(arguments: TestDatabase.allCases)
+    func secondLiveProcessUnderOneWorkerIDIsRefused(database: TestDatabase) async throws {
+        try await FerryTestServer.with(database: database) { server in
             try await server.withClient(.admin) { admin in
                 let (storageID, lease) = try await server.withClient(.worker) { first in
                     let (storageID, lease) = try await Self.claim(admin: admin, worker: first, instance: "first")

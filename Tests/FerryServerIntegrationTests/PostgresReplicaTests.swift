@@ -45,6 +45,37 @@ struct PostgresReplicaTests {
         try await world.expectTasks(3)
     }
 
+    @Test func aSyncQueuedOnOneReplicaWakesAWorkerLongPollingTheOther() async throws {
+        // Each long-poll waits up to 60 s; the replica it waits on must notice a sync queued on
+        // the other (at once through the announcement, or at its once-a-second look at the queue).
+        let world = try await World(
+            staleAfterSeconds: 10, batchSize: 50, replicas: 1,
+            databaseURL: try await PostgresServer.shared().createDatabase(), workerAcquireWaitSeconds: 60)
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 3)
+        try world.worker.start()
+        let servers = [world.daemon] + world.replicas
+        // The replica the worker long-polls is the one that counts it connected.
+        var polled: FerrydProcess?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while polled == nil, ContinuousClock.now < deadline {
+            for server in servers {
+                let listed = try? await server.withClient(.admin) { try await $0.listStorages() }
+                if listed?.connectedWorkers == 1 { polled = server }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let polling = try #require(polled, "the worker never polled either replica")
+        let other = try #require(servers.first { $0 !== polling })
+
+        let queued = ContinuousClock.now
+        _ = try await other.withClient(.admin) { try await $0.startSync(storage) }
+        let running = try await world.waitForStatus(storage, in: [.inProgress, .completed, .failed], timeout: .seconds(30))
+        let handedOver = ContinuousClock.now - queued
+        #expect(running.sync?.status != .failed, "\(running.sync?.traceback ?? "")")
+        #expect(handedOver < .seconds(10), "the worker got the job \(handedOver) after it was queued on the other replica")
+    }
+
     @Test func twentyListStoragesOverBothReplicasOnATimedOutSyncPersistOneVerdict() async throws {
         let world = try await world(serverArguments: ["--sync-queued-timeout-seconds", "1"])
         defer { world.cleanUp() }

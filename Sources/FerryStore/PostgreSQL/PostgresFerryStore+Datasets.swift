@@ -33,29 +33,8 @@ extension PostgresFerryStore {
                 WHERE storage_id = \(job.storageID) AND key = ANY(\(batch.map(\.key))::TEXT[])
                 """
             )
-            var known: [String: (size: Int64, etag: String, live: Bool)] = [:]
-            for row in catalogued {
-                known[try row.string("key")] = (
-                    try row.int64("size"), try row.string("etag"), try row.optionalTime("deleted_at") == nil
-                )
-            }
-            var result = DatasetUpsertResult(inserted: 0, updated: 0, unchanged: 0)
-            var written: [DatasetObjectMetadata] = []
-            var unchanged: [String] = []
-            for object in batch {
-                guard let entry = known[object.key], entry.live else {
-                    result.inserted += 1
-                    written.append(object)
-                    continue
-                }
-                if entry.size == object.size && entry.etag == object.etag {
-                    result.unchanged += 1
-                    unchanged.append(object.key)
-                } else {
-                    result.updated += 1
-                    written.append(object)
-                }
-            }
+            let plan = try DatasetUpsertPlan(batch: batch, catalogued: catalogued)
+            let (written, unchanged) = (plan.written, plan.unchanged)
             if !written.isEmpty {
                 try await transaction.execute(
                     """
@@ -87,7 +66,7 @@ extension PostgresFerryStore {
                 )
             }
             try await rows.writeCheckpoint(checkpoint, jobID: lease.jobID, now: now)
-            return result
+            return plan.result
         }
     }
 

@@ -42,16 +42,7 @@ extension PostgresFerryStore {
                 WHERE id = \(id)
                 """
             )
-            return Storage(
-                id: id,
-                kind: kind,
-                settings: settings,
-                secretNames: secrets.names,
-                syncInfo: .initial,
-                createdAt: now,
-                updatedAt: now,
-                revision: 1
-            )
+            return Storage.inserted(id: id, kind: kind, settings: settings, secretNames: secrets.names, now: now)
         }
     }
 

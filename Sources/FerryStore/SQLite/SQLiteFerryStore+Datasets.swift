@@ -35,29 +35,8 @@ extension SQLiteFerryStore {
                 """,
                 [.int64(job.storageID), .text(JSONText.array(of: batch.map(\.key)))]
             )
-            var known: [String: (size: Int64, etag: String, live: Bool)] = [:]
-            for row in catalogued {
-                known[try row.string("key")] = (
-                    try row.int64("size"), try row.string("etag"), try row.optionalTime("deleted_at") == nil
-                )
-            }
-            var result = DatasetUpsertResult(inserted: 0, updated: 0, unchanged: 0)
-            var written: [DatasetObjectMetadata] = []
-            var unchanged: [String] = []
-            for object in batch {
-                guard let entry = known[object.key], entry.live else {
-                    result.inserted += 1
-                    written.append(object)
-                    continue
-                }
-                if entry.size == object.size && entry.etag == object.etag {
-                    result.unchanged += 1
-                    unchanged.append(object.key)
-                } else {
-                    result.updated += 1
-                    written.append(object)
-                }
-            }
+            let plan = try DatasetUpsertPlan(batch: batch, catalogued: catalogued)
+            let (written, unchanged) = (plan.written, plan.unchanged)
             try await Self.writeDatasetObjects(written, storageID: job.storageID, jobID: lease.jobID, now: now, in: transaction)
             if !unchanged.isEmpty {
                 try await transaction.execute(
@@ -76,7 +55,7 @@ extension SQLiteFerryStore {
                 )
             }
             try await Self.writeCheckpoint(checkpoint, jobID: lease.jobID, now: now, in: transaction)
-            return result
+            return plan.result
         }
     }
 

@@ -45,16 +45,7 @@ extension SQLiteFerryStore {
                 "UPDATE storages SET secrets_sealed = ?, secret_names = ? WHERE id = ?",
                 [.bytes(sealed.sealed), .text(sealed.names), .int64(id)]
             )
-            return Storage(
-                id: id,
-                kind: kind,
-                settings: settings,
-                secretNames: secrets.names,
-                syncInfo: .initial,
-                createdAt: now,
-                updatedAt: now,
-                revision: 1
-            )
+            return Storage.inserted(id: id, kind: kind, settings: settings, secretNames: secrets.names, now: now)
         }
     }
 

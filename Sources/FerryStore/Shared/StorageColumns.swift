@@ -116,3 +116,14 @@ enum SyncInfoColumns {
         )
     }
 }
+
+extension Storage {
+    /// A storage just inserted as `id`: revision 1, never synced, created and updated `now`.
+    static func inserted(id: Int64, kind: StorageKind, settings: StorageSettings, secretNames: [String], now: FerryTime)
+        -> Storage
+    {
+        Storage(
+            id: id, kind: kind, settings: settings, secretNames: secretNames, syncInfo: .initial, createdAt: now,
+            updatedAt: now, revision: 1)
+    }
+}

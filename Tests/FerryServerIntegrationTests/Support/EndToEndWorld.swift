@@ -15,7 +15,7 @@ struct World {
     init(
         staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false,
         gracePeriodSeconds: Double = 10, workerKinds: String = "import,export,dataset", replicas: Int = 0,
-        serverArguments: [String] = [], databaseURL: String? = nil
+        serverArguments: [String] = [], databaseURL: String? = nil, workerAcquireWaitSeconds: Double = 1
     ) async throws {
         daemon = try FerrydProcess(
             staleAfterSeconds: staleAfterSeconds, gracePeriodSeconds: gracePeriodSeconds, extraArguments: serverArguments,
@@ -23,7 +23,7 @@ struct World {
         self.replicas = (0..<replicas).map { [daemon] in FerrydProcess(replicaOf: daemon, name: "ferryd-replica\($0 + 1)") }
         worker = WorkerChild(
             daemon: daemon, replicas: self.replicas, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU,
-            kinds: workerKinds)
+            kinds: workerKinds, acquireWaitSeconds: workerAcquireWaitSeconds)
         try await daemon.start()
         for replica in self.replicas { try await replica.start() }
     }

@@ -8,6 +8,7 @@ import FerryTLS
 import FerryTestSupport
 import FerryTransport
 import Foundation
+import Testing
 import Logging
 import NIOCore
 import Synchronization
@@ -35,11 +36,12 @@ struct FerryTestServer: Sendable {
     let port: Int
     let directory: String
     let localFilesRoot: String
-    let store: SQLiteFerryStore
+    let store: any FerryStore
     let logs: LogCapture
 
-    /// Runs `body` against a fresh server, then drains it and closes the store.
+    /// Runs `body` against a fresh server on a fresh database, then drains it and closes the store.
     static func with<Result: Sendable>(
+        database: TestDatabase = .sqlite,
         clock: any FerryClock = SystemClock(),
         policy: TerminationPolicy = FerryTestServer.patientPolicy,
         _ body: @Sendable (FerryTestServer) async throws -> Result
@@ -68,7 +70,14 @@ struct FerryTestServer: Sendable {
         )
         let validator = StorageValidator(configuration: .init(localFilesRoot: try LocalFilesRoot(localRoot)))
         let sealer = try AESSecretSealer(key: SecureRandom.bytes(32))
-        let store = try await SQLiteFerryStore.open(path: directory + "/ferry.sqlite", sealer: sealer, logger: logger)
+        let store: any FerryStore
+        switch database {
+        case .sqlite:
+            store = try await SQLiteFerryStore.open(path: directory + "/ferry.sqlite", sealer: sealer, logger: logger)
+        case .postgres:
+            store = try await PostgresFerryStore.open(
+                url: try await PostgresServer.shared().createDatabase(), sealer: sealer, logger: logger)
+        }
 
         let services = FerryServiceSet(
             store: store, policy: policy, validator: validator, clock: clock, logger: logger
@@ -342,4 +351,12 @@ func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         if Array(haystack[start..<(start + needle.count)]) == needle { return true }
     }
     return false
+}
+
+/// Which store an in-process test server keeps its state in.
+enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
 }

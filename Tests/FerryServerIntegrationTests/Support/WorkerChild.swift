@@ -25,6 +25,7 @@ final class WorkerChild: @unchecked Sendable {
     let pinnedToOneCPU: Bool
     private let lock = NSLock()
     private let kinds: String
+    private let acquireWaitSeconds: Double
     private var process: Process?
     private var starts = 0
     private(set) var logPath = ""
@@ -33,11 +34,14 @@ final class WorkerChild: @unchecked Sendable {
     /// - Parameter workerID: The `--worker-id` it is started with (the certificate's is `worker-1`).
     /// - Parameter kinds: The `--worker-kinds` it claims.
     /// - Parameter replicas: Replicas of `daemon` whose addresses the worker also gets.
+    /// - Parameter acquireWaitSeconds: How long each AcquireJob long-poll may wait.
     init(
         daemon: FerrydProcess, replicas: [FerrydProcess] = [], batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false,
-        name: String = "worker", workerID: String = "worker-1", kinds: String = "import,export,dataset"
+        name: String = "worker", workerID: String = "worker-1", kinds: String = "import,export,dataset",
+        acquireWaitSeconds: Double = 1
     ) {
         self.kinds = kinds
+        self.acquireWaitSeconds = acquireWaitSeconds
         self.daemon = daemon
         self.replicas = replicas
         self.batchSize = batchSize
@@ -72,7 +76,7 @@ final class WorkerChild: @unchecked Sendable {
             "--import-batch-size", "\(batchSize)",
             "--worker-max-jobs", "\(maxJobs)",
             "--worker-kinds", kinds,
-            "--worker-acquire-wait-seconds", "1",
+            "--worker-acquire-wait-seconds", "\(acquireWaitSeconds)",
             "--backoff-initial-seconds", "0.1",
             "--backoff-maximum-seconds", "0.5",
             "--shutdown-grace-period-seconds", "5",
