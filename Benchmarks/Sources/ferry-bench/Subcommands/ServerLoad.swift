@@ -169,7 +169,8 @@ struct ServerLoad: AsyncParsableCommand {
                 + "this measuring process \(result.clientCPU.map { Format.decimal($0.seconds, 2) + " s" } ?? "n/a") "
                 + "(\(Format.decimal((result.clientCPU?.seconds ?? 0) / windowSeconds * 100, 0)) % of one core). "
                 + "ferryd --sync-ping-interval-seconds \(pingInterval): progress persisted at most once per job per interval "
-                + "(≈ \(Format.rate(Double(result.streams) * min(Double(rate), 1 / pingInterval))) SQLite writes/s)."
+                + "(≈ \(Format.rate(Double(result.streams) * min(Double(rate), 1 / pingInterval))) "
+                + "\(ferrydOptions.databaseURL == nil ? "SQLite" : "PostgreSQL") writes/s)."
                 + (result.streamErrors.isEmpty
                     ? "" : " \(result.streamErrors.count) streams ended with an error, e.g. \(result.streamErrors.prefix(2).joined(separator: "; ")).")
         )

@@ -19,7 +19,7 @@ struct PostgresChangeListener: Sendable {
         while !Task.isCancelled {
             do {
                 let connection = try await PostgresConnection.connect(
-                    configuration: configuration, id: 0, logger: logger)
+                    on: PostgresSession.eventLoops.next(), configuration: configuration, id: 0, logger: logger)
                 do {
                     try await connection.listen(on: Self.channel) { notifications in
                         if listenedBefore || lost {

@@ -19,9 +19,13 @@ final class PostgresSession: Sendable {
     private let reachable = Atomic<Bool>(true)
     private let database: String
 
+    /// The event loop the database connections run on: one of their own, so decoding query
+    /// results never delays the server's RPC connections on the shared loops.
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     /// Starts the pool (its `run()` task); ``close()`` ends it.
     init(configuration: PostgresClient.Configuration, database: String, logger: Logger) {
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration, eventLoopGroup: Self.eventLoops, backgroundLogger: logger)
         self.client = client
         self.database = database
         self.logger = logger
