@@ -22,6 +22,12 @@ struct Ferryd {
             return
         }
         do {
+            // A password on the command line is visible to every user of the machine (`ps`).
+            if arguments.contains(where: { $0 == "--database-password" || $0.hasPrefix("--database-password=") }) {
+                throw SettingsError(
+                    key: "database.password",
+                    message: "not as a flag: set FERRY_DATABASE_PASSWORD or database.passwordFile")
+            }
             let config = try await LayeredConfiguration.reader(knownKeys: ServerSettings.documentedKeys)
             if migrating {
                 bootstrapLogging(level: "info")

@@ -93,6 +93,7 @@ struct PostgresReplicaTests {
         #expect(verdicts.reduce(0, +) == 1, "verdicts written per replica: \(verdicts)")
     }
 
+    /// (The store-level feed test proves the announcement; here the whole path across processes.)
     @Test func aCancelSentToTheOtherReplicaReachesTheWorkersHeartbeatStream() async throws {
         let world = try await world(batchSize: 5)
         defer { world.cleanUp() }
@@ -120,7 +121,16 @@ struct PostgresReplicaTests {
     /// serves again soon after the database is back, and nothing it acknowledged is lost.
     @Test func aKilledPostmasterMakesFerrydNotServingAndUnavailableThenItServesAgain() async throws {
         let postgres = try await PostgresServer.start(crashSafe: true)
-        defer { Task { await postgres.stop() } }
+        do {
+            try await serveThroughAPostmasterKill(postgres)
+        } catch {
+            await postgres.stop()
+            throw error
+        }
+        await postgres.stop()
+    }
+
+    private func serveThroughAPostmasterKill(_ postgres: PostgresServer) async throws {
         let world = try await World(
             staleAfterSeconds: 10, batchSize: 50, databaseURL: try await postgres.createDatabase())
         defer { world.cleanUp() }

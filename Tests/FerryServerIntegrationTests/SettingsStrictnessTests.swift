@@ -69,4 +69,25 @@ struct SettingsStrictnessTests {
         #expect(worker.status == 2)
         #expect(worker.stderr.contains("keepalive.timeoutSeconds"), "\(worker.stderr)")
     }
+
+    @Test func postgresSettingsRefuseAFlagPasswordABadURLAndAMissingSharedKey() async throws {
+        let url = "postgres://ferry:url-secret@127.0.0.1:1/ferry?sslmode=disable"
+        let flag = try await Self.run("ferryd", Self.tls + ["--database-url", url, "--database-password", "flag-secret"])
+        #expect(flag.status == 2)
+        #expect(flag.stderr.contains("database.password") && !flag.stderr.contains("flag-secret"), "\(flag.stderr)")
+
+        let badURL = try await Self.run("ferryd", Self.tls + ["--database-url", "mysql://ferry:url-secret@db/ferry"])
+        #expect(badURL.status == 2)
+        #expect(badURL.stderr.contains("database.url") && !badURL.stderr.contains("url-secret"), "\(badURL.stderr)")
+
+        let noKey = try await Self.run("ferryd", Self.tls + ["--database-url", url])
+        #expect(noKey.status == 2)
+        #expect(noKey.stderr.contains("secrets.keyFile"), "\(noKey.stderr)")
+        let missing = "/nonexistent/\(UUID().uuidString).key"
+        let absent = try await Self.run("ferryd", Self.tls + ["--database-url", url, "--secrets-key-file", missing])
+        #expect(absent.status == 2)
+        #expect(absent.stderr.contains("does not exist"), "\(absent.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+        #expect(!(flag.stderr + badURL.stderr + noKey.stderr + absent.stderr).contains("url-secret"))
+    }
 }

@@ -125,7 +125,6 @@ struct PostgresStoreTests {
         try await withTwoReplicas { first, second in
             let heard = HeardChanges()
             let follower = Task { await first.followChanges { heard.append($0) } }
-            defer { follower.cancel() }
             func hears(_ change: StoreChange) async throws -> Bool {
                 let deadline = ContinuousClock.now + .seconds(20)
                 while ContinuousClock.now < deadline {
@@ -166,6 +165,8 @@ struct PostgresStoreTests {
             _ = try await second.startSync(storageID: marker.id, options: .default, now: Fixture.t0, jobID: "marker")
             #expect(try await hears(.syncQueued))
             #expect(heard.all == [.syncQueued])
+            follower.cancel()
+            await follower.value
         }
     }
 

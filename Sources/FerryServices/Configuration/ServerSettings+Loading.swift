@@ -21,10 +21,10 @@ extension ServerSettings {
         .init("database.path", "ferry.db", "SQLite database file (when database.url is not set)"),
         .init("database.url", "", "postgres://user@host:port/db?sslmode=disable|prefer|require: PostgreSQL, for replicas"),
         .init("database.passwordFile", "", "file holding the PostgreSQL password (or FERRY_DATABASE_PASSWORD)"),
-        .init("database.password", "", "the PostgreSQL password; set it through FERRY_DATABASE_PASSWORD, not a flag"),
+        .init("database.password", "", "the PostgreSQL password: only as FERRY_DATABASE_PASSWORD (a flag is refused)"),
         .init("database.maxConnections", "20", "PostgreSQL connections each ferryd keeps at most"),
         .init("secrets.keyFile", "<database.path>.key", "32-byte key (64 hex digits) sealing secrets; made if absent; "
-              + "required with database.url, the same file on every replica"),
+              + "with database.url required, existing, and the same on every replica"),
         .init("auth.tokensFile", "", "bearer tokens file (lines: sha256:<hex> <role> <name>)"),
         .init("storage.localFilesRoot", "", "directory local-files storages must stay under"),
         .init("sync.pingIntervalSeconds", "10", "how often workers send heartbeats"),
@@ -149,7 +149,7 @@ extension ServerSettings {
     /// - Returns: PostgreSQL when `database.url` is set, otherwise the SQLite file `database.path`.
     /// - Throws: ``SettingsError`` for a malformed URL, an unreadable password file or a bad pool size.
     public static func database(from config: ConfigReader) throws -> StoreLocation {
-        guard let url = config.string(forKey: "database.url"), !url.isEmpty else {
+        guard let url = config.string(forKey: "database.url", isSecret: true), !url.isEmpty else {
             return .sqlite(path: config.string(forKey: "database.path", default: "ferry.db"))
         }
         var password = config.string(forKey: "database.password", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }

@@ -36,13 +36,7 @@ public final class HealthStatusBoard: Sendable {
 
     /// Marks every known service `NOT_SERVING` for good; used when draining before shutdown.
     public func markAllNotServing() {
-        let services = state.withLock { state in
-            state.draining = true
-            return Array(state.statuses.keys)
-        }
-        for service in services {
-            setStatus(.notServing, for: service)
-        }
+        setAll(.notServing, draining: true)
     }
 
     /// Marks every known service `NOT_SERVING` while the database cannot be reached, and
@@ -50,10 +44,22 @@ public final class HealthStatusBoard: Sendable {
     ///
     /// - Parameter reachable: Whether the database answers.
     public func setDatabaseReachable(_ reachable: Bool) {
-        let (services, draining) = state.withLock { (Array($0.statuses.keys), $0.draining) }
-        guard !draining else { return }
-        for service in services {
-            setStatus(reachable ? .serving : .notServing, for: service)
+        setAll(reachable ? .serving : .notServing, draining: false)
+    }
+
+    /// Sets every known service's status in one step (none once draining began, unless this
+    /// call begins it), then tells the watchers.
+    private func setAll(_ status: FerryV1.ServingStatus, draining: Bool) {
+        let watchers = state.withLock { state -> [AsyncStream<FerryV1.ServingStatus>.Continuation] in
+            guard draining || !state.draining else { return [] }
+            state.draining = state.draining || draining
+            for service in state.statuses.keys {
+                state.statuses[service] = status
+            }
+            return state.watchers.values.filter { state.statuses[$0.service] != nil }.map(\.continuation)
+        }
+        for watcher in watchers {
+            watcher.yield(status)
         }
     }
 

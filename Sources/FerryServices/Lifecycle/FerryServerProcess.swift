@@ -46,7 +46,12 @@ public struct FerryServerProcess: Sendable {
         let validator = StorageValidator(
             configuration: .init(localFilesRoot: try settings.localFilesRoot.map(LocalFilesRoot.init))
         )
-        let sealer = try AESSecretSealer(key: try SecretsKeyFile.loadOrCreate(at: settings.secretsKeyPath))
+        let key: [UInt8]
+        switch settings.database {
+        case .sqlite: key = try SecretsKeyFile.loadOrCreate(at: settings.secretsKeyPath)
+        case .postgres: key = try SecretsKeyFile.load(at: settings.secretsKeyPath)
+        }
+        let sealer = try AESSecretSealer(key: key)
         let store = try await settings.database.open(sealer: sealer, logger: logger)
 
         let set = FerryServiceSet(

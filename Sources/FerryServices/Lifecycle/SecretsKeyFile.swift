@@ -33,11 +33,7 @@ public enum SecretsKeyFile {
     /// - Throws: ``SettingsError`` when the file exists but is not a key, or cannot be written.
     public static func loadOrCreate(at path: String) throws -> [UInt8] {
         if FileManager.default.fileExists(atPath: path) {
-            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            guard let key = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32 else {
-                throw SettingsError(key: "secrets.keyFile", message: "'\(path)' must hold 64 hex digits")
-            }
-            return key
+            return try load(at: path)
         }
         let key = SecureRandom.bytes(32)
         let created = FileManager.default.createFile(
@@ -47,6 +43,25 @@ public enum SecretsKeyFile {
         )
         guard created else {
             throw SettingsError(key: "secrets.keyFile", message: "cannot create '\(path)'")
+        }
+        return key
+    }
+
+    /// Reads the key of a file that must exist: replicas sharing a database must seal with one
+    /// key, so none of them may make its own.
+    ///
+    /// - Parameter path: The key file.
+    /// - Returns: The 32-byte key.
+    /// - Throws: ``SettingsError`` when the file is missing or is not a key.
+    public static func load(at path: String) throws -> [UInt8] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SettingsError(
+                key: "secrets.keyFile",
+                message: "'\(path)' does not exist; every replica needs the same key (make it once: openssl rand -hex 32)")
+        }
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        guard let key = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32 else {
+            throw SettingsError(key: "secrets.keyFile", message: "'\(path)' must hold 64 hex digits")
         }
         return key
     }

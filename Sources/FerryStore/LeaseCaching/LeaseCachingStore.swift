@@ -145,7 +145,12 @@ public final class LeaseCachingStore: FerryStore {
         case .syncQueued, .feedLost:
             break
         case .cancelRequested(let jobID):
-            state.withLock { $0.entries[jobID]?.cancelRequested = true }
+            state.withLock { state in
+                state.entries[jobID]?.cancelRequested = true
+                // A claim or write that read the store before the cancel must not cache its lease
+                // as not cancelled after this.
+                state.epoch &+= 1
+            }
         case .jobEnded(let jobID):
             drop(jobID)
         case .feedResumed:

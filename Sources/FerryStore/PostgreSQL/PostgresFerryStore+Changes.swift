@@ -16,8 +16,8 @@ extension PostgresFerryStore: StoreChangeFeed {
         await PostgresChangeListener(configuration: configuration, database: self.url.description, logger: self.logger)
             .run { change in
                 switch change {
-                case .feedLost: session.setReachable(false)
-                case .feedResumed: session.setReachable(true)
+                case .feedLost: session.databaseIsLost()
+                case .feedResumed: await session.databaseIsBack()
                 case .syncQueued, .cancelRequested, .jobEnded: break
                 }
                 await handle(change)

@@ -78,7 +78,9 @@ extension PostgresFerryStore {
     /// - Throws: ``StoreError``.
     public func deleteJob(id: String) async throws -> Bool {
         try await self.session.write { transaction in
-            try await transaction.row("DELETE FROM jobs WHERE id = \(id) RETURNING id") != nil
+            guard try await transaction.row("DELETE FROM jobs WHERE id = \(id) RETURNING id") != nil else { return false }
+            try await transaction.announce(.jobEnded(jobID: id))
+            return true
         }
     }
 

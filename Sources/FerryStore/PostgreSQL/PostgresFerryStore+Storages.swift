@@ -176,6 +176,7 @@ extension PostgresFerryStore {
             )?.int64("count") ?? 0
             try await transaction.execute("DELETE FROM jobs WHERE storage_id = \(id)")
             try await transaction.execute("DELETE FROM storages WHERE id = \(id)")
+            if let activeJobID { try await transaction.announce(.jobEnded(jobID: activeJobID)) }
             return StorageDeletion(storageID: id, activeJobID: activeJobID, unlinkedTasks: unlinked)
         }
     }

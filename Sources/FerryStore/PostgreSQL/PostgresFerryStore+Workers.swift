@@ -38,7 +38,9 @@ extension PostgresFerryStore {
                 RETURNING id
                 """
             )
-            return try lost.map { try $0.string("id") }.sorted()
+            let ids = try lost.map { try $0.string("id") }.sorted()
+            for id in ids { try await transaction.announce(.jobEnded(jobID: id)) }
+            return ids
         }
     }
 }

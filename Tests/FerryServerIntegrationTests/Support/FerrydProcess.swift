@@ -60,6 +60,9 @@ final class FerrydProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: localFilesRoot, withIntermediateDirectories: true)
         let tokens = BearerTokenRegistry.line(forToken: FerryTestServer.adminToken, role: .admin, name: "ops") + "\n"
         try tokens.write(toFile: directory + "/tokens", atomically: true, encoding: .utf8)
+        // The secrets key the primary and its replicas share (on PostgreSQL none may make its own).
+        let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        try (key + "\n").write(toFile: directory + "/key", atomically: true, encoding: .utf8)
     }
 
     /// A second `ferryd` on the same files (database, secrets key, tokens, local files) and

@@ -53,6 +53,7 @@ final class FerrydProcess: Sendable {
         try FileManager.default.createDirectory(atPath: directory + "/files/inbox", withIntermediateDirectories: true)
         let tokenLine = "sha256:\(SHA256.hexDigest(adminToken)) admin bench"
         try Data((tokenLine + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/tokens"))
+        try Data((SecureRandom.hexToken(byteCount: 32) + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/secrets.key"))
         let port = try freePort()
         let arguments = [
             "--listen", "127.0.0.1:\(port)",

@@ -12,11 +12,8 @@ struct PostgresLedgerRows: LedgerTransaction {
     let transaction: PostgresTransaction
     let secretsCoding: SecretsCoding
 
-    /// `NOTIFY` on ``PostgresChangeListener/channel``: PostgreSQL delivers it to every listening
-    /// session when the transaction commits, and drops it on a rollback.
     func announce(_ change: StoreChange) async throws {
-        guard let payload = change.payload else { return }
-        try await transaction.execute("SELECT pg_notify(\(PostgresChangeListener.channel), \(payload))")
+        try await transaction.announce(change)
     }
 
     func syncState(storageID: Int64) async throws -> StorageSyncState {

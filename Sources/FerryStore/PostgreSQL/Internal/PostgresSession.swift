@@ -10,9 +10,27 @@ import Synchronization
 /// process sharing the database; every multi-statement read runs in a `REPEATABLE READ, READ
 /// ONLY` transaction, one snapshot.
 final class PostgresSession: Sendable {
-    let client: PostgresClient
+    /// A connection pool and the task that runs it.
+    private struct Pool: Sendable {
+        let client: PostgresClient
+        let running: Task<Void, Never>
+
+        init(configuration: PostgresClient.Configuration, logger: Logger) {
+            let client = PostgresClient(
+                configuration: configuration, eventLoopGroup: PostgresSession.eventLoops, backgroundLogger: logger)
+            self.client = client
+            self.running = Task { await client.run() }
+        }
+
+        func shutDown() async {
+            running.cancel()
+            await running.value
+        }
+    }
+
     let logger: Logger
-    private let running: Task<Void, Never>
+    private let configuration: PostgresClient.Configuration
+    private let pool: Mutex<Pool>
     private let inFlight = InFlightCalls()
     /// Cleared while the change feed has lost the database, so calls fail at once as
     /// unavailable instead of queueing for a connection the pool cannot make.
@@ -25,11 +43,10 @@ final class PostgresSession: Sendable {
 
     /// Starts the pool (its `run()` task); ``close()`` ends it.
     init(configuration: PostgresClient.Configuration, database: String, logger: Logger) {
-        let client = PostgresClient(configuration: configuration, eventLoopGroup: Self.eventLoops, backgroundLogger: logger)
-        self.client = client
+        self.configuration = configuration
+        self.pool = Mutex(Pool(configuration: configuration, logger: logger))
         self.database = database
         self.logger = logger
-        self.running = Task { await client.run() }
     }
 
     /// Runs `body` in a write transaction (`BEGIN … COMMIT`); rolls back on any error.
@@ -55,8 +72,27 @@ final class PostgresSession: Sendable {
     /// ``StoreError/Code/closed``; closing again does nothing.
     func close() async {
         await self.inFlight.close()
-        self.running.cancel()
-        await self.running.value
+        await self.pool.withLock { $0 }.shutDown()
+    }
+
+    /// The database is lost: calls fail at once as unavailable until ``databaseIsBack()``.
+    func databaseIsLost() {
+        self.reachable.store(false, ordering: .relaxed)
+    }
+
+    /// The database answers again: calls go to a new pool. The old pool may be backing off
+    /// after the failed connection attempts of the outage (postgres-nio waits up to a minute
+    /// between attempts, and refuses requests meanwhile), so it is shut down, failing what still
+    /// waits on it as unavailable.
+    func databaseIsBack() async {
+        guard !self.reachable.load(ordering: .relaxed) else { return }
+        let fresh = Pool(configuration: self.configuration, logger: self.logger)
+        let old = self.pool.withLock { pool in
+            defer { pool = fresh }
+            return pool
+        }
+        self.reachable.store(true, ordering: .relaxed)
+        await old.shutDown()
     }
 
     private func transaction<T: Sendable>(
@@ -89,17 +125,12 @@ final class PostgresSession: Sendable {
         }
     }
 
-    /// Records whether the database answers (the change feed's connection does).
-    func setReachable(_ reachable: Bool) {
-        self.reachable.store(reachable, ordering: .relaxed)
-    }
-
     private func lease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         guard self.reachable.load(ordering: .relaxed) else {
             throw StoreError(code: .unavailable, message: "The database \(self.database) cannot be reached; try again shortly.")
         }
         do {
-            return try await self.client.withConnection { connection in
+            return try await self.pool.withLock { $0.client }.withConnection { connection in
                 try await body(connection)
             }
         } catch {
@@ -131,6 +162,13 @@ struct PostgresTransaction: Sendable {
     /// Runs a statement and ignores any rows.
     func execute(_ query: PostgresQuery) async throws {
         _ = try await self.rows(query)
+    }
+
+    /// `NOTIFY` on ``PostgresChangeListener/channel``: PostgreSQL delivers it to every listening
+    /// session when the transaction commits, and drops it on a rollback.
+    func announce(_ change: StoreChange) async throws {
+        guard let payload = change.payload else { return }
+        try await self.execute("SELECT pg_notify(\(PostgresChangeListener.channel), \(payload))")
     }
 
     /// The first words of a statement, for error messages (never its bound values).
