@@ -46,7 +46,9 @@ struct DescriptorExhaustionTests {
 
         let asked = ContinuousClock.now
         #expect(try await Self.check(existing.client) == .serving)
-        #expect(ContinuousClock.now - asked < .seconds(1), "a health check on an existing connection waited")
+        // Served at once, not after descriptors are freed; generous, as the other suites may be
+        // loading both cores (1.5 s was seen).
+        #expect(ContinuousClock.now - asked < .seconds(5), "a health check on an existing connection waited")
 
         flood.closeAll()
         let accepting = try await waitUntil(timeout: .seconds(10)) {
