@@ -36,23 +36,7 @@ extension PostgresFerryStore {
             page.sql(" ORDER BY s.id LIMIT ")
             page.bind(Int64(pageSize + 1))
             let rows = try await transaction.rows(page.query)
-            var storages: [Storage] = []
-            var observations: [Int64: JobObservation] = [:]
-            storages.reserveCapacity(min(rows.count, pageSize))
-            for row in rows.prefix(pageSize) {
-                let storage = try StorageColumns.storage(from: row)
-                storages.append(storage)
-                if storage.syncInfo.status.isActive {
-                    observations[storage.id] = try JobColumns.observation(from: row)
-                }
-            }
-            let nextCursor = rows.count > pageSize ? storages.last.map { StorageCursor(afterID: $0.id) } : nil
-            return StoragePage(
-                storages: storages,
-                jobObservations: observations,
-                totalCount: total,
-                nextCursor: nextCursor
-            )
+            return try StoragePage(rows: rows, pageSize: pageSize, totalCount: total)
         }
     }
 }

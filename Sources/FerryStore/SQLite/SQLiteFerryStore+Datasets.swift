@@ -116,21 +116,7 @@ extension SQLiteFerryStore {
                 """,
                 binds
             )
-            let objects = try rows.prefix(limit).map { row in
-                CataloguedObject(
-                    metadata: DatasetObjectMetadata(
-                        key: try row.string("key"),
-                        size: try row.int64("size"),
-                        etag: try row.string("etag"),
-                        lastModified: try row.optionalTime("last_modified"),
-                        contentType: try row.optionalString("content_type")
-                    ),
-                    firstSeenAt: try row.time("first_seen_at"),
-                    updatedAt: try row.time("updated_at"),
-                    deletedAt: try row.optionalTime("deleted_at")
-                )
-            }
-            return DatasetObjectPage(objects: objects, nextAfterKey: rows.count > limit ? objects.last?.metadata.key : nil)
+            return try DatasetObjectPage(rows: rows, limit: limit)
         }
     }
 

@@ -40,23 +40,7 @@ extension SQLiteFerryStore {
                 """,
                 binds + [.int(pageSize + 1)]
             )
-            var storages: [Storage] = []
-            var observations: [Int64: JobObservation] = [:]
-            storages.reserveCapacity(min(rows.count, pageSize))
-            for row in rows.prefix(pageSize) {
-                let storage = try StorageColumns.storage(from: row)
-                storages.append(storage)
-                if storage.syncInfo.status.isActive {
-                    observations[storage.id] = try JobColumns.observation(from: row)
-                }
-            }
-            let nextCursor = rows.count > pageSize ? storages.last.map { StorageCursor(afterID: $0.id) } : nil
-            return StoragePage(
-                storages: storages,
-                jobObservations: observations,
-                totalCount: total,
-                nextCursor: nextCursor
-            )
+            return try StoragePage(rows: rows, pageSize: pageSize, totalCount: total)
         }
     }
 }

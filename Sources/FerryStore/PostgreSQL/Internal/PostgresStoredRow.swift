@@ -6,6 +6,7 @@ import PostgresNIO
 /// or a value of another type is ``StoreError/Code/corrupt``.
 struct PostgresStoredRow: StoredRow, Sendable {
     private let row: PostgresRandomAccessRow
+    private static let textTypes: [PostgresDataType] = [.text, .varchar, .bpchar, .name]
 
     init(_ row: PostgresRow) {
         self.row = row.makeRandomAccess()
@@ -17,7 +18,7 @@ struct PostgresStoredRow: StoredRow, Sendable {
 
     func optionalString(_ column: String) throws -> String? {
         // String decodes any value as its bytes; only a text column is text.
-        if self.row.contains(column), ![.text, .varchar, .bpchar, .name].contains(self.row[column].dataType) {
+        if self.row.contains(column), !Self.textTypes.contains(self.row[column].dataType) {
             throw StoreError.corrupt("Column \(column) is not text.")
         }
         return try self.decode(column, as: String.self)
