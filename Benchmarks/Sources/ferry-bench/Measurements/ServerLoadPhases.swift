@@ -225,7 +225,8 @@ enum ServerLoadPhases {
     }
 
     /// One Heartbeat stream per lease over `connections` worker connections, each sending
-    /// `rate` heartbeats a second (ticks staggered across streams) for `warmUp + duration`;
+    /// `rate` heartbeats a second (ticks staggered across streams, written by one
+    /// `HeartbeatMetronome`) for `warmUp + duration`;
     /// latencies and server CPU are taken over the last `duration`.
     static func heartbeats(
         target: FerryTarget,
@@ -251,6 +252,13 @@ enum ServerLoadPhases {
         let windowStartNanos = UInt64(monotonicOffset + warmUp.nanoseconds)
         let windowEndNanos = windowStartNanos + UInt64(duration.nanoseconds)
 
+        let states = leases.map(HeartbeatStreamState.init(lease:))
+        let metronome = Task {
+            await HeartbeatMetronome(
+                streams: states, firstTick: begin, period: period, slotLength: .milliseconds(1), end: end
+            ).run()
+        }
+        defer { metronome.cancel() }
         let cpu = Locked<(start: Duration?, end: Duration?, clientStart: Duration?, clientEnd: Duration?)>((nil, nil, nil, nil))
         let listingResult = Locked<ListingSample?>(nil)
         let outcomes = try await withThrowingTaskGroup(of: StreamOutcome?.self, returning: [StreamOutcome].self) { group in
@@ -271,13 +279,12 @@ enum ServerLoadPhases {
                     return nil
                 }
             }
-            for (index, lease) in leases.enumerated() {
+            for (index, state) in states.enumerated() {
                 let connection = workers[index % workers.count]
-                let offset = period * Double(index) / Double(max(1, leases.count))
                 group.addTask {
                     await stream(
-                        connection: connection, lease: lease, firstTick: begin + offset, period: period, end: end,
-                        drain: drain, windowStartNanos: windowStartNanos, windowEndNanos: windowEndNanos)
+                        connection: connection, state: state, metronome: metronome, end: end, drain: drain,
+                        windowStartNanos: windowStartNanos, windowEndNanos: windowEndNanos)
                 }
             }
             var outcomes: [StreamOutcome] = []
@@ -307,17 +314,17 @@ enum ServerLoadPhases {
         return result
     }
 
+    /// Opens one Heartbeat stream for `state`'s lease, hands its writer to the metronome and
+    /// matches the acknowledgements to the heartbeats the metronome wrote.
     private static func stream(
         connection: FerryConnection,
-        lease: FerryV1.JobLease,
-        firstTick: ContinuousClock.Instant,
-        period: Duration,
+        state stream: HeartbeatStreamState,
+        metronome: Task<Void, Never>,
         end: ContinuousClock.Instant,
         drain: Duration,
         windowStartNanos: UInt64,
         windowEndNanos: UInt64
     ) async -> StreamOutcome {
-        let sentTimes = Locked<[UInt64]>([])
         // Updated as replies arrive, so a stream that fails (deadline) keeps what it measured.
         let state = Locked(StreamOutcome())
         do {
@@ -327,31 +334,18 @@ enum ServerLoadPhases {
                 deserializer: ProtobufDeserializer<FerryV1.HeartbeatResponse>(),
                 options: connection.options(timeout: (end - ContinuousClock.now) + drain),
                 requestProducer: { writer in
-                    var sequence: UInt64 = 0
-                    var tick = firstTick
-                    // Bounded by `end`.
-                    while tick < end, !Task.isCancelled {
-                        try await Task.sleep(until: tick, clock: .continuous)
-                        if ContinuousClock.now - tick > period { state.withLock { $0.late += 1 } }
-                        sequence += 1
-                        let sent = MonotonicTime.nanoseconds()
-                        sentTimes.withLock { $0.append(sent) }
-                        try await writer.write(
-                            FerryV1.HeartbeatRequest(
-                                lease: lease,
-                                counters: FerryV1.SyncCounters(
-                                    synced: Int64(sequence), objectsScanned: Int64(sequence), bytes: Int64(sequence) * 1024),
-                                sequence: sequence,
-                                sentUnixMicros: Int64(Date().timeIntervalSince1970 * 1e6)
-                            ))
-                        tick += period
-                    }
+                    stream.writer.withLock { $0 = writer }
+                    await metronome.value
+                    stream.writer.withLock { $0 = nil }
                 },
                 onResponse: { responses in
                     for try await response in responses {
                         let received = MonotonicTime.nanoseconds()
                         let sequence = Int(response.ackedSequence)
-                        guard let sent = sentTimes.withLock({ sequence >= 1 && sequence <= $0.count ? $0[sequence - 1] : nil })
+                        guard
+                            let sent = stream.sentTimes.withLock({
+                                sequence >= 1 && sequence <= $0.count ? $0[sequence - 1] : nil
+                            })
                         else {
                             state.withLock { $0.unmatched += 1 }
                             continue
@@ -369,9 +363,11 @@ enum ServerLoadPhases {
         } catch {
             state.withLock { $0.error = "\(error)" }
         }
-        let times = sentTimes.withLock { $0 }
+        let times = stream.sentTimes.withLock { $0 }
+        let late = stream.lateSends.withLock { $0 }
         return state.withLock { outcome in
             outcome.sent = times.count
+            outcome.late = late
             outcome.sentInWindow = times.count(where: { $0 >= windowStartNanos && $0 < windowEndNanos })
             return outcome
         }

@@ -159,7 +159,7 @@ struct ServerLoad: AsyncParsableCommand {
         }
         report.note(
             "Heartbeats: \(result.streams) streams (one per claimed job) over \(result.connections) worker connections, "
-                + "\(result.rate)/s each with staggered ticks; \(Format.count(result.sent)) sent, "
+                + "\(result.rate)/s each with ticks staggered in 1-ms slots (one metronome task writes them all); \(Format.count(result.sent)) sent, "
                 + "\(Format.count(result.acked)) acked, \(result.notAcked) refused (ack = false), \(result.unmatched) unmatched; "
                 + "of the \(Format.count(result.sentInWindow)) sent in the window \(Format.count(result.unackedInWindow)) were not "
                 + "acknowledged within \(drain) s after it (they count as slower than any acked one); "
