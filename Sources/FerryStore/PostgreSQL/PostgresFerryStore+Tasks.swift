@@ -17,14 +17,7 @@ extension PostgresFerryStore {
         try await self.session.read { transaction in
             let job = try await SyncLedger.fence(lease, in: transaction)
             guard !keys.isEmpty else { return [] }
-            let rows = try await transaction.rows(
-                """
-                SELECT k.key, k.n FROM unnest(\(keys)::TEXT[]) WITH ORDINALITY AS k (key, n)
-                WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.storage_id = \(job.storageID) AND t.key = k.key)
-                OR EXISTS (SELECT 1 FROM partial_import_keys p WHERE p.storage_id = \(job.storageID) AND p.key = k.key)
-                ORDER BY k.n
-                """
-            )
+            let rows = try await transaction.rows(NewImportKeys(keys: keys, storageID: job.storageID))
             var seen = Set<String>()
             return try rows.map { try $0.string("key") }.filter { seen.insert($0).inserted }
         }

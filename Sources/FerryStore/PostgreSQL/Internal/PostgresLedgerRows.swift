@@ -18,12 +18,7 @@ struct PostgresLedgerRows: LedgerTransaction {
 
     func syncState(storageID: Int64) async throws -> StorageSyncState {
         guard
-            let row = try await transaction.row(
-                """
-                SELECT s.kind AS kind, s.provider AS provider, \(unescaped: SyncInfoColumns.select)
-                FROM storages s WHERE s.id = \(storageID) FOR UPDATE
-                """
-            )
+            let row = try await transaction.row(LockSyncState(storageID: storageID))
         else {
             throw StoreError.notFound("Storage \(storageID) does not exist.")
         }
@@ -35,14 +30,7 @@ struct PostgresLedgerRows: LedgerTransaction {
     }
 
     func writeSyncInfo(_ info: SyncInfo, storageID: Int64) async throws {
-        var update = PostgresQuery.Builder("UPDATE storages SET ")
-        for (index, (name, value)) in zip(SyncInfoColumns.names, SyncInfoColumns.binds(info)).enumerated() {
-            update.sql(index == 0 ? "\(name) = " : ", \(name) = ")
-            update.bind(value)
-        }
-        update.sql(" WHERE id = ")
-        update.bind(storageID)
-        try await transaction.execute(update.query)
+        try await transaction.execute(WriteSyncInfo(info: info, storageID: storageID))
     }
 
     func insertQueuedJob(_ job: JobRecord) async throws {
@@ -58,12 +46,8 @@ struct PostgresLedgerRows: LedgerTransaction {
     /// Locks the job's storage, then the job, and reads its fencing columns: a fenced write then
     /// holds both until it commits, so no verdict, cancel or claim lands in between.
     func leaseRow(jobID: String) async throws -> JobLeaseRow? {
-        try await transaction.execute(
-            "SELECT 1 FROM storages WHERE id = (SELECT storage_id FROM jobs WHERE id = \(jobID)) FOR UPDATE"
-        )
-        return try await transaction.row(
-            "SELECT \(unescaped: JobLeaseRow.select) FROM jobs WHERE id = \(jobID) FOR UPDATE"
-        ).map(JobLeaseRow.init(row:))
+        try await transaction.execute(LockStorageOfJob(jobID: jobID))
+        return try await transaction.row(LockJobLease(jobID: jobID)).map(JobLeaseRow.init(row:))
     }
 
     func requestJobCancel(jobID: String, reason: String?, now: FerryTime) async throws {
@@ -79,9 +63,7 @@ struct PostgresLedgerRows: LedgerTransaction {
     /// Reads the worker's registration locked, so a new instance registering meanwhile waits for
     /// this claim (and then finds its job to mark lost) instead of racing it.
     func checkNotSuperseded(workerID: String, instanceID: String) async throws {
-        let row = try await transaction.row(
-            "SELECT current_instance_id FROM workers WHERE worker_id = \(workerID) FOR UPDATE"
-        )
+        let row = try await transaction.row(LockWorker(workerID: workerID))
         guard let current = try row?.string("current_instance_id"), current != instanceID else { return }
         throw StoreError(
             code: .failedPrecondition,
@@ -120,23 +102,11 @@ struct PostgresLedgerRows: LedgerTransaction {
     }
 
     func startJob(_ lease: JobLease, now: FerryTime) async throws {
-        try await transaction.execute(
-            """
-            UPDATE jobs SET state = 'running', lease_token = \(lease.token), worker_id = \(lease.workerID),
-                instance_id = \(lease.instanceID), claimed_at = \(time: now), last_progress_at = \(time: now)
-            WHERE id = \(lease.jobID)
-            """
-        )
+        try await transaction.execute(StartJob(lease: lease, now: now))
     }
 
     func recordClaimingWorker(workerID: String, instanceID: String, now: FerryTime) async throws {
-        try await transaction.execute(
-            """
-            INSERT INTO workers (worker_id, current_instance_id, registered_at, last_seen_at)
-            VALUES (\(workerID), \(instanceID), \(time: now), \(time: now))
-            ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
-            """
-        )
+        try await transaction.execute(RecordClaimingWorker(workerID: workerID, instanceID: instanceID, now: now))
     }
 
     func claimedJob(jobID: String, storageID: Int64) async throws -> ClaimedJob {
@@ -152,7 +122,7 @@ struct PostgresLedgerRows: LedgerTransaction {
     }
 
     func recordJobProgress(jobID: String, now: FerryTime) async throws {
-        try await transaction.execute("UPDATE jobs SET last_progress_at = \(time: now) WHERE id = \(jobID)")
+        try await transaction.execute(RecordJobProgress(jobID: jobID, now: now))
     }
 
     func writeCheckpoint(_ checkpoint: SyncCheckpoint?, jobID: String, now: FerryTime) async throws {
@@ -196,8 +166,7 @@ struct PostgresLedgerRows: LedgerTransaction {
 /// an import still needs).
 extension PostgresTransaction: LeaseRows {
     func leaseRow(jobID: String) async throws -> JobLeaseRow? {
-        try await self.row("SELECT \(unescaped: JobLeaseRow.select) FROM jobs WHERE id = \(jobID)")
-            .map(JobLeaseRow.init(row:))
+        try await self.row(ReadJobLease(jobID: jobID)).map(JobLeaseRow.init(row:))
     }
 }
 

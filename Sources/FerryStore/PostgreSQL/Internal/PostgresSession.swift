@@ -154,6 +154,29 @@ struct PostgresTransaction: Sendable {
         }
     }
 
+    /// Runs a named statement (prepared on this connection at its first use) and returns every row.
+    func rows<Statement: HotStatement>(_ statement: Statement) async throws -> [PostgresStoredRow] {
+        do {
+            var rows: [PostgresStoredRow] = []
+            for try await row in try await self.connection.execute(statement, logger: self.logger) {
+                rows.append(row)
+            }
+            return rows
+        } catch {
+            throw StoreError.from(postgres: error, while: "running \(Self.summary(Statement.sql))")
+        }
+    }
+
+    /// Runs a named statement and returns its first row, if any.
+    func row(_ statement: some HotStatement) async throws -> PostgresStoredRow? {
+        try await self.rows(statement).first
+    }
+
+    /// Runs a named statement and ignores any rows.
+    func execute(_ statement: some HotStatement) async throws {
+        _ = try await self.rows(statement)
+    }
+
     /// Runs a statement and returns its first row, if any.
     func row(_ query: PostgresQuery) async throws -> PostgresStoredRow? {
         try await self.rows(query).first

@@ -59,15 +59,6 @@ struct PostgresStoredRow: StoredRow, Sendable {
 }
 
 extension PostgresQuery.StringInterpolation {
-    /// Binds a shared mapping's value.
-    mutating func appendInterpolation(_ value: ColumnValue) {
-        switch value {
-        case .null: self.appendInterpolation(String?.none)
-        case .integer(let value): self.appendInterpolation(value)
-        case .string(let value): self.appendInterpolation(value)
-        }
-    }
-
     /// Binds a time as microseconds since the epoch, or NULL.
     mutating func appendInterpolation(time: FerryTime?) {
         self.appendInterpolation(time?.unixMicroseconds)
@@ -107,11 +98,6 @@ extension PostgresQuery {
         /// Appends a placeholder bound to an array (for `= ANY(…)`).
         mutating func bind<Element: PostgresArrayEncodable>(array value: [Element]) throws {
             try self.interpolation.appendInterpolation(value)
-        }
-
-        /// Appends a placeholder bound to a shared mapping's value.
-        mutating func bind(_ value: ColumnValue) {
-            self.interpolation.appendInterpolation(value)
         }
 
         /// The query so far.
