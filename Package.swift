@@ -51,6 +51,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(
             url: "https://github.com/apple/swift-configuration.git",
             from: "1.4.0",
@@ -139,6 +141,19 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .target(
+            name: "FerryMetrics",
+            dependencies: [
+                "FerrySettings", "FerryTransport",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + nio,
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
             name: "FerryMapping",
             dependencies: ["FerryCore", "FerryProto", "FerryRPC"],
             swiftSettings: defaultSwiftSettings
@@ -152,6 +167,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -162,7 +178,7 @@ let package = Package(
             name: "FerryServices",
             dependencies: [
                 "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto", "FerryCore", "FerryStore",
-                "FerrySettings", "FerryMapping", "FerryProviders",
+                "FerrySettings", "FerryMapping", "FerryProviders", "FerryMetrics",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,7 +191,7 @@ let package = Package(
             name: "FerryWorker",
             dependencies: [
                 "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCore", "FerrySettings", "FerryMapping",
-                "FerryProviders", "FerryCrypto",
+                "FerryProviders", "FerryCrypto", "FerryMetrics",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -185,7 +201,7 @@ let package = Package(
         ),
         .target(
             name: "FerryCLI",
-            dependencies: ["FerryProto", "FerryRPC"],
+            dependencies: ["FerryProto", "FerryRPC", "FerrySettings"],
             swiftSettings: defaultSwiftSettings
         ),
 

@@ -30,6 +30,9 @@ BIN=${FERRY_BIN:-.build/debug}
 for b in ferryd ferry-worker ferryctl; do
     [[ -x "$BIN/$b" ]] || fail "$BIN/$b not found or not executable (build first, or set FERRY_BIN)"
 done
+# ferryd, ferry-worker and ferryctl refuse FERRY_*/FERRYCTL_* variables they do not read, and this
+# script's own (FERRY_BIN) are not theirs: unset them all once read.
+while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^FERRY(CTL)?_' || true)
 for tool in python3 kubernetes-validate check-jsonschema; do
     command -v "$tool" >/dev/null || fail "$tool not found: run scripts/install-deps.sh"
 done

@@ -9,7 +9,8 @@
 #    Only ferryd.json is started below (ferryd-postgres.json needs a PostgreSQL server).
 # 2. With a throwaway PKI from deploy/certs/ferry-certs.sh, copies of the example configs whose
 #    absolute paths are moved under a temp dir: ferryd starts on 127.0.0.1 (free port), logs
-#    "ferryd listening" and accepts an admin token; ferry-worker starts ("ferry-worker
+#    "ferryd listening" and accepts an admin token, and both serve /metrics (metrics.listen
+#    moved to a free port) that prometheus_client parses; ferry-worker starts ("ferry-worker
 #    starting"), registers with ferryd over mTLS; both exit 0 on SIGTERM.
 # 3. systemd-analyze verify passes, without warnings, on copies of deploy/systemd/*.service
 #    whose ExecStart points at the binaries in FERRY_BIN.
@@ -50,6 +51,18 @@ jget() {
 v = json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."): v = v[k]
 print(v)' "$1" "$2" || fail "cannot read key $2 from $1"
+}
+
+# scrape_metrics NAME LOG SERIES: scrapes the /metrics port NAME logged ("metrics listening …
+# port=N") with prometheus_client's parser and requires SERIES among the samples.
+scrape_metrics() {
+    local port samples
+    port=$(grep -F "metrics listening" "$2" | sed -n 's/.* port=\([0-9][0-9]*\).*/\1/p' | head -1)
+    [[ -n "$port" ]] || { show "$2"; fail "$1 did not log its metrics port"; }
+    samples=$(python3 scripts/scrape-metrics.py "http://127.0.0.1:$port/metrics") \
+        || fail "$1: /metrics on port $port did not parse as Prometheus text"
+    grep -qF "\"$3\"" <<<"$samples" || fail "$1: /metrics has no $3: $samples"
+    echo "$1 /metrics on 127.0.0.1:$port parses and has $3"
 }
 
 # wait_log NAME PID LOG TEXT: waits up to 15 s for TEXT in LOG while PID runs.
@@ -107,6 +120,8 @@ for dotted, parent, key in walk(conf):
         parent[key] = root + value
 if "listen" in conf:
     conf["listen"] = "127.0.0.1:0"
+if "listen" in conf.get("metrics", {}):
+    conf["metrics"]["listen"] = "127.0.0.1:0"
 unknown, missing = sorted(seen - documented), sorted(documented - seen)
 if unknown:
     sys.exit(f"{src}: keys not in --help (typo?): {', '.join(unknown)}")
@@ -169,11 +184,14 @@ HOME="$T" "$BIN/ferryctl" health "${CONN[@]}" >"$T/health.out" 2>&1 \
 HOME="$T" "$BIN/ferryctl" storage list "${CONN[@]}" >"$T/list.out" 2>&1 \
     || { show "$T/list.out"; fail "ferryctl storage list with the admin token failed"; }
 echo "ferryctl health: $(cat "$T/health.out"); storage list with the admin token: ok"
+scrape_metrics ferryd "$T/ferryd.log" ferry_rpc_calls_total
 
 step "ferry-worker --config <copy of deploy/config/ferry-worker.json> --server 127.0.0.1:$PORT"
 "$BIN/ferry-worker" --config "$W" --server "127.0.0.1:$PORT" >"$T/worker.log" 2>&1 &
 WORKER=$!; PIDS+=("$WORKER")
 wait_log ferry-worker "$WORKER" "$T/worker.log" "ferry-worker starting"
+wait_log ferry-worker "$WORKER" "$T/worker.log" "metrics listening"
+scrape_metrics ferry-worker "$T/worker.log" ferry_worker_jobs_running
 sleep 2   # first AcquireJob: a TLS, identity or worker.id problem is logged at once
 stop ferry-worker "$WORKER" "$T/worker.log"
 if grep -qE ' (warning|error|critical) ' "$T/worker.log"; then

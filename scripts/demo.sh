@@ -11,6 +11,9 @@ port="${FERRY_DEMO_PORT:-7443}"
 dev="$PWD/.ferry-dev"
 certs="$dev/certs"
 files="$dev/files"
+# ferryd, ferry-worker and ferryctl refuse FERRY_*/FERRYCTL_* variables they do not read, and this
+# script's own (FERRY_DEMO_PORT) are not theirs: unset them all once read.
+while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^FERRY(CTL)?_' || true)
 
 scripts/install-deps.sh
 

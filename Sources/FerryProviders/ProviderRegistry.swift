@@ -28,6 +28,15 @@ public struct ProviderRegistry: Sendable {
         return ProviderRegistry(factories: factories)
     }
 
+    /// This registry without the providers not in `offered`; `nil` keeps them all.
+    ///
+    /// - Parameter offered: The providers to keep.
+    /// - Returns: The narrowed registry.
+    public func restricted(to offered: Set<StorageProvider>?) -> ProviderRegistry {
+        guard let offered else { return self }
+        return ProviderRegistry(factories: factories.filter { offered.contains($0.key) })
+    }
+
     /// The providers this registry can reach, in declaration order.
     public var providers: [StorageProvider] {
         StorageProvider.allCases.filter { factories[$0] != nil }

@@ -10,15 +10,17 @@ public enum LayeredConfiguration {
     ///
     /// - Parameters:
     ///   - fileKey: The key that names the JSON file; `config` by default.
-    ///   - knownKeys: When given, a flag or a file key that is not one of these is refused.
+    ///   - knownKeys: When given, a flag, a `FERRY_*` variable or a file key that is not one of
+    ///     these is refused.
     /// - Returns: A reader over flags, environment and, when named, the file.
     /// - Throws: ``SettingsError`` when the named file cannot be read or parsed, or names a key
-    ///   (or the command line a flag) that nobody reads.
+    ///   (or the command line a flag, or the environment a `FERRY_*` variable) that nobody reads.
     public static func reader(fileKey: String = "config", knownKeys: [DocumentedSetting]? = nil) async throws
         -> ConfigReader
     {
         if let knownKeys {
             try SettingsKeyCheck.checkFlags(Array(CommandLine.arguments.dropFirst()), keys: knownKeys)
+            try SettingsKeyCheck.checkEnvironment(ProcessInfo.processInfo.environment, keys: knownKeys)
         }
         let flags = CommandLineArgumentsProvider()
         let environment = KeyMappingProvider(upstream: EnvironmentVariablesProvider()) { key in

@@ -358,6 +358,12 @@ public protocol FerryStore: Sendable {
     /// - Throws: `.io`.
     func taskCount(projectID: Int64) async throws -> Int64
 
+    /// Storages by kind, provider and status, and the queue of jobs waiting for a worker.
+    ///
+    /// - Returns: The counts now.
+    /// - Throws: `.io`.
+    func statistics() async throws -> StoreStatistics
+
     // MARK: Annotations and export
 
     /// Creates or replaces annotations, all or none: a stored annotation is replaced only by a

@@ -26,6 +26,7 @@ struct Ferryctl: AsyncParsableCommand {
     /// Parses, runs, and turns every error into one stderr line and a documented exit code.
     static func main() async {
         do {
+            try ConnectionDefaults.checkEnvironment(ProcessInfo.processInfo.environment)
             let command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()

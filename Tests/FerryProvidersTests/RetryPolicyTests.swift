@@ -1,3 +1,4 @@
+import FerryCore
 import FerryProviders
 import Synchronization
 import Testing
@@ -49,7 +50,7 @@ struct RetryPolicyTests {
         let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
         let attempts = Mutex(0)
         let error = await #expect(throws: ProviderError.self) {
-            try await policy.run { () async throws -> Int in
+            try await policy.run(provider: .s3) { () async throws -> Int in
                 attempts.withLock { $0 += 1 }
                 throw Self.failure(503, "SlowDown")
             }
@@ -62,7 +63,7 @@ struct RetryPolicyTests {
         let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1))
         let attempts = Mutex(0)
         await #expect(throws: ProviderError.self) {
-            try await policy.run { () async throws -> Int in
+            try await policy.run(provider: .s3) { () async throws -> Int in
                 attempts.withLock { $0 += 1 }
                 throw Self.failure(403, "SignatureDoesNotMatch")
             }
@@ -73,7 +74,7 @@ struct RetryPolicyTests {
     @Test func aFailureThenASuccessReturnsTheSuccess() async throws {
         let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1))
         let attempts = Mutex(0)
-        let value = try await policy.run { () async throws -> Int in
+        let value = try await policy.run(provider: .s3) { () async throws -> Int in
             let attempt = attempts.withLock { $0 += 1; return $0 }
             if attempt < 3 { throw HTTPAttemptFailure(kind: .connection, error: ProviderError(subject: "x", message: "reset")) }
             return attempt

@@ -2,19 +2,19 @@ import FerryTestSupport
 import Foundation
 import Testing
 
-/// ferryd and ferry-worker refuse settings nobody reads, and name the setting, with exit status 2,
-/// instead of starting on a default.
+/// ferryd, ferry-worker and ferryctl refuse settings nobody reads (flags, file keys, variables
+/// of their namespace), and name the setting, with exit status 2, instead of starting on a default.
 @Suite(.timeLimit(.minutes(2)))
 struct SettingsStrictnessTests {
     /// Runs an executable to its end; returns its exit status and standard error (with standard
     /// output interleaved when `includingOutput`).
-    static func run(_ program: String, _ arguments: [String], includingOutput: Bool = false) async throws
-        -> (status: Int32?, stderr: String)
-    {
+    static func run(
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], includingOutput: Bool = false
+    ) async throws -> (status: Int32?, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable(program))
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FERRY_") }
+        process.environment = TestProcesses.childEnvironment.merging(environment) { $1 }
         let errors = TestProcesses.pipe()
         process.standardError = errors
         process.standardOutput = includingOutput ? errors : FileHandle.nullDevice
@@ -31,10 +31,40 @@ struct SettingsStrictnessTests {
     @Test func aMisspeltFlagIsRefused() async throws {
         let (status, stderr) = try await Self.run("ferryd", Self.tls + ["--lisen", "127.0.0.1:1"])
         #expect(status == 2)
-        #expect(stderr.contains("lisen"), "\(stderr)")
+        #expect(stderr.contains("--lisen (did you mean --listen?)"), "\(stderr)")
         let worker = try await Self.run("ferry-worker", ["--sever", "127.0.0.1:1"])
         #expect(worker.status == 2)
-        #expect(worker.stderr.contains("sever"), "\(worker.stderr)")
+        #expect(worker.stderr.contains("--sever (did you mean --server?)"), "\(worker.stderr)")
+        let ferryctl = try await Self.run("ferryctl", ["health", "--sever", "127.0.0.1:1"])
+        #expect(ferryctl.status == 2)
+        #expect(ferryctl.stderr.contains("--sever") && ferryctl.stderr.contains("--server"), "\(ferryctl.stderr)")
+    }
+
+    @Test func anUnknownVariableInTheProgramsNamespaceIsRefused() async throws {
+        let server = try await Self.run("ferryd", Self.tls, environment: ["FERRY_TLS_CLIENT_AUHT": "none"])
+        #expect(server.status == 2)
+        #expect(server.stderr.contains("'FERRY_TLS_CLIENT_AUHT'"), "\(server.stderr)")
+        #expect(server.stderr.contains("did you mean FERRY_TLS_CLIENT_AUTH?"), "\(server.stderr)")
+        let worker = try await Self.run("ferry-worker", [], environment: ["FERRY_WORKER_MAXJOBS": "4"])
+        #expect(worker.status == 2)
+        #expect(worker.stderr.contains("did you mean FERRY_WORKER_MAX_JOBS?"), "\(worker.stderr)")
+        let ferryctl = try await Self.run("ferryctl", ["health"], environment: ["FERRYCTL_SEVER": "127.0.0.1:1"])
+        #expect(ferryctl.status == 2)
+        #expect(ferryctl.stderr.contains("FERRYCTL_SEVER (did you mean FERRYCTL_SERVER?)"), "\(ferryctl.stderr)")
+    }
+
+    @Test func aWorkerThatWouldOfferNoProviderRefusesToStart() async throws {
+        let pki = TestPKI.shared
+        let tls = ["--tls-ca", pki.caPath, "--tls-cert", pki.workerCertificate, "--tls-key", pki.workerKey]
+        let local = try await Self.run("ferry-worker", tls + ["--worker-providers", "local"])
+        #expect(local.status == 2)
+        #expect(local.stderr.contains("worker.providers") && local.stderr.contains("storage.localFilesRoot"), "\(local.stderr)")
+        let none = try await Self.run("ferry-worker", tls + ["--worker-providers", " , "])
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("names no provider"), "\(none.stderr)")
+        let unknown = try await Self.run("ferry-worker", tls + ["--worker-providers", "s3,s4"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("unknown provider 's4'"), "\(unknown.stderr)")
     }
 
     @Test func anUnknownKeyInTheConfigurationFileIsRefused() async throws {
@@ -43,7 +73,13 @@ struct SettingsStrictnessTests {
         try Data(#"{"listen": "127.0.0.1:1", "tls": {"clientAuht": "none"}}"#.utf8).write(to: URL(fileURLWithPath: path))
         let (status, stderr) = try await Self.run("ferryd", Self.tls + ["--config", path])
         #expect(status == 2)
-        #expect(stderr.contains("tls.clientAuht"), "\(stderr)")
+        #expect(stderr.contains("tls.clientAuht") && stderr.contains("did you mean tls.clientAuth?"), "\(stderr)")
+        let ferryctlFile = FileManager.default.temporaryDirectory.appendingPathComponent("ferryctl-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: ferryctlFile) }
+        try Data(#"{"sever": "127.0.0.1:1"}"#.utf8).write(to: ferryctlFile)
+        let ferryctl = try await Self.run("ferryctl", ["health", "--config", ferryctlFile.path])
+        #expect(ferryctl.status == 2)
+        #expect(ferryctl.stderr.contains("unknown key 'sever' (did you mean server?)"), "\(ferryctl.stderr)")
     }
 
     @Test func aMissingTLSFileAndARelativeRootNameTheirSettings() async throws {

@@ -28,8 +28,18 @@ public enum TestProcesses {
         return pipe
     }
 
-    /// Starts `process` while no other test starts one.
+    /// The test run's environment without `FERRY_*` and `FERRYCTL_*` variables: those that
+    /// configure the test run itself (`FERRY_KEEP_CRASH_DIR`, a script's `FERRY_BIN`) are not
+    /// the children's settings, and ferryd, ferry-worker and ferryctl refuse variables they do
+    /// not read.
+    public static var childEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FERRY_") && !$0.key.hasPrefix("FERRYCTL_") }
+    }
+
+    /// Starts `process` while no other test starts one; without an environment of its own it
+    /// gets ``childEnvironment``.
     public static func run(_ process: Process) throws {
+        if process.environment == nil { process.environment = childEnvironment }
         try spawnLock.withLock { try process.run() }
     }
 

@@ -1,4 +1,5 @@
 import Configuration
+import FerryCore
 import FerryProto
 import FerrySettings
 import FerryTransport
@@ -93,6 +94,32 @@ struct WorkerSettingsTests {
             values["worker.kinds"] = ConfigValue(stringLiteral: bad)
             let error = #expect(throws: SettingsError.self) { try load(values) }
             #expect(error?.key == "worker.kinds")
+        }
+    }
+
+    @Test func listsGivenAsFlagsAreReadLikeText() throws {
+        // A flag's `import,export` reaches the reader as a list of strings, not one string.
+        var values = tls
+        values["worker.kinds"] = ConfigValue(.stringArray(["export", "import"]), isSecret: false)
+        values["worker.providers"] = ConfigValue(.stringArray(["s3", "redis"]), isSecret: false)
+        let settings = try load(values)
+        #expect(settings.kinds == [.export, .import])
+        #expect(settings.providers == [.s3, .redis])
+    }
+
+    @Test func providersDefaultToAllAndANarrowedListMustOfferOne() throws {
+        #expect(try load(tls).providers == nil)
+        var values = tls
+        values["worker.providers"] = "GCS, azure_blob"
+        #expect(try load(values).providers == [.gcs, .azureBlob])
+        values["storage.localFilesRoot"] = "/srv/files"
+        values["worker.providers"] = "local"
+        #expect(try load(values).providers == [.local])
+        values["storage.localFilesRoot"] = nil
+        for bad in ["local", "", " , ", "s3,s4"] {
+            values["worker.providers"] = ConfigValue(stringLiteral: bad)
+            let error = #expect(throws: SettingsError.self) { try load(values) }
+            #expect(error?.key == "worker.providers")
         }
     }
 

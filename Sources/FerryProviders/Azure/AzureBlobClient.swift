@@ -37,7 +37,7 @@ struct AzureBlobClient: Sendable {
     /// - Returns: The successful answer (any 2xx).
     /// - Throws: ``ProviderError`` naming the blob, with Azure's error code (or `HTTP <status>`).
     func send(_ request: Request) async throws -> ProviderResponse {
-        try await retry.run { try await attempt(request) }
+        try await retry.run(provider: .azureBlob) { try await attempt(request) }
     }
 
     private func attempt(_ request: Request) async throws -> ProviderResponse {

@@ -36,7 +36,7 @@ struct GCSClient: Sendable {
     /// - Returns: The successful answer (any 2xx, or a status in ``Request/alsoSuccessful``).
     /// - Throws: ``ProviderError`` naming the subject, with GCS's reason (or `HTTP <status>`).
     func send(_ request: Request) async throws -> ProviderResponse {
-        try await retry.run { try await attempt(request) }
+        try await retry.run(provider: .gcs) { try await attempt(request) }
     }
 
     private func attempt(_ request: Request) async throws -> ProviderResponse {

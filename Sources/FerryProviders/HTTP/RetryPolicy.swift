@@ -1,3 +1,6 @@
+public import FerryCore
+import Metrics
+
 /// When and how soon a failed provider request is tried again: exponential backoff with full
 /// jitter (each wait is drawn uniformly from zero to the capped exponential bound), for a fixed
 /// number of attempts.
@@ -71,19 +74,31 @@ public struct RetryPolicy: Sendable {
     }
 
     /// Runs `operation` until it succeeds, fails with something not worth retrying, or has used
-    /// every attempt, sleeping ``delay(afterAttempt:unitRandom:)`` between attempts.
+    /// every attempt, sleeping ``delay(afterAttempt:unitRandom:)`` between attempts. Each
+    /// attempt is timed (`ferry_worker_provider_request_duration_seconds{provider}`) and each
+    /// retry counted (`ferry_worker_provider_retries_total{provider}`).
     ///
-    /// - Parameter operation: One attempt; it throws ``HTTPAttemptFailure`` for a failure the
-    ///   policy should judge, anything else to stop at once.
+    /// - Parameters:
+    ///   - provider: The provider, for the metrics (`s3`, `gcs`, `azure_blob`).
+    ///   - operation: One attempt; it throws ``HTTPAttemptFailure`` for a failure the policy
+    ///     should judge, anything else to stop at once.
     /// - Returns: The first success.
     /// - Throws: The last failure's ``HTTPAttemptFailure/error``, or whatever else was thrown.
-    public func run<Result: Sendable>(_ operation: () async throws -> Result) async throws -> Result {
+    public func run<Result: Sendable>(
+        provider: StorageProvider,
+        _ operation: () async throws -> Result
+    ) async throws -> Result {
+        let dimensions = [("provider", provider.rawValue)]
+        let timer = Metrics.Timer(label: "ferry_worker_provider_request_duration_seconds", dimensions: dimensions)
         var attempt = 1
         while true {
+            let start = ContinuousClock.now
             do {
+                defer { timer.record(duration: ContinuousClock.now - start) }
                 return try await operation()
             } catch let failure as HTTPAttemptFailure {
                 guard attempt < maxAttempts, isRetryable(failure.kind) else { throw failure.error }
+                Counter(label: "ferry_worker_provider_retries_total", dimensions: dimensions).increment()
                 try await Task.sleep(for: delay(afterAttempt: attempt))
                 attempt += 1
             }

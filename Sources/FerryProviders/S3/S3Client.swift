@@ -37,7 +37,7 @@ struct S3Client: Sendable {
     /// - Returns: The successful answer (any 2xx).
     /// - Throws: ``ProviderError`` naming the object, with S3's error code (or `HTTP <status>`).
     func send(_ request: Request) async throws -> ProviderResponse {
-        try await retry.run { try await attempt(request) }
+        try await retry.run(provider: .s3) { try await attempt(request) }
     }
 
     private func attempt(_ request: Request) async throws -> ProviderResponse {

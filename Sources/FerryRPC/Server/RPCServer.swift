@@ -14,6 +14,7 @@ public struct RPCServer: Sendable {
     private let router: RPCRouter
     private let interceptors: [any ServerInterceptor]
     private let streamingExecutor: (any TaskExecutor)?
+    private let observer: (any RPCCallObserver)?
 
     /// Creates a server.
     ///
@@ -23,11 +24,13 @@ public struct RPCServer: Sendable {
     ///   - interceptors: Run in order, outermost first, for the methods they apply to.
     ///   - streamingExecutor: Where client-streaming and bidirectional calls run; `nil` for the
     ///     global executor, like every other call.
+    ///   - observer: Told when each call starts and ends; `nil` for none.
     public init(
         transport: any ServerTransport,
         services: [any RPCService],
         interceptors: [any ServerInterceptor] = [],
-        streamingExecutor: (any TaskExecutor)? = nil
+        streamingExecutor: (any TaskExecutor)? = nil,
+        observer: (any RPCCallObserver)? = nil
     ) {
         var router = RPCRouter()
         for service in services {
@@ -37,6 +40,7 @@ public struct RPCServer: Sendable {
         self.router = router
         self.interceptors = interceptors
         self.streamingExecutor = streamingExecutor
+        self.observer = observer
     }
 
     /// Serves until ``beginGracefulShutdown()`` has let in-flight calls finish.
@@ -46,10 +50,21 @@ public struct RPCServer: Sendable {
         let router = self.router
         let interceptors = self.interceptors
         let executor = self.streamingExecutor
+        let observer = self.observer
         // Calls that stream requests (a worker's heartbeats) could hold a shutdown for the whole
         // grace period: they end at once and their clients reconnect.
         try await transport.listen(endingAtShutdown: { router.streamsRequests($0) }) { stream in
-            await Self.handle(stream, router: router, interceptors: interceptors, streamingExecutor: executor)
+            guard let observer else {
+                await Self.handle(stream, router: router, interceptors: interceptors, streamingExecutor: executor)
+                return
+            }
+            let method = router.handler(for: stream.context.descriptor) == nil ? nil : stream.context.descriptor
+            let responder = ObservedResponder(stream.responder, method: method, observer: observer)
+            var observed = stream
+            observed.responder = responder
+            await Self.handle(observed, router: router, interceptors: interceptors, streamingExecutor: executor)
+            // A handler that returns without a status: its client went away.
+            responder.end(.cancelled)
         }
     }
 

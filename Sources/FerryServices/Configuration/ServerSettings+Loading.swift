@@ -4,6 +4,7 @@ import FerryCore
 public import FerryStore
 import FerryTLS
 import FerryTransport
+import FerryMetrics
 import Foundation
 
 extension ServerSettings {
@@ -32,6 +33,7 @@ extension ServerSettings {
         .init("sync.queuedTimeoutSeconds", "3600", "how long a sync may wait for a worker"),
         .init("shutdown.gracePeriodSeconds", "10", "time in-flight calls get on SIGTERM"),
     ] + KeepaliveSettings.documentedKeys(defaults: defaultKeepalive, peer: "a client") + [
+        MetricsSettings.documentedKey,
         .init("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
     ]
 
@@ -103,6 +105,7 @@ extension ServerSettings {
             termination: termination,
             gracePeriod: .milliseconds(Int64(grace * 1000)),
             keepalive: try KeepaliveSettings.load(from: config, defaults: defaultKeepalive),
+            metricsListen: try MetricsSettings.listen(from: config),
             logLevel: level
         )
     }

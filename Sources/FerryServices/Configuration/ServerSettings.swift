@@ -33,6 +33,8 @@ public struct ServerSettings: Sendable {
     public var gracePeriod: Duration
     /// When silent clients are pinged and disconnected.
     public var keepalive: KeepaliveSettings
+    /// Where `/metrics` is served over plain HTTP; `nil` for nowhere.
+    public var metricsListen: ListenAddress?
     /// The log level name.
     public var logLevel: String
 }

@@ -1,5 +1,6 @@
 public import Logging
 import FerryCore
+import FerryMetrics
 import FerryProto
 import FerryRPC
 import FerrySettings
@@ -32,6 +33,11 @@ public struct FerryServerProcess: Sendable {
     public func run() async throws {
         // Every connection holds a descriptor: take all the system allows.
         let descriptors = DescriptorLimit.raiseSoftToHard()
+        // Before anything counts: metrics made earlier would stay no-ops.
+        if settings.metricsListen != nil {
+            MetricsBackend.bootstrap()
+            ServerMetrics.register()
+        }
         logger.info("Descriptor limit", metadata: ["soft": "\(descriptors.soft)", "hard": "\(descriptors.hard)"])
         let tls = try TLSContext(
             configuration: .server(
@@ -74,15 +80,25 @@ public struct FerryServerProcess: Sendable {
             transport: transport,
             services: set.services,
             interceptors: [AuthInterceptor(tokens: tokens, policy: .ferry)],
-            streamingExecutor: streams
+            streamingExecutor: streams,
+            observer: settings.metricsListen == nil ? nil : RPCMetrics()
         )
+        var metrics: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let address = settings.metricsListen {
+            metrics = [
+                .init(service: MetricsEndpoint(host: address.host, port: address.port, logger: logger)),
+                .init(
+                    service: set.statisticsSampler(
+                        interval: .microseconds(settings.termination.pingInterval.microseconds), logger: logger)),
+            ]
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: StoreService(store: store, beforeClose: set.workers.flushPendingProgress)),
                     .init(service: StoreChangeService(store: store, handle: set.follow)),
                     .init(service: RPCServerService(server: server, onShutdown: set.beginShutdown)),
-                ],
+                ] + metrics,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -3,6 +3,7 @@ import FerryProto
 public import FerryRPC
 public import FerryStore
 public import Logging
+public import ServiceLifecycle
 
 /// The RPC services of a Ferry server, wired to one store and sharing their in-memory state
 /// (connected workers, current leases), so that `ferryd` and tests assemble the same server.
@@ -15,6 +16,8 @@ public struct FerryServiceSet: Sendable {
     public let health: HealthStatusBoard
     private let leases: LeaseCachingStore
     private let arrivals: Wakeup
+    private let instances: WorkerInstances
+    private let clock: any FerryClock
 
     /// Wires the services.
     ///
@@ -52,6 +55,19 @@ public struct FerryServiceSet: Sendable {
         self.health = health
         self.leases = store
         self.arrivals = arrivals
+        self.instances = instances
+        self.clock = clock
+    }
+
+    /// A service that samples the state gauges of `/metrics` (storages by kind, provider and
+    /// status; the queue; connected workers) every `interval`.
+    ///
+    /// - Parameters:
+    ///   - interval: How often.
+    ///   - logger: Where to log a failed sample.
+    /// - Returns: The service.
+    public func statisticsSampler(interval: Duration, logger: Logger) -> some Service {
+        StatisticsSampler(store: leases, instances: instances, clock: clock, interval: interval, logger: logger)
     }
 
     /// Acts on a change another server replica made to the shared database: a queued sync wakes

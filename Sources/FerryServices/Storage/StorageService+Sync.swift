@@ -92,6 +92,7 @@ extension StorageService {
         )
         if !result.isAlreadyRunning {
             arrivals.wake()
+            ServerMetrics.syncStarted(kind: storage.kind)
             logger.info("Sync queued", metadata: ["storage": "\(storage.id)", "job": "\(result.jobID)"])
         }
         return FerryV1.StartSyncResponse(

@@ -58,7 +58,10 @@ public struct StorageService: RPCService {
                 let result = try await store.startSync(
                     storageID: storageID, options: .default, now: clock.now(),
                     jobID: "job-" + SecureRandom.hexToken(byteCount: 12))
-                if !result.isAlreadyRunning { arrivals.wake() }
+                if !result.isAlreadyRunning {
+                    arrivals.wake()
+                    ServerMetrics.syncStarted(kind: .export)
+                }
                 return result.syncInfo.status
             },
             status: { [store] storageID in try await store.storage(id: storageID).syncInfo.status })

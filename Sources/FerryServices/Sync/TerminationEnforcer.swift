@@ -81,6 +81,7 @@ public struct TerminationEnforcer: Sendable {
         }
         let written = try await store.applyVerdict(storageID: storage.id, expectedJobID: jobID, newInfo: settled)
         if written {
+            ServerMetrics.verdict(verdict.reason)
             logger.warning(
                 "Sync terminated",
                 metadata: [

@@ -161,6 +161,7 @@ final class ProgressWriter: Sendable {
                 checkpoint: progress.checkpoint,
                 now: progress.time
             )
+            ServerMetrics.heartbeatPersisted()
         } catch let error as StoreError where error.code == .leaseNotCurrent {
             // The job was settled meanwhile; its next heartbeat is told so.
         } catch {

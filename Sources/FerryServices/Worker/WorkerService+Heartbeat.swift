@@ -42,6 +42,7 @@ extension WorkerService {
         now: FerryTime,
         writer: RPCWriter<FerryV1.HeartbeatResponse>
     ) async throws {
+        ServerMetrics.heartbeatReceived()
         var reply = FerryV1.HeartbeatResponse(
             ack: true,
             leaseStatus: .active,

@@ -77,6 +77,10 @@ extension LeaseCachingStore {
         try await base.taskCount(projectID: projectID)
     }
 
+    public func statistics() async throws -> StoreStatistics {
+        try await base.statistics()
+    }
+
     public func putAnnotations(projectID: Int64, _ annotations: [AnnotationWrite]) async throws -> AnnotationPutResult {
         try await base.putAnnotations(projectID: projectID, annotations)
     }

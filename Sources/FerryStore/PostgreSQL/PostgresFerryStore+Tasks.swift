@@ -144,6 +144,18 @@ extension PostgresFerryStore {
     /// - Parameter projectID: The project.
     /// - Returns: The count.
     /// - Throws: ``StoreError``.
+    /// Storages by kind, provider and status, and the queue; see ``FerryStore/statistics()``.
+    ///
+    /// - Returns: The counts now.
+    /// - Throws: ``StoreError``.
+    public func statistics() async throws -> StoreStatistics {
+        try await self.session.read { transaction in
+            try StoreStatistics(
+                groups: try await transaction.rows(PostgresQuery(unsafeSQL: StoreStatistics.groupsSQL)),
+                queue: try await transaction.row(PostgresQuery(unsafeSQL: StoreStatistics.queueSQL)))
+        }
+    }
+
     public func taskCount(projectID: Int64) async throws -> Int64 {
         try await self.session.withConnection { connection in
             try await connection.row("SELECT COUNT(*) AS count FROM tasks WHERE project_id = \(projectID)")?

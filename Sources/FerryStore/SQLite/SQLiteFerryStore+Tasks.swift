@@ -170,6 +170,18 @@ extension SQLiteFerryStore {
         }
     }
 
+    /// Storages by kind, provider and status, and the queue; see ``FerryStore/statistics()``.
+    ///
+    /// - Returns: The counts now.
+    /// - Throws: ``StoreError``.
+    public func statistics() async throws -> StoreStatistics {
+        try await self.reader.withConnection { connection in
+            try StoreStatistics(
+                groups: try await connection.rows(StoreStatistics.groupsSQL),
+                queue: try await connection.row(StoreStatistics.queueSQL))
+        }
+    }
+
     // MARK: - Helpers
 
     /// Marks `partialKeys` partial and every other key of the batch complete.

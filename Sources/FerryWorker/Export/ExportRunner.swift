@@ -89,6 +89,7 @@ public struct ExportRunner: Sendable {
                 counters.totalAnnotations += Int64(written.acks.reduce(0) { $0 + $1.annotationIDs.count })
                 counters.bytes += written.bytes
             }
+            WorkerMetrics.exported(written.acks.count)
         }
     }
 

@@ -123,6 +123,7 @@ public struct ImportRunner: Sendable {
             for loaded in try await source.read(group.map(\.key)) {
                 try Task.checkCancellation()
                 control.update { $0.bytes += Int64(loaded.bytes.count) }
+                WorkerMetrics.read(loaded.bytes.count)
                 let rows = try TaskFileParser.parse(loaded.bytes, key: loaded.key)
                 try Task.checkCancellation()  // The parser stops early when cancelled.
                 let tasks = rows.map { PlatformTaskFormat.importTask(key: loaded.key, row: $0) }
@@ -180,6 +181,7 @@ public struct ImportRunner: Sendable {
             counters.existed += reply.retried ? 0 : existed
             counters.failedValidation += Int64(reply.response.failedValidation.count)
         }
+        WorkerMetrics.imported(reply.response.created.count)
         control.recordItemErrors(reply.response.failedValidation)
     }
 

@@ -1,3 +1,4 @@
+import FerryMetrics
 import FerryProviders
 import FerryProto
 import FerryRPC
@@ -29,6 +30,11 @@ public struct WorkerProcess: Sendable {
     ///
     /// - Throws: When the TLS files cannot be used.
     public func run() async throws {
+        // Before anything counts: metrics made earlier would stay no-ops.
+        if settings.metricsListen != nil {
+            MetricsBackend.bootstrap()
+            WorkerMetrics.register()
+        }
         let tls = try TLSContext(
             configuration: .client(
                 trustRootsPath: settings.caPath,
@@ -55,7 +61,9 @@ public struct WorkerProcess: Sendable {
             serverMessageLimit: { transport.serverMaxMessageSize }, logger: logger)
         let (executors, stopExecutors) = JobExecutors.dedicated(maxJobs: settings.maxJobs)
         defer { stopExecutors() }
-        let stores = JobStores(registry: .standard(ProviderContext(localFilesRoot: settings.localFilesRoot)))
+        let stores = JobStores(
+            registry: ProviderRegistry.standard(ProviderContext(localFilesRoot: settings.localFilesRoot))
+                .restricted(to: settings.providers))
         let displayName = settings.workerID.isEmpty ? "(instance \(instanceID))" : "'\(settings.workerID)' (instance \(instanceID))"
         let service = WorkerService(
             client: client,
@@ -86,12 +94,12 @@ public struct WorkerProcess: Sendable {
                 "providers": "\(offered.joined(separator: ","))",
             ]
         )
-        if offered.isEmpty {
-            logger.warning("This worker offers no provider: it will never claim a job")
-        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: service)],
+                services: [.init(service: service)]
+                    + (settings.metricsListen.map { address in
+                        [.init(service: MetricsEndpoint(host: address.host, port: address.port, logger: logger))]
+                    } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -113,7 +113,9 @@ public struct WorkerService: Service {
                     let control = JobControl()
                     running.add(job.id, control)
                     group.addTask { [runner] in
+                        WorkerMetrics.jobRunning(+1)
                         await runner.run(job, control: control)
+                        WorkerMetrics.jobRunning(-1)
                         running.remove(job.id)
                     }
                 } else if let probe = reply.probe {

@@ -1,4 +1,6 @@
 public import Configuration
+import FerryCore
+import FerryMetrics
 public import FerrySettings
 import FerryTransport
 import Foundation
@@ -22,11 +24,16 @@ extension WorkerSettings {
         .init("worker.acquireWaitSeconds", "20", "how long one AcquireJob long-poll may wait"),
         .init("worker.kinds", "import,export,dataset", "storage kinds whose jobs this worker claims, comma-separated"),
         .init("storage.localFilesRoot", "", "directory local-files storages are read from"),
+        .init(
+            "worker.providers", "<all it can reach>",
+            "providers whose jobs this worker claims, comma-separated: local (needs storage.localFilesRoot), s3, gcs, azure_blob, redis"
+        ),
         .init("import.batchSize", "5000", "tasks handed over per SubmitImportBatch, at most 2 MiB (1-5000)"),
         .init("shutdown.gracePeriodSeconds", "10", "time running jobs get to report on SIGTERM"),
         .init("backoff.initialSeconds", "1", "first wait after the server could not be reached"),
         .init("backoff.maximumSeconds", "30", "longest wait between reconnection attempts"),
     ] + KeepaliveSettings.documentedKeys(defaults: defaultKeepalive, peer: "the server") + [
+        MetricsSettings.documentedKey,
         .init("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
     ]
 
@@ -57,7 +64,11 @@ extension WorkerSettings {
         var backoff = ConnectionBackoff()
         backoff.initial = try seconds(config, "backoff.initialSeconds", default: 1, minimum: 0.01)
         backoff.maximum = try seconds(config, "backoff.maximumSeconds", default: 30, minimum: 0.01)
-        let kinds = try Self.kinds(config.string(forKey: "worker.kinds", default: "import,export,dataset"))
+        let kinds = try Self.kinds(list(config, "worker.kinds") ?? "import,export,dataset")
+        let localFilesRoot = config.string(forKey: "storage.localFilesRoot").flatMap { $0.isEmpty ? nil : $0 }
+        let providers = try list(config, "worker.providers").map {
+            try Self.providers($0, localFilesRoot: localFilesRoot)
+        }
         let level = config.string(forKey: "log.level", default: "info")
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
             throw SettingsError(key: "log.level", message: "unknown level '\(level)'")
@@ -72,13 +83,37 @@ extension WorkerSettings {
             maxJobs: maxJobs,
             kinds: kinds,
             acquireWait: try seconds(config, "worker.acquireWaitSeconds", default: 20, minimum: 0.1),
-            localFilesRoot: config.string(forKey: "storage.localFilesRoot").flatMap { $0.isEmpty ? nil : $0 },
+            localFilesRoot: localFilesRoot,
+            providers: providers,
             batchSize: batchSize,
             shutdownGracePeriod: try seconds(config, "shutdown.gracePeriodSeconds", default: 10, minimum: 0),
             backoff: backoff,
             keepalive: try KeepaliveSettings.load(from: config, defaults: defaultKeepalive),
+            metricsListen: try MetricsSettings.listen(from: config),
             logLevel: level
         )
+    }
+
+    /// The providers `worker.providers` names. A worker that would offer none refuses to start:
+    /// it could never claim a job.
+    private static func providers(_ text: String, localFilesRoot: String?) throws -> Set<StorageProvider> {
+        var providers = Set<StorageProvider>()
+        for name in names(text) {
+            guard let provider = StorageProvider(rawValue: name) else {
+                throw SettingsError(
+                    key: "worker.providers",
+                    message: "unknown provider '\(name)'; use \(StorageProvider.allCases.map(\.description).joined(separator: ", "))")
+            }
+            if provider == .local, localFilesRoot == nil {
+                throw SettingsError(
+                    key: "worker.providers", message: "offers local, but storage.localFilesRoot names no directory to read")
+            }
+            providers.insert(provider)
+        }
+        guard !providers.isEmpty else {
+            throw SettingsError(key: "worker.providers", message: "names no provider: this worker could never claim a job")
+        }
+        return providers
     }
 
     /// The storage kinds a worker can run, by name.
@@ -86,7 +121,7 @@ extension WorkerSettings {
 
     private static func kinds(_ text: String) throws -> [FerryV1.StorageKind] {
         var kinds: [FerryV1.StorageKind] = []
-        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+        for name in names(text) {
             guard let kind = runnableKinds[name] else {
                 throw SettingsError(
                     key: "worker.kinds",
@@ -100,14 +135,23 @@ extension WorkerSettings {
 
     /// The servers: a comma-separated string (flag, variable or file), or a JSON list in the file.
     private static func serverList(_ config: ConfigReader) throws -> ServerAddressList {
-        let text = config.string(forKey: "server")
-            ?? config.stringArray(forKey: "server")?.joined(separator: ",")
-            ?? "127.0.0.1:7443"
+        let text = list(config, "server") ?? "127.0.0.1:7443"
         do {
             return try ServerAddressList(text)
         } catch {
             throw SettingsError(key: "server", message: "'\(text)' is not a list of host:port addresses: \(error)")
         }
+    }
+
+    /// The names of a comma-separated list, trimmed and lowercased, empty ones left out.
+    private static func names(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    }
+
+    /// A comma-separated list as text, however it was given: a flag's `a,b` and a JSON list reach
+    /// the reader as a list of strings, a variable's and a JSON string's as one string.
+    private static func list(_ config: ConfigReader, _ key: String) -> String? {
+        config.string(forKey: ConfigKey(key)) ?? config.stringArray(forKey: ConfigKey(key))?.joined(separator: ",")
     }
 
     private static func seconds(_ config: ConfigReader, _ key: String, default value: Double, minimum: Double)

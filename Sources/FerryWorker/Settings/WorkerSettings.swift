@@ -1,3 +1,4 @@
+public import FerryCore
 public import FerrySettings
 public import FerryTransport
 public import FerryProto
@@ -27,6 +28,9 @@ public struct WorkerSettings: Sendable {
     public var acquireWait: Duration
     /// The directory local-files storages are read from (the same tree as the server's root).
     public var localFilesRoot: String?
+    /// The providers this worker offers; `nil` for every one it can reach (`local` only with
+    /// ``localFilesRoot``).
+    public var providers: Set<StorageProvider>?
     /// Tasks handed over per SubmitImportBatch.
     public var batchSize: Int
     /// How long running jobs get to report "worker shutting down" after SIGTERM.
@@ -35,6 +39,8 @@ public struct WorkerSettings: Sendable {
     public var backoff: ConnectionBackoff
     /// When a silent server is pinged and the connection given up on.
     public var keepalive: KeepaliveSettings
+    /// Where `/metrics` is served over plain HTTP; `nil` for nowhere.
+    public var metricsListen: ListenAddress?
     /// The log level name.
     public var logLevel: String
 
@@ -50,10 +56,12 @@ public struct WorkerSettings: Sendable {
         kinds: [FerryV1.StorageKind] = [.import, .export, .dataset],
         acquireWait: Duration = .seconds(20),
         localFilesRoot: String? = nil,
+        providers: Set<StorageProvider>? = nil,
         batchSize: Int = 5000,
         shutdownGracePeriod: Duration = .seconds(10),
         backoff: ConnectionBackoff = ConnectionBackoff(),
         keepalive: KeepaliveSettings = WorkerSettings.defaultKeepalive,
+        metricsListen: ListenAddress? = nil,
         logLevel: String = "info"
     ) {
         self.servers = servers
@@ -66,10 +74,12 @@ public struct WorkerSettings: Sendable {
         self.kinds = kinds
         self.acquireWait = acquireWait
         self.localFilesRoot = localFilesRoot
+        self.providers = providers
         self.batchSize = batchSize
         self.shutdownGracePeriod = shutdownGracePeriod
         self.backoff = backoff
         self.keepalive = keepalive
+        self.metricsListen = metricsListen
         self.logLevel = logLevel
     }
 }

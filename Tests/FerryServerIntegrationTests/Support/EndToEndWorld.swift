@@ -15,7 +15,8 @@ struct World {
     init(
         staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false,
         gracePeriodSeconds: Double = 10, workerKinds: String = "import,export,dataset", replicas: Int = 0,
-        serverArguments: [String] = [], databaseURL: String? = nil, workerAcquireWaitSeconds: Double = 1
+        serverArguments: [String] = [], databaseURL: String? = nil, workerAcquireWaitSeconds: Double = 1,
+        workerArguments: [String] = []
     ) async throws {
         daemon = try FerrydProcess(
             staleAfterSeconds: staleAfterSeconds, gracePeriodSeconds: gracePeriodSeconds, extraArguments: serverArguments,
@@ -23,7 +24,7 @@ struct World {
         self.replicas = (0..<replicas).map { [daemon] in FerrydProcess(replicaOf: daemon, name: "ferryd-replica\($0 + 1)") }
         worker = WorkerChild(
             daemon: daemon, replicas: self.replicas, batchSize: batchSize, maxJobs: maxJobs, onOneCPU: workerOnOneCPU,
-            kinds: workerKinds, acquireWaitSeconds: workerAcquireWaitSeconds)
+            kinds: workerKinds, acquireWaitSeconds: workerAcquireWaitSeconds, extraArguments: workerArguments)
         try await daemon.start()
         for replica in self.replicas { try await replica.start() }
     }
@@ -199,7 +200,7 @@ struct World {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FerrydProcess.executable("ferryctl"))
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging([
+        process.environment = TestProcesses.childEnvironment.merging([
             "FERRYCTL_SERVER": "127.0.0.1:\(daemon.port)",
             "FERRYCTL_SERVER_NAME": "localhost",
             "FERRYCTL_CA": pki.caPath,

@@ -26,6 +26,7 @@ final class WorkerChild: @unchecked Sendable {
     private let lock = NSLock()
     private let kinds: String
     private let acquireWaitSeconds: Double
+    private let extraArguments: [String]
     private var process: Process?
     private var starts = 0
     private(set) var logPath = ""
@@ -35,11 +36,13 @@ final class WorkerChild: @unchecked Sendable {
     /// - Parameter kinds: The `--worker-kinds` it claims.
     /// - Parameter replicas: Replicas of `daemon` whose addresses the worker also gets.
     /// - Parameter acquireWaitSeconds: How long each AcquireJob long-poll may wait.
+    /// - Parameter extraArguments: More flags, after the others.
     init(
         daemon: FerrydProcess, replicas: [FerrydProcess] = [], batchSize: Int = 100, maxJobs: Int = 2, onOneCPU: Bool = false,
         name: String = "worker", workerID: String = "worker-1", kinds: String = "import,export,dataset",
-        acquireWaitSeconds: Double = 1
+        acquireWaitSeconds: Double = 1, extraArguments: [String] = []
     ) {
+        self.extraArguments = extraArguments
         self.kinds = kinds
         self.acquireWaitSeconds = acquireWaitSeconds
         self.daemon = daemon
@@ -81,7 +84,7 @@ final class WorkerChild: @unchecked Sendable {
             "--backoff-maximum-seconds", "0.5",
             "--shutdown-grace-period-seconds", "5",
             "--log-level", "debug",
-        ]
+        ] + extraArguments
         let path = lock.withLock { () -> String in
             starts += 1
             return daemon.directory + "/\(name)-\(starts).log"
