@@ -185,7 +185,7 @@ let package = Package(
         ),
         .target(
             name: "FerryCLI",
-            dependencies: ["FerryProto", "FerryRPC"],
+            dependencies: ["FerryCore", "FerryProto", "FerryRPC"],
             swiftSettings: defaultSwiftSettings
         ),
 

@@ -47,26 +47,18 @@ struct StorageCommand: AsyncParsableCommand {
                 FerryV1.CreateStorageRequest(spec: storageSpec, credentials: try spec.secrets(), validate: checkConnection),
                 as: FerryV1.CreateStorageResponse.self
             )
-            printStorages([try required(response.storage)], format: output.output, single: true)
+            printStorage(try required(response.storage), format: output.output)
         }
     }
 
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one storage.")
 
-        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var storage: OneStorageOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "Storage id.")
-        var id: Int64
-
         func run() async throws {
-            let response = try await connection.call(
-                FerryV1.Methods.StorageService.getStorage,
-                FerryV1.GetStorageRequest(id: id),
-                as: FerryV1.GetStorageResponse.self
-            )
-            printStorages([try required(response.storage)], format: output.output, single: true)
+            printStorage(try await storage.read(), format: output.output)
         }
     }
 
@@ -100,22 +92,24 @@ struct StorageCommand: AsyncParsableCommand {
                 statuses: status.flatMap(Names.parseStatus).map { [$0] } ?? [],
                 titleContains: titleContains
             )
-            let storages = try await connection.withClient { client in
-                var storages: [FerryV1.Storage] = []
-                var token = ""
+            let list = try await connection.withClient { client in
+                // One reply with every page's storages and the last page's counts.
+                var list = FerryV1.ListStoragesResponse()
                 repeat {
                     let page = try await connection.unary(
                         client,
                         FerryV1.Methods.StorageService.listStorages,
-                        FerryV1.ListStoragesRequest(filter: filter, pageSize: 500, pageToken: token),
+                        FerryV1.ListStoragesRequest(filter: filter, pageSize: 500, pageToken: list.nextPageToken),
                         as: FerryV1.ListStoragesResponse.self
                     )
-                    storages += page.storages
-                    token = page.nextPageToken
-                } while !token.isEmpty
-                return storages
+                    list.storages += page.storages
+                    list.nextPageToken = page.nextPageToken
+                    list.totalCount = page.totalCount
+                    list.connectedWorkers = page.connectedWorkers
+                } while !list.nextPageToken.isEmpty
+                return list
             }
-            printStorages(storages, format: output.output)
+            printStorages(list.storages, format: output.output) { StorageJSON.json(list) }
         }
     }
 
@@ -147,14 +141,7 @@ struct StorageCommand: AsyncParsableCommand {
             let storage = try await connection.withClient { client in
                 // The server replaces the whole spec; read it, change what was given, and send
                 // it back guarded by the revision read, so a concurrent change is not lost.
-                let current = try required(
-                    try await connection.unary(
-                        client,
-                        FerryV1.Methods.StorageService.getStorage,
-                        FerryV1.GetStorageRequest(id: id),
-                        as: FerryV1.GetStorageResponse.self
-                    ).storage
-                )
+                let current = try await connection.storage(client, id: id)
                 var storageSpec = current.spec ?? FerryV1.StorageSpec()
                 try spec.apply(to: &storageSpec)
                 return try required(
@@ -173,7 +160,7 @@ struct StorageCommand: AsyncParsableCommand {
                     ).storage
                 )
             }
-            printStorages([storage], format: output.output, single: true)
+            printStorage(storage, format: output.output)
         }
     }
 
@@ -196,5 +183,18 @@ struct StorageCommand: AsyncParsableCommand {
             )
             print("storage \(id) deleted")
         }
+    }
+}
+
+/// The connection and the id of the one storage that `storage get` reads.
+struct OneStorageOptions: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "Storage id.")
+    var id: Int64
+
+    /// The storage, read with GetStorage.
+    func read() async throws -> FerryV1.Storage {
+        try await connection.withClient { try await connection.storage($0, id: id) }
     }
 }
