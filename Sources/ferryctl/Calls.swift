@@ -46,7 +46,20 @@ struct OutputOptions: ParsableArguments {
     var output: OutputFormat = .table
 }
 
+/// `-o text|json`.
+struct ReplyOutputOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: ReplyFormat = .text
+
+    /// Prints `json` with `-o json`, else `text`; either ends in one newline.
+    func print(json: @autoclosure () -> String, text: @autoclosure () -> String) {
+        let chosen = output == .json ? json() : text()
+        Swift.print(chosen, terminator: chosen.hasSuffix("\n") ? "" : "\n")
+    }
+}
+
 extension OutputFormat: ExpressibleByArgument {}
+extension ReplyFormat: ExpressibleByArgument {}
 
 /// Writes storages as a table (`-o table|wide`) or as `json` (`-o json`).
 func printStorages(_ storages: [FerryV1.Storage], format: OutputFormat, json: () -> String) {
