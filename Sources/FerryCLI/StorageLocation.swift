@@ -3,9 +3,11 @@ import FerryProto
 /// The location settings of a storage: the spec's sub-messages (`local`, `s3`, `gcs`,
 /// `azure_blob`, `redis`), of which the server keeps the one its provider names.
 enum StorageLocation {
-    /// One field of a location: its `.proto` name and its value (a string, a boolean or an integer).
+    /// One field of a location: its `.proto` name, a label for people, and its value (a string,
+    /// a boolean or an integer).
     struct Field {
         let name: String
+        let label: String
         let value: Any
     }
 
@@ -13,35 +15,35 @@ enum StorageLocation {
     static func all(of spec: FerryV1.StorageSpec) -> [(name: String, fields: [Field])] {
         var locations: [(name: String, fields: [Field])] = []
         if let local = spec.local {
-            locations.append(("local", [Field(name: "path", value: local.path)]))
+            locations.append(("local", [Field(name: "path", label: "Path", value: local.path)]))
         }
         if let s3 = spec.s3 {
             locations.append(("s3", [
-                Field(name: "bucket", value: s3.bucket),
-                Field(name: "region", value: s3.region),
+                Field(name: "bucket", label: "Bucket", value: s3.bucket),
+                Field(name: "region", label: "Region", value: s3.region),
                 endpoint(s3.endpointURL),
-                Field(name: "force_path_style", value: s3.forcePathStyle),
-                Field(name: "sse_kms_key_id", value: s3.sseKMSKeyID),
+                Field(name: "force_path_style", label: "Path style", value: s3.forcePathStyle),
+                Field(name: "sse_kms_key_id", label: "SSE KMS key", value: s3.sseKMSKeyID),
             ]))
         }
         if let gcs = spec.gcs {
             locations.append(("gcs", [
-                Field(name: "bucket", value: gcs.bucket),
-                Field(name: "project", value: gcs.project), endpoint(gcs.endpointURL),
+                Field(name: "bucket", label: "Bucket", value: gcs.bucket),
+                Field(name: "project", label: "Project", value: gcs.project), endpoint(gcs.endpointURL),
             ]))
         }
         if let azure = spec.azureBlob {
             locations.append(("azure_blob", [
-                Field(name: "container", value: azure.container),
-                Field(name: "account_name", value: azure.accountName), endpoint(azure.endpointURL),
+                Field(name: "container", label: "Container", value: azure.container),
+                Field(name: "account_name", label: "Account", value: azure.accountName), endpoint(azure.endpointURL),
             ]))
         }
         if let redis = spec.redis {
             locations.append(("redis", [
-                Field(name: "host", value: redis.host),
-                Field(name: "port", value: Int(redis.port)),
-                Field(name: "db", value: Int(redis.db)),
-                Field(name: "use_tls", value: redis.useTLS),
+                Field(name: "host", label: "Host", value: redis.host),
+                Field(name: "port", label: "Port", value: Int(redis.port)),
+                Field(name: "db", label: "Database", value: Int(redis.db)),
+                Field(name: "use_tls", label: "TLS", value: redis.useTLS),
             ]))
         }
         return locations
@@ -49,6 +51,6 @@ enum StorageLocation {
 
     /// The custom endpoint that S3, GCS and Azure locations share.
     private static func endpoint(_ url: String) -> Field {
-        Field(name: "endpoint_url", value: url)
+        Field(name: "endpoint_url", label: "Endpoint URL", value: url)
     }
 }

@@ -1,6 +1,7 @@
 public import FerryProto
 
-/// How ferryctl shows storages: tables and the `sync --watch` progress line (JSON: ``StorageJSON``).
+/// How ferryctl shows storages: tables and the `sync --watch` progress line (JSON: ``StorageJSON``;
+/// `describe`: ``StorageDescription``).
 public enum StorageOutput {
     /// The table for `storage list|get` (`-o table`, or `-o wide` with `wide`).
     public static func table(_ storages: [FerryV1.Storage], wide: Bool, nowMicros: Int64) -> Table {

@@ -3,12 +3,12 @@ import FerryCLI
 import FerryProto
 import FerryRPC
 
-/// `ferryctl storage create|get|list|update|delete`.
+/// `ferryctl storage create|get|describe|list|update|delete`.
 struct StorageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storage",
         abstract: "Create, show, change and delete storages.",
-        subcommands: [Create.self, Get.self, List.self, Update.self, Delete.self]
+        subcommands: [Create.self, Get.self, Describe.self, List.self, Update.self, Delete.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -59,6 +59,21 @@ struct StorageCommand: AsyncParsableCommand {
 
         func run() async throws {
             printStorage(try await storage.read(), format: output.output)
+        }
+    }
+
+    struct Describe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show every field of one storage: settings, sync state, times, job, worker and traceback.",
+            discussion: "Times are shown in UTC with their age; secrets by name only. -o json prints what storage get -o json does."
+        )
+
+        @OptionGroup var storage: OneStorageOptions
+        @OptionGroup var output: ReplyOutputOptions
+
+        func run() async throws {
+            let storage = try await storage.read()
+            output.print(json: StorageJSON.json(storage), text: StorageDescription.text(storage, nowMicros: nowMicros()))
         }
     }
 
@@ -186,7 +201,7 @@ struct StorageCommand: AsyncParsableCommand {
     }
 }
 
-/// The connection and the id of the one storage that `storage get` reads.
+/// The connection and the id of the one storage that `storage get|describe` read.
 struct OneStorageOptions: ParsableArguments {
     @OptionGroup var connection: ConnectionOptions
 

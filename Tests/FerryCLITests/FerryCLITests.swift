@@ -215,11 +215,14 @@ enum Sample {
         storage.credentialNames = ["key"]
         let outputs = [
             StorageJSON.json(storage), StorageJSON.json(FerryV1.ListStoragesResponse(storages: [storage])),
+            StorageDescription.text(storage, nowMicros: Sample.now),
             StorageOutput.table([storage], wide: true, nowMicros: Sample.now).render(),
             StorageOutput.progressLine(storage), StorageOutput.summary(storage),
         ]
         for output in outputs { #expect(!output.contains(Self.value)) }
         #expect(StorageJSON.json(storage).contains("\"key\""))
+        let described = StorageDescription.text(storage, nowMicros: Sample.now).split(separator: "\n")
+        #expect(described.contains { $0.split(separator: " ") == ["Secrets:", "key"] })
     }
 }
 
