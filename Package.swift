@@ -201,7 +201,7 @@ let package = Package(
         ),
         .target(
             name: "FerryCLI",
-            dependencies: ["FerryProto", "FerryRPC", "FerrySettings"],
+            dependencies: ["FerryCore", "FerryProto", "FerryRPC", "FerrySettings"],
             swiftSettings: defaultSwiftSettings
         ),
 

@@ -66,7 +66,7 @@ pids+=("$worker_pid")
 echo "==> Creating a local-files import storage over the sample data"
 "$ctl" storage create --project 1 --title "Sample reviews" --kind import --provider local \
     --path samples --recursive true --regex-filter '.*\.jsonl?'
-storage_id="$("$ctl" storage list --project 1 -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+storage_id="$("$ctl" storage list --project 1 -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["storages"][0]["id"])')"
 
 echo "==> Syncing storage $storage_id"
 "$ctl" sync "$storage_id" --watch

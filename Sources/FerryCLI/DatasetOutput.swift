@@ -1,5 +1,4 @@
 public import FerryProto
-import Foundation
 
 /// How `ferryctl dataset list` shows a dataset's catalogue.
 public enum DatasetOutput {
@@ -29,23 +28,24 @@ public enum DatasetOutput {
         return Table(headers: headers, rows: rows)
     }
 
-    /// The JSON object for one entry; times in Unix microseconds, 0 for "not set".
+    /// The JSON object for one entry: the object's fields beside the catalogue's, instants as
+    /// RFC 3339 strings without `_unix_micros` (`deleted` is `null` while the object is present).
     public static func jsonObject(_ entry: FerryV1.CataloguedObject) -> [String: Any] {
         let object = entry.object ?? FerryV1.DatasetObject()
         return [
             "key": object.key,
             "size": object.size,
             "etag": object.etag,
-            "last_modified_unix_micros": object.lastModifiedUnixMicros,
+            "last_modified": JSON.time(object.lastModifiedUnixMicros),
             "content_type": object.contentType,
-            "first_seen_unix_micros": entry.firstSeenUnixMicros,
-            "updated_unix_micros": entry.updatedUnixMicros,
-            "deleted_unix_micros": entry.deletedUnixMicros,
+            "first_seen": JSON.time(entry.firstSeenUnixMicros),
+            "updated": JSON.time(entry.updatedUnixMicros),
+            "deleted": JSON.time(entry.deletedUnixMicros),
         ]
     }
 
-    /// Pretty JSON array of entries.
+    /// `dataset list`: every page's entries as one reply, `{"objects": […]}`.
     public static func json(_ objects: [FerryV1.CataloguedObject]) -> String {
-        JSON.encode(objects.map(jsonObject))
+        JSON.encode(["objects": objects.map(jsonObject)])
     }
 }

@@ -57,6 +57,13 @@ public enum Names {
         }
     }
 
+    /// `SERVING`, `NOT_SERVING` etc.: the health status without its enum prefix.
+    public static func servingStatus(_ status: FerryV1.ServingStatus) -> String {
+        let name = status.description
+        let prefix = "SERVING_STATUS_"
+        return name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name
+    }
+
     /// Parses a `--kind` value.
     public static func parseKind(_ text: String) -> FerryV1.StorageKind? {
         [FerryV1.StorageKind.import, .export, .dataset].first { kind($0) == text.lowercased() }

@@ -1,5 +1,4 @@
 public import FerryProto
-import Foundation
 
 /// How `ferryctl tasks list` shows tasks.
 public enum TaskOutput {
@@ -20,24 +19,39 @@ public enum TaskOutput {
         )
     }
 
-    /// The JSON object for one task; `data` is embedded as JSON when it parses, else as a string.
+    /// The JSON object for one task: every field, the JSON-text ones (`data_json`, `meta_json`,
+    /// `predictions_json`, `imported_annotations_json`) embedded as JSON under their names without
+    /// `_json` (``JSON/embedded(_:)``), instants as RFC 3339 strings without `_unix_micros`.
     public static func jsonObject(_ task: FerryV1.Task) -> [String: Any] {
-        let data: Any = (try? JSONSerialization.jsonObject(
-            with: Data(task.dataJSON.utf8), options: [.fragmentsAllowed]
-        )) ?? task.dataJSON
-        return [
+        [
             "id": task.id,
             "project_id": task.projectID,
-            "data": data,
+            "data": JSON.embedded(task.dataJSON),
             "sources": task.sources.map { ["storage_id": $0.storageID, "key": $0.key, "row_index": $0.rowIndex] },
+            "annotations": task.annotations.map(annotationObject),
             "annotation_count": Int(task.annotationCount),
-            "created_unix_micros": task.createdUnixMicros,
-            "updated_unix_micros": task.updatedUnixMicros,
+            "created": JSON.time(task.createdUnixMicros),
+            "updated": JSON.time(task.updatedUnixMicros),
+            "meta": JSON.embedded(task.metaJSON),
+            "predictions": JSON.embedded(task.predictionsJSON),
+            "imported_annotations": JSON.embedded(task.importedAnnotationsJSON),
         ]
     }
 
-    /// Pretty JSON array of tasks.
+    /// The JSON object for one annotation, its result embedded as JSON.
+    public static func annotationObject(_ annotation: FerryV1.Annotation) -> [String: Any] {
+        [
+            "id": annotation.id,
+            "task_id": annotation.taskID,
+            "result": JSON.embedded(annotation.resultJSON),
+            "completed_by": annotation.completedBy,
+            "created": JSON.time(annotation.createdUnixMicros),
+            "updated": JSON.time(annotation.updatedUnixMicros),
+        ]
+    }
+
+    /// `tasks list`: the stream's tasks as one reply, `{"tasks": […]}`.
     public static func json(_ tasks: [FerryV1.Task]) -> String {
-        JSON.encode(tasks.map(jsonObject))
+        JSON.encode(["tasks": tasks.map(jsonObject)])
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryCLI
 import FerryProto
 import Foundation
 
@@ -25,6 +26,7 @@ struct AnnotationsCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: ReplyOutputOptions
 
         @Option(help: "Project id.")
         var project: Int64
@@ -43,8 +45,7 @@ struct AnnotationsCommand: AsyncParsableCommand {
                 data = contents
             }
             let inputs = try AnnotationFile.inputs(from: data)
-            var stored = 0
-            var unchanged: Int64 = 0
+            var stored = FerryV1.PutAnnotationsResponse()
             try await connection.withClient { client in
                 for start in stride(from: 0, to: inputs.count, by: AnnotationsCommand.perCall) {
                     let chunk = Array(inputs[start..<min(start + AnnotationsCommand.perCall, inputs.count)])
@@ -52,11 +53,13 @@ struct AnnotationsCommand: AsyncParsableCommand {
                         client, FerryV1.Methods.StorageService.putAnnotations,
                         FerryV1.PutAnnotationsRequest(projectID: project, annotations: chunk),
                         as: FerryV1.PutAnnotationsResponse.self)
-                    stored += reply.annotations.count
-                    unchanged += reply.unchanged
+                    stored.annotations += reply.annotations
+                    stored.unchanged += reply.unchanged
                 }
             }
-            print("put \(stored) annotations (\(unchanged) unchanged: the stored ones were as new or newer)")
+            output.print(
+                json: ReplyJSON.putAnnotations(stored),
+                text: "put \(stored.annotations.count) annotations (\(stored.unchanged) unchanged: the stored ones were as new or newer)")
         }
     }
 
@@ -64,6 +67,7 @@ struct AnnotationsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete annotations by id.")
 
         @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: ReplyOutputOptions
 
         @Option(help: "Project id.")
         var project: Int64
@@ -76,18 +80,18 @@ struct AnnotationsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            var deleted: Int64 = 0
+            var deleted = FerryV1.DeleteAnnotationsResponse()
             try await connection.withClient { client in
                 for start in stride(from: 0, to: ids.count, by: AnnotationsCommand.perCall) {
                     let chunk = Array(ids[start..<min(start + AnnotationsCommand.perCall, ids.count)])
-                    deleted += try await connection.unary(
+                    deleted.deleted += try await connection.unary(
                         client, FerryV1.Methods.StorageService.deleteAnnotations,
                         FerryV1.DeleteAnnotationsRequest(projectID: project, annotationIDs: chunk),
                         as: FerryV1.DeleteAnnotationsResponse.self
                     ).deleted
                 }
             }
-            print("deleted \(deleted) annotations")
+            output.print(json: ReplyJSON.deleteAnnotations(deleted), text: "deleted \(deleted.deleted) annotations")
         }
     }
 }

@@ -21,6 +21,15 @@ extension ConnectionOptions {
         )
     }
 
+    /// GetStorage over `client`: the storage, after the server's termination detection.
+    func storage(_ client: ConnectedClient, id: Int64) async throws -> FerryV1.Storage {
+        try required(
+            try await unary(
+                client, FerryV1.Methods.StorageService.getStorage, FerryV1.GetStorageRequest(id: id),
+                as: FerryV1.GetStorageResponse.self
+            ).storage)
+    }
+
     /// Connects, makes one unary call and closes.
     func call<Request: FerryMessage, Response: FerryMessage>(
         _ method: MethodDescriptor,
@@ -37,17 +46,39 @@ struct OutputOptions: ParsableArguments {
     var output: OutputFormat = .table
 }
 
-extension OutputFormat: ExpressibleByArgument {}
+/// `-o text|json`.
+struct ReplyOutputOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: ReplyFormat = .text
 
-/// Writes storages in the chosen format.
-func printStorages(_ storages: [FerryV1.Storage], format: OutputFormat, single: Bool = false) {
+    /// Prints `json` with `-o json`, else `text`; either ends in one newline.
+    func print(json: @autoclosure () -> String, text: @autoclosure () -> String) {
+        let chosen = output == .json ? json() : text()
+        Swift.print(chosen, terminator: chosen.hasSuffix("\n") ? "" : "\n")
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+extension ReplyFormat: ExpressibleByArgument {}
+
+/// Writes storages as a table (`-o table|wide`) or as `json` (`-o json`).
+func printStorages(_ storages: [FerryV1.Storage], format: OutputFormat, json: () -> String) {
     switch format {
     case .json:
-        print(single && storages.count == 1 ? StorageOutput.json(storages[0]) : StorageOutput.json(storages))
+        print(json())
     case .table, .wide:
-        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        print(StorageOutput.table(storages, wide: format == .wide, nowMicros: now).render(), terminator: "")
+        print(StorageOutput.table(storages, wide: format == .wide, nowMicros: nowMicros()).render(), terminator: "")
     }
+}
+
+/// Writes one storage as a one-row table or as its JSON.
+func printStorage(_ storage: FerryV1.Storage, format: OutputFormat) {
+    printStorages([storage], format: format) { StorageJSON.json(storage) }
+}
+
+/// The wall clock in Unix microseconds, for ages.
+func nowMicros() -> Int64 {
+    Int64(Date().timeIntervalSince1970 * 1_000_000)
 }
 
 /// Writes one line to standard error.

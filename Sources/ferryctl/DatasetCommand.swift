@@ -1,7 +1,6 @@
 import ArgumentParser
 import FerryCLI
 import FerryProto
-import Foundation
 
 /// `ferryctl dataset list`: reads a dataset storage's catalogue with ListDatasetObjects.
 struct DatasetCommand: AsyncParsableCommand {
@@ -52,8 +51,9 @@ struct DatasetCommand: AsyncParsableCommand {
             switch output.output {
             case .json: print(DatasetOutput.json(objects))
             case .table, .wide:
-                let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
-                print(DatasetOutput.table(objects, wide: output.output == .wide, nowMicros: now).render(), terminator: "")
+                print(
+                    DatasetOutput.table(objects, wide: output.output == .wide, nowMicros: nowMicros()).render(),
+                    terminator: "")
             }
         }
     }

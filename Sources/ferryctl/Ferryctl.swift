@@ -20,6 +20,7 @@ struct Ferryctl: AsyncParsableCommand {
         subcommands: [
             HealthCommand.self, StorageCommand.self, SyncCommand.self, CancelCommand.self,
             TasksCommand.self, AnnotationsCommand.self, DatasetCommand.self, JobsCommand.self, TokenCommand.self,
+            CompletionCommand.self,
         ]
     )
 

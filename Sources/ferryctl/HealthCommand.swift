@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryCLI
 import FerryProto
 import FerryRPC
 
@@ -10,6 +11,7 @@ struct HealthCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: ReplyOutputOptions
 
     @Option(help: "A full service name; empty for the server as a whole.")
     var service = ""
@@ -24,9 +26,7 @@ struct HealthCommand: AsyncParsableCommand {
                 options: client.options
             )
         }
-        let name = response.status.description
-        let prefix = "SERVING_STATUS_"
-        print(name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name)
+        output.print(json: ReplyJSON.health(response), text: Names.servingStatus(response.status))
         guard response.status == .serving else { throw ExitCode(1) }
     }
 }

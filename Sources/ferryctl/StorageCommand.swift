@@ -3,12 +3,12 @@ import FerryCLI
 import FerryProto
 import FerryRPC
 
-/// `ferryctl storage create|get|list|update|delete`.
+/// `ferryctl storage create|get|describe|list|update|delete`.
 struct StorageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storage",
         abstract: "Create, show, change and delete storages.",
-        subcommands: [Create.self, Get.self, List.self, Update.self, Delete.self]
+        subcommands: [Create.self, Get.self, Describe.self, List.self, Update.self, Delete.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -47,26 +47,33 @@ struct StorageCommand: AsyncParsableCommand {
                 FerryV1.CreateStorageRequest(spec: storageSpec, credentials: try spec.secrets(), validate: checkConnection),
                 as: FerryV1.CreateStorageResponse.self
             )
-            printStorages([try required(response.storage)], format: output.output, single: true)
+            printStorage(try required(response.storage), format: output.output)
         }
     }
 
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one storage.")
 
-        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var storage: OneStorageOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: "Storage id.")
-        var id: Int64
+        func run() async throws {
+            printStorage(try await storage.read(), format: output.output)
+        }
+    }
+
+    struct Describe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show every field of one storage: settings, sync state, times, job, worker and traceback.",
+            discussion: "Times are shown in UTC with their age; secrets by name only. -o json prints what storage get -o json does."
+        )
+
+        @OptionGroup var storage: OneStorageOptions
+        @OptionGroup var output: ReplyOutputOptions
 
         func run() async throws {
-            let response = try await connection.call(
-                FerryV1.Methods.StorageService.getStorage,
-                FerryV1.GetStorageRequest(id: id),
-                as: FerryV1.GetStorageResponse.self
-            )
-            printStorages([try required(response.storage)], format: output.output, single: true)
+            let storage = try await storage.read()
+            output.print(json: StorageJSON.json(storage), text: StorageDescription.text(storage, nowMicros: nowMicros()))
         }
     }
 
@@ -100,22 +107,24 @@ struct StorageCommand: AsyncParsableCommand {
                 statuses: status.flatMap(Names.parseStatus).map { [$0] } ?? [],
                 titleContains: titleContains
             )
-            let storages = try await connection.withClient { client in
-                var storages: [FerryV1.Storage] = []
-                var token = ""
+            let list = try await connection.withClient { client in
+                // One reply with every page's storages and the last page's counts.
+                var list = FerryV1.ListStoragesResponse()
                 repeat {
                     let page = try await connection.unary(
                         client,
                         FerryV1.Methods.StorageService.listStorages,
-                        FerryV1.ListStoragesRequest(filter: filter, pageSize: 500, pageToken: token),
+                        FerryV1.ListStoragesRequest(filter: filter, pageSize: 500, pageToken: list.nextPageToken),
                         as: FerryV1.ListStoragesResponse.self
                     )
-                    storages += page.storages
-                    token = page.nextPageToken
-                } while !token.isEmpty
-                return storages
+                    list.storages += page.storages
+                    list.nextPageToken = page.nextPageToken
+                    list.totalCount = page.totalCount
+                    list.connectedWorkers = page.connectedWorkers
+                } while !list.nextPageToken.isEmpty
+                return list
             }
-            printStorages(storages, format: output.output)
+            printStorages(list.storages, format: output.output) { StorageJSON.json(list) }
         }
     }
 
@@ -147,14 +156,7 @@ struct StorageCommand: AsyncParsableCommand {
             let storage = try await connection.withClient { client in
                 // The server replaces the whole spec; read it, change what was given, and send
                 // it back guarded by the revision read, so a concurrent change is not lost.
-                let current = try required(
-                    try await connection.unary(
-                        client,
-                        FerryV1.Methods.StorageService.getStorage,
-                        FerryV1.GetStorageRequest(id: id),
-                        as: FerryV1.GetStorageResponse.self
-                    ).storage
-                )
+                let current = try await connection.storage(client, id: id)
                 var storageSpec = current.spec ?? FerryV1.StorageSpec()
                 try spec.apply(to: &storageSpec)
                 return try required(
@@ -173,7 +175,7 @@ struct StorageCommand: AsyncParsableCommand {
                     ).storage
                 )
             }
-            printStorages([storage], format: output.output, single: true)
+            printStorage(storage, format: output.output)
         }
     }
 
@@ -196,5 +198,18 @@ struct StorageCommand: AsyncParsableCommand {
             )
             print("storage \(id) deleted")
         }
+    }
+}
+
+/// The connection and the id of the one storage that `storage get|describe` read.
+struct OneStorageOptions: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "Storage id.")
+    var id: Int64
+
+    /// The storage, read with GetStorage.
+    func read() async throws -> FerryV1.Storage {
+        try await connection.withClient { try await connection.storage($0, id: id) }
     }
 }

@@ -11,12 +11,13 @@ struct SyncCommand: AsyncParsableCommand {
         abstract: "Start a sync of a storage.",
         discussion: """
             With --watch, shows a live progress line until the sync settles, then the final status \
-            (and the traceback of a failure). Exit codes with --watch: 0 completed, \
-            6 completed_with_errors, 1 failed.
+            (and the traceback of a failure); with -o json, only the settled storage as storage get \
+            -o json prints it. Exit codes with --watch: 0 completed, 6 completed_with_errors, 1 failed.
             """
     )
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: ReplyOutputOptions
 
     @Argument(help: "Storage id.")
     var id: Int64
@@ -43,8 +44,13 @@ struct SyncCommand: AsyncParsableCommand {
                 as: FerryV1.StartSyncResponse.self
             )
             let status = Names.status(started.sync?.status ?? .unspecified)
-            print("sync \(started.jobID) \(started.alreadyRunning ? "already running" : "started"): \(status)")
-            guard watch else { return ExitCodes.success }
+            let line = "sync \(started.jobID) \(started.alreadyRunning ? "already running" : "started"): \(status)"
+            guard watch else {
+                output.print(json: ReplyJSON.startSync(started), text: line)
+                return ExitCodes.success
+            }
+            // With -o json only the settled storage is printed, so that the output is one document.
+            if output.output == .text { print(line) }
             return try await follow(client)
         }
         if code != ExitCodes.success { throw ExitCode(code) }
@@ -55,17 +61,10 @@ struct SyncCommand: AsyncParsableCommand {
         let live = isatty(STDOUT_FILENO) != 0
         var lastLine = ""
         while true {
-            let storage = try required(
-                try await connection.unary(
-                    client,
-                    FerryV1.Methods.StorageService.getStorage,
-                    FerryV1.GetStorageRequest(id: id),
-                    as: FerryV1.GetStorageResponse.self
-                ).storage
-            )
+            let storage = try await connection.storage(client, id: id)
             let status = storage.sync?.status ?? .unspecified
             let line = StorageOutput.progressLine(storage)
-            if line != lastLine {
+            if output.output == .text, line != lastLine {
                 if live {
                     FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))
                 } else {
@@ -75,8 +74,12 @@ struct SyncCommand: AsyncParsableCommand {
                 lastLine = line
             }
             if Names.isSettled(status) {
-                if live { print("") }
-                print(StorageOutput.summary(storage), terminator: "")
+                if output.output == .json {
+                    print(StorageJSON.json(storage))
+                } else {
+                    if live { print("") }
+                    print(StorageOutput.summary(storage), terminator: "")
+                }
                 return ExitCodes.code(forSettled: status)
             }
             try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
@@ -93,6 +96,8 @@ struct CancelCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var output: ReplyOutputOptions
+
     @Argument(help: "Storage id.")
     var id: Int64
 
@@ -106,11 +111,10 @@ struct CancelCommand: AsyncParsableCommand {
             as: FerryV1.CancelSyncResponse.self
         )
         let status = Names.status(response.sync?.status ?? .unspecified)
-        if response.cancelRequested {
-            print("sync \(response.jobID) cancel requested: \(status)")
-        } else {
-            print("no sync running for storage \(id): \(status)")
-        }
+        output.print(
+            json: ReplyJSON.cancelSync(response),
+            text: response.cancelRequested
+                ? "sync \(response.jobID) cancel requested: \(status)" : "no sync running for storage \(id): \(status)")
     }
 }
 
@@ -128,6 +132,7 @@ struct JobsCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: ReplyOutputOptions
 
         @Argument(help: "Job id.")
         var jobID: String
@@ -141,7 +146,7 @@ struct JobsCommand: AsyncParsableCommand {
             guard response.deleted else {
                 throw RPCError(code: .notFound, message: "job \(jobID) does not exist")
             }
-            print("job \(jobID) deleted")
+            output.print(json: ReplyJSON.deleteJob(jobID, response), text: "job \(jobID) deleted")
         }
     }
 }
@@ -172,9 +177,13 @@ struct TasksCommand: AsyncParsableCommand {
         @Option(help: "At most this many tasks; 0 for all.")
         var limit: Int32 = 100
 
+        @Flag(help: "Include each task's annotations (shown with -o json).")
+        var includeAnnotations = false
+
         func run() async throws {
             let request = FerryV1.ListTasksRequest(
-                projectID: project, storageID: storage, afterTaskID: after, limit: limit
+                projectID: project, storageID: storage, afterTaskID: after, limit: limit,
+                includeAnnotations: includeAnnotations
             )
             let tasks = try await connection.withClient { client in
                 try await client.rpc.serverStreaming(

@@ -32,12 +32,18 @@ struct DatasetOutputTests {
     }
 
     @Test func jsonCarriesEveryField() throws {
-        let parsed = try #require(
-            try JSONSerialization.jsonObject(with: Data(DatasetOutput.json(Self.entries).utf8)) as? [[String: Any]])
+        let reply = try #require(
+            try JSONSerialization.jsonObject(with: Data(DatasetOutput.json(Self.entries).utf8)) as? [String: Any])
+        let parsed = try #require(reply["objects"] as? [[String: Any]])
         #expect(parsed.count == 2)
         #expect(parsed[0]["content_type"] as? String == "image/png")
         #expect(parsed[0]["size"] as? Int == 2_048)
-        #expect(parsed[0]["deleted_unix_micros"] as? Int == 0)
-        #expect(parsed[1]["deleted_unix_micros"] as? Int64 == Sample.now - 30_000_000)
+        #expect(parsed[0]["etag"] as? String == "e1")
+        #expect(parsed[0]["last_modified"] as? String == "2024-05-01T11:00:00Z")
+        #expect(parsed[0]["first_seen"] as? String == "2024-05-01T10:00:00Z")
+        #expect(parsed[0]["updated"] as? String == "2024-05-01T11:59:00Z")
+        #expect(parsed[0]["deleted"] is NSNull, "present")
+        #expect(parsed[1]["deleted"] as? String == "2024-05-01T11:59:30Z")
+        #expect(parsed[1]["last_modified"] is NSNull, "not known")
     }
 }

@@ -99,7 +99,7 @@ enum Sample {
     }
 
     @Test func storageFields() throws {
-        let object = try #require(try decode(StorageOutput.json(Sample.local)) as? [String: Any])
+        let object = try #require(try decode(StorageJSON.json(Sample.local)) as? [String: Any])
         #expect(object["id"] as? Int == 7)
         #expect(object["project_id"] as? Int == 3)
         #expect(object["kind"] as? String == "import")
@@ -124,21 +124,29 @@ enum Sample {
         storage.sync?.meta?.durationMicros = 3
         storage.sync?.meta?.bytesTransferred = 4
         storage.sync?.meta?.workerInstanceID = "i-5"
-        let object = try #require(try decode(StorageOutput.json(storage)) as? [String: Any])
+        storage.createdUnixMicros = Sample.now - 3_600_000_000
+        let object = try #require(try decode(StorageJSON.json(storage)) as? [String: Any])
         #expect(object["presign"] as? Bool == true)
         #expect(object["presign_ttl_micros"] as? Int == 60_000_000)
         #expect((object["s3"] as? [String: Any])?["force_path_style"] as? Bool == true)
         let sync = try #require(object["sync"] as? [String: Any])
-        #expect(sync["time_last_ping_unix_micros"] as? Int == Int(Sample.now - 1))
-        #expect(sync["time_queued_unix_micros"] as? Int == Int(Sample.now - 2))
+        #expect(object["created"] as? String == "2024-05-01T11:00:00Z")
+        #expect(object["updated"] is NSNull, "0 is not set")
+        #expect(sync["time_last_ping"] as? String == "2024-05-01T11:59:59.999999Z")
+        #expect(sync["time_queued"] as? String == "2024-05-01T11:59:59.999998Z")
         #expect(sync["duration_micros"] as? Int == 3)
         #expect(sync["bytes_transferred"] as? Int == 4)
         #expect(sync["worker_instance_id"] as? String == "i-5")
-        #expect(sync["time_cancel_requested_unix_micros"] as? Int == 0)
+        #expect(sync["time_cancel_requested"] is NSNull)
+        #expect(!object.keys.contains { $0.hasSuffix("_unix_micros") } && !sync.keys.contains { $0.hasSuffix("_unix_micros") })
     }
 
-    @Test func listIsAnArrayAndKeepsTraceback() throws {
-        let array = try #require(try decode(StorageOutput.json([Sample.local, Sample.failed])) as? [[String: Any]])
+    @Test func listIsTheReplyAndKeepsTraceback() throws {
+        let reply = FerryV1.ListStoragesResponse(storages: [Sample.local, Sample.failed], connectedWorkers: 2, totalCount: 9)
+        let list = try #require(try decode(StorageJSON.json(reply)) as? [String: Any])
+        #expect(list["total_count"] as? Int == 9)
+        #expect(list["connected_workers"] as? Int == 2)
+        let array = try #require(list["storages"] as? [[String: Any]])
         #expect(array.map { $0["id"] as? Int } == [7, 12])
         let sync = try #require(array[1]["sync"] as? [String: Any])
         #expect(sync["termination_reason"] as? String == "HEARTBEAT_TIMEOUT")
@@ -151,10 +159,30 @@ enum Sample {
             id: 1, projectID: 3, dataJSON: #"{"text":"hi"}"#,
             sources: [FerryV1.TaskSource(storageID: 7, key: "a.json", rowIndex: 2)]
         )
-        let array = try #require(try decode(TaskOutput.json([task])) as? [[String: Any]])
+        let reply = try #require(try decode(TaskOutput.json([task])) as? [String: Any])
+        let array = try #require(reply["tasks"] as? [[String: Any]])
         #expect((array[0]["data"] as? [String: Any])?["text"] as? String == "hi")
         let table = TaskOutput.table([task], wide: false).render()
         #expect(table.contains("a.json#2"))
+    }
+
+    @Test func taskCarriesEveryField() throws {
+        let task = FerryV1.Task(
+            id: 1, projectID: 3, dataJSON: #"{"text":"hi"}"#, annotations: [FerryV1.Annotation(id: 8, taskID: 1, resultJSON: "{}")],
+            annotationCount: 1, createdUnixMicros: Sample.now, updatedUnixMicros: Sample.now + 500_000,
+            metaJSON: #"{"source":"x"}"#, predictionsJSON: "[]", importedAnnotationsJSON: "")
+        let tasks = try #require((try decode(TaskOutput.json([task])) as? [String: Any])?["tasks"] as? [[String: Any]])
+        let fields = try #require(tasks.first)
+        #expect(Set(fields.keys) == [
+            "id", "project_id", "data", "sources", "annotations", "annotation_count", "created", "updated", "meta",
+            "predictions", "imported_annotations",
+        ])
+        #expect(fields["created"] as? String == "2024-05-01T12:00:00Z")
+        #expect(fields["updated"] as? String == "2024-05-01T12:00:00.5Z")
+        #expect((fields["meta"] as? [String: Any])?["source"] as? String == "x")
+        #expect((fields["predictions"] as? [Any])?.isEmpty == true)
+        #expect(fields["imported_annotations"] is NSNull, "empty: it came without any")
+        #expect((fields["annotations"] as? [[String: Any]])?.first?["id"] as? Int == 8)
     }
 
     @Test func tableShowsPrettyPrintedDataOnOneLine() {
@@ -186,12 +214,15 @@ enum Sample {
         var storage = Sample.failed
         storage.credentialNames = ["key"]
         let outputs = [
-            StorageOutput.json(storage), StorageOutput.json([storage]),
+            StorageJSON.json(storage), StorageJSON.json(FerryV1.ListStoragesResponse(storages: [storage])),
+            StorageDescription.text(storage, nowMicros: Sample.now),
             StorageOutput.table([storage], wide: true, nowMicros: Sample.now).render(),
             StorageOutput.progressLine(storage), StorageOutput.summary(storage),
         ]
         for output in outputs { #expect(!output.contains(Self.value)) }
-        #expect(StorageOutput.json(storage).contains("\"key\""))
+        #expect(StorageJSON.json(storage).contains("\"key\""))
+        let described = StorageDescription.text(storage, nowMicros: Sample.now).split(separator: "\n")
+        #expect(described.contains { $0.split(separator: " ") == ["Secrets:", "key"] })
     }
 }
 

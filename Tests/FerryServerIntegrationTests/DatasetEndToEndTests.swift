@@ -52,7 +52,8 @@ struct DatasetEndToEndTests {
         #expect(live.count == 9_900)
 
         let listed = try await world.ferryctl(["dataset", "list", "--storage", "\(storage)", "--prefix", "nested/d3/", "-o", "json"])
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]])
+        let reply = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])
+        let rows = try #require(reply["objects"] as? [[String: Any]], "\(listed)")
         #expect(rows.count == 495, "nested/d3/ holds 500 files, 5 of them deleted")
     }
 
