@@ -87,9 +87,7 @@ public struct FerryServerProcess: Sendable {
         if let address = settings.metricsListen {
             metrics = [
                 .init(service: MetricsEndpoint(host: address.host, port: address.port, logger: logger)),
-                .init(
-                    service: set.statisticsSampler(
-                        interval: .microseconds(settings.termination.pingInterval.microseconds), logger: logger)),
+                .init(service: set.statisticsSampler(logger: logger)),
             ]
         }
         let group = ServiceGroup(
@@ -97,6 +95,7 @@ public struct FerryServerProcess: Sendable {
                 services: [
                     .init(service: StoreService(store: store, beforeClose: set.workers.flushPendingProgress)),
                     .init(service: StoreChangeService(store: store, handle: set.follow)),
+                    .init(service: set.terminationSweep(logger: logger)),
                     .init(service: RPCServerService(server: server, onShutdown: set.beginShutdown)),
                 ] + metrics,
                 gracefulShutdownSignals: [.sigterm, .sigint],

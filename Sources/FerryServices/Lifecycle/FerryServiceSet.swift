@@ -18,6 +18,8 @@ public struct FerryServiceSet: Sendable {
     private let arrivals: Wakeup
     private let instances: WorkerInstances
     private let clock: any FerryClock
+    private let enforcer: TerminationEnforcer
+    private let pingInterval: Duration
 
     /// Wires the services.
     ///
@@ -57,17 +59,26 @@ public struct FerryServiceSet: Sendable {
         self.arrivals = arrivals
         self.instances = instances
         self.clock = clock
+        self.enforcer = enforcer
+        self.pingInterval = .microseconds(policy.pingInterval.microseconds)
+    }
+
+    /// A service that applies termination detection to every active storage once per ping
+    /// interval, so no sync waits for a reader to be settled.
+    ///
+    /// - Parameter logger: Where a failed sweep is logged.
+    /// - Returns: The service.
+    public func terminationSweep(logger: Logger) -> some Service {
+        TerminationSweep(enforcer: enforcer, interval: pingInterval, logger: logger)
     }
 
     /// A service that samples the state gauges of `/metrics` (storages by kind, provider and
-    /// status; the queue; connected workers) every `interval`.
+    /// status; the queue; connected workers) once per ping interval.
     ///
-    /// - Parameters:
-    ///   - interval: How often.
-    ///   - logger: Where to log a failed sample.
+    /// - Parameter logger: Where a failed sample is logged.
     /// - Returns: The service.
-    public func statisticsSampler(interval: Duration, logger: Logger) -> some Service {
-        StatisticsSampler(store: leases, instances: instances, clock: clock, interval: interval, logger: logger)
+    public func statisticsSampler(logger: Logger) -> some Service {
+        StatisticsSampler(store: leases, instances: instances, clock: clock, interval: pingInterval, logger: logger)
     }
 
     /// Acts on a change another server replica made to the shared database: a queued sync wakes

@@ -14,7 +14,7 @@ extension StorageService {
         let query = try Self.query(request)
         if !query.statuses.isEmpty {
             // A status filter sees statuses after detection: settle stale syncs first.
-            try await enforceActive(like: query)
+            try await enforcer.enforceActive(like: query)
         }
         let page = try await store.listStorages(query)
         var storages: [FerryV1.Storage] = []
@@ -29,22 +29,6 @@ extension StorageService {
             connectedWorkers: Int32(clamping: workers.connectedCount),
             totalCount: page.totalCount
         )
-    }
-
-    /// Applies termination detection to every queued or in-progress storage the query could match.
-    private func enforceActive(like query: StorageQuery) async throws {
-        var active = query
-        active.statuses = [.queued, .inProgress]
-        active.pageSize = StorageQuery.maxPageSize
-        active.cursor = nil
-        // Bounded: each page advances the cursor and the store has finitely many storages.
-        repeat {
-            let page = try await store.listStorages(active)
-            for storage in page.storages {
-                _ = try await enforcer.enforce(storage, observation: page.jobObservations[storage.id] ?? .missing)
-            }
-            active.cursor = page.nextCursor
-        } while active.cursor != nil
     }
 
     static func query(_ request: FerryV1.ListStoragesRequest) throws -> StorageQuery {

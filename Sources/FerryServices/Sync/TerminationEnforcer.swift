@@ -96,6 +96,33 @@ public struct TerminationEnforcer: Sendable {
         return try await enforce(current, observation: observation, attemptsLeft: attemptsLeft - 1)
     }
 
+    /// Applies termination detection to every queued or in-progress storage `query` could match
+    /// (all of them by default), a page of the store's largest size at a time. ListStorages
+    /// runs it before a status filter; ``TerminationSweep`` runs it every ping interval, so no
+    /// sync waits for a reader to be settled.
+    ///
+    /// - Parameter query: Filters to keep (its statuses, page size and cursor are replaced).
+    /// - Returns: How many active storages were looked at.
+    /// - Throws: Store errors.
+    @discardableResult
+    public func enforceActive(like query: StorageQuery = StorageQuery()) async throws -> Int {
+        var active = query
+        active.statuses = [.queued, .inProgress]
+        active.pageSize = StorageQuery.maxPageSize
+        active.cursor = nil
+        var looked = 0
+        // Bounded: each page advances the cursor and the store has finitely many storages.
+        repeat {
+            let page = try await store.listStorages(active)
+            for storage in page.storages {
+                _ = try await enforce(storage, observation: page.jobObservations[storage.id] ?? .missing)
+            }
+            looked += page.storages.count
+            active.cursor = page.nextCursor
+        } while active.cursor != nil
+        return looked
+    }
+
     /// Reads one storage with termination detection applied.
     ///
     /// - Parameter id: The storage id.

@@ -45,8 +45,11 @@ struct ServerLoad: AsyncParsableCommand {
     @Option(help: "ferryd's --sync-ping-interval-seconds (progress is persisted at most once per job per interval).")
     var pingInterval = 0.1
 
+    @Option(help: "Seconds of no calls after populating, over which ferryd's own CPU (the termination sweep every ping interval) is measured; 0 skips.")
+    var idleSeconds = 20
+
     func validate() throws {
-        guard storages > 0, inProgress >= 0, inProgress <= storages, connections > 0, concurrency > 0, listCalls > 0,
+        guard storages > 0, inProgress >= 0, idleSeconds >= 0, inProgress <= storages, connections > 0, concurrency > 0, listCalls > 0,
             heartbeatRate > 0, heartbeatSeconds > 0, warmUp >= 0, drain > 0, listRateDuringHeartbeats >= 0, pingInterval > 0,
             ferrydOptions.staleAfter > 0
         else {
@@ -94,6 +97,18 @@ struct ServerLoad: AsyncParsableCommand {
                 + "\(Format.decimal(population.startElapsed.seconds)) s, claimed \(Format.count(population.leases.count)) "
                 + "jobs as worker-1 in \(Format.decimal(population.acquireElapsed.seconds)) s"
                 + (population.failures.isEmpty ? "." : "; failures: \(population.failures.prefix(3).joined(separator: "; "))."))
+
+        if idleSeconds > 0 {
+            ProgressLog.write("[idle] \(idleSeconds) s without calls: ferryd's own CPU (termination sweep every \(pingInterval) s)")
+            let start = server.child.cpuTime()
+            try await Task.sleep(for: .seconds(idleSeconds))
+            if let start, let end = server.child.cpuTime() {
+                let share = (end - start).seconds / Double(idleSeconds) * 100
+                report.add(
+                    "Server CPU with no calls (sweep of \(Format.count(inProgress)) in progress every \(pingInterval) s)",
+                    Format.decimal(share, 2) + " % of one core", target: "< 1 %", share < 1 ? .pass : .fail)
+            }
+        }
 
         ProgressLog.write("[2/3] ListStorages: \(listCalls) calls with page size 100 and 1000, then full walks")
         let admin = try await target.admin()
