@@ -94,6 +94,7 @@ let package = Package(
                 "COpenSSL", "COpenSSLShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: defaultSwiftSettings
         ),
@@ -102,6 +103,7 @@ let package = Package(
             dependencies: [
                 "FerryRPC", "FerryTLS",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -137,6 +139,15 @@ let package = Package(
             dependencies: [
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
+            name: "FerryLogging",
+            dependencies: [
+                "FerrySettings",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: defaultSwiftSettings
         ),
@@ -178,7 +189,7 @@ let package = Package(
             name: "FerryServices",
             dependencies: [
                 "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCrypto", "FerryCore", "FerryStore",
-                "FerrySettings", "FerryMapping", "FerryProviders", "FerryMetrics",
+                "FerrySettings", "FerryMapping", "FerryProviders", "FerryMetrics", "FerryLogging",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -191,7 +202,7 @@ let package = Package(
             name: "FerryWorker",
             dependencies: [
                 "FerryRPC", "FerryProto", "FerryTransport", "FerryTLS", "FerryCore", "FerrySettings", "FerryMapping",
-                "FerryProviders", "FerryCrypto", "FerryMetrics",
+                "FerryProviders", "FerryCrypto", "FerryMetrics", "FerryLogging",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -210,14 +221,16 @@ let package = Package(
         .executableTarget(
             name: "ferryd",
             dependencies: [
-                "FerryServices", "FerrySettings", "FerryStore",
+                "FerryServices", "FerrySettings", "FerryStore", "FerryLogging",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(
             name: "ferry-worker",
-            dependencies: ["FerryWorker", "FerrySettings", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FerryWorker", "FerrySettings", "FerryLogging", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: defaultSwiftSettings
         ),
         .executableTarget(

@@ -1,3 +1,4 @@
+import Metrics
 public import NIOCore
 import NIOTLS
 
@@ -327,6 +328,11 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func fail(context: ChannelHandlerContext, _ error: any Error) {
         guard state != .closed else { return }
+        if state == .idle || state == .handshaking {
+            // ferry_tls_handshake_failures_total{role}: a no-op unless the process bootstrapped metrics.
+            Counter(label: "ferry_tls_handshake_failures_total", dimensions: [("role", "\(tlsContext.configuration.role)")])
+                .increment()
+        }
         state = .closed
         cancelTimers()
         failPendingWrites(error)

@@ -1,3 +1,4 @@
+import FerryLogging
 import FerrySettings
 import FerryWorker
 import Foundation
@@ -20,11 +21,7 @@ struct FerryWorkerMain {
         do {
             let settings = try WorkerSettings.load(
                 from: try await LayeredConfiguration.reader(knownKeys: WorkerSettings.documentedKeys))
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
-                return handler
-            }
+            LoggingBootstrap.bootstrap(settings.log)
             try await WorkerProcess(settings: settings, logger: Logger(label: "ferry-worker")).run()
         } catch {
             FileHandle.standardError.write(Data("ferry-worker: \(error)\n".utf8))

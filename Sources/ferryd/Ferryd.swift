@@ -1,3 +1,4 @@
+import FerryLogging
 import FerryServices
 import FerrySettings
 import FerryStore
@@ -30,7 +31,7 @@ struct Ferryd {
             }
             let config = try await LayeredConfiguration.reader(knownKeys: ServerSettings.documentedKeys)
             if migrating {
-                bootstrapLogging(level: "info")
+                LoggingBootstrap.bootstrap(try LogSettings.load(from: config))
                 let database = try ServerSettings.database(from: config)
                 let versions = try await database.migrate(logger: Logger(label: "ferryd"))
                 print(
@@ -40,19 +41,11 @@ struct Ferryd {
                 return
             }
             let settings = try ServerSettings.load(from: config)
-            bootstrapLogging(level: settings.logLevel)
+            LoggingBootstrap.bootstrap(settings.log)
             try await FerryServerProcess(settings: settings, logger: Logger(label: "ferryd")).run()
         } catch {
             FileHandle.standardError.write(Data("ferryd: \(error)\n".utf8))
             exit(error is SettingsError ? 2 : 1)
-        }
-    }
-
-    private static func bootstrapLogging(level: String) {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: level) ?? .info
-            return handler
         }
     }
 }

@@ -49,6 +49,16 @@ struct MetricsEndpointTests {
         #expect(afterSync.value("ferry_rpc_call_duration_seconds_count", submit) >= Double(files / 50))
         #expect(afterSync.value("ferry_rpc_call_duration_seconds_bucket", submit.merging(["le": "+Inf"]) { $1 }) >= Double(files / 50))
         #expect(afterSync.value("ferry_sync_verdicts_total") == 0)
+        #expect(afterSync.value("ferry_connections_open") >= 1)
+
+        // Plain text where a ClientHello belongs: one failed server handshake.
+        try await Self.sendPlaintext(port: world.daemon.port)
+        let failedHandshake = try await waitUntil(timeout: .seconds(30), every: .milliseconds(100)) {
+            (try? await MetricsScrape.scrape(port: serverPort)).map {
+                $0.value("ferry_tls_handshake_failures_total", ["role": "server"]) == 1
+            } ?? false
+        }
+        #expect(failedHandshake, "the failed handshake was not counted")
 
         // A worker killed mid-sync: the sync fails with HEARTBEAT_TIMEOUT, counted once.
         let second = try await world.storage(files: 3_000, path: "second")
@@ -69,5 +79,24 @@ struct MetricsEndpointTests {
 
         // The metrics services end with the rest on SIGTERM: ferryd exits 0.
         await world.daemon.stop()
+    }
+
+    /// Connects to `port`, writes an HTTP request instead of a TLS ClientHello and waits for the
+    /// server to close the connection.
+    static func sendPlaintext(port: Int) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            "import socket,sys; s=socket.create_connection(('127.0.0.1',int(sys.argv[1])),timeout=20); "
+                + "s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n'); s.recv(100)",
+            "\(port)",
+        ]
+        let output = TestProcesses.pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try TestProcesses.run(process)
+        let (status, text) = try await TestProcesses.finish(process, reading: output, within: .seconds(30))
+        #expect(status == 0, "\(text)")
     }
 }

@@ -4,6 +4,7 @@ import FerryCore
 public import FerryStore
 import FerryTLS
 import FerryTransport
+import FerryLogging
 import FerryMetrics
 import Foundation
 
@@ -34,8 +35,7 @@ extension ServerSettings {
         .init("shutdown.gracePeriodSeconds", "10", "time in-flight calls get on SIGTERM"),
     ] + KeepaliveSettings.documentedKeys(defaults: defaultKeepalive, peer: "a client") + [
         MetricsSettings.documentedKey,
-        .init("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
-    ]
+    ] + LogSettings.documentedKeys
 
     /// Reads and validates settings.
     ///
@@ -88,10 +88,6 @@ extension ServerSettings {
         guard grace >= 0 else {
             throw SettingsError(key: "shutdown.gracePeriodSeconds", message: "must not be negative")
         }
-        let level = config.string(forKey: "log.level", default: "info")
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
-            throw SettingsError(key: "log.level", message: "unknown level '\(level)'")
-        }
         return ServerSettings(
             listen: listen,
             tlsCertificate: certificate,
@@ -106,7 +102,7 @@ extension ServerSettings {
             gracePeriod: .milliseconds(Int64(grace * 1000)),
             keepalive: try KeepaliveSettings.load(from: config, defaults: defaultKeepalive),
             metricsListen: try MetricsSettings.listen(from: config),
-            logLevel: level
+            log: try LogSettings.load(from: config)
         )
     }
 

@@ -1,3 +1,4 @@
+public import FerryLogging
 public import FerryCore
 public import FerryStore
 public import FerrySettings
@@ -35,6 +36,6 @@ public struct ServerSettings: Sendable {
     public var keepalive: KeepaliveSettings
     /// Where `/metrics` is served over plain HTTP; `nil` for nowhere.
     public var metricsListen: ListenAddress?
-    /// The log level name.
-    public var logLevel: String
+    /// Log level and format.
+    public var log: LogSettings
 }

@@ -79,7 +79,7 @@ public struct FerryServerProcess: Sendable {
         let server = RPCServer(
             transport: transport,
             services: set.services,
-            interceptors: [AuthInterceptor(tokens: tokens, policy: .ferry)],
+            interceptors: [AuthInterceptor(tokens: tokens, policy: .ferry, audit: AuditLog(logger: logger))],
             streamingExecutor: streams,
             observer: settings.metricsListen == nil ? nil : RPCMetrics()
         )

@@ -69,17 +69,42 @@ public struct StorageService: RPCService {
 
     public func registerMethods(with router: inout RPCRouter) {
         typealias Methods = FerryV1.Methods.StorageService
-        router.registerUnary(Methods.createStorage, deserializer: .init(), serializer: .init(), handler: create)
-        router.registerUnary(Methods.getStorage, deserializer: .init(), serializer: .init(), handler: get)
-        router.registerUnary(Methods.updateStorage, deserializer: .init(), serializer: .init(), handler: update)
-        router.registerUnary(Methods.deleteStorage, deserializer: .init(), serializer: .init(), handler: delete)
-        router.registerUnary(Methods.listStorages, deserializer: .init(), serializer: .init(), handler: list)
-        router.registerUnary(Methods.startSync, deserializer: .init(), serializer: .init(), handler: startSync)
-        router.registerUnary(Methods.cancelSync, deserializer: .init(), serializer: .init(), handler: cancelSync)
-        router.registerUnary(Methods.deleteJob, deserializer: .init(), serializer: .init(), handler: deleteJob)
-        router.registerUnary(Methods.putAnnotations, deserializer: .init(), serializer: .init(), handler: putAnnotations)
+        // Admin actions write an audit line each (AuditLog); reads do not.
+        let audit = AuditLog(logger: logger)
         router.registerUnary(
-            Methods.deleteAnnotations, deserializer: .init(), serializer: .init(), handler: deleteAnnotations)
+            Methods.createStorage, deserializer: .init(), serializer: .init(),
+            handler: audit.audited(Methods.createStorage, subject: { _, response in
+                response?.storage.map { ["storage": "\($0.id)"] } ?? [:]
+            }, create))
+        router.registerUnary(Methods.getStorage, deserializer: .init(), serializer: .init(), handler: get)
+        router.registerUnary(
+            Methods.updateStorage, deserializer: .init(), serializer: .init(),
+            handler: audit.audited(Methods.updateStorage, subject: { request, _ in ["storage": "\(request.id)"] }, update))
+        router.registerUnary(
+            Methods.deleteStorage, deserializer: .init(), serializer: .init(),
+            handler: audit.audited(Methods.deleteStorage, subject: { request, _ in ["storage": "\(request.id)"] }, delete))
+        router.registerUnary(Methods.listStorages, deserializer: .init(), serializer: .init(), handler: list)
+        router.registerUnary(
+            Methods.startSync, deserializer: .init(), serializer: .init(),
+            handler: audit.audited(Methods.startSync, subject: { request, response in
+                ["storage": "\(request.storageID)", "job": "\(response?.jobID ?? "-")"]
+            }, startSync))
+        router.registerUnary(
+            Methods.cancelSync, deserializer: .init(), serializer: .init(),
+            handler: audit.audited(Methods.cancelSync, subject: { request, _ in ["storage": "\(request.storageID)"] }, cancelSync))
+        router.registerUnary(
+            Methods.deleteJob, deserializer: .init(), serializer: .init(),
+            handler: audit.audited(Methods.deleteJob, subject: { request, _ in ["job": "\(request.jobID)"] }, deleteJob))
+        router.registerUnary(
+            Methods.putAnnotations, deserializer: .init(), serializer: .init(),
+            handler: audit.audited(Methods.putAnnotations, subject: { request, _ in
+                ["project": "\(request.projectID)", "annotations": "\(request.annotations.count)"]
+            }, putAnnotations))
+        router.registerUnary(
+            Methods.deleteAnnotations, deserializer: .init(), serializer: .init(),
+            handler: audit.audited(Methods.deleteAnnotations, subject: { request, _ in
+                ["project": "\(request.projectID)", "annotations": "\(request.annotationIDs.count)"]
+            }, deleteAnnotations))
         router.registerUnary(
             Methods.listDatasetObjects, deserializer: .init(), serializer: .init(), handler: listDatasetObjects)
         router.registerServerStreaming(

@@ -158,6 +158,7 @@ public final class FerryServerTransport: ServerTransport {
         isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool
     ) throws -> AsyncStream<IncomingStream> {
         let (calls, continuation) = AsyncStream.makeStream(of: IncomingStream.self)
+        ServerConnectionMetrics.opened(channel)
         let handlers = channel.pipeline.syncOperations
         try handlers.addHandler(TLSHandler.server(context: tls))
         try handlers.addHandler(FrameReaderHandler(maxMessageSize: configuration.maxMessageSize))

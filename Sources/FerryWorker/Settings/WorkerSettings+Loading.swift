@@ -1,5 +1,6 @@
 public import Configuration
 import FerryCore
+import FerryLogging
 import FerryMetrics
 public import FerrySettings
 import FerryTransport
@@ -34,8 +35,7 @@ extension WorkerSettings {
         .init("backoff.maximumSeconds", "30", "longest wait between reconnection attempts"),
     ] + KeepaliveSettings.documentedKeys(defaults: defaultKeepalive, peer: "the server") + [
         MetricsSettings.documentedKey,
-        .init("log.level", "info", "trace, debug, info, notice, warning, error or critical"),
-    ]
+    ] + LogSettings.documentedKeys
 
     /// Reads and validates settings.
     ///
@@ -69,10 +69,6 @@ extension WorkerSettings {
         let providers = try list(config, "worker.providers").map {
             try Self.providers($0, localFilesRoot: localFilesRoot)
         }
-        let level = config.string(forKey: "log.level", default: "info")
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
-            throw SettingsError(key: "log.level", message: "unknown level '\(level)'")
-        }
         return WorkerSettings(
             servers: servers,
             serverName: config.string(forKey: "tls.serverName").flatMap { $0.isEmpty ? nil : $0 },
@@ -90,7 +86,7 @@ extension WorkerSettings {
             backoff: backoff,
             keepalive: try KeepaliveSettings.load(from: config, defaults: defaultKeepalive),
             metricsListen: try MetricsSettings.listen(from: config),
-            logLevel: level
+            log: try LogSettings.load(from: config)
         )
     }
 

@@ -1,3 +1,4 @@
+public import FerryLogging
 public import FerryCore
 public import FerrySettings
 public import FerryTransport
@@ -41,8 +42,8 @@ public struct WorkerSettings: Sendable {
     public var keepalive: KeepaliveSettings
     /// Where `/metrics` is served over plain HTTP; `nil` for nowhere.
     public var metricsListen: ListenAddress?
-    /// The log level name.
-    public var logLevel: String
+    /// Log level and format.
+    public var log: LogSettings
 
     /// Creates settings; ``load(from:)`` is the usual way.
     public init(
@@ -62,7 +63,7 @@ public struct WorkerSettings: Sendable {
         backoff: ConnectionBackoff = ConnectionBackoff(),
         keepalive: KeepaliveSettings = WorkerSettings.defaultKeepalive,
         metricsListen: ListenAddress? = nil,
-        logLevel: String = "info"
+        log: LogSettings = LogSettings()
     ) {
         self.servers = servers
         self.serverName = serverName
@@ -80,6 +81,6 @@ public struct WorkerSettings: Sendable {
         self.backoff = backoff
         self.keepalive = keepalive
         self.metricsListen = metricsListen
-        self.logLevel = logLevel
+        self.log = log
     }
 }
