@@ -502,6 +502,141 @@ void   ferry__v1__list_storages_response__free_unpacked
   assert(message->base.descriptor == &ferry__v1__list_storages_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   ferry__v1__worker_info__init
+                     (Ferry__V1__WorkerInfo         *message)
+{
+  static const Ferry__V1__WorkerInfo init_value = FERRY__V1__WORKER_INFO__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__worker_info__get_packed_size
+                     (const Ferry__V1__WorkerInfo *message)
+{
+  assert(message->base.descriptor == &ferry__v1__worker_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__worker_info__pack
+                     (const Ferry__V1__WorkerInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__worker_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__worker_info__pack_to_buffer
+                     (const Ferry__V1__WorkerInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__worker_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__WorkerInfo *
+       ferry__v1__worker_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__WorkerInfo *)
+     protobuf_c_message_unpack (&ferry__v1__worker_info__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__worker_info__free_unpacked
+                     (Ferry__V1__WorkerInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__worker_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   ferry__v1__list_workers_request__init
+                     (Ferry__V1__ListWorkersRequest         *message)
+{
+  static const Ferry__V1__ListWorkersRequest init_value = FERRY__V1__LIST_WORKERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__list_workers_request__get_packed_size
+                     (const Ferry__V1__ListWorkersRequest *message)
+{
+  assert(message->base.descriptor == &ferry__v1__list_workers_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__list_workers_request__pack
+                     (const Ferry__V1__ListWorkersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__list_workers_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__list_workers_request__pack_to_buffer
+                     (const Ferry__V1__ListWorkersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__list_workers_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__ListWorkersRequest *
+       ferry__v1__list_workers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__ListWorkersRequest *)
+     protobuf_c_message_unpack (&ferry__v1__list_workers_request__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__list_workers_request__free_unpacked
+                     (Ferry__V1__ListWorkersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__list_workers_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   ferry__v1__list_workers_response__init
+                     (Ferry__V1__ListWorkersResponse         *message)
+{
+  static const Ferry__V1__ListWorkersResponse init_value = FERRY__V1__LIST_WORKERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__list_workers_response__get_packed_size
+                     (const Ferry__V1__ListWorkersResponse *message)
+{
+  assert(message->base.descriptor == &ferry__v1__list_workers_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__list_workers_response__pack
+                     (const Ferry__V1__ListWorkersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__list_workers_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__list_workers_response__pack_to_buffer
+                     (const Ferry__V1__ListWorkersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__list_workers_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__ListWorkersResponse *
+       ferry__v1__list_workers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__ListWorkersResponse *)
+     protobuf_c_message_unpack (&ferry__v1__list_workers_response__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__list_workers_response__free_unpacked
+                     (Ferry__V1__ListWorkersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__list_workers_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor ferry__v1__create_storage_request__field_descriptors[3] =
 {
   {
@@ -1134,7 +1269,218 @@ const ProtobufCMessageDescriptor ferry__v1__list_storages_response__descriptor =
   (ProtobufCMessageInit) ferry__v1__list_storages_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor ferry__v1__storage_service__method_descriptors[12] =
+static const ProtobufCFieldDescriptor ferry__v1__worker_info__field_descriptors[10] =
+{
+  {
+    "worker_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WorkerInfo, worker_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "instance_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WorkerInfo, instance_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WorkerInfo, version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "host",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WorkerInfo, host),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kinds",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Ferry__V1__WorkerInfo, n_kinds),
+    offsetof(Ferry__V1__WorkerInfo, kinds),
+    &ferry__v1__storage_kind__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "providers",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Ferry__V1__WorkerInfo, n_providers),
+    offsetof(Ferry__V1__WorkerInfo, providers),
+    &ferry__v1__storage_provider__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "connected",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WorkerInfo, connected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "connected_since_unix_micros",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WorkerInfo, connected_since_unix_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_seen_unix_micros",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WorkerInfo, last_seen_unix_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "jobs_held",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WorkerInfo, jobs_held),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned ferry__v1__worker_info__field_indices_by_name[] = {
+  6,   /* field[6] = connected */
+  7,   /* field[7] = connected_since_unix_micros */
+  3,   /* field[3] = host */
+  1,   /* field[1] = instance_id */
+  9,   /* field[9] = jobs_held */
+  4,   /* field[4] = kinds */
+  8,   /* field[8] = last_seen_unix_micros */
+  5,   /* field[5] = providers */
+  2,   /* field[2] = version */
+  0,   /* field[0] = worker_id */
+};
+static const ProtobufCIntRange ferry__v1__worker_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor ferry__v1__worker_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.WorkerInfo",
+  "WorkerInfo",
+  "Ferry__V1__WorkerInfo",
+  "ferry.v1",
+  sizeof(Ferry__V1__WorkerInfo),
+  10,
+  ferry__v1__worker_info__field_descriptors,
+  ferry__v1__worker_info__field_indices_by_name,
+  1,  ferry__v1__worker_info__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__worker_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define ferry__v1__list_workers_request__field_descriptors NULL
+#define ferry__v1__list_workers_request__field_indices_by_name NULL
+#define ferry__v1__list_workers_request__number_ranges NULL
+const ProtobufCMessageDescriptor ferry__v1__list_workers_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.ListWorkersRequest",
+  "ListWorkersRequest",
+  "Ferry__V1__ListWorkersRequest",
+  "ferry.v1",
+  sizeof(Ferry__V1__ListWorkersRequest),
+  0,
+  ferry__v1__list_workers_request__field_descriptors,
+  ferry__v1__list_workers_request__field_indices_by_name,
+  0,  ferry__v1__list_workers_request__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__list_workers_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor ferry__v1__list_workers_response__field_descriptors[1] =
+{
+  {
+    "workers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Ferry__V1__ListWorkersResponse, n_workers),
+    offsetof(Ferry__V1__ListWorkersResponse, workers),
+    &ferry__v1__worker_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned ferry__v1__list_workers_response__field_indices_by_name[] = {
+  0,   /* field[0] = workers */
+};
+static const ProtobufCIntRange ferry__v1__list_workers_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor ferry__v1__list_workers_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.ListWorkersResponse",
+  "ListWorkersResponse",
+  "Ferry__V1__ListWorkersResponse",
+  "ferry.v1",
+  sizeof(Ferry__V1__ListWorkersResponse),
+  1,
+  ferry__v1__list_workers_response__field_descriptors,
+  ferry__v1__list_workers_response__field_indices_by_name,
+  1,  ferry__v1__list_workers_response__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__list_workers_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor ferry__v1__storage_service__method_descriptors[13] =
 {
   { "CreateStorage", &ferry__v1__create_storage_request__descriptor, &ferry__v1__create_storage_response__descriptor },
   { "GetStorage", &ferry__v1__get_storage_request__descriptor, &ferry__v1__get_storage_response__descriptor },
@@ -1148,6 +1494,7 @@ static const ProtobufCMethodDescriptor ferry__v1__storage_service__method_descri
   { "PutAnnotations", &ferry__v1__put_annotations_request__descriptor, &ferry__v1__put_annotations_response__descriptor },
   { "DeleteAnnotations", &ferry__v1__delete_annotations_request__descriptor, &ferry__v1__delete_annotations_response__descriptor },
   { "ListDatasetObjects", &ferry__v1__list_dataset_objects_request__descriptor, &ferry__v1__list_dataset_objects_response__descriptor },
+  { "ListWorkers", &ferry__v1__list_workers_request__descriptor, &ferry__v1__list_workers_response__descriptor },
 };
 const unsigned ferry__v1__storage_service__method_indices_by_name[] = {
   6,        /* CancelSync */
@@ -1159,6 +1506,7 @@ const unsigned ferry__v1__storage_service__method_indices_by_name[] = {
   11,        /* ListDatasetObjects */
   4,        /* ListStorages */
   8,        /* ListTasks */
+  12,        /* ListWorkers */
   9,        /* PutAnnotations */
   5,        /* StartSync */
   2         /* UpdateStorage */
@@ -1170,7 +1518,7 @@ const ProtobufCServiceDescriptor ferry__v1__storage_service__descriptor =
   "StorageService",
   "Ferry__V1__StorageService",
   "ferry.v1",
-  12,
+  13,
   ferry__v1__storage_service__method_descriptors,
   ferry__v1__storage_service__method_indices_by_name
 };
@@ -1269,6 +1617,14 @@ void ferry__v1__storage_service__list_dataset_objects(ProtobufCService *service,
 {
   assert(service->descriptor == &ferry__v1__storage_service__descriptor);
   service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void ferry__v1__storage_service__list_workers(ProtobufCService *service,
+                                              const Ferry__V1__ListWorkersRequest *input,
+                                              Ferry__V1__ListWorkersResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &ferry__v1__storage_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void ferry__v1__storage_service__init (Ferry__V1__StorageService_Service *service,
                                        Ferry__V1__StorageService_ServiceDestroy destroy)

@@ -19,7 +19,8 @@ struct Ferryctl: AsyncParsableCommand {
             """,
         subcommands: [
             HealthCommand.self, StorageCommand.self, SyncCommand.self, CancelCommand.self,
-            TasksCommand.self, AnnotationsCommand.self, DatasetCommand.self, JobsCommand.self, TokenCommand.self,
+            TasksCommand.self, AnnotationsCommand.self, DatasetCommand.self, JobsCommand.self, WorkersCommand.self,
+            TokenCommand.self,
             CompletionCommand.self,
         ]
     )

@@ -60,16 +60,11 @@ struct MetricsEndpointTests {
         }
         #expect(failedHandshake, "the failed handshake was not counted")
 
-        // A worker killed mid-sync: the sync fails with HEARTBEAT_TIMEOUT, counted once.
-        let second = try await world.storage(files: 3_000, path: "second")
+        // A worker killed mid-sync: the sync fails with HEARTBEAT_TIMEOUT, counted once. Killed as
+        // soon as the sync is in progress: 20,000 files take the worker seconds, so it is mid-sync.
+        let second = try await world.storage(files: 20_000, path: "second")
         _ = try await world.admin { try await $0.startSync(second) }
-        let heartbeatsBefore = afterSync.value("ferry_heartbeats_received_total")
-        let beating = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
-            (try? await MetricsScrape.scrape(port: serverPort)).map {
-                $0.value("ferry_heartbeats_received_total") > heartbeatsBefore
-            } ?? false
-        }
-        try #require(beating, "no heartbeat of the second sync reached ferryd")
+        _ = try await world.waitForStatus(second, in: [.inProgress], timeout: .seconds(60))
         world.worker.kill9()
         let failed = try await world.waitForStatus(second, in: [.failed, .completed], timeout: .seconds(60))
         #expect(failed.sync?.meta?.terminationReason == .heartbeatTimeout, "\(String(describing: failed.sync))")

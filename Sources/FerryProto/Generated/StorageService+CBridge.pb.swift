@@ -432,3 +432,130 @@ extension FerryV1.ListStoragesResponse: CMessageBridge {
         ferry__v1__list_storages_response__pack(message, out)
     }
 }
+
+extension FerryV1.WorkerInfo: CMessageBridge {
+    typealias CMessage = Ferry__V1__WorkerInfo
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+        self.workerID = try CFieldDecoding.string(c.worker_id, field: "ferry.v1.WorkerInfo.worker_id")
+        self.instanceID = try CFieldDecoding.string(c.instance_id, field: "ferry.v1.WorkerInfo.instance_id")
+        self.version = try CFieldDecoding.string(c.version, field: "ferry.v1.WorkerInfo.version")
+        self.host = try CFieldDecoding.string(c.host, field: "ferry.v1.WorkerInfo.host")
+        self.kinds = try CFieldDecoding.enums(
+            c.kinds,
+            count: c.n_kinds,
+            as: FerryV1.StorageKind.self,
+            field: "ferry.v1.WorkerInfo.kinds"
+        )
+        self.providers = try CFieldDecoding.enums(
+            c.providers,
+            count: c.n_providers,
+            as: FerryV1.StorageProvider.self,
+            field: "ferry.v1.WorkerInfo.providers"
+        )
+        self.connected = c.connected != 0
+        self.connectedSinceUnixMicros = c.connected_since_unix_micros
+        self.lastSeenUnixMicros = c.last_seen_unix_micros
+        self.jobsHeld = c.jobs_held
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__worker_info__init(&c)
+        c.worker_id = try scope.string(self.workerID, field: "ferry.v1.WorkerInfo.worker_id")
+        c.instance_id = try scope.string(self.instanceID, field: "ferry.v1.WorkerInfo.instance_id")
+        c.version = try scope.string(self.version, field: "ferry.v1.WorkerInfo.version")
+        c.host = try scope.string(self.host, field: "ferry.v1.WorkerInfo.host")
+        (c.n_kinds, c.kinds) = scope.enums(self.kinds)
+        (c.n_providers, c.providers) = scope.enums(self.providers)
+        c.connected = self.connected ? 1 : 0
+        c.connected_since_unix_micros = self.connectedSinceUnixMicros
+        c.last_seen_unix_micros = self.lastSeenUnixMicros
+        c.jobs_held = self.jobsHeld
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__worker_info__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__worker_info__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__worker_info__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__worker_info__pack(message, out)
+    }
+}
+
+extension FerryV1.ListWorkersRequest: CMessageBridge {
+    typealias CMessage = Ferry__V1__ListWorkersRequest
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__list_workers_request__init(&c)
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__list_workers_request__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__list_workers_request__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__list_workers_request__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__list_workers_request__pack(message, out)
+    }
+}
+
+extension FerryV1.ListWorkersResponse: CMessageBridge {
+    typealias CMessage = Ferry__V1__ListWorkersResponse
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+        self.workers = try CFieldDecoding.messages(
+            c.workers,
+            count: c.n_workers,
+            as: FerryV1.WorkerInfo.self,
+            field: "ferry.v1.ListWorkersResponse.workers"
+        )
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__list_workers_response__init(&c)
+        (c.n_workers, c.workers) = try scope.messages(self.workers)
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__list_workers_response__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__list_workers_response__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__list_workers_response__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__list_workers_response__pack(message, out)
+    }
+}

@@ -511,4 +511,164 @@ extension FerryV1 {
             try CMessageCoding.encode(self)
         }
     }
+
+    /// A worker process as this server replica sees it (StorageService.ListWorkers).
+    ///
+    /// Proto message `ferry.v1.WorkerInfo`.
+    public struct WorkerInfo: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.WorkerInfo"
+
+        /// The worker id: the name in its certificate.
+        ///
+        /// Proto field `string worker_id = 1`.
+        public var workerID: String
+
+        /// The process instance; new on every start.
+        ///
+        /// Proto field `string instance_id = 2`.
+        public var instanceID: String
+
+        /// The worker's build version, from its AcquireJob capabilities.
+        ///
+        /// Proto field `string version = 3`.
+        public var version: String
+
+        /// The address of its newest call, host:port.
+        ///
+        /// Proto field `string host = 4`.
+        public var host: String
+
+        /// The kinds its last AcquireJob offered.
+        ///
+        /// Proto field `repeated StorageKind kinds = 5`.
+        public var kinds: [FerryV1.StorageKind]
+
+        /// The providers its last AcquireJob offered.
+        ///
+        /// Proto field `repeated StorageProvider providers = 6`.
+        public var providers: [FerryV1.StorageProvider]
+
+        /// Whether it has a call open to this server now. A worker always has one while it runs (a
+        /// long poll or a job's heartbeat stream), so a worker that is not connected is gone.
+        ///
+        /// Proto field `bool connected = 7`.
+        public var connected: Bool
+
+        /// Since when it has had calls open without a break; 0 when gone.
+        ///
+        /// Proto field `int64 connected_since_unix_micros = 8`.
+        public var connectedSinceUnixMicros: Int64
+
+        /// When this server last heard from it: a call of its started or ended.
+        ///
+        /// Proto field `int64 last_seen_unix_micros = 9`.
+        public var lastSeenUnixMicros: Int64
+
+        /// Jobs it runs here now: its open heartbeat streams.
+        ///
+        /// Proto field `int32 jobs_held = 10`.
+        public var jobsHeld: Int32
+
+        /// Creates a `ferry.v1.WorkerInfo`; fields not given keep their proto3 defaults.
+        ///
+        /// - Parameters:
+        ///   - workerID: The worker id: the name in its certificate.
+        ///   - instanceID: The process instance; new on every start.
+        ///   - version: The worker's build version, from its AcquireJob capabilities.
+        ///   - host: The address of its newest call, host:port.
+        ///   - kinds: The kinds its last AcquireJob offered.
+        ///   - providers: The providers its last AcquireJob offered.
+        ///   - connected: Whether it has a call open to this server now.
+        ///   - connectedSinceUnixMicros: Since when it has had calls open without a break; 0 when gone.
+        ///   - lastSeenUnixMicros: When this server last heard from it: a call of its started or ended.
+        ///   - jobsHeld: Jobs it runs here now: its open heartbeat streams.
+        public init(
+            workerID: String = "",
+            instanceID: String = "",
+            version: String = "",
+            host: String = "",
+            kinds: [FerryV1.StorageKind] = [],
+            providers: [FerryV1.StorageProvider] = [],
+            connected: Bool = false,
+            connectedSinceUnixMicros: Int64 = 0,
+            lastSeenUnixMicros: Int64 = 0,
+            jobsHeld: Int32 = 0
+        ) {
+            self.workerID = workerID
+            self.instanceID = instanceID
+            self.version = version
+            self.host = host
+            self.kinds = kinds
+            self.providers = providers
+            self.connected = connected
+            self.connectedSinceUnixMicros = connectedSinceUnixMicros
+            self.lastSeenUnixMicros = lastSeenUnixMicros
+            self.jobsHeld = jobsHeld
+        }
+
+        /// Decodes a `ferry.v1.WorkerInfo`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
+
+    /// StorageService.ListWorkers request.
+    ///
+    /// Proto message `ferry.v1.ListWorkersRequest`.
+    public struct ListWorkersRequest: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.ListWorkersRequest"
+
+        /// Creates a `ferry.v1.ListWorkersRequest`, which has no fields.
+        public init() {}
+
+        /// Decodes a `ferry.v1.ListWorkersRequest`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
+
+    /// StorageService.ListWorkers response.
+    ///
+    /// Proto message `ferry.v1.ListWorkersResponse`.
+    public struct ListWorkersResponse: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.ListWorkersResponse"
+
+        /// Each worker id's current process, connected or gone, by worker id.
+        ///
+        /// Proto field `repeated WorkerInfo workers = 1`.
+        public var workers: [FerryV1.WorkerInfo]
+
+        /// Creates a `ferry.v1.ListWorkersResponse`; fields not given keep their proto3 defaults.
+        ///
+        /// - Parameters:
+        ///   - workers: Each worker id's current process, connected or gone, by worker id.
+        public init(
+            workers: [FerryV1.WorkerInfo] = []
+        ) {
+            self.workers = workers
+        }
+
+        /// Decodes a `ferry.v1.ListWorkersResponse`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
 }

@@ -41,6 +41,8 @@ extension FerryV1 {
             public static let deleteAnnotations = MethodDescriptor(service: service, method: "DeleteAnnotations")
             /// `ListDatasetObjects`.
             public static let listDatasetObjects = MethodDescriptor(service: service, method: "ListDatasetObjects")
+            /// `ListWorkers`.
+            public static let listWorkers = MethodDescriptor(service: service, method: "ListWorkers")
         }
 
         /// `ferry.v1.WorkerService`: what sync workers call.

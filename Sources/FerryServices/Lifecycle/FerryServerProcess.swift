@@ -123,7 +123,9 @@ extension AccessPolicy {
         var policy = AccessPolicy()
         policy.allowUnauthenticated(service: FerryV1.Methods.Health.service)
         policy.allow([.admin], service: Storage.service)
-        for method in [Storage.getStorage, Storage.listStorages, Storage.listTasks, Storage.listDatasetObjects] {
+        for method in [
+            Storage.getStorage, Storage.listStorages, Storage.listTasks, Storage.listDatasetObjects, Storage.listWorkers,
+        ] {
             policy.allow([.reader, .admin], method: method)
         }
         policy.allow([.worker], service: FerryV1.Methods.WorkerService.service)

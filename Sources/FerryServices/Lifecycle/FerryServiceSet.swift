@@ -36,7 +36,7 @@ public struct FerryServiceSet: Sendable {
         clock: any FerryClock,
         logger: Logger
     ) {
-        let instances = WorkerInstances()
+        let instances = WorkerInstances(clock: clock)
         let heartbeats = HeartbeatLedger(policy: policy, startedAt: clock.now())
         let store = LeaseCachingStore(store) { heartbeats.forget(jobID: $0) }
         let enforcer = TerminationEnforcer(

@@ -107,6 +107,7 @@ public struct StorageService: RPCService {
             }, deleteAnnotations))
         router.registerUnary(
             Methods.listDatasetObjects, deserializer: .init(), serializer: .init(), handler: listDatasetObjects)
+        router.registerUnary(Methods.listWorkers, deserializer: .init(), serializer: .init(), handler: listWorkers)
         router.registerServerStreaming(
             Methods.listTasks,
             deserializer: ProtobufDeserializer<FerryV1.ListTasksRequest>(),

@@ -1,4 +1,4 @@
-import FerryCore
+public import FerryCore
 import Synchronization
 
 /// The worker processes this server knows: each worker id's current instance, and which instances
@@ -33,28 +33,70 @@ public final class WorkerInstances: Sendable {
         var providers: Set<StorageProvider>
     }
 
+    /// What ListWorkers shows of a worker id's current process.
+    struct Presence: Sendable, Equatable {
+        var workerID: String
+        var instanceID: String
+        var version = ""
+        /// The address of its newest call.
+        var host = ""
+        var offer = Offer(kinds: [], providers: [])
+        /// Since when it has had calls open without a break; `nil` when none is open (gone).
+        var connectedSince: FerryTime?
+        /// When a call of its last started or ended.
+        var lastSeen: FerryTime
+        /// Its open heartbeat streams: the jobs it runs here.
+        var heartbeats = 0
+    }
+
     private struct Worker {
         var current: String?
         var openCalls: [String: Int] = [:]
         var offers: [String: Offer] = [:]
         /// When each instance's last open call ended (absent while one is open).
         var idleSince: [String: ContinuousClock.Instant] = [:]
+        /// What ListWorkers shows of each instance with calls open, and of the current one.
+        var presence: [String: Presence] = [:]
     }
 
     private let workers = Mutex<[String: Worker]>([:])
     private let offerGrace: Duration
+    private let clock: any FerryClock
 
     /// Creates an empty registry.
     ///
-    /// - Parameter offerGrace: How long an instance's offer still counts after its last call ended.
-    public init(offerGrace: Duration = .seconds(5)) {
+    /// - Parameters:
+    ///   - offerGrace: How long an instance's offer still counts after its last call ended.
+    ///   - clock: The wall clock for connected-since and last-seen times.
+    public init(offerGrace: Duration = .seconds(5), clock: any FerryClock = SystemClock()) {
         self.offerGrace = offerGrace
+        self.clock = clock
     }
 
-    /// Records what an instance can run (from its AcquireJob capabilities).
-    func record(_ offer: Offer, workerID: String, instanceID: String) {
+    /// Records what an instance can run, its version and where it called from (from its
+    /// AcquireJob).
+    func record(_ offer: Offer, version: String, host: String, workerID: String, instanceID: String) {
+        let now = clock.now()
         workers.withLock { workers in
-            workers[workerID, default: Worker()].offers[instanceID] = offer
+            var worker = workers[workerID, default: Worker()]
+            worker.offers[instanceID] = offer
+            var presence = worker.presence[instanceID] ?? Presence(workerID: workerID, instanceID: instanceID, lastSeen: now)
+            presence.offer = offer
+            presence.version = version
+            presence.host = host
+            worker.presence[instanceID] = presence
+            workers[workerID] = worker
+        }
+    }
+
+    /// Each worker id's current process (or, while it is refused, the live one), connected or
+    /// gone, ordered by worker id.
+    func presences() -> [Presence] {
+        workers.withLock { workers in
+            workers.keys.sorted().compactMap { id in
+                let worker = workers[id]!
+                return worker.current.flatMap { worker.presence[$0] }
+            }
         }
     }
 
@@ -99,30 +141,41 @@ public final class WorkerInstances: Sendable {
         }
     }
 
-    /// Runs `body` as an open call of the instance.
+    /// Runs `body` as an open call of the instance; `heartbeat` counts it as a job it runs.
     func withOpenCall<Result>(
         workerID: String,
         instanceID: String,
+        heartbeat: Bool = false,
         _ body: () async throws -> Result
     ) async rethrows -> Result {
-        change(workerID: workerID, instanceID: instanceID, by: 1)
-        defer { change(workerID: workerID, instanceID: instanceID, by: -1) }
+        change(workerID: workerID, instanceID: instanceID, by: 1, heartbeat: heartbeat)
+        defer { change(workerID: workerID, instanceID: instanceID, by: -1, heartbeat: heartbeat) }
         return try await body()
     }
 
-    private func change(workerID: String, instanceID: String, by delta: Int) {
+    private func change(workerID: String, instanceID: String, by delta: Int, heartbeat: Bool) {
+        let wallNow = clock.now()
         workers.withLock { workers in
             var worker = workers[workerID] ?? Worker()
             let count = worker.openCalls[instanceID, default: 0] + delta
             worker.openCalls[instanceID] = count > 0 ? count : nil
             worker.idleSince[instanceID] = count > 0 ? nil : .now
-            // Offers of instances idle past the grace are forgotten, so the map stays bounded.
+            var presence = worker.presence[instanceID] ?? Presence(workerID: workerID, instanceID: instanceID, lastSeen: wallNow)
+            presence.lastSeen = wallNow
+            presence.connectedSince = count > 0 ? (presence.connectedSince ?? wallNow) : nil
+            if heartbeat { presence.heartbeats = max(0, presence.heartbeats + delta) }
+            worker.presence[instanceID] = presence
+            // Offers of instances idle past the grace are forgotten, so the map stays bounded;
+            // so is what ListWorkers shows of them, but for the current instance (shown as gone).
             let now = ContinuousClock.now
             for (instance, idle) in worker.idleSince where now - idle >= offerGrace {
                 worker.idleSince[instance] = nil
                 worker.offers[instance] = nil
+                if instance != worker.current { worker.presence[instance] = nil }
             }
-            workers[workerID] = worker.current == nil && worker.openCalls.isEmpty && worker.offers.isEmpty ? nil : worker
+            workers[workerID] =
+                worker.current == nil && worker.openCalls.isEmpty && worker.offers.isEmpty && worker.presence.isEmpty
+                ? nil : worker
         }
     }
 }

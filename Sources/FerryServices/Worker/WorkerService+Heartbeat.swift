@@ -23,7 +23,7 @@ extension WorkerService {
         // The stream is open for its whole life: it is how this server knows the instance is alive.
         let worker = try callingWorker()
         let caller = try JobLease(first.lease, presentedBy: worker)
-        try await instances.withOpenCall(workerID: caller.workerID, instanceID: caller.instanceID) {
+        try await instances.withOpenCall(workerID: caller.workerID, instanceID: caller.instanceID, heartbeat: true) {
             var next: FerryV1.HeartbeatRequest? = first
             while let request = next {
                 let lease = try JobLease(request.lease, presentedBy: worker)

@@ -33,6 +33,7 @@ extension WorkerService {
                 WorkerInstances.Offer(
                     kinds: Set(capabilities.kinds.compactMap(StorageKind.init)),
                     providers: Set(capabilities.providers.compactMap(StorageProvider.init))),
+                version: capabilities.version, host: context.peer.address,
                 workerID: workerID, instanceID: request.instanceID)
             return try await claim(request, workerID: workerID, context: context)
         }

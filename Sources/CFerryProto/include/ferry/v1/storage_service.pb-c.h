@@ -33,6 +33,9 @@ typedef struct Ferry__V1__DeleteStorageResponse Ferry__V1__DeleteStorageResponse
 typedef struct Ferry__V1__StorageFilter Ferry__V1__StorageFilter;
 typedef struct Ferry__V1__ListStoragesRequest Ferry__V1__ListStoragesRequest;
 typedef struct Ferry__V1__ListStoragesResponse Ferry__V1__ListStoragesResponse;
+typedef struct Ferry__V1__WorkerInfo Ferry__V1__WorkerInfo;
+typedef struct Ferry__V1__ListWorkersRequest Ferry__V1__ListWorkersRequest;
+typedef struct Ferry__V1__ListWorkersResponse Ferry__V1__ListWorkersResponse;
 
 
 /* --- enums --- */
@@ -298,6 +301,90 @@ struct  Ferry__V1__ListStoragesResponse
     , 0,NULL, (char *)protobuf_c_empty_string, 0, 0 }
 
 
+/*
+ * A worker process as this server replica sees it (StorageService.ListWorkers).
+ */
+struct  Ferry__V1__WorkerInfo
+{
+  ProtobufCMessage base;
+  /*
+   * The worker id: the name in its certificate.
+   */
+  char *worker_id;
+  /*
+   * The process instance; new on every start.
+   */
+  char *instance_id;
+  /*
+   * The worker's build version, from its AcquireJob capabilities.
+   */
+  char *version;
+  /*
+   * The address of its newest call, host:port.
+   */
+  char *host;
+  /*
+   * The kinds its last AcquireJob offered.
+   */
+  size_t n_kinds;
+  Ferry__V1__StorageKind *kinds;
+  /*
+   * The providers its last AcquireJob offered.
+   */
+  size_t n_providers;
+  Ferry__V1__StorageProvider *providers;
+  /*
+   * Whether it has a call open to this server now. A worker always has one while it runs (a
+   * long poll or a job's heartbeat stream), so a worker that is not connected is gone.
+   */
+  protobuf_c_boolean connected;
+  /*
+   * Since when it has had calls open without a break; 0 when gone.
+   */
+  int64_t connected_since_unix_micros;
+  /*
+   * When this server last heard from it: a call of its started or ended.
+   */
+  int64_t last_seen_unix_micros;
+  /*
+   * Jobs it runs here now: its open heartbeat streams.
+   */
+  int32_t jobs_held;
+};
+#define FERRY__V1__WORKER_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__worker_info__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, 0, 0 }
+
+
+/*
+ * StorageService.ListWorkers request.
+ */
+struct  Ferry__V1__ListWorkersRequest
+{
+  ProtobufCMessage base;
+};
+#define FERRY__V1__LIST_WORKERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__list_workers_request__descriptor) \
+     }
+
+
+/*
+ * StorageService.ListWorkers response.
+ */
+struct  Ferry__V1__ListWorkersResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Each worker id's current process, connected or gone, by worker id.
+   */
+  size_t n_workers;
+  Ferry__V1__WorkerInfo **workers;
+};
+#define FERRY__V1__LIST_WORKERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__list_workers_response__descriptor) \
+    , 0,NULL }
+
+
 /* Ferry__V1__CreateStorageRequest methods */
 void   ferry__v1__create_storage_request__init
                      (Ferry__V1__CreateStorageRequest         *message);
@@ -507,6 +594,63 @@ Ferry__V1__ListStoragesResponse *
 void   ferry__v1__list_storages_response__free_unpacked
                      (Ferry__V1__ListStoragesResponse *message,
                       ProtobufCAllocator *allocator);
+/* Ferry__V1__WorkerInfo methods */
+void   ferry__v1__worker_info__init
+                     (Ferry__V1__WorkerInfo         *message);
+size_t ferry__v1__worker_info__get_packed_size
+                     (const Ferry__V1__WorkerInfo   *message);
+size_t ferry__v1__worker_info__pack
+                     (const Ferry__V1__WorkerInfo   *message,
+                      uint8_t             *out);
+size_t ferry__v1__worker_info__pack_to_buffer
+                     (const Ferry__V1__WorkerInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Ferry__V1__WorkerInfo *
+       ferry__v1__worker_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   ferry__v1__worker_info__free_unpacked
+                     (Ferry__V1__WorkerInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Ferry__V1__ListWorkersRequest methods */
+void   ferry__v1__list_workers_request__init
+                     (Ferry__V1__ListWorkersRequest         *message);
+size_t ferry__v1__list_workers_request__get_packed_size
+                     (const Ferry__V1__ListWorkersRequest   *message);
+size_t ferry__v1__list_workers_request__pack
+                     (const Ferry__V1__ListWorkersRequest   *message,
+                      uint8_t             *out);
+size_t ferry__v1__list_workers_request__pack_to_buffer
+                     (const Ferry__V1__ListWorkersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Ferry__V1__ListWorkersRequest *
+       ferry__v1__list_workers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   ferry__v1__list_workers_request__free_unpacked
+                     (Ferry__V1__ListWorkersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Ferry__V1__ListWorkersResponse methods */
+void   ferry__v1__list_workers_response__init
+                     (Ferry__V1__ListWorkersResponse         *message);
+size_t ferry__v1__list_workers_response__get_packed_size
+                     (const Ferry__V1__ListWorkersResponse   *message);
+size_t ferry__v1__list_workers_response__pack
+                     (const Ferry__V1__ListWorkersResponse   *message,
+                      uint8_t             *out);
+size_t ferry__v1__list_workers_response__pack_to_buffer
+                     (const Ferry__V1__ListWorkersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Ferry__V1__ListWorkersResponse *
+       ferry__v1__list_workers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   ferry__v1__list_workers_response__free_unpacked
+                     (Ferry__V1__ListWorkersResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Ferry__V1__CreateStorageRequest_Closure)
@@ -541,6 +685,15 @@ typedef void (*Ferry__V1__ListStoragesRequest_Closure)
                   void *closure_data);
 typedef void (*Ferry__V1__ListStoragesResponse_Closure)
                  (const Ferry__V1__ListStoragesResponse *message,
+                  void *closure_data);
+typedef void (*Ferry__V1__WorkerInfo_Closure)
+                 (const Ferry__V1__WorkerInfo *message,
+                  void *closure_data);
+typedef void (*Ferry__V1__ListWorkersRequest_Closure)
+                 (const Ferry__V1__ListWorkersRequest *message,
+                  void *closure_data);
+typedef void (*Ferry__V1__ListWorkersResponse_Closure)
+                 (const Ferry__V1__ListWorkersResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -597,6 +750,10 @@ struct Ferry__V1__StorageService_Service
                                const Ferry__V1__ListDatasetObjectsRequest *input,
                                Ferry__V1__ListDatasetObjectsResponse_Closure closure,
                                void *closure_data);
+  void (*list_workers)(Ferry__V1__StorageService_Service *service,
+                       const Ferry__V1__ListWorkersRequest *input,
+                       Ferry__V1__ListWorkersResponse_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Ferry__V1__StorageService_ServiceDestroy)(Ferry__V1__StorageService_Service *);
 void ferry__v1__storage_service__init (Ferry__V1__StorageService_Service *service,
@@ -616,7 +773,8 @@ void ferry__v1__storage_service__init (Ferry__V1__StorageService_Service *servic
       function_prefix__ ## list_tasks,\
       function_prefix__ ## put_annotations,\
       function_prefix__ ## delete_annotations,\
-      function_prefix__ ## list_dataset_objects  }
+      function_prefix__ ## list_dataset_objects,\
+      function_prefix__ ## list_workers  }
 void ferry__v1__storage_service__create_storage(ProtobufCService *service,
                                                 const Ferry__V1__CreateStorageRequest *input,
                                                 Ferry__V1__CreateStorageResponse_Closure closure,
@@ -665,6 +823,10 @@ void ferry__v1__storage_service__list_dataset_objects(ProtobufCService *service,
                                                       const Ferry__V1__ListDatasetObjectsRequest *input,
                                                       Ferry__V1__ListDatasetObjectsResponse_Closure closure,
                                                       void *closure_data);
+void ferry__v1__storage_service__list_workers(ProtobufCService *service,
+                                              const Ferry__V1__ListWorkersRequest *input,
+                                              Ferry__V1__ListWorkersResponse_Closure closure,
+                                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -679,6 +841,9 @@ extern const ProtobufCMessageDescriptor ferry__v1__delete_storage_response__desc
 extern const ProtobufCMessageDescriptor ferry__v1__storage_filter__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__list_storages_request__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__list_storages_response__descriptor;
+extern const ProtobufCMessageDescriptor ferry__v1__worker_info__descriptor;
+extern const ProtobufCMessageDescriptor ferry__v1__list_workers_request__descriptor;
+extern const ProtobufCMessageDescriptor ferry__v1__list_workers_response__descriptor;
 extern const ProtobufCServiceDescriptor ferry__v1__storage_service__descriptor;
 
 PROTOBUF_C__END_DECLS
