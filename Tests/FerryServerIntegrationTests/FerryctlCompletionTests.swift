@@ -20,14 +20,8 @@ struct FerryctlCompletionTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ferryctl-\(UUID().uuidString).\(shell)")
         try Data(script.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: program)
-        check.arguments = [Self.syntaxChecks[shell]!, file.path]
-        let output = TestProcesses.pipe()
-        check.standardOutput = output
-        check.standardError = output
-        try TestProcesses.run(check)
-        let (checked, errors) = try await TestProcesses.finish(check, reading: output, within: .seconds(30))
+        let (checked, errors) = try await TestProcesses.runToEnd(
+            program, [Self.syntaxChecks[shell]!, file.path], within: .seconds(30))
         #expect(checked == 0, "\(shell) refuses the script: \(errors)")
     }
 

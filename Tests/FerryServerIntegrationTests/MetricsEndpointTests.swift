@@ -79,19 +79,15 @@ struct MetricsEndpointTests {
     /// Connects to `port`, writes an HTTP request instead of a TLS ClientHello and waits for the
     /// server to close the connection.
     static func sendPlaintext(port: Int) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c",
-            "import socket,sys; s=socket.create_connection(('127.0.0.1',int(sys.argv[1])),timeout=20); "
-                + "s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n'); s.recv(100)",
-            "\(port)",
-        ]
-        let output = TestProcesses.pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try TestProcesses.run(process)
-        let (status, text) = try await TestProcesses.finish(process, reading: output, within: .seconds(30))
+        let (status, text) = try await TestProcesses.runToEnd(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import socket,sys; s=socket.create_connection(('127.0.0.1',int(sys.argv[1])),timeout=20); "
+                    + "s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n'); s.recv(100)",
+                "\(port)",
+            ],
+            within: .seconds(30))
         #expect(status == 0, "\(text)")
     }
 }

@@ -43,6 +43,26 @@ public enum TestProcesses {
         try spawnLock.withLock { try process.run() }
     }
 
+    /// Runs a program to its end with ``childEnvironment``, its output and errors into one pipe.
+    ///
+    /// - Parameters:
+    ///   - path: The executable.
+    ///   - arguments: Its arguments.
+    ///   - timeout: How long it may run before it is killed.
+    /// - Returns: Its exit status (`nil` if it had to be killed) and what it printed.
+    public static func runToEnd(_ path: String, _ arguments: [String], within timeout: Duration) async throws
+        -> (status: Int32?, output: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try run(process)
+        return try await finish(process, reading: output, within: timeout)
+    }
+
     /// Waits, without holding a thread, until `process` has exited or `timeout` has passed.
     ///
     /// - Returns: Its exit status (or terminating signal), or `nil` if it is still running.
