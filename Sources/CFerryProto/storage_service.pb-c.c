@@ -637,6 +637,231 @@ void   ferry__v1__list_workers_response__free_unpacked
   assert(message->base.descriptor == &ferry__v1__list_workers_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   ferry__v1__watch_storages_request__init
+                     (Ferry__V1__WatchStoragesRequest         *message)
+{
+  static const Ferry__V1__WatchStoragesRequest init_value = FERRY__V1__WATCH_STORAGES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__watch_storages_request__get_packed_size
+                     (const Ferry__V1__WatchStoragesRequest *message)
+{
+  assert(message->base.descriptor == &ferry__v1__watch_storages_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__watch_storages_request__pack
+                     (const Ferry__V1__WatchStoragesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__watch_storages_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__watch_storages_request__pack_to_buffer
+                     (const Ferry__V1__WatchStoragesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__watch_storages_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__WatchStoragesRequest *
+       ferry__v1__watch_storages_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__WatchStoragesRequest *)
+     protobuf_c_message_unpack (&ferry__v1__watch_storages_request__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__watch_storages_request__free_unpacked
+                     (Ferry__V1__WatchStoragesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__watch_storages_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   ferry__v1__watch_storages_response__init
+                     (Ferry__V1__WatchStoragesResponse         *message)
+{
+  static const Ferry__V1__WatchStoragesResponse init_value = FERRY__V1__WATCH_STORAGES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__watch_storages_response__get_packed_size
+                     (const Ferry__V1__WatchStoragesResponse *message)
+{
+  assert(message->base.descriptor == &ferry__v1__watch_storages_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__watch_storages_response__pack
+                     (const Ferry__V1__WatchStoragesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__watch_storages_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__watch_storages_response__pack_to_buffer
+                     (const Ferry__V1__WatchStoragesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__watch_storages_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__WatchStoragesResponse *
+       ferry__v1__watch_storages_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__WatchStoragesResponse *)
+     protobuf_c_message_unpack (&ferry__v1__watch_storages_response__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__watch_storages_response__free_unpacked
+                     (Ferry__V1__WatchStoragesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__watch_storages_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   ferry__v1__job_info__init
+                     (Ferry__V1__JobInfo         *message)
+{
+  static const Ferry__V1__JobInfo init_value = FERRY__V1__JOB_INFO__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__job_info__get_packed_size
+                     (const Ferry__V1__JobInfo *message)
+{
+  assert(message->base.descriptor == &ferry__v1__job_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__job_info__pack
+                     (const Ferry__V1__JobInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__job_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__job_info__pack_to_buffer
+                     (const Ferry__V1__JobInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__job_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__JobInfo *
+       ferry__v1__job_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__JobInfo *)
+     protobuf_c_message_unpack (&ferry__v1__job_info__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__job_info__free_unpacked
+                     (Ferry__V1__JobInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__job_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   ferry__v1__list_jobs_request__init
+                     (Ferry__V1__ListJobsRequest         *message)
+{
+  static const Ferry__V1__ListJobsRequest init_value = FERRY__V1__LIST_JOBS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__list_jobs_request__get_packed_size
+                     (const Ferry__V1__ListJobsRequest *message)
+{
+  assert(message->base.descriptor == &ferry__v1__list_jobs_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__list_jobs_request__pack
+                     (const Ferry__V1__ListJobsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__list_jobs_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__list_jobs_request__pack_to_buffer
+                     (const Ferry__V1__ListJobsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__list_jobs_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__ListJobsRequest *
+       ferry__v1__list_jobs_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__ListJobsRequest *)
+     protobuf_c_message_unpack (&ferry__v1__list_jobs_request__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__list_jobs_request__free_unpacked
+                     (Ferry__V1__ListJobsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__list_jobs_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   ferry__v1__list_jobs_response__init
+                     (Ferry__V1__ListJobsResponse         *message)
+{
+  static const Ferry__V1__ListJobsResponse init_value = FERRY__V1__LIST_JOBS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t ferry__v1__list_jobs_response__get_packed_size
+                     (const Ferry__V1__ListJobsResponse *message)
+{
+  assert(message->base.descriptor == &ferry__v1__list_jobs_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t ferry__v1__list_jobs_response__pack
+                     (const Ferry__V1__ListJobsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &ferry__v1__list_jobs_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t ferry__v1__list_jobs_response__pack_to_buffer
+                     (const Ferry__V1__ListJobsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &ferry__v1__list_jobs_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Ferry__V1__ListJobsResponse *
+       ferry__v1__list_jobs_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Ferry__V1__ListJobsResponse *)
+     protobuf_c_message_unpack (&ferry__v1__list_jobs_response__descriptor,
+                                allocator, len, data);
+}
+void   ferry__v1__list_jobs_response__free_unpacked
+                     (Ferry__V1__ListJobsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &ferry__v1__list_jobs_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor ferry__v1__create_storage_request__field_descriptors[3] =
 {
   {
@@ -1480,7 +1705,536 @@ const ProtobufCMessageDescriptor ferry__v1__list_workers_response__descriptor =
   (ProtobufCMessageInit) ferry__v1__list_workers_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor ferry__v1__storage_service__method_descriptors[13] =
+static const ProtobufCFieldDescriptor ferry__v1__watch_storages_request__field_descriptors[4] =
+{
+  {
+    "project_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WatchStoragesRequest, project_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kinds",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Ferry__V1__WatchStoragesRequest, n_kinds),
+    offsetof(Ferry__V1__WatchStoragesRequest, kinds),
+    &ferry__v1__storage_kind__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "providers",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Ferry__V1__WatchStoragesRequest, n_providers),
+    offsetof(Ferry__V1__WatchStoragesRequest, providers),
+    &ferry__v1__storage_provider__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "storage_ids",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Ferry__V1__WatchStoragesRequest, n_storage_ids),
+    offsetof(Ferry__V1__WatchStoragesRequest, storage_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned ferry__v1__watch_storages_request__field_indices_by_name[] = {
+  1,   /* field[1] = kinds */
+  0,   /* field[0] = project_id */
+  2,   /* field[2] = providers */
+  3,   /* field[3] = storage_ids */
+};
+static const ProtobufCIntRange ferry__v1__watch_storages_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor ferry__v1__watch_storages_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.WatchStoragesRequest",
+  "WatchStoragesRequest",
+  "Ferry__V1__WatchStoragesRequest",
+  "ferry.v1",
+  sizeof(Ferry__V1__WatchStoragesRequest),
+  4,
+  ferry__v1__watch_storages_request__field_descriptors,
+  ferry__v1__watch_storages_request__field_indices_by_name,
+  1,  ferry__v1__watch_storages_request__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__watch_storages_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor ferry__v1__watch_storages_response__field_descriptors[3] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WatchStoragesResponse, type),
+    &ferry__v1__storage_event_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "storage",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WatchStoragesResponse, storage),
+    &ferry__v1__storage__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "storage_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__WatchStoragesResponse, storage_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned ferry__v1__watch_storages_response__field_indices_by_name[] = {
+  1,   /* field[1] = storage */
+  2,   /* field[2] = storage_id */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange ferry__v1__watch_storages_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor ferry__v1__watch_storages_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.WatchStoragesResponse",
+  "WatchStoragesResponse",
+  "Ferry__V1__WatchStoragesResponse",
+  "ferry.v1",
+  sizeof(Ferry__V1__WatchStoragesResponse),
+  3,
+  ferry__v1__watch_storages_response__field_descriptors,
+  ferry__v1__watch_storages_response__field_indices_by_name,
+  1,  ferry__v1__watch_storages_response__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__watch_storages_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor ferry__v1__job_info__field_descriptors[11] =
+{
+  {
+    "job_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, job_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "storage_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, storage_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, kind),
+    &ferry__v1__storage_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, provider),
+    &ferry__v1__storage_provider__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, state),
+    &ferry__v1__job_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "worker_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, worker_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "instance_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, instance_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_unix_micros",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, created_unix_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "claimed_unix_micros",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, claimed_unix_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_progress_unix_micros",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, last_progress_unix_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cancel_requested",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__JobInfo, cancel_requested),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned ferry__v1__job_info__field_indices_by_name[] = {
+  10,   /* field[10] = cancel_requested */
+  8,   /* field[8] = claimed_unix_micros */
+  7,   /* field[7] = created_unix_micros */
+  6,   /* field[6] = instance_id */
+  0,   /* field[0] = job_id */
+  2,   /* field[2] = kind */
+  9,   /* field[9] = last_progress_unix_micros */
+  3,   /* field[3] = provider */
+  4,   /* field[4] = state */
+  1,   /* field[1] = storage_id */
+  5,   /* field[5] = worker_id */
+};
+static const ProtobufCIntRange ferry__v1__job_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor ferry__v1__job_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.JobInfo",
+  "JobInfo",
+  "Ferry__V1__JobInfo",
+  "ferry.v1",
+  sizeof(Ferry__V1__JobInfo),
+  11,
+  ferry__v1__job_info__field_descriptors,
+  ferry__v1__job_info__field_indices_by_name,
+  1,  ferry__v1__job_info__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__job_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor ferry__v1__list_jobs_request__field_descriptors[3] =
+{
+  {
+    "states",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Ferry__V1__ListJobsRequest, n_states),
+    offsetof(Ferry__V1__ListJobsRequest, states),
+    &ferry__v1__job_state__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ListJobsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ListJobsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned ferry__v1__list_jobs_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = states */
+};
+static const ProtobufCIntRange ferry__v1__list_jobs_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor ferry__v1__list_jobs_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.ListJobsRequest",
+  "ListJobsRequest",
+  "Ferry__V1__ListJobsRequest",
+  "ferry.v1",
+  sizeof(Ferry__V1__ListJobsRequest),
+  3,
+  ferry__v1__list_jobs_request__field_descriptors,
+  ferry__v1__list_jobs_request__field_indices_by_name,
+  1,  ferry__v1__list_jobs_request__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__list_jobs_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor ferry__v1__list_jobs_response__field_descriptors[5] =
+{
+  {
+    "jobs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Ferry__V1__ListJobsResponse, n_jobs),
+    offsetof(Ferry__V1__ListJobsResponse, jobs),
+    &ferry__v1__job_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ListJobsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queued_count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ListJobsResponse, queued_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "running_count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ListJobsResponse, running_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "oldest_queued_unix_micros",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Ferry__V1__ListJobsResponse, oldest_queued_unix_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned ferry__v1__list_jobs_response__field_indices_by_name[] = {
+  0,   /* field[0] = jobs */
+  1,   /* field[1] = next_page_token */
+  4,   /* field[4] = oldest_queued_unix_micros */
+  2,   /* field[2] = queued_count */
+  3,   /* field[3] = running_count */
+};
+static const ProtobufCIntRange ferry__v1__list_jobs_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor ferry__v1__list_jobs_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "ferry.v1.ListJobsResponse",
+  "ListJobsResponse",
+  "Ferry__V1__ListJobsResponse",
+  "ferry.v1",
+  sizeof(Ferry__V1__ListJobsResponse),
+  5,
+  ferry__v1__list_jobs_response__field_descriptors,
+  ferry__v1__list_jobs_response__field_indices_by_name,
+  1,  ferry__v1__list_jobs_response__number_ranges,
+  (ProtobufCMessageInit) ferry__v1__list_jobs_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue ferry__v1__storage_event_type__enum_values_by_number[6] =
+{
+  { "STORAGE_EVENT_TYPE_UNSPECIFIED", "FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_UNSPECIFIED", 0 },
+  { "STORAGE_EVENT_TYPE_CURRENT", "FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_CURRENT", 1 },
+  { "STORAGE_EVENT_TYPE_CAUGHT_UP", "FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_CAUGHT_UP", 2 },
+  { "STORAGE_EVENT_TYPE_CHANGED", "FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_CHANGED", 3 },
+  { "STORAGE_EVENT_TYPE_PROGRESS", "FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_PROGRESS", 4 },
+  { "STORAGE_EVENT_TYPE_DELETED", "FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_DELETED", 5 },
+};
+static const ProtobufCIntRange ferry__v1__storage_event_type__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex ferry__v1__storage_event_type__enum_values_by_name[6] =
+{
+  { "STORAGE_EVENT_TYPE_CAUGHT_UP", 2 },
+  { "STORAGE_EVENT_TYPE_CHANGED", 3 },
+  { "STORAGE_EVENT_TYPE_CURRENT", 1 },
+  { "STORAGE_EVENT_TYPE_DELETED", 5 },
+  { "STORAGE_EVENT_TYPE_PROGRESS", 4 },
+  { "STORAGE_EVENT_TYPE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor ferry__v1__storage_event_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "ferry.v1.StorageEventType",
+  "StorageEventType",
+  "Ferry__V1__StorageEventType",
+  "ferry.v1",
+  6,
+  ferry__v1__storage_event_type__enum_values_by_number,
+  6,
+  ferry__v1__storage_event_type__enum_values_by_name,
+  1,
+  ferry__v1__storage_event_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue ferry__v1__job_state__enum_values_by_number[3] =
+{
+  { "JOB_STATE_UNSPECIFIED", "FERRY__V1__JOB_STATE__JOB_STATE_UNSPECIFIED", 0 },
+  { "JOB_STATE_QUEUED", "FERRY__V1__JOB_STATE__JOB_STATE_QUEUED", 1 },
+  { "JOB_STATE_RUNNING", "FERRY__V1__JOB_STATE__JOB_STATE_RUNNING", 2 },
+};
+static const ProtobufCIntRange ferry__v1__job_state__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex ferry__v1__job_state__enum_values_by_name[3] =
+{
+  { "JOB_STATE_QUEUED", 1 },
+  { "JOB_STATE_RUNNING", 2 },
+  { "JOB_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor ferry__v1__job_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "ferry.v1.JobState",
+  "JobState",
+  "Ferry__V1__JobState",
+  "ferry.v1",
+  3,
+  ferry__v1__job_state__enum_values_by_number,
+  3,
+  ferry__v1__job_state__enum_values_by_name,
+  1,
+  ferry__v1__job_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor ferry__v1__storage_service__method_descriptors[15] =
 {
   { "CreateStorage", &ferry__v1__create_storage_request__descriptor, &ferry__v1__create_storage_response__descriptor },
   { "GetStorage", &ferry__v1__get_storage_request__descriptor, &ferry__v1__get_storage_response__descriptor },
@@ -1495,6 +2249,8 @@ static const ProtobufCMethodDescriptor ferry__v1__storage_service__method_descri
   { "DeleteAnnotations", &ferry__v1__delete_annotations_request__descriptor, &ferry__v1__delete_annotations_response__descriptor },
   { "ListDatasetObjects", &ferry__v1__list_dataset_objects_request__descriptor, &ferry__v1__list_dataset_objects_response__descriptor },
   { "ListWorkers", &ferry__v1__list_workers_request__descriptor, &ferry__v1__list_workers_response__descriptor },
+  { "WatchStorages", &ferry__v1__watch_storages_request__descriptor, &ferry__v1__watch_storages_response__descriptor },
+  { "ListJobs", &ferry__v1__list_jobs_request__descriptor, &ferry__v1__list_jobs_response__descriptor },
 };
 const unsigned ferry__v1__storage_service__method_indices_by_name[] = {
   6,        /* CancelSync */
@@ -1504,12 +2260,14 @@ const unsigned ferry__v1__storage_service__method_indices_by_name[] = {
   3,        /* DeleteStorage */
   1,        /* GetStorage */
   11,        /* ListDatasetObjects */
+  14,        /* ListJobs */
   4,        /* ListStorages */
   8,        /* ListTasks */
   12,        /* ListWorkers */
   9,        /* PutAnnotations */
   5,        /* StartSync */
-  2         /* UpdateStorage */
+  2,        /* UpdateStorage */
+  13         /* WatchStorages */
 };
 const ProtobufCServiceDescriptor ferry__v1__storage_service__descriptor =
 {
@@ -1518,7 +2276,7 @@ const ProtobufCServiceDescriptor ferry__v1__storage_service__descriptor =
   "StorageService",
   "Ferry__V1__StorageService",
   "ferry.v1",
-  13,
+  15,
   ferry__v1__storage_service__method_descriptors,
   ferry__v1__storage_service__method_indices_by_name
 };
@@ -1625,6 +2383,22 @@ void ferry__v1__storage_service__list_workers(ProtobufCService *service,
 {
   assert(service->descriptor == &ferry__v1__storage_service__descriptor);
   service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void ferry__v1__storage_service__watch_storages(ProtobufCService *service,
+                                                const Ferry__V1__WatchStoragesRequest *input,
+                                                Ferry__V1__WatchStoragesResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &ferry__v1__storage_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void ferry__v1__storage_service__list_jobs(ProtobufCService *service,
+                                           const Ferry__V1__ListJobsRequest *input,
+                                           Ferry__V1__ListJobsResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &ferry__v1__storage_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void ferry__v1__storage_service__init (Ferry__V1__StorageService_Service *service,
                                        Ferry__V1__StorageService_ServiceDestroy destroy)

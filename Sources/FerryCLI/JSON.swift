@@ -12,6 +12,13 @@ public enum JSON {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// On one line, keys sorted: one record of a stream (`--watch -o json` prints one per line).
+    public static func line(_ object: Any) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("null".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// An instant (`*_unix_micros`) as an RFC 3339 string; `null` when not set (0).
     static func time(_ micros: Int64) -> Any {
         TimeText.rfc3339(unixMicros: micros) ?? NSNull()

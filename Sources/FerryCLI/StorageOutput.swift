@@ -1,4 +1,5 @@
 public import FerryProto
+import Foundation
 
 /// How ferryctl shows storages: tables and the `sync --watch` progress line (JSON: ``StorageJSON``;
 /// `describe`: ``StorageDescription``).
@@ -42,16 +43,67 @@ public enum StorageOutput {
         }
     }
 
-    /// The `sync --watch` progress line: status, count, tasks existed, worker.
+    /// The `sync --watch` progress line: status; objects done (created, existed or invalid) out
+    /// of those listed so far; tasks created and existed; rate and elapsed time (from the
+    /// server's claim and heartbeat times, so the client's clock does not matter); worker.
     public static func progressLine(_ storage: FerryV1.Storage) -> String {
         let sync = storage.sync ?? FerryV1.SyncInfo()
         let meta = sync.meta ?? FerryV1.SyncMeta()
+        let done = sync.lastSyncCount + meta.tasksExisted + meta.tasksFailedValidation
         var line = "storage \(storage.id): \(Names.status(sync.status))"
-        line += "  count=\(sync.lastSyncCount)  existed=\(meta.tasksExisted)"
+        line += "  objects \(done)/\(meta.objectsScanned) listed"
+        line += "  created=\(sync.lastSyncCount)  existed=\(meta.tasksExisted)"
         if meta.tasksFailedValidation > 0 { line += "  invalid=\(meta.tasksFailedValidation)" }
+        if let elapsed = elapsedMicros(sync) {
+            let rate = elapsed > 0 ? Double(done) * 1_000_000 / Double(elapsed) : 0
+            line += "  rate=\(Int(rate.rounded()))/s  elapsed=\(DurationText.format(micros: elapsed))"
+        }
         line += "  worker=\(meta.workerID.isEmpty ? "-" : meta.workerID)"
         if !sync.waitingReason.isEmpty { line += "  waiting: \(sync.waitingReason)" }
         return line
+    }
+
+    /// How long the sync has run, on the server's clock: its duration once settled, else from
+    /// its claim to its newest heartbeat; `nil` before a worker claimed it.
+    static func elapsedMicros(_ sync: FerryV1.SyncInfo) -> Int64? {
+        let meta = sync.meta ?? FerryV1.SyncMeta()
+        if meta.durationMicros > 0 { return meta.durationMicros }
+        guard meta.timeInProgressUnixMicros > 0 else { return nil }
+        return max(0, meta.timeLastPingUnixMicros - meta.timeInProgressUnixMicros)
+    }
+
+    /// One `storage list --watch` line for an event: the time it arrived, then the progress
+    /// line, or `storage N: deleted`.
+    public static func eventLine(_ event: FerryV1.WatchStoragesResponse, clock: String) -> String {
+        guard event.type != .deleted, let storage = event.storage else {
+            return "\(clock)  storage \(event.storageID): deleted"
+        }
+        var line = "\(clock)  " + progressLine(storage)
+        let reason = shortReason(storage.sync ?? FerryV1.SyncInfo())
+        if !reason.isEmpty, storage.sync?.waitingReason.isEmpty ?? true { line += "  reason: \(reason)" }
+        return line
+    }
+
+    /// `--watch -o json`: one event on one line, `{"type": "changed", "storage_id": 3,
+    /// "storage": {…}}` (`storage` is `null` for a deletion).
+    public static func eventJSON(_ event: FerryV1.WatchStoragesResponse) -> String {
+        JSON.line([
+            "type": eventType(event.type),
+            "storage_id": event.storageID,
+            "storage": event.storage.map(StorageJSON.object) ?? NSNull(),
+        ] as [String: Any])
+    }
+
+    /// An event type's short name: `current`, `caught_up`, `changed`, `progress`, `deleted`.
+    public static func eventType(_ type: FerryV1.StorageEventType) -> String {
+        switch type {
+        case .current: "current"
+        case .caughtUp: "caught_up"
+        case .changed: "changed"
+        case .progress: "progress"
+        case .deleted: "deleted"
+        default: "unspecified"
+        }
     }
 
     /// What `sync --watch` prints once the sync has settled: the status line, then the reason

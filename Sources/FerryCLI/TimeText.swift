@@ -15,4 +15,11 @@ public enum TimeText {
         let second = FerryTime(unixMicroseconds: micros - micros % 1_000_000)
         return "\(second.iso8601) (\(Age.format(unixMicros: micros, nowMicros: nowMicros)) ago)"
     }
+
+    /// The time of day in UTC to the second, `20:31:11Z`, to stamp the lines of a live view.
+    public static func clock(unixMicros micros: Int64) -> String {
+        let text = FerryTime(unixMicroseconds: micros - micros % 1_000_000).iso8601
+        guard let t = text.firstIndex(of: "T") else { return text }
+        return String(text[text.index(after: t)...])
+    }
 }

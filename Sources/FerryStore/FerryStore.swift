@@ -220,6 +220,14 @@ public protocol FerryStore: Sendable {
     /// - Throws: ``StoreError/Code/notFound`` if the storage does not exist.
     func jobObservation(storageID: Int64) async throws -> JobObservation
 
+    /// Lists the queued and running jobs, oldest first (by queue time, then id), with the queue's
+    /// depth over all pages, read in one snapshot.
+    ///
+    /// - Parameter query: Which states, the page size and the cursor.
+    /// - Returns: One page.
+    /// - Throws: `.corrupt`, `.io`.
+    func listJobs(_ query: JobQuery) async throws -> JobPage
+
     /// Removes a job from the queue (an operator's purge). Its storage keeps pointing at it, so the
     /// next read fails the sync with `JOB_MISSING`; its lease becomes ``LeaseState/unknown``.
     ///

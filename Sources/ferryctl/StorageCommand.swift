@@ -95,19 +95,26 @@ struct StorageCommand: AsyncParsableCommand {
         @Option(help: "Only storages whose title contains this text.")
         var titleContains = ""
 
+        @Flag(help: "Print the list, then a line for every change until interrupted (WatchStorages); -o json: one event per line.")
+        var watch = false
+
         func validate() throws {
             if let kind, Names.parseKind(kind) == nil { throw ValidationError("--kind must be import, export or dataset") }
             if let status, Names.parseStatus(status) == nil { throw ValidationError("--status: unknown status") }
+            if watch, status != nil || !titleContains.isEmpty {
+                throw ValidationError("--watch follows storages through every status: use --project and --kind with it")
+            }
         }
 
         func run() async throws {
+            if watch { return try await runWatch() }
             let filter = FerryV1.StorageFilter(
                 projectID: project,
                 kinds: kind.flatMap(Names.parseKind).map { [$0] } ?? [],
                 statuses: status.flatMap(Names.parseStatus).map { [$0] } ?? [],
                 titleContains: titleContains
             )
-            let list = try await connection.withClient { client in
+            let (list, queue) = try await connection.withClient { client in
                 // One reply with every page's storages and the last page's counts.
                 var list = FerryV1.ListStoragesResponse()
                 repeat {
@@ -122,7 +129,14 @@ struct StorageCommand: AsyncParsableCommand {
                     list.totalCount = page.totalCount
                     list.connectedWorkers = page.connectedWorkers
                 } while !list.nextPageToken.isEmpty
-                return list
+                // The queue's depth for the line above the table (JSON prints the reply alone).
+                let queue = output.output == .json ? nil : try await connection.unary(
+                    client, FerryV1.Methods.StorageService.listJobs, FerryV1.ListJobsRequest(pageSize: 1),
+                    as: FerryV1.ListJobsResponse.self)
+                return (list, queue)
+            }
+            if let queue {
+                print(JobOutput.queueLine(queue, connectedWorkers: list.connectedWorkers, nowMicros: nowMicros()))
             }
             printStorages(list.storages, format: output.output) { StorageJSON.json(list) }
         }

@@ -22,11 +22,8 @@ struct SyncCommand: AsyncParsableCommand {
     @Argument(help: "Storage id.")
     var id: Int64
 
-    @Flag(help: "Follow the sync until it completes or fails.")
+    @Flag(help: "Follow the sync until it completes or fails (WatchStorages: no polling).")
     var watch = false
-
-    @Option(help: "Seconds between polls with --watch.")
-    var interval: Double = 0.5
 
     @Flag(help: "export: rewrite every annotated task's object this once.")
     var fullExport = false
@@ -56,12 +53,20 @@ struct SyncCommand: AsyncParsableCommand {
         if code != ExitCodes.success { throw ExitCode(code) }
     }
 
-    /// Polls GetStorage until the sync settles; returns the exit code for its final status.
+    /// Follows the storage with WatchStorages until the sync settles; returns the exit code for
+    /// its final status. A terminal gets one line rewritten in place; a pipe or a file gets every
+    /// line whole, flushed as it happens.
     func follow(_ client: ConnectedClient) async throws -> Int32 {
         let live = isatty(STDOUT_FILENO) != 0
         var lastLine = ""
-        while true {
-            let storage = try await connection.storage(client, id: id)
+        let watch = StorageWatch(client: client, request: FerryV1.WatchStoragesRequest(storageIDs: [id]))
+        for try await item in watch.items() {
+            guard case .event(let event) = item else {
+                if case .reopening(let reason) = item { printError("watch dropped (\(reason)); opening it again") }
+                continue
+            }
+            if event.type == .deleted { throw RPCError(code: .notFound, message: "storage \(id) was deleted") }
+            guard let storage = event.storage else { continue }
             let status = storage.sync?.status ?? .unspecified
             let line = StorageOutput.progressLine(storage)
             if output.output == .text, line != lastLine {
@@ -69,7 +74,7 @@ struct SyncCommand: AsyncParsableCommand {
                     FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))
                 } else {
                     print(line)
-                    fflush(nil)  // A pipe or a file gets each line as it happens.
+                    fflush(nil)
                 }
                 lastLine = line
             }
@@ -82,8 +87,8 @@ struct SyncCommand: AsyncParsableCommand {
                 }
                 return ExitCodes.code(forSettled: status)
             }
-            try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
         }
+        throw RPCError(code: .unavailable, message: "the watch ended before the sync settled")
     }
 }
 
@@ -115,39 +120,6 @@ struct CancelCommand: AsyncParsableCommand {
             json: ReplyJSON.cancelSync(response),
             text: response.cancelRequested
                 ? "sync \(response.jobID) cancel requested: \(status)" : "no sync running for storage \(id): \(status)")
-    }
-}
-
-/// `ferryctl jobs delete <job-id>`.
-struct JobsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "jobs",
-        abstract: "Manage sync jobs.",
-        subcommands: [Delete.self]
-    )
-
-    struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Delete a job; a sync that waits for it fails with JOB_MISSING."
-        )
-
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: ReplyOutputOptions
-
-        @Argument(help: "Job id.")
-        var jobID: String
-
-        func run() async throws {
-            let response = try await connection.call(
-                FerryV1.Methods.StorageService.deleteJob,
-                FerryV1.DeleteJobRequest(jobID: jobID),
-                as: FerryV1.DeleteJobResponse.self
-            )
-            guard response.deleted else {
-                throw RPCError(code: .notFound, message: "job \(jobID) does not exist")
-            }
-            output.print(json: ReplyJSON.deleteJob(jobID, response), text: "job \(jobID) deleted")
-        }
     }
 }
 

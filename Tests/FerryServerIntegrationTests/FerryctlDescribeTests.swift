@@ -14,7 +14,7 @@ struct FerryctlDescribeTests {
         }
         try world.worker.start()
         // `sync --watch -o json` prints only the settled storage, and exits 1 for a failed sync.
-        let (status, watched) = try await world.runFerryctl(["sync", "\(storage)", "--watch", "--interval", "0.1", "-o", "json"])
+        let (status, watched) = try await world.runFerryctl(["sync", "\(storage)", "--watch", "-o", "json"])
         #expect(status == 1, "\(watched)")
         let settled = try Self.object(watched)
         #expect((settled["sync"] as? [String: Any])?["status"] as? String == "failed", "\(watched)")

@@ -156,7 +156,7 @@ struct WorkerEndToEndTests {
         defer { world.cleanUp() }
         let storage = try await world.storage(files: 3_000)
         try world.worker.start()
-        let (process, output) = try world.startFerryctl(["sync", "\(storage)", "--watch", "--interval", "0.1"])
+        let (process, output) = try world.startFerryctl(["sync", "\(storage)", "--watch"])
         defer { if process.isRunning { process.terminate() } }
         var seen = ""
         while process.isRunning, !seen.contains(": in_progress") {

@@ -559,3 +559,256 @@ extension FerryV1.ListWorkersResponse: CMessageBridge {
         ferry__v1__list_workers_response__pack(message, out)
     }
 }
+
+extension FerryV1.WatchStoragesRequest: CMessageBridge {
+    typealias CMessage = Ferry__V1__WatchStoragesRequest
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+        self.projectID = c.project_id
+        self.kinds = try CFieldDecoding.enums(
+            c.kinds,
+            count: c.n_kinds,
+            as: FerryV1.StorageKind.self,
+            field: "ferry.v1.WatchStoragesRequest.kinds"
+        )
+        self.providers = try CFieldDecoding.enums(
+            c.providers,
+            count: c.n_providers,
+            as: FerryV1.StorageProvider.self,
+            field: "ferry.v1.WatchStoragesRequest.providers"
+        )
+        self.storageIDs = try CFieldDecoding.scalars(
+            c.storage_ids,
+            count: c.n_storage_ids,
+            field: "ferry.v1.WatchStoragesRequest.storage_ids"
+        )
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__watch_storages_request__init(&c)
+        c.project_id = self.projectID
+        (c.n_kinds, c.kinds) = scope.enums(self.kinds)
+        (c.n_providers, c.providers) = scope.enums(self.providers)
+        (c.n_storage_ids, c.storage_ids) = scope.array(self.storageIDs)
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__watch_storages_request__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__watch_storages_request__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__watch_storages_request__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__watch_storages_request__pack(message, out)
+    }
+}
+
+extension FerryV1.StorageEventType: CEnumBridge {
+    typealias CEnum = Ferry__V1__StorageEventType
+
+    init(cValue: CEnum) {
+        self.init(rawValue: Int32(bitPattern: cValue.rawValue))
+    }
+
+    var cValue: CEnum {
+        CEnum(rawValue: UInt32(bitPattern: rawValue))
+    }
+}
+
+extension FerryV1.WatchStoragesResponse: CMessageBridge {
+    typealias CMessage = Ferry__V1__WatchStoragesResponse
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+        self.type = FerryV1.StorageEventType(cValue: c.type)
+        self.storage = try CFieldDecoding.message(c.storage, as: FerryV1.Storage.self)
+        self.storageID = c.storage_id
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__watch_storages_response__init(&c)
+        c.type = self.type.cValue
+        c.storage = try self.storage.map { try scope.message($0) }
+        c.storage_id = self.storageID
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__watch_storages_response__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__watch_storages_response__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__watch_storages_response__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__watch_storages_response__pack(message, out)
+    }
+}
+
+extension FerryV1.JobState: CEnumBridge {
+    typealias CEnum = Ferry__V1__JobState
+
+    init(cValue: CEnum) {
+        self.init(rawValue: Int32(bitPattern: cValue.rawValue))
+    }
+
+    var cValue: CEnum {
+        CEnum(rawValue: UInt32(bitPattern: rawValue))
+    }
+}
+
+extension FerryV1.JobInfo: CMessageBridge {
+    typealias CMessage = Ferry__V1__JobInfo
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+        self.jobID = try CFieldDecoding.string(c.job_id, field: "ferry.v1.JobInfo.job_id")
+        self.storageID = c.storage_id
+        self.kind = FerryV1.StorageKind(cValue: c.kind)
+        self.provider = FerryV1.StorageProvider(cValue: c.provider)
+        self.state = FerryV1.JobState(cValue: c.state)
+        self.workerID = try CFieldDecoding.string(c.worker_id, field: "ferry.v1.JobInfo.worker_id")
+        self.instanceID = try CFieldDecoding.string(c.instance_id, field: "ferry.v1.JobInfo.instance_id")
+        self.createdUnixMicros = c.created_unix_micros
+        self.claimedUnixMicros = c.claimed_unix_micros
+        self.lastProgressUnixMicros = c.last_progress_unix_micros
+        self.cancelRequested = c.cancel_requested != 0
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__job_info__init(&c)
+        c.job_id = try scope.string(self.jobID, field: "ferry.v1.JobInfo.job_id")
+        c.storage_id = self.storageID
+        c.kind = self.kind.cValue
+        c.provider = self.provider.cValue
+        c.state = self.state.cValue
+        c.worker_id = try scope.string(self.workerID, field: "ferry.v1.JobInfo.worker_id")
+        c.instance_id = try scope.string(self.instanceID, field: "ferry.v1.JobInfo.instance_id")
+        c.created_unix_micros = self.createdUnixMicros
+        c.claimed_unix_micros = self.claimedUnixMicros
+        c.last_progress_unix_micros = self.lastProgressUnixMicros
+        c.cancel_requested = self.cancelRequested ? 1 : 0
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__job_info__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__job_info__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__job_info__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__job_info__pack(message, out)
+    }
+}
+
+extension FerryV1.ListJobsRequest: CMessageBridge {
+    typealias CMessage = Ferry__V1__ListJobsRequest
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+        self.states = try CFieldDecoding.enums(
+            c.states,
+            count: c.n_states,
+            as: FerryV1.JobState.self,
+            field: "ferry.v1.ListJobsRequest.states"
+        )
+        self.pageSize = c.page_size
+        self.pageToken = try CFieldDecoding.string(c.page_token, field: "ferry.v1.ListJobsRequest.page_token")
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__list_jobs_request__init(&c)
+        (c.n_states, c.states) = scope.enums(self.states)
+        c.page_size = self.pageSize
+        c.page_token = try scope.string(self.pageToken, field: "ferry.v1.ListJobsRequest.page_token")
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__list_jobs_request__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__list_jobs_request__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__list_jobs_request__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__list_jobs_request__pack(message, out)
+    }
+}
+
+extension FerryV1.ListJobsResponse: CMessageBridge {
+    typealias CMessage = Ferry__V1__ListJobsResponse
+
+    init(cMessage c: CMessage) throws {
+        self.init()
+        self.jobs = try CFieldDecoding.messages(
+            c.jobs,
+            count: c.n_jobs,
+            as: FerryV1.JobInfo.self,
+            field: "ferry.v1.ListJobsResponse.jobs"
+        )
+        self.nextPageToken = try CFieldDecoding.string(
+            c.next_page_token,
+            field: "ferry.v1.ListJobsResponse.next_page_token"
+        )
+        self.queuedCount = c.queued_count
+        self.runningCount = c.running_count
+        self.oldestQueuedUnixMicros = c.oldest_queued_unix_micros
+    }
+
+    func cMessage(in scope: CAllocationScope) throws -> CMessage {
+        var c = CMessage()
+        ferry__v1__list_jobs_response__init(&c)
+        (c.n_jobs, c.jobs) = try scope.messages(self.jobs)
+        c.next_page_token = try scope.string(self.nextPageToken, field: "ferry.v1.ListJobsResponse.next_page_token")
+        c.queued_count = self.queuedCount
+        c.running_count = self.runningCount
+        c.oldest_queued_unix_micros = self.oldestQueuedUnixMicros
+        return c
+    }
+
+    static func cUnpack(_ length: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        ferry__v1__list_jobs_response__unpack(nil, length, data)
+    }
+
+    static func cFreeUnpacked(_ message: UnsafeMutablePointer<CMessage>) {
+        ferry__v1__list_jobs_response__free_unpacked(message, nil)
+    }
+
+    static func cPackedSize(_ message: UnsafePointer<CMessage>) -> Int {
+        ferry__v1__list_jobs_response__get_packed_size(message)
+    }
+
+    static func cPack(_ message: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ferry__v1__list_jobs_response__pack(message, out)
+    }
+}

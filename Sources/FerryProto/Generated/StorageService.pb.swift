@@ -671,4 +671,506 @@ extension FerryV1 {
             try CMessageCoding.encode(self)
         }
     }
+
+    /// StorageService.WatchStorages request: which storages to follow. Every set field must match;
+    /// empty fields match all.
+    ///
+    /// Proto message `ferry.v1.WatchStoragesRequest`.
+    public struct WatchStoragesRequest: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.WatchStoragesRequest"
+
+        /// Only storages of this project; 0 for all projects.
+        ///
+        /// Proto field `int64 project_id = 1`.
+        public var projectID: Int64
+
+        /// Only these kinds.
+        ///
+        /// Proto field `repeated StorageKind kinds = 2`.
+        public var kinds: [FerryV1.StorageKind]
+
+        /// Only these providers.
+        ///
+        /// Proto field `repeated StorageProvider providers = 3`.
+        public var providers: [FerryV1.StorageProvider]
+
+        /// Only these storages.
+        ///
+        /// Proto field `repeated int64 storage_ids = 4`.
+        public var storageIDs: [Int64]
+
+        /// Creates a `ferry.v1.WatchStoragesRequest`; fields not given keep their proto3 defaults.
+        ///
+        /// - Parameters:
+        ///   - projectID: Only storages of this project; 0 for all projects.
+        ///   - kinds: Only these kinds.
+        ///   - providers: Only these providers.
+        ///   - storageIDs: Only these storages.
+        public init(
+            projectID: Int64 = 0,
+            kinds: [FerryV1.StorageKind] = [],
+            providers: [FerryV1.StorageProvider] = [],
+            storageIDs: [Int64] = []
+        ) {
+            self.projectID = projectID
+            self.kinds = kinds
+            self.providers = providers
+            self.storageIDs = storageIDs
+        }
+
+        /// Decodes a `ferry.v1.WatchStoragesRequest`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
+
+    /// What one WatchStoragesResponse tells.
+    ///
+    /// Proto enum `ferry.v1.StorageEventType`. Values this build does not know decode as
+    /// ``unrecognized(_:)`` and encode back unchanged.
+    public enum StorageEventType: FerryEnum {
+        /// Not set; never sent.
+        ///
+        /// `STORAGE_EVENT_TYPE_UNSPECIFIED` = 0.
+        case unspecified
+        /// A matching storage as it stands when the watch opens (after termination detection), one per
+        /// storage in ascending id order.
+        ///
+        /// `STORAGE_EVENT_TYPE_CURRENT` = 1.
+        case current
+        /// Every storage that matched when the watch opened has been sent; changes follow.
+        ///
+        /// `STORAGE_EVENT_TYPE_CAUGHT_UP` = 2.
+        case caughtUp
+        /// The storage was created, or its status, sync job, verdict, settings or secrets changed.
+        ///
+        /// `STORAGE_EVENT_TYPE_CHANGED` = 3.
+        case changed
+        /// Only progress changed: counters or heartbeat times. Sent at most once per ping interval
+        /// per storage.
+        ///
+        /// `STORAGE_EVENT_TYPE_PROGRESS` = 4.
+        case progress
+        /// The storage was deleted; only `storage_id` is set.
+        ///
+        /// `STORAGE_EVENT_TYPE_DELETED` = 5.
+        case deleted
+        /// A value this build does not know, kept with its wire number.
+        case unrecognized(Int32)
+
+        /// The values this build knows, in declaration order.
+        public static let allCases: [Self] = [
+            .unspecified,
+            .current,
+            .caughtUp,
+            .changed,
+            .progress,
+            .deleted,
+        ]
+
+        /// Creates the value for a wire number; unknown numbers become ``unrecognized(_:)``.
+        ///
+        /// - Parameter rawValue: The wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .current
+            case 2: self = .caughtUp
+            case 3: self = .changed
+            case 4: self = .progress
+            case 5: self = .deleted
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .current: 1
+            case .caughtUp: 2
+            case .changed: 3
+            case .progress: 4
+            case .deleted: 5
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The proto name of the value, or `UNRECOGNIZED(<number>)`.
+        public var description: String {
+            switch self {
+            case .unspecified: "STORAGE_EVENT_TYPE_UNSPECIFIED"
+            case .current: "STORAGE_EVENT_TYPE_CURRENT"
+            case .caughtUp: "STORAGE_EVENT_TYPE_CAUGHT_UP"
+            case .changed: "STORAGE_EVENT_TYPE_CHANGED"
+            case .progress: "STORAGE_EVENT_TYPE_PROGRESS"
+            case .deleted: "STORAGE_EVENT_TYPE_DELETED"
+            case .unrecognized(let value): "UNRECOGNIZED(\(value))"
+            }
+        }
+
+        /// Values are equal when their wire numbers are, so `.unrecognized(1)` equals the
+        /// known value numbered 1.
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.rawValue == rhs.rawValue
+        }
+
+        /// Hashes the wire number.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(rawValue)
+        }
+    }
+
+    /// StorageService.WatchStorages response: one event.
+    ///
+    /// Proto message `ferry.v1.WatchStoragesResponse`.
+    public struct WatchStoragesResponse: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.WatchStoragesResponse"
+
+        /// What happened.
+        ///
+        /// Proto field `StorageEventType type = 1`.
+        public var type: FerryV1.StorageEventType
+
+        /// The storage as it now stands; unset for CAUGHT_UP and DELETED.
+        ///
+        /// Proto field `Storage storage = 2`.
+        public var storage: FerryV1.Storage?
+
+        /// The storage's id; 0 for CAUGHT_UP.
+        ///
+        /// Proto field `int64 storage_id = 3`.
+        public var storageID: Int64
+
+        /// Creates a `ferry.v1.WatchStoragesResponse`; fields not given keep their proto3 defaults.
+        ///
+        /// - Parameters:
+        ///   - type: What happened.
+        ///   - storage: The storage as it now stands; unset for CAUGHT_UP and DELETED.
+        ///   - storageID: The storage's id; 0 for CAUGHT_UP.
+        public init(
+            type: FerryV1.StorageEventType = .unspecified,
+            storage: FerryV1.Storage? = nil,
+            storageID: Int64 = 0
+        ) {
+            self.type = type
+            self.storage = storage
+            self.storageID = storageID
+        }
+
+        /// Decodes a `ferry.v1.WatchStoragesResponse`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
+
+    /// Where a job in the queue stands (StorageService.ListJobs lists only these two).
+    ///
+    /// Proto enum `ferry.v1.JobState`. Values this build does not know decode as
+    /// ``unrecognized(_:)`` and encode back unchanged.
+    public enum JobState: FerryEnum {
+        /// Not set.
+        ///
+        /// `JOB_STATE_UNSPECIFIED` = 0.
+        case unspecified
+        /// Waiting for a worker to claim it.
+        ///
+        /// `JOB_STATE_QUEUED` = 1.
+        case queued
+        /// Claimed: a worker holds its lease.
+        ///
+        /// `JOB_STATE_RUNNING` = 2.
+        case running
+        /// A value this build does not know, kept with its wire number.
+        case unrecognized(Int32)
+
+        /// The values this build knows, in declaration order.
+        public static let allCases: [Self] = [
+            .unspecified,
+            .queued,
+            .running,
+        ]
+
+        /// Creates the value for a wire number; unknown numbers become ``unrecognized(_:)``.
+        ///
+        /// - Parameter rawValue: The wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .queued
+            case 2: self = .running
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .queued: 1
+            case .running: 2
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The proto name of the value, or `UNRECOGNIZED(<number>)`.
+        public var description: String {
+            switch self {
+            case .unspecified: "JOB_STATE_UNSPECIFIED"
+            case .queued: "JOB_STATE_QUEUED"
+            case .running: "JOB_STATE_RUNNING"
+            case .unrecognized(let value): "UNRECOGNIZED(\(value))"
+            }
+        }
+
+        /// Values are equal when their wire numbers are, so `.unrecognized(1)` equals the
+        /// known value numbered 1.
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.rawValue == rhs.rawValue
+        }
+
+        /// Hashes the wire number.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(rawValue)
+        }
+    }
+
+    /// A queued or running job (StorageService.ListJobs).
+    ///
+    /// Proto message `ferry.v1.JobInfo`.
+    public struct JobInfo: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.JobInfo"
+
+        /// The job id.
+        ///
+        /// Proto field `string job_id = 1`.
+        public var jobID: String
+
+        /// The storage it syncs.
+        ///
+        /// Proto field `int64 storage_id = 2`.
+        public var storageID: Int64
+
+        /// The storage's kind.
+        ///
+        /// Proto field `StorageKind kind = 3`.
+        public var kind: FerryV1.StorageKind
+
+        /// The storage's provider.
+        ///
+        /// Proto field `StorageProvider provider = 4`.
+        public var provider: FerryV1.StorageProvider
+
+        /// Queued or running.
+        ///
+        /// Proto field `JobState state = 5`.
+        public var state: FerryV1.JobState
+
+        /// The worker holding it; empty while queued.
+        ///
+        /// Proto field `string worker_id = 6`.
+        public var workerID: String
+
+        /// That worker's process instance; empty while queued.
+        ///
+        /// Proto field `string instance_id = 7`.
+        public var instanceID: String
+
+        /// When it was queued.
+        ///
+        /// Proto field `int64 created_unix_micros = 8`.
+        public var createdUnixMicros: Int64
+
+        /// When a worker claimed it; 0 while queued.
+        ///
+        /// Proto field `int64 claimed_unix_micros = 9`.
+        public var claimedUnixMicros: Int64
+
+        /// Its newest persisted heartbeat with progress; 0 for none yet.
+        ///
+        /// Proto field `int64 last_progress_unix_micros = 10`.
+        public var lastProgressUnixMicros: Int64
+
+        /// Whether a cancel was asked for.
+        ///
+        /// Proto field `bool cancel_requested = 11`.
+        public var cancelRequested: Bool
+
+        /// Creates a `ferry.v1.JobInfo`; fields not given keep their proto3 defaults.
+        ///
+        /// - Parameters:
+        ///   - jobID: The job id.
+        ///   - storageID: The storage it syncs.
+        ///   - kind: The storage's kind.
+        ///   - provider: The storage's provider.
+        ///   - state: Queued or running.
+        ///   - workerID: The worker holding it; empty while queued.
+        ///   - instanceID: That worker's process instance; empty while queued.
+        ///   - createdUnixMicros: When it was queued.
+        ///   - claimedUnixMicros: When a worker claimed it; 0 while queued.
+        ///   - lastProgressUnixMicros: Its newest persisted heartbeat with progress; 0 for none yet.
+        ///   - cancelRequested: Whether a cancel was asked for.
+        public init(
+            jobID: String = "",
+            storageID: Int64 = 0,
+            kind: FerryV1.StorageKind = .unspecified,
+            provider: FerryV1.StorageProvider = .unspecified,
+            state: FerryV1.JobState = .unspecified,
+            workerID: String = "",
+            instanceID: String = "",
+            createdUnixMicros: Int64 = 0,
+            claimedUnixMicros: Int64 = 0,
+            lastProgressUnixMicros: Int64 = 0,
+            cancelRequested: Bool = false
+        ) {
+            self.jobID = jobID
+            self.storageID = storageID
+            self.kind = kind
+            self.provider = provider
+            self.state = state
+            self.workerID = workerID
+            self.instanceID = instanceID
+            self.createdUnixMicros = createdUnixMicros
+            self.claimedUnixMicros = claimedUnixMicros
+            self.lastProgressUnixMicros = lastProgressUnixMicros
+            self.cancelRequested = cancelRequested
+        }
+
+        /// Decodes a `ferry.v1.JobInfo`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
+
+    /// StorageService.ListJobs request.
+    ///
+    /// Proto message `ferry.v1.ListJobsRequest`.
+    public struct ListJobsRequest: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.ListJobsRequest"
+
+        /// Only jobs in these states; empty for queued and running.
+        ///
+        /// Proto field `repeated JobState states = 1`.
+        public var states: [FerryV1.JobState]
+
+        /// The most jobs per page; 0 for the server default. Larger values are capped.
+        ///
+        /// Proto field `int32 page_size = 2`.
+        public var pageSize: Int32
+
+        /// `next_page_token` from the previous page; empty for the first page.
+        ///
+        /// Proto field `string page_token = 3`.
+        public var pageToken: String
+
+        /// Creates a `ferry.v1.ListJobsRequest`; fields not given keep their proto3 defaults.
+        ///
+        /// - Parameters:
+        ///   - states: Only jobs in these states; empty for queued and running.
+        ///   - pageSize: The most jobs per page; 0 for the server default.
+        ///   - pageToken: `next_page_token` from the previous page; empty for the first page.
+        public init(
+            states: [FerryV1.JobState] = [],
+            pageSize: Int32 = 0,
+            pageToken: String = ""
+        ) {
+            self.states = states
+            self.pageSize = pageSize
+            self.pageToken = pageToken
+        }
+
+        /// Decodes a `ferry.v1.ListJobsRequest`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
+
+    /// StorageService.ListJobs response: oldest first.
+    ///
+    /// Proto message `ferry.v1.ListJobsResponse`.
+    public struct ListJobsResponse: FerryMessage {
+        /// The full proto name of the message.
+        public static let protoMessageName = "ferry.v1.ListJobsResponse"
+
+        /// One page of jobs, oldest first.
+        ///
+        /// Proto field `repeated JobInfo jobs = 1`.
+        public var jobs: [FerryV1.JobInfo]
+
+        /// Pass as `page_token` for the next page; empty on the last page.
+        ///
+        /// Proto field `string next_page_token = 2`.
+        public var nextPageToken: String
+
+        /// Jobs waiting in the queue now (all pages, whatever `states` asked for).
+        ///
+        /// Proto field `int64 queued_count = 3`.
+        public var queuedCount: Int64
+
+        /// Jobs held by workers now (all pages).
+        ///
+        /// Proto field `int64 running_count = 4`.
+        public var runningCount: Int64
+
+        /// When the oldest queued job was queued; 0 when none is.
+        ///
+        /// Proto field `int64 oldest_queued_unix_micros = 5`.
+        public var oldestQueuedUnixMicros: Int64
+
+        /// Creates a `ferry.v1.ListJobsResponse`; fields not given keep their proto3 defaults.
+        ///
+        /// - Parameters:
+        ///   - jobs: One page of jobs, oldest first.
+        ///   - nextPageToken: Pass as `page_token` for the next page; empty on the last page.
+        ///   - queuedCount: Jobs waiting in the queue now (all pages, whatever `states` asked for).
+        ///   - runningCount: Jobs held by workers now (all pages).
+        ///   - oldestQueuedUnixMicros: When the oldest queued job was queued; 0 when none is.
+        public init(
+            jobs: [FerryV1.JobInfo] = [],
+            nextPageToken: String = "",
+            queuedCount: Int64 = 0,
+            runningCount: Int64 = 0,
+            oldestQueuedUnixMicros: Int64 = 0
+        ) {
+            self.jobs = jobs
+            self.nextPageToken = nextPageToken
+            self.queuedCount = queuedCount
+            self.runningCount = runningCount
+            self.oldestQueuedUnixMicros = oldestQueuedUnixMicros
+        }
+
+        /// Decodes a `ferry.v1.ListJobsResponse`; see ``FerryMessage/init(protobufBytes:)``.
+        public init(protobufBytes bytes: [UInt8]) throws {
+            self = try CMessageCoding.decode(Self.self, from: bytes)
+        }
+
+        /// Encodes the message; see ``FerryMessage/protobufBytes()``.
+        public func protobufBytes() throws -> [UInt8] {
+            try CMessageCoding.encode(self)
+        }
+    }
 }

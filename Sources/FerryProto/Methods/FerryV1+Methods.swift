@@ -43,6 +43,10 @@ extension FerryV1 {
             public static let listDatasetObjects = MethodDescriptor(service: service, method: "ListDatasetObjects")
             /// `ListWorkers`.
             public static let listWorkers = MethodDescriptor(service: service, method: "ListWorkers")
+            /// `WatchStorages` (server streaming).
+            public static let watchStorages = MethodDescriptor(service: service, method: "WatchStorages")
+            /// `ListJobs`.
+            public static let listJobs = MethodDescriptor(service: service, method: "ListJobs")
         }
 
         /// `ferry.v1.WorkerService`: what sync workers call.

@@ -125,6 +125,7 @@ extension AccessPolicy {
         policy.allow([.admin], service: Storage.service)
         for method in [
             Storage.getStorage, Storage.listStorages, Storage.listTasks, Storage.listDatasetObjects, Storage.listWorkers,
+            Storage.watchStorages, Storage.listJobs,
         ] {
             policy.allow([.reader, .admin], method: method)
         }

@@ -20,6 +20,7 @@ public struct FerryServiceSet: Sendable {
     private let clock: any FerryClock
     private let enforcer: TerminationEnforcer
     private let pingInterval: Duration
+    private let watchHub: StorageWatchHub
 
     /// Wires the services.
     ///
@@ -38,7 +39,9 @@ public struct FerryServiceSet: Sendable {
     ) {
         let instances = WorkerInstances(clock: clock)
         let heartbeats = HeartbeatLedger(policy: policy, startedAt: clock.now())
-        let store = LeaseCachingStore(store) { heartbeats.forget(jobID: $0) }
+        let watchHub = StorageWatchHub()
+        let store = LeaseCachingStore(
+            store, onJobEnded: { heartbeats.forget(jobID: $0) }, onTouch: { watchHub.touch($0) })
         let enforcer = TerminationEnforcer(
             store: store, policy: policy, clock: clock, heartbeats: heartbeats, workers: instances, logger: logger)
         let health = HealthStatusBoard()
@@ -49,7 +52,8 @@ public struct FerryServiceSet: Sendable {
             enforcer: enforcer, arrivals: arrivals, probes: probes, clock: clock, logger: logger)
         let storages = StorageService(
             store: store, validator: validator, enforcer: enforcer, workers: instances,
-            arrivals: arrivals, probes: probes, clock: clock, logger: logger)
+            arrivals: arrivals, probes: probes, watchHub: watchHub,
+            watchInterval: .microseconds(policy.pingInterval.microseconds), clock: clock, logger: logger)
         health.setStatus(.serving, for: FerryV1.Methods.StorageService.service)
         health.setStatus(.serving, for: FerryV1.Methods.WorkerService.service)
         self.services = [HealthService(board: health), storages, workers]
@@ -61,6 +65,7 @@ public struct FerryServiceSet: Sendable {
         self.clock = clock
         self.enforcer = enforcer
         self.pingInterval = .microseconds(policy.pingInterval.microseconds)
+        self.watchHub = watchHub
     }
 
     /// A service that applies termination detection to every active storage once per ping
@@ -83,24 +88,29 @@ public struct FerryServiceSet: Sendable {
 
     /// Acts on a change another server replica made to the shared database: a queued sync wakes
     /// waiting AcquireJob calls, and cancels and settled jobs reach the lease cache, so the next
-    /// heartbeat of an affected job is answered from the truth. While the database cannot be
-    /// reached, health says `NOT_SERVING`.
+    /// heartbeat of an affected job is answered from the truth; open watches read what changed.
+    /// While the database cannot be reached, health says `NOT_SERVING`.
     @Sendable public func follow(_ change: StoreChange) {
         leases.apply(change)
         switch change {
-        case .syncQueued: arrivals.wake()
+        case .syncQueued:
+            arrivals.wake()
+            watchHub.touch(.unknown)
         case .feedResumed:
             health.setDatabaseReachable(true)
             arrivals.wake()
+            watchHub.touch(.unknown)
         case .feedLost: health.setDatabaseReachable(false)
-        case .cancelRequested, .jobEnded: break
+        case .cancelRequested(let jobID), .jobEnded(let jobID): watchHub.touch(.job(jobID))
         }
     }
 
     /// Graceful shutdown began: health says `NOT_SERVING` and AcquireJob long-polls end at once,
-    /// so only calls that are really working hold the shutdown for the grace period.
+    /// and watches end with UNAVAILABLE (their clients watch again elsewhere), so only calls that
+    /// are really working hold the shutdown for the grace period.
     @Sendable public func beginShutdown() {
         health.markAllNotServing()
         workers.beginDraining()
+        watchHub.close()
     }
 }

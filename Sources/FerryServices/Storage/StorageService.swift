@@ -15,6 +15,10 @@ public struct StorageService: RPCService {
     let workers: WorkerInstances
     let arrivals: Wakeup
     let probes: ProbeBoard
+    /// Where this process's writes reach open WatchStorages calls.
+    let watchHub: StorageWatchHub
+    /// How often a watch reads its active storages again for progress: the ping interval.
+    let watchInterval: Duration
     /// Queues syncs of export-on-change storages after annotations change.
     let exportFollower: ExportFollower
     /// The cloud providers, for presigning task URLs (no local files: they have no URLs to sign).
@@ -32,6 +36,8 @@ public struct StorageService: RPCService {
     ///   - workers: Which worker processes are connected.
     ///   - arrivals: Woken when a sync is queued, for waiting AcquireJob calls.
     ///   - probes: Where connection checks (`validate`) go to a worker.
+    ///   - watchHub: Where this process's writes reach open WatchStorages calls.
+    ///   - watchInterval: How often a watch reads its active storages again (the ping interval).
     ///   - clock: The server's clock.
     ///   - logger: Where to log.
     public init(
@@ -41,11 +47,15 @@ public struct StorageService: RPCService {
         workers: WorkerInstances,
         arrivals: Wakeup,
         probes: ProbeBoard,
+        watchHub: StorageWatchHub,
+        watchInterval: Duration,
         clock: any FerryClock,
         logger: Logger
     ) {
         self.arrivals = arrivals
         self.probes = probes
+        self.watchHub = watchHub
+        self.watchInterval = watchInterval
         self.store = store
         self.validator = validator
         self.enforcer = enforcer
@@ -108,11 +118,18 @@ public struct StorageService: RPCService {
         router.registerUnary(
             Methods.listDatasetObjects, deserializer: .init(), serializer: .init(), handler: listDatasetObjects)
         router.registerUnary(Methods.listWorkers, deserializer: .init(), serializer: .init(), handler: listWorkers)
+        router.registerUnary(Methods.listJobs, deserializer: .init(), serializer: .init(), handler: listJobs)
         router.registerServerStreaming(
             Methods.listTasks,
             deserializer: ProtobufDeserializer<FerryV1.ListTasksRequest>(),
             serializer: ProtobufSerializer<FerryV1.ListTasksResponse>(),
             handler: listTasks
+        )
+        router.registerServerStreaming(
+            Methods.watchStorages,
+            deserializer: ProtobufDeserializer<FerryV1.WatchStoragesRequest>(),
+            serializer: ProtobufSerializer<FerryV1.WatchStoragesResponse>(),
+            handler: watchStorages
         )
     }
 }

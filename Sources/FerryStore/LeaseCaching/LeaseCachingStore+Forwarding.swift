@@ -1,17 +1,8 @@
 public import FerryCore
 
-/// The calls that change no job pass straight through; the fenced ones drop a lease the store
-/// refuses.
+/// The calls that change no job and no storage row pass straight through; the fenced ones drop a
+/// lease the store refuses.
 extension LeaseCachingStore {
-    public func createStorage(
-        kind: StorageKind,
-        settings: StorageSettings,
-        secrets: StorageSecrets,
-        now: FerryTime
-    ) async throws -> Storage {
-        try await base.createStorage(kind: kind, settings: settings, secrets: secrets, now: now)
-    }
-
     public func storage(id: Int64) async throws -> Storage {
         try await base.storage(id: id)
     }
@@ -20,29 +11,16 @@ extension LeaseCachingStore {
         try await base.secrets(of: storageID)
     }
 
-    public func updateStorage(
-        id: Int64,
-        settings: StorageSettings,
-        secrets: SecretsUpdate,
-        expectedRevision: Int64?,
-        now: FerryTime
-    ) async throws -> Storage {
-        try await base.updateStorage(
-            id: id, settings: settings, secrets: secrets, expectedRevision: expectedRevision, now: now)
-    }
-
     public func listStorages(_ query: StorageQuery) async throws -> StoragePage {
         try await base.listStorages(query)
     }
 
-    public func startSync(storageID: Int64, options: SyncOptions, now: FerryTime, jobID: String) async throws
-        -> StartSyncResult
-    {
-        try await base.startSync(storageID: storageID, options: options, now: now, jobID: jobID)
-    }
-
     public func job(id: String) async throws -> JobRecord? {
         try await base.job(id: id)
+    }
+
+    public func listJobs(_ query: JobQuery) async throws -> JobPage {
+        try await base.listJobs(query)
     }
 
     public func jobObservation(storageID: Int64) async throws -> JobObservation {

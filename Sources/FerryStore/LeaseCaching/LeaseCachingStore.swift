@@ -11,6 +11,10 @@ import Synchronization
 /// drops it). Nobody invalidates it by hand. A lease not in the cache is unknown here, and the
 /// caller asks the store, which fences every persisted write anyway.
 ///
+/// Every call through it that may change a storage's row (its settings, its status, its sync job)
+/// is also told to `onTouch`, so live watchers (WatchStorages) read that storage again at once.
+/// Progress writes are not told: watchers pick progress up once per ping interval.
+///
 /// The cache is this process's. What other server replicas change reaches it through
 /// ``apply(_:)`` when the database announces changes (PostgreSQL); without announcements, a job
 /// settled through another replica is dropped here at its lease's next fenced write.
@@ -31,6 +35,7 @@ public final class LeaseCachingStore: FerryStore {
     public let base: any FerryStore
     private let state = Mutex(State())
     private let onJobEnded: @Sendable (String) -> Void
+    private let onTouch: @Sendable (StorageTouch) -> Void
 
     /// Wraps a store.
     ///
@@ -38,9 +43,15 @@ public final class LeaseCachingStore: FerryStore {
     ///   - base: The store every call goes to.
     ///   - onJobEnded: Called with a job's id whenever its lease is dropped (the job settled, was
     ///     removed, or its lease was refused), for other per-job memory to forget it.
-    public init(_ base: any FerryStore, onJobEnded: @escaping @Sendable (String) -> Void = { _ in }) {
+    ///   - onTouch: Called after every call that may have changed a storage's row.
+    public init(
+        _ base: any FerryStore,
+        onJobEnded: @escaping @Sendable (String) -> Void = { _ in },
+        onTouch: @escaping @Sendable (StorageTouch) -> Void = { _ in }
+    ) {
         self.base = base
         self.onJobEnded = onJobEnded
+        self.onTouch = onTouch
     }
 
     /// Whether a cancel was requested for a lease known current here; `nil` when the lease is not
@@ -53,6 +64,40 @@ public final class LeaseCachingStore: FerryStore {
             guard let entry = state.entries[lease.jobID], entry.lease == lease else { return nil }
             return entry.cancelRequested
         }
+    }
+
+    // MARK: - Calls that change storages
+
+    public func createStorage(
+        kind: StorageKind,
+        settings: StorageSettings,
+        secrets: StorageSecrets,
+        now: FerryTime
+    ) async throws -> Storage {
+        let storage = try await base.createStorage(kind: kind, settings: settings, secrets: secrets, now: now)
+        onTouch(.storage(storage.id))
+        return storage
+    }
+
+    public func updateStorage(
+        id: Int64,
+        settings: StorageSettings,
+        secrets: SecretsUpdate,
+        expectedRevision: Int64?,
+        now: FerryTime
+    ) async throws -> Storage {
+        let storage = try await base.updateStorage(
+            id: id, settings: settings, secrets: secrets, expectedRevision: expectedRevision, now: now)
+        onTouch(.storage(id))
+        return storage
+    }
+
+    public func startSync(storageID: Int64, options: SyncOptions, now: FerryTime, jobID: String) async throws
+        -> StartSyncResult
+    {
+        let result = try await base.startSync(storageID: storageID, options: options, now: now, jobID: jobID)
+        if !result.isAlreadyRunning { onTouch(.storage(storageID)) }
+        return result
     }
 
     // MARK: - Calls that change jobs
@@ -71,6 +116,7 @@ public final class LeaseCachingStore: FerryStore {
             leaseToken: leaseToken)
         if let claimed {
             record(claimed.lease, cancelRequested: false, since: epoch)
+            onTouch(.storage(claimed.storage.id))
         }
         return claimed
     }
@@ -99,12 +145,16 @@ public final class LeaseCachingStore: FerryStore {
             try await base.completeJob(lease: lease, outcome: outcome, counters: counters, now: now)
         }
         drop(lease.jobID)
+        onTouch(.job(lease.jobID))
         return info
     }
 
     public func applyVerdict(storageID: Int64, expectedJobID: String, newInfo: SyncInfo) async throws -> Bool {
         let written = try await base.applyVerdict(storageID: storageID, expectedJobID: expectedJobID, newInfo: newInfo)
-        if written { drop(expectedJobID) }
+        if written {
+            drop(expectedJobID)
+            onTouch(.storage(storageID))
+        }
         return written
     }
 
@@ -113,23 +163,31 @@ public final class LeaseCachingStore: FerryStore {
         if result.cancelRequested, let jobID = result.jobID {
             state.withLock { $0.entries[jobID]?.cancelRequested = true }
         }
+        onTouch(.storage(storageID))  // A queued sync is settled as cancelled at once.
         return result
     }
 
     public func deleteJob(id: String) async throws -> Bool {
-        defer { drop(id) }
+        defer {
+            drop(id)
+            onTouch(.job(id))
+        }
         return try await base.deleteJob(id: id)
     }
 
     public func deleteStorage(id: Int64, force: Bool) async throws -> StorageDeletion {
         let deletion = try await base.deleteStorage(id: id, force: force)
         if let jobID = deletion.activeJobID { drop(jobID) }
+        onTouch(.storage(id))
         return deletion
     }
 
     public func registerWorkerInstance(workerID: String, instanceID: String, now: FerryTime) async throws -> [String] {
         let lost = try await base.registerWorkerInstance(workerID: workerID, instanceID: instanceID, now: now)
-        lost.forEach(drop)
+        for jobID in lost {
+            drop(jobID)
+            onTouch(.job(jobID))
+        }
         return lost
     }
 

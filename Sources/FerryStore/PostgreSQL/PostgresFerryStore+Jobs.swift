@@ -85,6 +85,32 @@ extension PostgresFerryStore {
     }
 
     /// Reads one job in a transaction or on a leased connection.
+    /// Lists queued and running jobs, oldest first; see ``FerryStore/listJobs(_:)``.
+    ///
+    /// - Parameter query: States, page size and cursor.
+    /// - Returns: The page and the queue's depth, read in one snapshot.
+    /// - Throws: ``StoreError``.
+    public func listJobs(_ query: JobQuery) async throws -> JobPage {
+        let pageSize = query.effectivePageSize
+        var page = PostgresQuery.Builder(JobListing.pageSQL(query))
+        if let cursor = query.cursor {
+            // A row-value comparison: later queue time, or the same one and a later id.
+            page.sql(" AND (j.created_at, j.id) > (")
+            page.bind(cursor.createdAt.unixMicroseconds)
+            page.sql(", ")
+            page.bind(cursor.jobID)
+            page.sql(")")
+        }
+        page.sql(JobListing.orderSQL)
+        page.bind(Int64(pageSize + 1))
+        let pageQuery = page.query
+        return try await self.session.read { transaction in
+            try JobListing.page(
+                rows: try await transaction.rows(pageQuery), pageSize: pageSize,
+                depth: try await transaction.row(PostgresQuery(unsafeSQL: JobListing.depthSQL)))
+        }
+    }
+
     static func fetchJob(id: String, in transaction: PostgresTransaction) async throws -> JobRecord? {
         try await transaction.row("SELECT \(unescaped: JobColumns.select) FROM jobs j WHERE j.id = \(id)")
             .map(JobColumns.job(from:))

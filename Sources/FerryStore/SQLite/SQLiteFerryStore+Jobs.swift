@@ -90,6 +90,29 @@ extension SQLiteFerryStore {
         }
     }
 
+    /// Lists queued and running jobs, oldest first; see ``FerryStore/listJobs(_:)``.
+    ///
+    /// - Parameter query: States, page size and cursor.
+    /// - Returns: The page and the queue's depth, read in one snapshot.
+    /// - Throws: ``StoreError``.
+    public func listJobs(_ query: JobQuery) async throws -> JobPage {
+        let pageSize = query.effectivePageSize
+        var sql = JobListing.pageSQL(query)
+        var binds: [SQLiteData] = []
+        if let cursor = query.cursor {
+            // A row-value comparison: later queue time, or the same one and a later id.
+            sql += " AND (j.created_at, j.id) > (?, ?)"
+            binds += [.int64(cursor.createdAt.unixMicroseconds), .text(cursor.jobID)]
+        }
+        sql += JobListing.orderSQL + "?"
+        binds.append(.int64(Int64(pageSize + 1)))
+        return try await self.reader.read { [sql, binds] transaction in
+            try JobListing.page(
+                rows: try await transaction.rows(sql, binds), pageSize: pageSize,
+                depth: try await transaction.row(JobListing.depthSQL))
+        }
+    }
+
     static func fetchJob(id: String, in transaction: SQLiteTransaction) async throws -> JobRecord? {
         try await transaction.row("SELECT \(JobColumns.select) FROM jobs j WHERE j.id = ?", [.text(id)])
             .map(JobColumns.job(from:))

@@ -13,13 +13,14 @@ struct World {
     let worker: WorkerChild
 
     init(
-        staleAfterSeconds: Double, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false,
+        staleAfterSeconds: Double, pingIntervalSeconds: Double = 0.1, batchSize: Int, maxJobs: Int = 2, workerOnOneCPU: Bool = false,
         gracePeriodSeconds: Double = 10, workerKinds: String = "import,export,dataset", replicas: Int = 0,
         serverArguments: [String] = [], databaseURL: String? = nil, workerAcquireWaitSeconds: Double = 1,
         workerArguments: [String] = []
     ) async throws {
         daemon = try FerrydProcess(
-            staleAfterSeconds: staleAfterSeconds, gracePeriodSeconds: gracePeriodSeconds, extraArguments: serverArguments,
+            staleAfterSeconds: staleAfterSeconds, pingIntervalSeconds: pingIntervalSeconds,
+            gracePeriodSeconds: gracePeriodSeconds, extraArguments: serverArguments,
             databaseURL: databaseURL)
         self.replicas = (0..<replicas).map { [daemon] in FerrydProcess(replicaOf: daemon, name: "ferryd-replica\($0 + 1)") }
         worker = WorkerChild(

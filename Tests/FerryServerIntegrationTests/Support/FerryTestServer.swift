@@ -243,6 +243,18 @@ struct FerryClient: Sendable {
         }
     }
 
+    /// Opens WatchStorages, with no deadline, and runs `body` over its events.
+    func watch<Result: Sendable>(
+        _ request: FerryV1.WatchStoragesRequest,
+        _ body: @escaping @Sendable (ClientResponseStream<FerryV1.WatchStoragesResponse>) async throws -> Result
+    ) async throws -> Result {
+        try await rpc.serverStreaming(
+            Storage.watchStorages, request: request,
+            serializer: ProtobufSerializer<FerryV1.WatchStoragesRequest>(),
+            deserializer: ProtobufDeserializer<FerryV1.WatchStoragesResponse>(),
+            options: CallOptions(metadata: metadata, timeout: nil), onResponse: body)
+    }
+
     /// Opens a Heartbeat stream and runs `body` with a session that sends one request and
     /// waits for its reply.
     func heartbeat<Result: Sendable>(

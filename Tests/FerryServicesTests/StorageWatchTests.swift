@@ -1,0 +1,146 @@
+import FerryCore
+import FerryStore
+import Testing
+
+@testable import FerryServices
+
+/// The rules of a WatchStorages call without a server: what the ledger tells and holds back, how
+/// an inbox coalesces touches, and which storages a filter follows.
+@Suite struct StorageWatchLedgerTests {
+    static let t0 = FerryTime(unixMicroseconds: 1_800_000_000_000_000)
+
+    static func storage(id: Int64 = 1, project: Int64 = 7, kind: StorageKind = .import, sync: SyncInfo = .initial)
+        -> Storage
+    {
+        Storage(
+            id: id, kind: kind,
+            settings: StorageSettings(projectID: project, title: "s\(id)", location: .local(LocalLocation(path: "d"))),
+            syncInfo: sync, createdAt: t0, updatedAt: t0)
+    }
+
+    static func running(job: String = "job-1", created: Int64 = 0, scanned: Int64 = 0) -> SyncInfo {
+        var info = SyncInfo.initial
+        info.status = .inProgress
+        info.lastSyncJob = job
+        info.lastSyncCount = created
+        info.meta.objectsScanned = scanned
+        info.meta.timeLastPing = t0
+        return info
+    }
+
+    @Test func aStorageNotToldYetIsAChange() {
+        var ledger = StorageWatchLedger()
+        let storage = Self.storage()
+        #expect(ledger.observe(storage, progressMayGo: false) == .changed(storage))
+        #expect(ledger.observe(storage, progressMayGo: true) == nil, "told twice")
+    }
+
+    @Test func statusChangesGoAtOnceAndProgressOnlyWhenItMay() {
+        var ledger = StorageWatchLedger()
+        ledger.tellCurrent(Self.storage(sync: Self.running(created: 1)))
+
+        var moved = Self.storage(sync: Self.running(created: 50, scanned: 100))
+        #expect(ledger.observe(moved, progressMayGo: false) == nil, "progress told between ticks")
+        #expect(ledger.observe(moved, progressMayGo: true) == .progress(moved))
+        #expect(ledger.observe(moved, progressMayGo: true) == nil, "the same progress told twice")
+
+        moved.syncInfo.status = .failed
+        moved.syncInfo.meta.terminationReason = .heartbeatTimeout
+        #expect(ledger.observe(moved, progressMayGo: false) == .changed(moved), "a verdict waited for a tick")
+    }
+
+    @Test func heldBackProgressIsToldAtTheNextTick() {
+        var ledger = StorageWatchLedger()
+        ledger.tellCurrent(Self.storage(sync: Self.running()))
+        let moved = Self.storage(sync: Self.running(created: 10))
+        #expect(ledger.observe(moved, progressMayGo: false) == nil)
+        #expect(ledger.told[1] == Self.storage(sync: Self.running()), "held-back progress recorded as told")
+        #expect(ledger.observe(moved, progressMayGo: true) == .progress(moved))
+    }
+
+    @Test func settingsSecretsCancelAndANewJobAreStateChanges() {
+        let base = Self.storage(sync: Self.running())
+        var retitled = base
+        retitled.settings.title = "renamed"
+        retitled.revision = 2
+        var secret = base
+        secret.secretNames = ["token"]
+        var cancelling = base
+        cancelling.syncInfo.meta.timeCancelRequested = Self.t0
+        var newJob = base
+        newJob.syncInfo.lastSyncJob = "job-2"
+        for changed in [retitled, secret, cancelling, newJob] {
+            #expect(StorageWatchLedger.isStateChange(from: base, to: changed), "\(changed)")
+        }
+        var progressed = base
+        progressed.syncInfo.meta.tasksExisted = 3
+        progressed.syncInfo.meta.timeLastPing = Self.t0 + .seconds(5)
+        #expect(!StorageWatchLedger.isStateChange(from: base, to: progressed))
+    }
+
+    @Test func aDeletionIsToldOnceAndOnlyForAToldStorage() {
+        var ledger = StorageWatchLedger()
+        ledger.tellCurrent(Self.storage(id: 3, sync: Self.running(job: "job-3")))
+        #expect(ledger.storageID(ofJob: "job-3") == 3)
+        #expect(ledger.observeGone(3) == .deleted(3))
+        #expect(ledger.observeGone(3) == nil)
+        #expect(ledger.observeGone(4) == nil)
+        #expect(ledger.storageID(ofJob: "job-3") == nil)
+    }
+
+    @Test func jobsMapToTheirStorageAndActiveStoragesAreKnown() {
+        var ledger = StorageWatchLedger()
+        ledger.tellCurrent(Self.storage(id: 1, sync: Self.running(job: "job-a")))
+        ledger.tellCurrent(Self.storage(id: 2))
+        #expect(ledger.activeIDs == [1])
+        var next = Self.storage(id: 1, sync: Self.running(job: "job-b"))
+        next.syncInfo.status = .queued
+        _ = ledger.observe(next, progressMayGo: false)
+        #expect(ledger.storageID(ofJob: "job-b") == 1)
+        #expect(ledger.storageID(ofJob: "job-a") == nil, "an old job still mapped")
+    }
+}
+
+@Suite struct WatchInboxTests {
+    @Test func touchesCoalesceUntilTaken() {
+        let inbox = WatchInbox()
+        inbox.post(.storage(1))
+        inbox.post(.storage(1))
+        inbox.post(.job("job-9"))
+        inbox.postTick()
+        #expect(inbox.take() == WatchInbox.Work(storageIDs: [1], jobIDs: ["job-9"], tick: true))
+        #expect(inbox.take().isEmpty)
+    }
+
+    @Test func tooManyTouchesBecomeOneReadOfEverything() {
+        let inbox = WatchInbox()
+        for id in 0...Int64(WatchInbox.maxPendingStorages) { inbox.post(.storage(id)) }
+        let work = inbox.take()
+        #expect(work.everything && work.storageIDs.isEmpty, "pending touches grew without bound")
+    }
+
+    @Test func theHubReachesOpenInboxesAndClosingEndsThem() async {
+        let hub = StorageWatchHub()
+        hub.touch(.storage(5))  // Nobody watches: nothing to keep.
+        let inbox = try! #require(hub.open())
+        hub.touch(.unknown)
+        #expect(inbox.take().everything)
+        hub.close()
+        #expect(hub.open() == nil, "a watch opened during shutdown")
+        var wakeups = 0
+        for await _ in inbox.wakeups { wakeups += 1 }  // Ends: the hub finished it.
+        #expect(wakeups <= 1)
+        hub.release(inbox)
+        #expect(hub.openCount == 0)
+    }
+
+    @Test func filtersMatchProjectKindProviderAndIDs() {
+        let storage = StorageWatchLedgerTests.storage(id: 4, project: 7, kind: .export)
+        #expect(StorageWatchFilter().matches(storage))
+        #expect(StorageWatchFilter(projectID: 7, kinds: [.export], providers: [.local], storageIDs: [4]).matches(storage))
+        #expect(!StorageWatchFilter(projectID: 8).matches(storage))
+        #expect(!StorageWatchFilter(kinds: [.import]).matches(storage))
+        #expect(!StorageWatchFilter(providers: [.s3]).matches(storage))
+        #expect(!StorageWatchFilter(storageIDs: [5]).matches(storage))
+    }
+}
