@@ -119,6 +119,50 @@ struct PostgresReplicaTests {
     /// `kill -9` of PostgreSQL's postmaster under a running ferryd, then a restart: ferryd says
     /// NOT_SERVING and refuses writes as UNAVAILABLE while the database is gone, never crashes,
     /// serves again soon after the database is back, and nothing it acknowledged is lost.
+    @Test func watchesOnBothReplicasFollowOneSyncToItsEnd() async throws {
+        let world = try await world()
+        defer { world.cleanUp() }
+        let storage = try await world.storage(files: 3_000)
+        try world.worker.start()
+        // One watch per replica: whichever replica the worker talks to, the other one follows the
+        // sync only through the database (announcements and its once-per-interval reads).
+        let servers = [world.daemon] + world.replicas
+        let (caughtUp, caughtUpSignal) = AsyncStream.makeStream(of: Void.self)
+        let seen = try await withThrowingTaskGroup(of: [FerryV1.WatchStoragesResponse].self) { group in
+            for server in servers {
+                group.addTask {
+                    try await server.withClient(.admin) { client in
+                        try await client.watch(FerryV1.WatchStoragesRequest(storageIDs: [storage])) { stream in
+                            var events: [FerryV1.WatchStoragesResponse] = []
+                            for try await event in stream {
+                                events.append(event)
+                                if event.type == .caughtUp { caughtUpSignal.yield() }
+                                let status = event.storage?.sync?.status
+                                if status == .completed || status == .failed { return events }
+                            }
+                            return events
+                        }
+                    }
+                }
+            }
+            // Both watches are open (each has sent its current state) before the sync starts:
+            // the primary's StartSync reaches them as a change.
+            var open = 0
+            for await _ in caughtUp {
+                open += 1
+                if open == servers.count { break }
+            }
+            _ = try await world.admin { try await $0.startSync(storage) }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for events in seen {
+            let changes: [FerryV1.SyncStatus] = events.filter { $0.type == .changed }.compactMap { $0.storage?.sync?.status }
+            #expect(changes.last == .completed, "\(changes)")
+            #expect(changes.contains(.inProgress), "\(changes)")
+            #expect(events.last?.storage?.sync?.lastSyncCount == 3_000)
+        }
+    }
+
     @Test func aKilledPostmasterMakesFerrydNotServingAndUnavailableThenItServesAgain() async throws {
         let postgres = try await PostgresServer.start(crashSafe: true)
         do {

@@ -47,10 +47,12 @@ struct WatchStoragesTests {
         let killedAt = try #require(killed, "the stream never showed progress")
         let waited = verdictArrived - killedAt
         print("WatchStorages: HEARTBEAT_TIMEOUT verdict on the stream \(waited) after kill -9 (stale_after \(staleAfter) s, ping \(ping) s)")
-        // The worker's last heartbeat is at most one ping interval before the kill, so the verdict
-        // cannot come much before stale_after; the sweep finds it within one more ping interval
-        // (one second of room for a loaded two-core machine).
-        #expect(waited > .seconds(staleAfter - ping), "verdict after \(waited): too early")
+        // Not before stale_after of silence, on the server's clock (the stored last ping is never
+        // newer than the heartbeat detection went by) ...
+        let silence = (last.meta?.timeFailureUnixMicros ?? 0) - (last.meta?.timeLastPingUnixMicros ?? 0)
+        #expect(silence >= Int64(staleAfter * 1_000_000), "failed after \(silence) µs of silence")
+        // ... and on the stream within stale_after plus one ping interval of the kill (the last
+        // heartbeat came before it), with one second of room for a loaded two-core machine.
         #expect(waited < .seconds(staleAfter + ping + 1), "verdict after \(waited)")
 
         // Progress came at most once per ping interval: the ticks between claim and verdict.
