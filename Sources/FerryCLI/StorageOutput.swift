@@ -43,20 +43,20 @@ public enum StorageOutput {
         }
     }
 
-    /// The `sync --watch` progress line: status; objects done (created, existed or invalid) out
-    /// of those listed so far; tasks created and existed; rate and elapsed time (from the
-    /// server's claim and heartbeat times, so the client's clock does not matter); worker.
+    /// The `sync --watch` progress line: status; objects listed so far (the listing's total is
+    /// known only at its end); tasks created and keys that existed; tasks created per second and
+    /// elapsed time (on the server's claim and heartbeat times, so the client's clock does not
+    /// matter); worker.
     public static func progressLine(_ storage: FerryV1.Storage) -> String {
         let sync = storage.sync ?? FerryV1.SyncInfo()
         let meta = sync.meta ?? FerryV1.SyncMeta()
-        let done = sync.lastSyncCount + meta.tasksExisted + meta.tasksFailedValidation
         var line = "storage \(storage.id): \(Names.status(sync.status))"
-        line += "  objects \(done)/\(meta.objectsScanned) listed"
+        line += "  scanned=\(meta.objectsScanned) (listing so far)"
         line += "  created=\(sync.lastSyncCount)  existed=\(meta.tasksExisted)"
         if meta.tasksFailedValidation > 0 { line += "  invalid=\(meta.tasksFailedValidation)" }
-        if let elapsed = elapsedMicros(sync) {
-            let rate = elapsed > 0 ? Double(done) * 1_000_000 / Double(elapsed) : 0
-            line += "  rate=\(Int(rate.rounded()))/s  elapsed=\(DurationText.format(micros: elapsed))"
+        if let elapsed = elapsedMicros(sync), elapsed > 0 {
+            let rate = Double(sync.lastSyncCount) * 1_000_000 / Double(elapsed)
+            line += "  rate=\(Int(rate.rounded())) tasks/s  elapsed=\(DurationText.format(micros: elapsed))"
         }
         line += "  worker=\(meta.workerID.isEmpty ? "-" : meta.workerID)"
         if !sync.waitingReason.isEmpty { line += "  waiting: \(sync.waitingReason)" }

@@ -15,12 +15,12 @@ struct LiveViewOutputTests {
         return storage
     }
 
-    @Test func theProgressLineShowsObjectsOfTheListingRateAndElapsedTime() {
+    @Test func theProgressLineShowsTheListingSoFarRateAndElapsedTime() {
         let line = StorageOutput.progressLine(Self.running())
-        // 1,700 objects done (created, existed, invalid) in 2 s of the server's clock.
-        #expect(line.contains("objects 1700/5000 listed"), "\(line)")
+        #expect(line.contains("scanned=5000 (listing so far)"), "\(line)")
         #expect(line.contains("created=1100  existed=500  invalid=100"), "\(line)")
-        #expect(line.contains("rate=850/s  elapsed=2.0s"), "\(line)")
+        // 1,100 tasks created in 2 s of the server's clock.
+        #expect(line.contains("rate=550 tasks/s  elapsed=2.0s"), "\(line)")
         #expect(line.hasSuffix("worker=worker-1"), "\(line)")
     }
 
