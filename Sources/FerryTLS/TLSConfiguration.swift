@@ -20,6 +20,23 @@ public struct TLSConfiguration: Sendable {
         case required
     }
 
+    /// A server's session tickets: clients that connect again resume their session (TLS 1.3 PSK
+    /// with a fresh (EC)DHE exchange) instead of a full handshake with certificates.
+    public struct SessionTickets: Sendable {
+        /// Where the ticket keys come from (1-64 bytes): servers with the same secret, and the same
+        /// server after a restart, accept each other's tickets. Keys rotate every `lifetime`.
+        public var keySecret: [UInt8]
+        /// How long a ticket stays valid (it is accepted for one to two lifetimes after it was
+        /// issued, as its keys rotate).
+        public var lifetime: Duration
+
+        /// Creates ticket settings.
+        public init(keySecret: [UInt8], lifetime: Duration) {
+            self.keySecret = keySecret
+            self.lifetime = lifetime
+        }
+    }
+
     /// A TLS protocol version.
     public enum Version: Sendable, Comparable {
         /// TLS 1.2.
@@ -46,6 +63,10 @@ public struct TLSConfiguration: Sendable {
     public var handshakeTimeout: Duration
     /// How long to wait for the peer's close_notify after sending ours.
     public var shutdownTimeout: Duration
+    /// Servers: the session tickets to issue; `nil` for none, so every handshake is a full one.
+    public var sessionTickets: SessionTickets?
+    /// Clients: offer the newest ticket the server sent when connecting again.
+    public var resumesSessions: Bool
 
     /// A server configuration.
     ///
@@ -55,13 +76,15 @@ public struct TLSConfiguration: Sendable {
     ///   - trustRootsPath: PEM CA bundle for client certificates.
     ///   - clientCertificateVerification: Whether client certificates are requested.
     ///   - applicationProtocols: ALPN protocols to accept.
+    ///   - sessionTickets: The tickets to issue for resumption; `nil` for none.
     /// - Returns: The configuration, with TLS 1.2 minimum and 10-second handshake timeout.
     public static func server(
         certificateChainPath: String,
         privateKeyPath: String,
         trustRootsPath: String? = nil,
         clientCertificateVerification: ClientCertificateVerification = .none,
-        applicationProtocols: [String]
+        applicationProtocols: [String],
+        sessionTickets: SessionTickets? = nil
     ) -> TLSConfiguration {
         TLSConfiguration(
             role: .server,
@@ -72,7 +95,9 @@ public struct TLSConfiguration: Sendable {
             minimumVersion: .tls12,
             applicationProtocols: applicationProtocols,
             handshakeTimeout: .seconds(10),
-            shutdownTimeout: .seconds(5)
+            shutdownTimeout: .seconds(5),
+            sessionTickets: sessionTickets,
+            resumesSessions: false
         )
     }
 
@@ -83,12 +108,14 @@ public struct TLSConfiguration: Sendable {
     ///   - certificateChainPath: The client certificate for mTLS, if any.
     ///   - privateKeyPath: Its private key.
     ///   - applicationProtocols: ALPN protocols to offer.
+    ///   - resumesSessions: Offer the newest session ticket when connecting again.
     /// - Returns: The configuration, with TLS 1.2 minimum and 10-second handshake timeout.
     public static func client(
         trustRootsPath: String,
         certificateChainPath: String? = nil,
         privateKeyPath: String? = nil,
-        applicationProtocols: [String]
+        applicationProtocols: [String],
+        resumesSessions: Bool = true
     ) -> TLSConfiguration {
         TLSConfiguration(
             role: .client,
@@ -99,7 +126,9 @@ public struct TLSConfiguration: Sendable {
             minimumVersion: .tls12,
             applicationProtocols: applicationProtocols,
             handshakeTimeout: .seconds(10),
-            shutdownTimeout: .seconds(5)
+            shutdownTimeout: .seconds(5),
+            sessionTickets: nil,
+            resumesSessions: resumesSessions
         )
     }
 }

@@ -44,14 +44,41 @@ public final class TLSContext: @unchecked Sendable {
             COpenSSLShims_SSL_OP_NO_COMPRESSION | COpenSSLShims_SSL_OP_NO_RENEGOTIATION
                 | COpenSSLShims_SSL_OP_CIPHER_SERVER_PREFERENCE
         )
-        // Ferry's clients keep connections open rather than resuming sessions: no tickets, no cache.
-        SSL_CTX_set_num_tickets(context, 0)
-        _ = COpenSSLShims_SSL_CTX_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
+        try configureSessionResumption()
 
         try loadIdentity()
         try loadTrustRoots()
         try configureVerification()
         try configureALPN()
+    }
+
+    /// Servers issue tickets only when configured to (without, nothing is kept for resumption);
+    /// clients remember the newest ticket to offer it on their next connection.
+    private func configureSessionResumption() throws {
+        switch (configuration.role, configuration.sessionTickets) {
+        case (.server, let tickets?):
+            let seconds = tickets.lifetime.components.seconds
+            guard (1...64).contains(tickets.keySecret.count), seconds >= 1 else {
+                throw TLSError(code: .configuration, message: "Session tickets need a 1-64 byte secret and a lifetime of at least 1 s")
+            }
+            // Sessions resume only where they were made under the same verification and protocols.
+            let sessionContext = Array(
+                "\(configuration.clientCertificateVerification)|\(configuration.applicationProtocols.joined(separator: ","))"
+                    .utf8.prefix(32))
+            guard
+                COpenSSLShims_SSL_CTX_enable_session_tickets(
+                    context, tickets.keySecret, tickets.keySecret.count, UInt64(seconds), sessionContext, sessionContext.count) == 1
+            else {
+                throw OpenSSLErrorQueue.error(.configuration, "Could not enable session tickets")
+            }
+        case (.client, _) where configuration.resumesSessions:
+            guard COpenSSLShims_SSL_CTX_enable_client_sessions(context) == 1 else {
+                throw OpenSSLErrorQueue.error(.configuration, "Could not enable session resumption")
+            }
+        default:
+            SSL_CTX_set_num_tickets(context, 0)
+            _ = COpenSSLShims_SSL_CTX_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
+        }
     }
 
     private func loadIdentity() throws {

@@ -207,8 +207,14 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             negotiatedProtocol: negotiated,
             version: connection.negotiatedVersion,
             peerSubject: peer?.subject,
-            peerSANs: peer?.sans ?? []
+            peerSANs: peer?.sans ?? [],
+            resumed: connection.resumedSession
         )
+        // ferry_tls_handshakes_total{role,resumed}: a no-op unless the process bootstrapped metrics.
+        Counter(
+            label: "ferry_tls_handshakes_total",
+            dimensions: [("role", "\(tlsContext.configuration.role)"), ("resumed", "\(result.resumed)")]
+        ).increment()
         handshakeResult = result
         context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: negotiated))
         context.fireUserInboundEventTriggered(result)

@@ -9,4 +9,7 @@ public struct TLSHandshakeCompleted: Sendable, Hashable {
     public var peerSubject: String?
     /// The verified peer certificate's subject alternative names (`DNS:…`, `IP:…`, `URI:…`).
     public var peerSANs: [String]
+    /// Whether an earlier session was resumed with a ticket (the peer's certificate is the one
+    /// that session was made with).
+    public var resumed: Bool
 }

@@ -43,4 +43,21 @@ int COpenSSLShims_ERR_received_alert(unsigned long code);
 /// Returns the number of bytes written (without NUL), or -1 when the name type is not supported.
 int COpenSSLShims_GENERAL_NAME_print(const GENERAL_NAME *name, char *buffer, int capacity);
 
+/// Server: issues stateless session tickets (one per handshake) whose keys are derived from
+/// `secret` (1-64 bytes) and the current epoch of `lifetime_seconds`, so a restarted server, and
+/// every server holding the same secret, accepts them; a ticket stays valid between one and two
+/// lifetimes. Sets the session lifetime, and `session_context` (at most 32 bytes): only sessions
+/// made under the same context resume. Returns 1 on success.
+int COpenSSLShims_SSL_CTX_enable_session_tickets(SSL_CTX *ctx, const unsigned char *secret, size_t secret_length,
+                                                 uint64_t lifetime_seconds, const unsigned char *session_context,
+                                                 size_t session_context_length);
+
+/// Client: remembers the newest resumable session the server sends, for
+/// COpenSSLShims_SSL_offer_cached_session. Returns 1 on success.
+int COpenSSLShims_SSL_CTX_enable_client_sessions(SSL_CTX *ctx);
+
+/// Client: offers the remembered session on a new connection, unless there is none or it has
+/// expired. Call before the handshake. Returns 1 when a session was offered.
+int COpenSSLShims_SSL_offer_cached_session(SSL *ssl);
+
 #endif

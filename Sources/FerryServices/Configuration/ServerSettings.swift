@@ -20,6 +20,9 @@ public struct ServerSettings: Sendable {
     public var tlsCA: String?
     /// Whether client certificates are requested.
     public var clientAuth: TLSConfiguration.ClientCertificateVerification
+    /// How long TLS session tickets stay valid; `nil` when none are issued. Their keys are
+    /// derived from the secrets key, so replicas and a restarted server accept each other's.
+    public var sessionLifetime: Duration?
     /// The database: a SQLite file (default) or a PostgreSQL database shared by replicas.
     public var database: StoreLocation
     /// The file with the 32-byte key (64 hex digits) that seals storage secrets at rest.

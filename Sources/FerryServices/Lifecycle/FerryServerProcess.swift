@@ -39,15 +39,6 @@ public struct FerryServerProcess: Sendable {
             ServerMetrics.register()
         }
         logger.info("Descriptor limit", metadata: ["soft": "\(descriptors.soft)", "hard": "\(descriptors.hard)"])
-        let tls = try TLSContext(
-            configuration: .server(
-                certificateChainPath: settings.tlsCertificate,
-                privateKeyPath: settings.tlsKey,
-                trustRootsPath: settings.tlsCA,
-                clientCertificateVerification: settings.clientAuth,
-                applicationProtocols: [FerryProtocol.alpn]
-            )
-        )
         let tokens = try settings.tokensPath.map(BearerTokenRegistry.init(contentsOf:)) ?? BearerTokenRegistry()
         let validator = StorageValidator(
             configuration: .init(localFilesRoot: try settings.localFilesRoot.map(LocalFilesRoot.init))
@@ -57,6 +48,18 @@ public struct FerryServerProcess: Sendable {
         case .sqlite: key = try SecretsKeyFile.loadOrCreate(at: settings.secretsKeyPath)
         case .postgres: key = try SecretsKeyFile.load(at: settings.secretsKeyPath)
         }
+        let tls = try TLSContext(
+            configuration: .server(
+                certificateChainPath: settings.tlsCertificate,
+                privateKeyPath: settings.tlsKey,
+                trustRootsPath: settings.tlsCA,
+                clientCertificateVerification: settings.clientAuth,
+                applicationProtocols: [FerryProtocol.alpn],
+                // Ticket keys come from the secrets key: every replica, and this server after a
+                // restart, accepts the tickets any of them issued.
+                sessionTickets: settings.sessionLifetime.map { .init(keySecret: key, lifetime: $0) }
+            )
+        )
         let sealer = try AESSecretSealer(key: key)
         let store = try await settings.database.open(sealer: sealer, logger: logger)
 

@@ -52,6 +52,9 @@ final class TLSConnection {
         case .client:
             SSL_set_connect_state(ssl)
             try verifyServer(named: serverHostname)
+            if context.configuration.resumesSessions {
+                _ = COpenSSLShims_SSL_offer_cached_session(ssl)
+            }
         }
     }
 
@@ -182,6 +185,11 @@ final class TLSConnection {
         SSL_get0_alpn_selected(ssl, &data, &length)
         guard let data, length > 0 else { return nil }
         return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+
+    /// Whether the handshake resumed an earlier session (no certificates were exchanged).
+    var resumedSession: Bool {
+        SSL_session_reused(ssl) == 1
     }
 
     /// The protocol version in use, for example `TLSv1.3`.

@@ -1,10 +1,12 @@
 import FerryTransport
 
 /// How fast new TLS connections can be made: connect (TCP, TLS 1.3 handshake with the worker
-/// certificate, Ferry SETTINGS) then close, in a loop.
+/// certificate, or a resumed session, then Ferry SETTINGS) then close, in a loop.
 struct HandshakeResult: Sendable {
     /// Connections made in parallel.
     var concurrency: Int
+    /// Whether the client offered a session ticket (resumed handshakes) or never did (full ones).
+    var resumed: Bool
     /// Connections that completed.
     var completed: Int
     /// Connections that failed.
@@ -43,13 +45,21 @@ enum Handshakes {
     ///   - server: The server process, for its CPU time.
     ///   - concurrency: Loops running at once; 1 is sequential.
     ///   - duration: How long to keep connecting.
+    ///   - resumed: Whether `target`'s client resumes sessions: one connection is made first, so
+    ///     that every measured one has a ticket to offer.
     /// - Returns: The counts.
     static func measure(
         target: BenchTarget,
         server: ServerProcess,
         concurrency: Int,
-        duration: Duration
+        duration: Duration,
+        resumed: Bool
     ) async -> HandshakeResult {
+        if resumed {
+            let priming = target.makeTransport()
+            try? await priming.connect()
+            await priming.close()
+        }
         let clock = ContinuousClock()
         let serverBefore = server.cpuTime()
         let clientBefore = ProcFS.cpuTime()
@@ -82,6 +92,7 @@ enum Handshakes {
         return totals.withLock {
             HandshakeResult(
                 concurrency: concurrency,
+                resumed: resumed,
                 completed: $0.completed,
                 failures: $0.failures,
                 elapsed: elapsed,

@@ -89,16 +89,25 @@ struct Run: AsyncParsableCommand {
             report.failed("Unary p50, idle", target: "≤ 200 µs", error)
         }
 
-        ProgressLog.write("[2/4] TLS handshakes: \(handshakeSeconds) s sequential, \(handshakeSeconds) s with \(handshakeConcurrency) loops")
-        for concurrency in [1, handshakeConcurrency] {
-            let duration = Duration.seconds(handshakeSeconds)
-            do {
-                let result = try await Bounded.run("handshakes", limit: duration + .seconds(30)) {
-                    await Handshakes.measure(target: target, server: server, concurrency: concurrency, duration: duration)
+        ProgressLog.write(
+            "[2/4] TLS handshakes, full then resumed: \(handshakeSeconds) s sequential, \(handshakeSeconds) s with \(handshakeConcurrency) loops")
+        // Full handshakes from a client that never offers a ticket; resumed ones from a client
+        // that offers the newest ticket it was given (one connection first, to get one).
+        let full = BenchTarget(port: server.port, tls: try certificates.clientContext(resumesSessions: false))
+        let resuming = BenchTarget(port: server.port, tls: try certificates.clientContext(resumesSessions: true))
+        for (handshakeTarget, resumed) in [(full, false), (resuming, true)] {
+            for concurrency in [1, handshakeConcurrency] {
+                let duration = Duration.seconds(handshakeSeconds)
+                do {
+                    let result = try await Bounded.run("handshakes", limit: duration + .seconds(30)) {
+                        await Handshakes.measure(
+                            target: handshakeTarget, server: server, concurrency: concurrency, duration: duration,
+                            resumed: resumed)
+                    }
+                    report.addHandshakes(result)
+                } catch {
+                    report.failed("TLS handshakes/s, \(concurrency) at a time", error)
                 }
-                report.addHandshakes(result)
-            } catch {
-                report.failed("TLS handshakes/s, \(concurrency) at a time", error)
             }
         }
 

@@ -50,7 +50,8 @@ struct BenchCertificates: Sendable {
         return found
     }
 
-    /// The server's TLS context: client certificates optional, ALPN `ferry/1`.
+    /// The server's TLS context: client certificates optional, ALPN `ferry/1`, session tickets
+    /// (as `ferryd` issues them by default) under a secret of this process.
     func serverContext() throws -> TLSContext {
         try TLSContext(
             configuration: .server(
@@ -58,19 +59,22 @@ struct BenchCertificates: Sendable {
                 privateKeyPath: serverKey,
                 trustRootsPath: caPath,
                 clientCertificateVerification: .optional,
-                applicationProtocols: [BenchAPI.alpn]
+                applicationProtocols: [BenchAPI.alpn],
+                sessionTickets: .init(keySecret: (0..<32).map { _ in UInt8.random(in: 0...255) }, lifetime: .seconds(3600))
             )
         )
     }
 
-    /// A client TLS context presenting the worker certificate.
-    func clientContext() throws -> TLSContext {
+    /// A client TLS context presenting the worker certificate; with `resumesSessions`, each
+    /// connection offers the newest ticket an earlier one received.
+    func clientContext(resumesSessions: Bool = true) throws -> TLSContext {
         try TLSContext(
             configuration: .client(
                 trustRootsPath: caPath,
                 certificateChainPath: workerCertificate,
                 privateKeyPath: workerKey,
-                applicationProtocols: [BenchAPI.alpn]
+                applicationProtocols: [BenchAPI.alpn],
+                resumesSessions: resumesSessions
             )
         )
     }

@@ -12,14 +12,21 @@ extension Report {
         )
     }
 
-    /// No target: reported for information.
+    /// Targets (on concurrent loops): ≥ 1,000 full and ≥ 4,000 resumed handshakes/s.
     mutating func addHandshakes(_ result: HandshakeResult) {
-        let label = result.concurrency == 1 ? "sequential" : "\(result.concurrency) concurrent"
-        add("TLS handshakes/s, \(label) (connect + close)", Format.rate(result.perSecond))
-        var line = "Handshakes (\(label)): \(Format.count(result.completed)) in \(Format.decimal(result.elapsed.seconds)) s, "
+        let label = (result.concurrency == 1 ? "sequential" : "\(result.concurrency) concurrent")
+        let kind = result.resumed ? "resumed" : "full"
+        let target = result.concurrency == 1 ? nil : (result.resumed ? 4_000.0 : 1_000.0)
+        add(
+            "TLS \(kind) handshakes/s, \(label) (connect + close)", Format.rate(result.perSecond),
+            target: target.map { "≥ \(Format.rate($0))" } ?? "—",
+            target.map { result.perSecond >= $0 ? .pass : .fail } ?? .info)
+        var line = "Handshakes (\(kind), \(label)): \(Format.count(result.completed)) in \(Format.decimal(result.elapsed.seconds)) s, "
             + "\(result.failures) failed; server CPU \(Format.decimal(result.serverMicrosecondsPerHandshake, 0)) µs and client CPU "
             + "\(Format.decimal(result.clientMicrosecondsPerHandshake, 0)) µs per connection; TLS 1.3, P-256 certificates, "
-            + "worker client certificate presented."
+            + (result.resumed
+                ? "a session ticket offered (PSK with ECDHE, no certificates)."
+                : "worker client certificate presented, no ticket offered.")
         if let error = result.firstError { line += " First error: \(error)" }
         note(line)
     }
