@@ -100,6 +100,22 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func startHandshake(context: ChannelHandlerContext) {
         guard state == .idle else { return }
         state = .handshaking
+        startHandshakeTimer(context: context)
+        // A server speaks only after the ClientHello, so its session is made when the first bytes
+        // arrive: the SSL object and the buffers OpenSSL allocates for a handshake (about 40 KiB)
+        // are never spent on connections that send nothing.
+        if tlsContext.configuration.role == .client, openSession(context: context) {
+            advanceHandshake(context: context)  // Sends the ClientHello.
+        }
+    }
+
+    /// Closes the connection unless the handshake completes within the configured timeout from
+    /// now. A server starts it again at the ClientHello's first bytes, so in a reconnect storm a
+    /// connection whose bytes wait behind other handshakes on a busy loop still gets its whole
+    /// timeout for its own handshake (a connection that never sends anything is closed a timeout
+    /// after it was accepted).
+    private func startHandshakeTimer(context: ChannelHandlerContext) {
+        handshakeTimer?.cancel()
         let timeout = TimeAmount(tlsContext.configuration.handshakeTimeout)
         // Timers and callbacks hold the handler strongly and are always cancelled or completed:
         // a weak reference would move its reference count to a side table and slow every
@@ -107,12 +123,6 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
             guard self.state == .handshaking else { return }
             self.fail(context: context, TLSError(code: .handshakeTimeout, message: "The TLS handshake timed out"))
-        }
-        // A server speaks only after the ClientHello, so its session is made when the first bytes
-        // arrive: the SSL object and the buffers OpenSSL allocates for a handshake (about 40 KiB)
-        // are never spent on connections that send nothing.
-        if tlsContext.configuration.role == .client, openSession(context: context) {
-            advanceHandshake(context: context)  // Sends the ClientHello.
         }
     }
 
@@ -132,6 +142,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if connection == nil && state == .handshaking {
             guard openSession(context: context) else { return }  // A server's first bytes: the ClientHello.
+            startHandshakeTimer(context: context)
         }
         guard let connection, state == .handshaking || state == .active || state == .closing else { return }
         connection.feedCiphertext(unwrapInboundIn(data))

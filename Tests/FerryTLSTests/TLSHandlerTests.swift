@@ -98,4 +98,18 @@ struct TLSHandlerTests {
         #expect(!pair.server.isActive)
         #expect(pair.serverEvents.errors.contains { ($0 as? TLSError)?.code == .handshakeTimeout })
     }
+
+    @Test("A server's handshake timeout counts again from the ClientHello: a late hello still gets its whole time")
+    func handshakeTimeoutCountsFromTheFirstByte() throws {
+        let pair = try BackToBack()
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: 1)
+        try pair.server.connect(to: address).wait()
+        pair.loop.advanceTime(by: .seconds(9))  // Accepted, but its bytes waited on a busy loop.
+        try pair.client.connect(to: address).wait()
+        while let hello = try pair.client.readOutbound(as: ByteBuffer.self) { try pair.server.writeInbound(hello) }
+        pair.loop.advanceTime(by: .seconds(9))  // 18 s after accept, 9 s after the hello.
+        #expect(pair.server.isActive, "timed out counting from accept")
+        try pair.interact()
+        #expect(pair.serverEvents.handshakes.count == 1 && pair.serverEvents.errors.isEmpty)
+    }
 }
