@@ -26,8 +26,8 @@ public struct TLSConfiguration: Sendable {
         /// Where the ticket keys come from (1-64 bytes): servers with the same secret, and the same
         /// server after a restart, accept each other's tickets. Keys rotate every `lifetime`.
         public var keySecret: [UInt8]
-        /// How long a ticket stays valid (it is accepted for one to two lifetimes after it was
-        /// issued, as its keys rotate).
+        /// How long a ticket stays valid (at most 7 days): a ticket resumes only while the
+        /// certificate authentication behind it is at most this old. Its keys rotate this often.
         public var lifetime: Duration
 
         /// Creates ticket settings.

@@ -58,16 +58,17 @@ public final class TLSContext: @unchecked Sendable {
         switch (configuration.role, configuration.sessionTickets) {
         case (.server, let tickets?):
             let seconds = tickets.lifetime.components.seconds
-            guard (1...64).contains(tickets.keySecret.count), seconds >= 1 else {
-                throw TLSError(code: .configuration, message: "Session tickets need a 1-64 byte secret and a lifetime of at least 1 s")
+            guard (1...64).contains(tickets.keySecret.count), (1...604_800).contains(seconds) else {
+                throw TLSError(
+                    code: .configuration, message: "Session tickets need a 1-64 byte secret and a lifetime of 1 s to 7 days")
             }
-            // Sessions resume only where they were made under the same verification and protocols.
+            // Sessions resume only under the same verification, protocols and CA bundle.
             let sessionContext = Array(
-                "\(configuration.clientCertificateVerification)|\(configuration.applicationProtocols.joined(separator: ","))"
-                    .utf8.prefix(32))
+                "\(configuration.clientCertificateVerification)|\(configuration.applicationProtocols.joined(separator: ","))".utf8)
             guard
                 COpenSSLShims_SSL_CTX_enable_session_tickets(
-                    context, tickets.keySecret, tickets.keySecret.count, UInt64(seconds), sessionContext, sessionContext.count) == 1
+                    context, tickets.keySecret, tickets.keySecret.count, UInt64(seconds), sessionContext, sessionContext.count,
+                    configuration.trustRootsPath) == 1
             else {
                 throw OpenSSLErrorQueue.error(.configuration, "Could not enable session tickets")
             }

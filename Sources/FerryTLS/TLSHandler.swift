@@ -221,11 +221,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             peerSANs: peer?.sans ?? [],
             resumed: connection.resumedSession
         )
-        // ferry_tls_handshakes_total{role,resumed}: a no-op unless the process bootstrapped metrics.
-        Counter(
-            label: "ferry_tls_handshakes_total",
-            dimensions: [("role", "\(tlsContext.configuration.role)"), ("resumed", "\(result.resumed)")]
-        ).increment()
+        HandshakeCounters.completed(role: tlsContext.configuration.role, resumed: result.resumed).increment()
         handshakeResult = result
         context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: negotiated))
         context.fireUserInboundEventTriggered(result)
@@ -373,3 +369,25 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension TLSHandler: Sendable {}
+
+/// `ferry_tls_handshakes_total{role,resumed}`, made once (no-ops unless the process bootstrapped
+/// metrics before its first handshake).
+private enum HandshakeCounters {
+    static let serverFull = make("server", resumed: false)
+    static let serverResumed = make("server", resumed: true)
+    static let clientFull = make("client", resumed: false)
+    static let clientResumed = make("client", resumed: true)
+
+    static func completed(role: TLSConfiguration.Role, resumed: Bool) -> Counter {
+        switch (role, resumed) {
+        case (.server, false): serverFull
+        case (.server, true): serverResumed
+        case (.client, false): clientFull
+        case (.client, true): clientResumed
+        }
+    }
+
+    private static func make(_ role: String, resumed: Bool) -> Counter {
+        Counter(label: "ferry_tls_handshakes_total", dimensions: [("role", role), ("resumed", "\(resumed)")])
+    }
+}

@@ -57,13 +57,14 @@ struct BackToBack {
     /// The test PKI's server, asking for client certificates as told.
     static func serverContext(
         verification: TLSConfiguration.ClientCertificateVerification = .required,
-        sessionTickets: TLSConfiguration.SessionTickets? = nil
+        sessionTickets: TLSConfiguration.SessionTickets? = nil,
+        trustRoots: String = TestPKI.shared.caPath
     ) throws -> TLSContext {
         let pki = TestPKI.shared
         return try TLSContext(
             configuration: .server(
                 certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey,
-                trustRootsPath: pki.caPath, clientCertificateVerification: verification,
+                trustRootsPath: trustRoots, clientCertificateVerification: verification,
                 applicationProtocols: ["ferry/1"], sessionTickets: sessionTickets))
     }
 

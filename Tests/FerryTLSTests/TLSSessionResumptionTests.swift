@@ -1,4 +1,6 @@
 import FerryTLS
+import FerryTestSupport
+import Foundation
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -57,6 +59,22 @@ struct TLSSessionResumptionTests {
             _ = try? pair.server.finish()
         }
         #expect(try Self.handshake(server: server, client: client)?.resumed == true)
+    }
+
+    @Test("A server whose CA bundle changed does not resume sessions made under the old one")
+    func changedTrustRoots() throws {
+        let client = try BackToBack.clientContext()
+        _ = try Self.handshake(server: try BackToBack.serverContext(sessionTickets: Self.tickets()), client: client)
+        // The same secret, but a CA bundle with another CA added (worker-1 is still trusted).
+        let pki = TestPKI.shared
+        let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-ca-\(UUID().uuidString).pem").path
+        defer { try? FileManager.default.removeItem(atPath: bundle) }
+        let roots = try String(contentsOfFile: pki.caPath, encoding: .utf8) + (try String(contentsOfFile: pki.foreignCAPath, encoding: .utf8))
+        try roots.write(toFile: bundle, atomically: true, encoding: .utf8)
+        let changed = try BackToBack.serverContext(sessionTickets: Self.tickets(), trustRoots: bundle)
+        let full = try #require(try Self.handshake(server: changed, client: client))
+        #expect(!full.resumed, "a ticket from before the CA change resumed")
+        #expect(full.peerSANs.contains("URI:ferry://worker/worker-1"))
     }
 
     @Test("Without tickets every handshake is a full one")

@@ -43,14 +43,17 @@ int COpenSSLShims_ERR_received_alert(unsigned long code);
 /// Returns the number of bytes written (without NUL), or -1 when the name type is not supported.
 int COpenSSLShims_GENERAL_NAME_print(const GENERAL_NAME *name, char *buffer, int capacity);
 
-/// Server: issues stateless session tickets (one per handshake) whose keys are derived from
-/// `secret` (1-64 bytes) and the current epoch of `lifetime_seconds`, so a restarted server, and
-/// every server holding the same secret, accepts them; a ticket stays valid between one and two
-/// lifetimes. Sets the session lifetime, and `session_context` (at most 32 bytes): only sessions
-/// made under the same context resume. Returns 1 on success.
+/// Server: issues stateless TLS 1.3 session tickets (one per handshake) whose keys are derived
+/// from `secret` (1-64 bytes) and the current epoch of `lifetime_seconds`, so a restarted
+/// server, and every server holding the same secret, accepts them. A ticket resumes only while
+/// the certificate authentication behind it is at most one lifetime old and the client
+/// certificate in it has not expired, and only under the same session context: a digest of
+/// `session_context` (the verification mode, the protocols) and the bytes of the CA bundle at
+/// `trust_roots_path` (may be NULL), so a changed CA bundle refuses older tickets. Returns 1 on
+/// success.
 int COpenSSLShims_SSL_CTX_enable_session_tickets(SSL_CTX *ctx, const unsigned char *secret, size_t secret_length,
                                                  uint64_t lifetime_seconds, const unsigned char *session_context,
-                                                 size_t session_context_length);
+                                                 size_t session_context_length, const char *trust_roots_path);
 
 /// Client: remembers the newest resumable session the server sends, for
 /// COpenSSLShims_SSL_offer_cached_session. Returns 1 on success.

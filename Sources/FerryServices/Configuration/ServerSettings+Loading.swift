@@ -21,7 +21,7 @@ extension ServerSettings {
         .init("tls.ca", "", "PEM CA bundle that signs worker certificates"),
         .init("tls.clientAuth", "optional", "client certificates: none, optional or required"),
         .init("tls.sessionTickets", "true", "issue TLS session tickets, so reconnecting clients resume without certificates"),
-        .init("tls.sessionLifetimeSeconds", "7200", "how long a session ticket stays valid (accepted for one to two lifetimes)"),
+        .init("tls.sessionLifetimeSeconds", "604800", "how long a session ticket, and the certificate check behind it, stays valid"),
         .init("database.path", "ferry.db", "SQLite database file (when database.url is not set)"),
         .init("database.url", "", "postgres://user@host:port/db?sslmode=disable|prefer|require: PostgreSQL, for replicas"),
         .init("database.passwordFile", "", "file holding the PostgreSQL password (or FERRY_DATABASE_PASSWORD)"),
@@ -66,7 +66,7 @@ extension ServerSettings {
         try requireReadable(certificate, key: "tls.cert")
         try requireReadable(key, key: "tls.key")
         if let ca { try requireReadable(ca, key: "tls.ca") }
-        let lifetime = config.double(forKey: "tls.sessionLifetimeSeconds", default: 7200)
+        let lifetime = config.double(forKey: "tls.sessionLifetimeSeconds", default: 604_800)
         guard lifetime >= 1, lifetime <= 7 * 86_400 else {
             throw SettingsError(key: "tls.sessionLifetimeSeconds", message: "must be between 1 and 604800 (7 days)")
         }

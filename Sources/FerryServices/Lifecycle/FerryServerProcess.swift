@@ -1,5 +1,6 @@
 public import Logging
 import FerryCore
+import FerryCrypto
 import FerryMetrics
 import FerryProto
 import FerryRPC
@@ -55,9 +56,12 @@ public struct FerryServerProcess: Sendable {
                 trustRootsPath: settings.tlsCA,
                 clientCertificateVerification: settings.clientAuth,
                 applicationProtocols: [FerryProtocol.alpn],
-                // Ticket keys come from the secrets key: every replica, and this server after a
-                // restart, accepts the tickets any of them issued.
-                sessionTickets: settings.sessionLifetime.map { .init(keySecret: key, lifetime: $0) }
+                // Ticket keys come from the secrets key (through a hash with their own label, so the
+                // sealing key itself is never used for them): every replica, and this server after
+                // a restart, accepts the tickets any of them issued.
+                sessionTickets: settings.sessionLifetime.map {
+                    .init(keySecret: SHA256.digest(Array("ferry tls session tickets v1|".utf8) + key), lifetime: $0)
+                }
             )
         )
         let sealer = try AESSecretSealer(key: key)
