@@ -129,10 +129,18 @@ struct StorageCommand: AsyncParsableCommand {
                     list.totalCount = page.totalCount
                     list.connectedWorkers = page.connectedWorkers
                 } while !list.nextPageToken.isEmpty
-                // The queue's depth for the line above the table (JSON prints the reply alone).
-                let queue = output.output == .json ? nil : try await connection.unary(
-                    client, FerryV1.Methods.StorageService.listJobs, FerryV1.ListJobsRequest(pageSize: 1),
-                    as: FerryV1.ListJobsResponse.self)
+                // The queue's depth for the line above the table (JSON prints the reply alone);
+                // a server older than ListJobs gets no queue line.
+                var queue: FerryV1.ListJobsResponse?
+                if output.output != .json {
+                    do {
+                        queue = try await connection.unary(
+                            client, FerryV1.Methods.StorageService.listJobs, FerryV1.ListJobsRequest(pageSize: 1),
+                            as: FerryV1.ListJobsResponse.self)
+                    } catch let error as RPCError where error.code == .unimplemented {
+                        queue = nil
+                    }
+                }
                 return (list, queue)
             }
             if let queue {

@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import FerryProto
 import FerryRPC
 import Synchronization
@@ -18,23 +19,25 @@ struct StorageWatch: Sendable {
     let request: FerryV1.WatchStoragesRequest
     var reconnectFor: Duration = .seconds(30)
 
-    /// The events, until the caller stops reading, a call fails with anything but UNAVAILABLE,
-    /// or the server stays unreachable for `reconnectFor`.
-    func items() -> AsyncThrowingStream<Item, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await follow(continuation)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
+    /// Runs `body` over the events until it returns, a call fails with anything but UNAVAILABLE,
+    /// or the server stays unreachable for `reconnectFor`. The events reach `body` through a
+    /// channel that holds one at a time: while `body` is slow (its output is a pipe nobody reads),
+    /// the watch waits instead of piling events up in memory.
+    func items<Result>(_ body: (AsyncThrowingChannel<Item, any Error>) async throws -> Result) async throws -> Result {
+        let channel = AsyncThrowingChannel<Item, any Error>()
+        let producer = Task {
+            do {
+                try await follow(channel)
+                channel.finish()
+            } catch {
+                channel.fail(error)
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
+        defer { producer.cancel() }
+        return try await body(channel)
     }
 
-    private func follow(_ continuation: AsyncThrowingStream<Item, any Error>.Continuation) async throws {
+    private func follow(_ channel: AsyncThrowingChannel<Item, any Error>) async throws {
         // The stream has no deadline: it lasts as long as the caller reads.
         let options = CallOptions(metadata: client.options.metadata, timeout: nil)
         let clock = ContinuousClock()
@@ -53,7 +56,7 @@ struct StorageWatch: Sendable {
                 ) { responses in
                     for try await response in responses {
                         received.set()
-                        continuation.yield(.event(response))
+                        await channel.send(.event(response))
                     }
                 }
             } catch let error as RPCError where error.code == .unavailable {
@@ -63,7 +66,7 @@ struct StorageWatch: Sendable {
             guard clock.now - quietSince < reconnectFor else {
                 throw RPCError(code: .unavailable, message: "watch lost and not back within \(reconnectFor): \(reason)")
             }
-            continuation.yield(.reopening(reason))
+            await channel.send(.reopening(reason))
             try await Task.sleep(for: .seconds(1))
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncAlgorithms
 import FerryCLI
 import FerryProto
 import FerryRPC
@@ -25,6 +26,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Follow the sync until it completes or fails (WatchStorages: no polling).")
     var watch = false
 
+    @Option(help: .hidden)
+    var interval: Double?
+
     @Flag(help: "export: rewrite every annotated task's object this once.")
     var fullExport = false
 
@@ -32,6 +36,9 @@ struct SyncCommand: AsyncParsableCommand {
     var onlyNew = false
 
     func run() async throws {
+        if interval != nil {
+            printError("ferryctl: --interval is ignored: sync --watch follows the server's changes instead of polling")
+        }
         let code = try await connection.withClient { client -> Int32 in
             let started = try await connection.unary(
                 client,
@@ -60,35 +67,37 @@ struct SyncCommand: AsyncParsableCommand {
         let live = isatty(STDOUT_FILENO) != 0
         var lastLine = ""
         let watch = StorageWatch(client: client, request: FerryV1.WatchStoragesRequest(storageIDs: [id]))
-        for try await item in watch.items() {
-            guard case .event(let event) = item else {
-                if case .reopening(let reason) = item { printError("watch dropped (\(reason)); opening it again") }
-                continue
-            }
-            if event.type == .deleted { throw RPCError(code: .notFound, message: "storage \(id) was deleted") }
-            guard let storage = event.storage else { continue }
-            let status = storage.sync?.status ?? .unspecified
-            let line = StorageOutput.progressLine(storage)
-            if output.output == .text, line != lastLine {
-                if live {
-                    FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))
-                } else {
-                    print(line)
-                    fflush(nil)
+        return try await watch.items { items in
+            for try await item in items {
+                guard case .event(let event) = item else {
+                    if case .reopening(let reason) = item { printError("watch dropped (\(reason)); opening it again") }
+                    continue
                 }
-                lastLine = line
-            }
-            if Names.isSettled(status) {
-                if output.output == .json {
-                    print(StorageJSON.json(storage))
-                } else {
-                    if live { print("") }
-                    print(StorageOutput.summary(storage), terminator: "")
+                if event.type == .deleted { throw RPCError(code: .notFound, message: "storage \(id) was deleted") }
+                guard let storage = event.storage else { continue }
+                let status = storage.sync?.status ?? .unspecified
+                let line = StorageOutput.progressLine(storage)
+                if output.output == .text, line != lastLine {
+                    if live {
+                        FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))
+                    } else {
+                        print(line)
+                        fflush(nil)
+                    }
+                    lastLine = line
                 }
-                return ExitCodes.code(forSettled: status)
+                if Names.isSettled(status) {
+                    if output.output == .json {
+                        print(StorageJSON.json(storage))
+                    } else {
+                        if live { print("") }
+                        print(StorageOutput.summary(storage), terminator: "")
+                    }
+                    return ExitCodes.code(forSettled: status)
+                }
             }
+            throw RPCError(code: .unavailable, message: "the watch ended before the sync settled")
         }
-        throw RPCError(code: .unavailable, message: "the watch ended before the sync settled")
     }
 }
 

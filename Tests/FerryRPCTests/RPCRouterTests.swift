@@ -39,6 +39,19 @@ struct RPCRouterTests {
         #expect(!router.streamsRequests(chat), "a raw re-registration forgets the shape")
     }
 
+    @Test("Calls that end at shutdown: request streams, and server streams marked as following")
+    func endingAtShutdown() {
+        var router = router()
+        let coder = BytesCoder()
+        let watch = MethodDescriptor(service: "t.S", method: "Watch")
+        router.registerServerStreaming(watch, deserializer: coder, serializer: coder) { _, _, _ in [:] }
+        #expect(router.endsAtShutdown(Self.sum))
+        #expect(!router.endsAtShutdown(watch) && !router.endsAtShutdown(Self.echo))
+        router.endAtShutdown(watch)
+        #expect(router.endsAtShutdown(watch))
+        #expect(!router.streamsRequests(watch), "a watch still runs with the other calls")
+    }
+
     @Test("A unary handler answers with its message and OK in one finish")
     func unary() async throws {
         let (stream, recorder) = InProcessStream.make(Self.echo, requests: [[4, 2]])

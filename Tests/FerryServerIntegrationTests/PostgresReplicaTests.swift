@@ -116,9 +116,9 @@ struct PostgresReplicaTests {
         #expect(streamedTo.log.contains("Job finished"), "the worker confirmed on the replica it streams to")
     }
 
-    /// `kill -9` of PostgreSQL's postmaster under a running ferryd, then a restart: ferryd says
-    /// NOT_SERVING and refuses writes as UNAVAILABLE while the database is gone, never crashes,
-    /// serves again soon after the database is back, and nothing it acknowledged is lost.
+    /// A watch on each replica follows one sync to its end: the replica the worker does not talk
+    /// to sees the claim and the progress through the database (its once-per-interval reads) and
+    /// the end through the announcement of the ended job.
     @Test func watchesOnBothReplicasFollowOneSyncToItsEnd() async throws {
         let world = try await world()
         defer { world.cleanUp() }
@@ -131,7 +131,9 @@ struct PostgresReplicaTests {
         let seen = try await withThrowingTaskGroup(of: [FerryV1.WatchStoragesResponse].self) { group in
             for server in servers {
                 group.addTask {
-                    try await server.withClient(.admin) { client in
+                    // Signals once more however it ends, so the wait below never outlives a watch.
+                    defer { caughtUpSignal.yield() }
+                    return try await server.withClient(.admin) { client in
                         try await client.watch(FerryV1.WatchStoragesRequest(storageIDs: [storage])) { stream in
                             var events: [FerryV1.WatchStoragesResponse] = []
                             for try await event in stream {
@@ -163,6 +165,9 @@ struct PostgresReplicaTests {
         }
     }
 
+    /// `kill -9` of PostgreSQL's postmaster under a running ferryd, then a restart: ferryd says
+    /// NOT_SERVING and refuses writes as UNAVAILABLE while the database is gone, never crashes,
+    /// serves again soon after the database is back, and nothing it acknowledged is lost.
     @Test func aKilledPostmasterMakesFerrydNotServingAndUnavailableThenItServesAgain() async throws {
         let postgres = try await PostgresServer.start(crashSafe: true)
         do {

@@ -122,6 +122,30 @@ struct WatchStoragesTests {
         return seen
     }
 
+    @Test func aWatchEndsWithUnavailableAtOnceWhenFerrydShutsDown() async throws {
+        let world = try await World(staleAfterSeconds: 30, batchSize: 50, gracePeriodSeconds: 20)
+        defer { world.cleanUp() }
+        let (caughtUp, signal) = AsyncStream.makeStream(of: Void.self)
+        let daemon = world.daemon
+        async let ended: RPCError? = world.admin { client in
+            do {
+                try await client.watch(FerryV1.WatchStoragesRequest(projectID: World.projectID)) { stream in
+                    for try await event in stream where event.type == .caughtUp { signal.yield() }
+                }
+                return nil
+            } catch let error as RPCError {
+                return error
+            }
+        }
+        for await _ in caughtUp { break }
+        let stopping = ContinuousClock.now
+        await daemon.stop()  // SIGTERM; a watch must not hold the 20-s grace period.
+        let stopped = ContinuousClock.now - stopping
+        let error = try await ended
+        #expect(error?.code == .unavailable, "\(String(describing: error))")
+        #expect(stopped < .seconds(10), "ferryd took \(stopped) to stop with a watch open")
+    }
+
     static func request() -> FerryV1.CreateStorageRequest {
         FerryV1.CreateStorageRequest(
             spec: FerryV1.StorageSpec(

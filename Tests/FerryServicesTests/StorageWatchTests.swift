@@ -28,34 +28,39 @@ import Testing
         return info
     }
 
+    static let interval = Duration.seconds(10)
+
     @Test func aStorageNotToldYetIsAChange() {
         var ledger = StorageWatchLedger()
         let storage = Self.storage()
-        #expect(ledger.observe(storage, progressMayGo: false) == .changed(storage))
-        #expect(ledger.observe(storage, progressMayGo: true) == nil, "told twice")
+        #expect(ledger.observe(storage, at: .zero, progressEvery: Self.interval) == .changed(storage))
+        #expect(ledger.observe(storage, at: .seconds(1), progressEvery: Self.interval) == nil, "told twice")
     }
 
-    @Test func statusChangesGoAtOnceAndProgressOnlyWhenItMay() {
+    @Test func statusChangesGoAtOnceAndProgressAtMostOncePerInterval() {
         var ledger = StorageWatchLedger()
         ledger.tellCurrent(Self.storage(sync: Self.running(created: 1)))
 
         var moved = Self.storage(sync: Self.running(created: 50, scanned: 100))
-        #expect(ledger.observe(moved, progressMayGo: false) == nil, "progress told between ticks")
-        #expect(ledger.observe(moved, progressMayGo: true) == .progress(moved))
-        #expect(ledger.observe(moved, progressMayGo: true) == nil, "the same progress told twice")
+        #expect(ledger.observe(moved, at: .seconds(10), progressEvery: Self.interval) == .progress(moved))
+        #expect(ledger.observe(moved, at: .seconds(11), progressEvery: Self.interval) == nil, "the same progress told twice")
+        moved.syncInfo.lastSyncCount = 60
+        #expect(ledger.observe(moved, at: .seconds(15), progressEvery: Self.interval) == nil, "progress twice in one interval")
+        #expect(ledger.observe(moved, at: .seconds(20), progressEvery: Self.interval) == .progress(moved))
 
         moved.syncInfo.status = .failed
         moved.syncInfo.meta.terminationReason = .heartbeatTimeout
-        #expect(ledger.observe(moved, progressMayGo: false) == .changed(moved), "a verdict waited for a tick")
+        #expect(ledger.observe(moved, at: .seconds(21), progressEvery: Self.interval) == .changed(moved), "a verdict waited")
     }
 
-    @Test func heldBackProgressIsToldAtTheNextTick() {
+    @Test func heldBackProgressIsToldOnceTheIntervalHasPassed() {
         var ledger = StorageWatchLedger()
         ledger.tellCurrent(Self.storage(sync: Self.running()))
+        _ = ledger.observe(Self.storage(sync: Self.running(created: 5)), at: .seconds(3), progressEvery: Self.interval)
         let moved = Self.storage(sync: Self.running(created: 10))
-        #expect(ledger.observe(moved, progressMayGo: false) == nil)
-        #expect(ledger.told[1] == Self.storage(sync: Self.running()), "held-back progress recorded as told")
-        #expect(ledger.observe(moved, progressMayGo: true) == .progress(moved))
+        #expect(ledger.observe(moved, at: .seconds(8), progressEvery: Self.interval) == nil)
+        #expect(ledger.told[1] == Self.storage(sync: Self.running(created: 5)), "held-back progress recorded as told")
+        #expect(ledger.observe(moved, at: .seconds(13), progressEvery: Self.interval) == .progress(moved))
     }
 
     @Test func settingsSecretsCancelAndANewJobAreStateChanges() {
@@ -95,7 +100,7 @@ import Testing
         #expect(ledger.activeIDs == [1])
         var next = Self.storage(id: 1, sync: Self.running(job: "job-b"))
         next.syncInfo.status = .queued
-        _ = ledger.observe(next, progressMayGo: false)
+        _ = ledger.observe(next, at: .zero, progressEvery: Self.interval)
         #expect(ledger.storageID(ofJob: "job-b") == 1)
         #expect(ledger.storageID(ofJob: "job-a") == nil, "an old job still mapped")
     }

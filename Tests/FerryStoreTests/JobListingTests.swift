@@ -38,7 +38,7 @@ struct JobListingTests {
             let onlyRunning = try await store.listJobs(JobQuery(states: [.running]))
             #expect(onlyRunning.jobs.map(\.id) == ["job-running"])
             #expect(onlyRunning.jobs.first?.workerID == running.claim.lease.workerID)
-            #expect(onlyRunning.queuedCount == 3, "the depth depends on the states asked for")
+            #expect(onlyRunning.queuedCount == 3, "the depth counts the whole queue, whatever states were asked for")
         }
     }
 

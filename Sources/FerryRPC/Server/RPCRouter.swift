@@ -8,6 +8,7 @@ public struct RPCRouter: Sendable {
 
     private var handlers: [MethodDescriptor: StreamHandler] = [:]
     private var streamingRequestMethods: Set<MethodDescriptor> = []
+    private var followingMethods: Set<MethodDescriptor> = []
 
     /// Creates an empty router.
     public init() {}
@@ -40,6 +41,24 @@ public struct RPCRouter: Sendable {
     /// - Returns: `true` for methods registered as client-streaming or bidirectional.
     public func streamsRequests(_ method: MethodDescriptor) -> Bool {
         streamingRequestMethods.contains(method)
+    }
+
+    /// Marks a server-streaming method whose calls follow something until the client stops them
+    /// (a watch): like calls that stream requests, they end at once with `UNAVAILABLE` when the
+    /// server shuts down, instead of holding the shutdown for the grace period.
+    ///
+    /// - Parameter method: A registered method.
+    public mutating func endAtShutdown(_ method: MethodDescriptor) {
+        followingMethods.insert(method)
+    }
+
+    /// Whether a method's calls end at once when the server shuts down: those that stream
+    /// requests, and those marked with ``endAtShutdown(_:)``.
+    ///
+    /// - Parameter method: The method.
+    /// - Returns: `true` for calls that would otherwise hold a shutdown for the grace period.
+    public func endsAtShutdown(_ method: MethodDescriptor) -> Bool {
+        streamingRequestMethods.contains(method) || followingMethods.contains(method)
     }
 }
 

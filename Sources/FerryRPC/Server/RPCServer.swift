@@ -51,9 +51,9 @@ public struct RPCServer: Sendable {
         let interceptors = self.interceptors
         let executor = self.streamingExecutor
         let observer = self.observer
-        // Calls that stream requests (a worker's heartbeats) could hold a shutdown for the whole
-        // grace period: they end at once and their clients reconnect.
-        try await transport.listen(endingAtShutdown: { router.streamsRequests($0) }) { stream in
+        // Calls that stream requests (a worker's heartbeats) or follow something (a watch) could
+        // hold a shutdown for the whole grace period: they end at once and their clients reconnect.
+        try await transport.listen(endingAtShutdown: { router.endsAtShutdown($0) }) { stream in
             guard let observer else {
                 await Self.handle(stream, router: router, interceptors: interceptors, streamingExecutor: executor)
                 return

@@ -131,6 +131,8 @@ public struct StorageService: RPCService {
             serializer: ProtobufSerializer<FerryV1.WatchStoragesResponse>(),
             handler: watchStorages
         )
+        // A watch lasts until its client stops it: at shutdown it ends at once (UNAVAILABLE).
+        router.endAtShutdown(Methods.watchStorages)
     }
 }
 

@@ -25,6 +25,8 @@ extension StorageService {
         }
         defer { watchHub.release(inbox) }
         var ledger = StorageWatchLedger()
+        let clock = ContinuousClock()
+        let opened = clock.now
         try await RPCError.translatingStoreErrors {
             for storage in try await currentStorages(filter) {
                 ledger.tellCurrent(storage)
@@ -48,7 +50,7 @@ extension StorageService {
                     if ticks % Self.watchFullReadEvery == 0 { work.everything = true }
                 }
                 let events = try await RPCError.translatingStoreErrors {
-                    try await watchEvents(work, filter: filter, ledger: &ledger)
+                    try await watchEvents(work, filter: filter, ledger: &ledger, at: clock.now - opened)
                 }
                 for event in events {
                     try await writer.write(wire(event))
@@ -111,34 +113,35 @@ extension StorageService {
 
     /// Reads what `work` names and returns what to tell, in id order.
     private func watchEvents(
-        _ work: WatchInbox.Work, filter: StorageWatchFilter, ledger: inout StorageWatchLedger
+        _ work: WatchInbox.Work, filter: StorageWatchFilter, ledger: inout StorageWatchLedger, at now: Duration
     ) async throws -> [StorageWatchLedger.Event] {
         var ids = work.storageIDs.union(work.jobIDs.compactMap(ledger.storageID(ofJob:)))
-        var read: [Storage] = []
-        if work.everything || (work.tick && filter.storageIDs.isEmpty) {
+        var read: [Int64: Storage] = [:]
+        if !filter.storageIDs.isEmpty {
+            // Named storages are read one by one, never by listing the whole store.
+            if work.everything { ids.formUnion(filter.storageIDs) }
+            if work.tick { ids.formUnion(ledger.activeIDs) }
+            ids.formIntersection(filter.storageIDs)
+        } else if work.everything || work.tick {
             // One listing: all followed storages, or the active ones on a tick.
             let listed = try await matchingStorages(filter, statuses: work.everything ? [] : [.queued, .inProgress])
-            read = listed
-            let listedIDs = Set(listed.map(\.id))
-            ids.subtract(listedIDs)
-            // Told active but no longer listed as active: read them one by one (settled, or gone).
-            ids.formUnion((work.everything ? Set(ledger.told.keys) : ledger.activeIDs).subtracting(listedIDs))
-        } else if work.tick {
-            ids.formUnion(ledger.activeIDs)
+            for storage in listed { read[storage.id] = storage }
+            // Told (active) but not listed now: read one by one (settled, or gone).
+            ids.formUnion(work.everything ? Set(ledger.told.keys) : ledger.activeIDs)
+            ids.subtract(read.keys)
         }
-        if work.everything && !filter.storageIDs.isEmpty { ids.formUnion(filter.storageIDs) }
         var gone: [Int64] = []
-        for id in ids.sorted() where filter.storageIDs.isEmpty || filter.storageIDs.contains(id) {
+        for id in ids.sorted() {
             do {
                 let storage = try await store.storage(id: id)
-                if filter.matches(storage) { read.append(storage) }
+                if filter.matches(storage) { read[id] = storage }
             } catch let error as StoreError where error.code == .notFound {
                 gone.append(id)
             }
         }
         var events: [StorageWatchLedger.Event] = []
-        for storage in read.sorted(by: { $0.id < $1.id }) {
-            if let event = ledger.observe(storage, progressMayGo: work.tick) { events.append(event) }
+        for (_, storage) in read.sorted(by: { $0.key < $1.key }) {
+            if let event = ledger.observe(storage, at: now, progressEvery: watchInterval) { events.append(event) }
         }
         events.append(contentsOf: gone.compactMap { ledger.observeGone($0) })
         return events

@@ -4,9 +4,9 @@ import FerryCore
 ///
 /// Pure, so the rules are tested without a server: a new storage, or a change of status, sync
 /// job, verdict, settings or secrets, goes out at once as ``Event/changed(_:)``; a change of
-/// progress only (counters, heartbeat times) goes out as ``Event/progress(_:)`` only when the
-/// caller says progress may go (once per ping interval), and is otherwise kept back, so the next
-/// read sees it again; a deletion goes out once.
+/// progress only (counters, heartbeat times) goes out as ``Event/progress(_:)`` at most once per
+/// interval per storage, and is otherwise kept back, so a later read sees it again; a deletion
+/// goes out once. Time is the caller's (any monotonic clock, as a span since some start).
 struct StorageWatchLedger: Sendable {
     /// One thing to tell the client.
     enum Event: Sendable, Equatable {
@@ -18,6 +18,8 @@ struct StorageWatchLedger: Sendable {
     /// Each storage as last told, by id.
     private(set) var told: [Int64: Storage] = [:]
     private var storageOfJob: [String: Int64] = [:]
+    /// When each storage's last progress event went out.
+    private var progressSentAt: [Int64: Duration] = [:]
 
     /// Records a storage told as part of the current state when the watch opened.
     mutating func tellCurrent(_ storage: Storage) {
@@ -28,8 +30,9 @@ struct StorageWatchLedger: Sendable {
     ///
     /// - Parameters:
     ///   - storage: The storage as read.
-    ///   - progressMayGo: Whether a progress-only change may be told now.
-    mutating func observe(_ storage: Storage, progressMayGo: Bool) -> Event? {
+    ///   - now: The current time on the caller's monotonic clock.
+    ///   - progressEvery: The shortest time between two progress events of one storage.
+    mutating func observe(_ storage: Storage, at now: Duration, progressEvery: Duration) -> Event? {
         guard let old = told[storage.id] else {
             remember(storage)
             return .changed(storage)
@@ -39,7 +42,8 @@ struct StorageWatchLedger: Sendable {
             remember(storage)
             return .changed(storage)
         }
-        guard progressMayGo else { return nil }
+        if let last = progressSentAt[storage.id], now - last < progressEvery { return nil }
+        progressSentAt[storage.id] = now
         remember(storage)
         return .progress(storage)
     }
@@ -47,6 +51,7 @@ struct StorageWatchLedger: Sendable {
     /// The event for a storage found deleted, if it was told.
     mutating func observeGone(_ id: Int64) -> Event? {
         guard let old = told.removeValue(forKey: id) else { return nil }
+        progressSentAt[id] = nil
         if let job = old.syncInfo.lastSyncJob { storageOfJob[job] = nil }
         return .deleted(id)
     }

@@ -84,7 +84,6 @@ extension PostgresFerryStore {
         }
     }
 
-    /// Reads one job in a transaction or on a leased connection.
     /// Lists queued and running jobs, oldest first; see ``FerryStore/listJobs(_:)``.
     ///
     /// - Parameter query: States, page size and cursor.
@@ -111,6 +110,7 @@ extension PostgresFerryStore {
         }
     }
 
+    /// Reads one job in a transaction or on a leased connection.
     static func fetchJob(id: String, in transaction: PostgresTransaction) async throws -> JobRecord? {
         try await transaction.row("SELECT \(unescaped: JobColumns.select) FROM jobs j WHERE j.id = \(id)")
             .map(JobColumns.job(from:))

@@ -10,11 +10,15 @@ enum JobListing {
         FROM jobs WHERE state IN ('queued', 'running')
         """
 
-    /// A page's query up to its cursor condition. The states are the store's own fixed names, so
-    /// they are written into the text rather than bound.
+    /// A page's query up to its cursor condition. It always names both live states, the
+    /// condition of the `jobs_live` index, so both databases read that index; one state asked for
+    /// narrows it further. The states are the store's own fixed names, written into the text.
     static func pageSQL(_ query: JobQuery) -> String {
-        let states = query.listedStates.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        return "SELECT \(JobColumns.select) FROM jobs j WHERE j.state IN (\(states))"
+        var sql = "SELECT \(JobColumns.select) FROM jobs j WHERE j.state IN ('queued', 'running')"
+        if query.listedStates.count == 1, let state = query.listedStates.first {
+            sql += " AND j.state = '\(state.rawValue)'"
+        }
+        return sql
     }
 
     /// The order and the limit, before the limit's bind (one more than the page, to see whether

@@ -17,7 +17,8 @@ struct PostgresMigration: Sendable {
 extension PostgresMigration {
     /// Every migration this build knows, in version order.
     static let all: [PostgresMigration] = [
-        .migration0001
+        .migration0001,
+        .migration0002,
     ]
 
     /// The newest schema version this build knows.

@@ -22,6 +22,7 @@ extension SQLiteMigration {
         .migration0003,
         .migration0004,
         .migration0005,
+        .migration0006,
     ]
 
     /// The newest schema version this build knows.
