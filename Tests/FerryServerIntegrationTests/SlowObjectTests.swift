@@ -14,11 +14,17 @@ import Testing
 /// `stale_after` to read never makes a healthy sync look dead.
 @Suite(.timeLimit(.minutes(2)))
 struct SlowObjectTests {
+    /// Beats every 100 ms; stale after 2.5 s, so a beat delayed by a loaded machine (1.7 s was
+    /// seen with every suite running) is not taken for a dead worker, while the stall below is
+    /// still three times stale_after.
+    static let policy = TerminationPolicy(
+        pingInterval: .milliseconds(100), staleAfter: .milliseconds(2_500), queuedTimeout: .seconds(2))
+
     @Test func aStalledReadKeepsTheSyncInProgress() async throws {
-        try await FerryTestServer.with(policy: FerryTestServer.policy) { server in
+        try await FerryTestServer.with(policy: Self.policy) { server in
             let storage = try await server.localImportStorage(path: "slow")
             let job = try await server.startAndClaim(storage, instance: "slow-1")
-            let stall = Duration.microseconds(FerryTestServer.policy.staleAfter.microseconds * 4)
+            let stall = Duration.microseconds(Self.policy.staleAfter.microseconds * 3)
             let source = StallingSource(stall: stall)
 
             let run = Task { try await server.runJob(job, instance: "slow-1", stores: { _ in source }) }
