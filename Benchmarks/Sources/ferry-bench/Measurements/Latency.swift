@@ -47,12 +47,15 @@ enum Latency {
     ///   - warmUp: Calls made before measuring.
     ///   - count: Measured calls at most.
     ///   - deadline: When to stop even if `count` is not reached.
+    ///   - pause: A wait after each measured call, so the pings cost the server little, like a
+    ///     second client of a loaded server rather than a load of their own.
     /// - Returns: The sample.
     static func measure(
         client: RPCClient,
         warmUp: Int,
         count: Int,
-        until deadline: ContinuousClock.Instant
+        until deadline: ContinuousClock.Instant,
+        pause: Duration = .zero
     ) async -> LatencySample {
         let clock = ContinuousClock()
         for _ in 0..<warmUp where clock.now < deadline {
@@ -77,6 +80,7 @@ enum Latency {
             } catch {
                 sample.failures += 1
             }
+            if pause > .zero { try? await Task.sleep(for: pause) }
         }
         return sample
     }

@@ -75,6 +75,8 @@ enum Throughput {
         /// Writers stop early if this process's RSS passes this, so a runaway queue cannot take
         /// the machine down.
         var clientMemoryLimit: Int
+        /// A wait between the loaded-latency pings; zero pings back to back.
+        var pingPause: Duration = .zero
     }
 
     /// Opens the connections, runs the heartbeat calls writing 50-byte messages, and after the
@@ -136,7 +138,8 @@ enum Throughput {
                     client: pingClient,
                     warmUp: 0,
                     count: 10_000_000,
-                    until: first.time + shape.duration
+                    until: first.time + shape.duration,
+                    pause: shape.pingPause
                 )
                 let last = try await Snapshot.take(controlClient, server: server)
                 return .window(Window(first: first, last: last, latency: latency))
@@ -186,7 +189,8 @@ enum Throughput {
         )
     }
 
-    /// How often a paced writer wakes to write what it owes.
+    /// The most often a paced writer wakes: a fast one writes what it owes in bursts this far
+    /// apart; a slow one (a beat per second or per ten) wakes only when its next message is due.
     private static let paceTick = Duration.milliseconds(100)
 
     /// One heartbeat call: writes until `stopAt` (as fast as it can, or `pace` messages per
@@ -209,13 +213,18 @@ enum Throughput {
             ) { writer in
                 var written: UInt64 = 0
                 defer { sent.value.store(written, ordering: .relaxed) }
-                // A random phase, so that paced writers do not all wake in the same instant.
-                let start = ContinuousClock.now - paceTick * Double.random(in: 0..<1)
+                // Message n is due at start + n / pace; a random phase within one interval, so
+                // that paced writers do not all write in the same instant.
+                let start = ContinuousClock.now + .seconds(pace.map { Double.random(in: 0..<1) / $0 } ?? 0)
                 // Bounded by `stopAt`; each write is bounded by the call's deadline.
                 while ContinuousClock.now < stopAt, !guardRail.tripped, !Task.isCancelled {
-                    if let pace, Double(written) >= (ContinuousClock.now - start).seconds * pace {
-                        try await Task.sleep(for: paceTick)
-                        continue
+                    if let pace {
+                        let due = start + .seconds(Double(written) / pace)
+                        let now = ContinuousClock.now
+                        if now < due {
+                            try await Task.sleep(until: min(max(due, now + paceTick), stopAt), clock: .continuous)
+                            continue
+                        }
                     }
                     try await writer.write(BenchAPI.heartbeatMessage)
                     written += 1

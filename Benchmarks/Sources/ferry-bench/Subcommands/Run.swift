@@ -45,6 +45,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Also measure under a heartbeat load paced at this many messages/s in all; 0 skips.")
     var pacedRate = 360_000
 
+    @Option(help: "Instead of the unbounded and --paced-rate loads, one load in which each stream beats once per this many seconds, as workers do (10 for one beat per 10 s; fractions allowed).")
+    var beatInterval: Double?
+
     @Option(
         name: .customLong("client-memory-limit-mib"),
         help: "Heartbeat writers stop early when this process's RSS passes this many MiB."
@@ -54,6 +57,7 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         guard connections > 0, streams > 0, seconds > 0, warmUp >= 0, pings > 0, idleConnections >= 0,
             handshakeSeconds > 0, handshakeConcurrency > 0, connectParallelism > 0, pacedRate >= 0,
+            (beatInterval ?? 1) > 0,
             clientMemoryLimitMiB > 0
         else {
             throw ValidationError("counts and durations must be positive")
@@ -124,6 +128,14 @@ struct Run: AsyncParsableCommand {
             var paced = shape
             paced.pace = pacedRate
             shapes.append(paced)
+        }
+        if let beatInterval {
+            var realistic = shape
+            realistic.pace = max(1, Int((Double(connections * streams) / beatInterval).rounded()))
+            // Ten pings a second: at a thousand beats a second, back-to-back pings would cost the
+            // server more than the beats, and be counted as theirs.
+            realistic.pingPause = .milliseconds(100)
+            shapes = [realistic]
         }
         for shape in shapes {
             let how = shape.pace.map { "paced at \(Format.count(UInt64($0))) msgs/s" } ?? "writers unbounded"

@@ -12,13 +12,18 @@ struct BenchService: RPCService {
         router.registerClientStreaming(BenchAPI.heartbeat, deserializer: coder, serializer: coder) { requests, _ in
             var count: UInt64 = 0
             var unpublished: UInt64 = 0
+            var publishedAt = MonotonicTime.nanoseconds()
             for try await _ in requests {
                 count += 1
                 unpublished += 1
-                // Published in small batches: one shared atomic per message would be measured too.
-                if unpublished == HeartbeatCounter.batch {
+                // Published in small batches (one shared atomic per message would be measured
+                // too), and at least every 50 ms: a stream beating once a second or once per ten
+                // would otherwise reach a window's count only at its end.
+                let now = MonotonicTime.nanoseconds()
+                if unpublished == HeartbeatCounter.batch || now &- publishedAt >= HeartbeatCounter.maximumDelay {
                     heartbeats.add(unpublished)
                     unpublished = 0
+                    publishedAt = now
                 }
             }
             heartbeats.add(unpublished)
@@ -42,6 +47,8 @@ struct BenchService: RPCService {
 final class HeartbeatCounter: Sendable {
     /// How many messages a call counts locally before publishing them.
     static let batch: UInt64 = 16
+    /// The longest a call keeps counted messages to itself, in nanoseconds.
+    static let maximumDelay: UInt64 = 50_000_000
 
     private let count = Atomic<UInt64>(0)
 
