@@ -1,3 +1,4 @@
+import FerryProto
 import FerryRPC
 import FerryTransport
 import NIOCore
@@ -14,6 +15,8 @@ struct ThroughputResult: Sendable {
     /// The offered load in messages per second over all calls, or `nil` for as fast as the
     /// transport lets the writers go.
     var pace: Int?
+    /// What the writers sent.
+    var messages: HeartbeatMessages
     /// The measured window (after warm-up), between two server stats snapshots.
     var window: Duration
     /// Heartbeats the server counted during the window.
@@ -77,9 +80,11 @@ enum Throughput {
         var clientMemoryLimit: Int
         /// A wait between the loaded-latency pings; zero pings back to back.
         var pingPause: Duration = .zero
+        /// Real encoded heartbeats, or opaque bytes.
+        var messages: HeartbeatMessages = .heartbeat
     }
 
-    /// Opens the connections, runs the heartbeat calls writing 50-byte messages, and after the
+    /// Opens the connections, runs the heartbeat calls writing encoded heartbeats, and after the
     /// warm-up measures for the window with the server's own count (`Stats`) and the child's CPU
     /// time, while a separate connection pings.
     ///
@@ -116,6 +121,7 @@ enum Throughput {
                     group.addTask {
                         await heartbeats(
                             client: client,
+                            messages: shape.messages,
                             pace: perWriter,
                             until: stopAt,
                             callTimeout: callTimeout,
@@ -174,6 +180,7 @@ enum Throughput {
             connections: opened.transports.count,
             streams: shape.streams,
             pace: shape.pace,
+            messages: shape.messages,
             window: window.last.time - window.first.time,
             serverMessages: window.last.stats.heartbeats - window.first.stats.heartbeats,
             confirmedMessages: totalsNow.confirmed,
@@ -197,6 +204,7 @@ enum Throughput {
     /// second), then half-closes and adds the server's count.
     private static func heartbeats(
         client: RPCClient,
+        messages: HeartbeatMessages,
         pace: Double?,
         until stopAt: ContinuousClock.Instant,
         callTimeout: Duration,
@@ -211,6 +219,7 @@ enum Throughput {
                 deserializer: BytesCoder(),
                 options: CallOptions(timeout: callTimeout)
             ) { writer in
+                let encoder = ProtobufSerializer<FerryV1.HeartbeatRequest>()
                 var written: UInt64 = 0
                 defer { sent.value.store(written, ordering: .relaxed) }
                 // Message n is due at start + n / pace; a random phase within one interval, so
@@ -226,8 +235,14 @@ enum Throughput {
                             continue
                         }
                     }
-                    try await writer.write(BenchAPI.heartbeatMessage)
                     written += 1
+                    switch messages {
+                    case .heartbeat:
+                        try await writer.write(
+                            try encoder.serialize(BenchAPI.heartbeat(sequence: written, sentUnixMicros: Int64(written))))
+                    case .opaque:
+                        try await writer.write(BenchAPI.opaqueHeartbeat)
+                    }
                 }
             }
             let count = reply.count == 8 ? UInt64(littleEndianBytes: reply[0..<8]) : 0

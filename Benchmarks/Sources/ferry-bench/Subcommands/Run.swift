@@ -45,6 +45,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Also measure under a heartbeat load paced at this many messages/s in all; 0 skips.")
     var pacedRate = 360_000
 
+    @Option(help: "What heartbeat writers send: heartbeat (encoded ferry.v1.HeartbeatRequests, decoded by the server) or opaque (50 bytes, the transport alone, as runs before 2026-12-05 measured).")
+    var messages: HeartbeatMessages = .heartbeat
+
     @Option(help: "Instead of the unbounded and --paced-rate loads, one load in which each stream beats once per this many seconds, as workers do (10 for one beat per 10 s; fractions allowed).")
     var beatInterval: Double?
 
@@ -121,7 +124,8 @@ struct Run: AsyncParsableCommand {
             warmUp: .seconds(warmUp),
             duration: .seconds(seconds),
             pace: nil,
-            clientMemoryLimit: clientMemoryLimitMiB * 1_048_576
+            clientMemoryLimit: clientMemoryLimitMiB * 1_048_576,
+            messages: messages
         )
         var shapes = [shape]
         if pacedRate > 0 {
@@ -198,3 +202,5 @@ struct Run: AsyncParsableCommand {
         return sample
     }
 }
+
+extension HeartbeatMessages: ExpressibleByArgument {}

@@ -1,10 +1,12 @@
+import FerryProto
 import FerryRPC
 
 /// The benchmark's RPC surface, shared by the `server` child and the measuring `run` process.
 ///
-/// Messages are raw bytes (``BytesCoder``) so that the benchmark measures the transport, not a
-/// message format: a heartbeat is a 50-byte payload, about the size of an encoded
-/// `ferry.v1.HeartbeatRequest`.
+/// Messages travel as bytes (``BytesCoder``). A heartbeat is a real `ferry.v1.HeartbeatRequest`,
+/// encoded per message by the writer and decoded per message by the server as a worker and ferryd
+/// do (``HeartbeatMessages/heartbeat``), or, to measure the transport alone and compare with
+/// earlier runs, an opaque 50-byte payload the server does not decode (``HeartbeatMessages/opaque``).
 enum BenchAPI {
     /// Client-streaming: the server counts the messages and answers the count as 8 bytes.
     static let heartbeat = MethodDescriptor(service: "bench.Bench", method: "Heartbeat")
@@ -16,8 +18,29 @@ enum BenchAPI {
     /// The ALPN protocol id Ferry negotiates.
     static let alpn = "ferry/1"
 
-    /// One heartbeat message: 50 bytes.
-    static let heartbeatMessage: [UInt8] = Array((0..<50).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
+    /// The `sequence`-th heartbeat of one job, as a worker sends it: its lease, progress that
+    /// grows with the sequence, and the send time.
+    static func heartbeat(sequence: UInt64, sentUnixMicros: Int64) -> FerryV1.HeartbeatRequest {
+        let progress = Int64(truncatingIfNeeded: sequence)
+        return FerryV1.HeartbeatRequest(
+            lease: lease,
+            counters: FerryV1.SyncCounters(
+                synced: progress &* 50, existed: progress &* 3, objectsScanned: progress &* 56, bytes: progress &* 91_000),
+            sequence: sequence,
+            sentUnixMicros: sentUnixMicros)
+    }
+
+    /// A lease of the shape ferryd hands out (ids and token as long as its own).
+    private static let lease = FerryV1.JobLease(
+        jobID: "job-8f3a61c02d9e4b7a15c6e0f2", leaseToken: "7d1e9c4b2a6f80513e9d7c2b4a6f8e10",
+        instanceID: "3f2b8c1e-6d4a-4e9b-9a7c-2e5f1b8d3c60")
+
+    /// One opaque heartbeat: 50 bytes.
+    static let opaqueHeartbeat: [UInt8] = Array((0..<50).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
+
+    /// The first byte of an opaque heartbeat: no encoded `HeartbeatRequest` starts with it (field
+    /// 1's tag is 0x0A), so the server tells the two apart per message.
+    static var opaqueMarker: UInt8 { opaqueHeartbeat[0] }
 
     /// One ping request: 16 bytes.
     static let pingMessage: [UInt8] = Array(repeating: 0x5A, count: 16)
@@ -81,4 +104,12 @@ extension UInt64 {
     var littleEndianBytes: [UInt8] {
         withUnsafeBytes(of: littleEndian) { Array($0) }
     }
+}
+
+/// What the heartbeat writers send.
+enum HeartbeatMessages: String, Sendable, CaseIterable {
+    /// Encoded `ferry.v1.HeartbeatRequest`s, decoded by the server.
+    case heartbeat
+    /// 50 opaque bytes, not decoded: the transport alone.
+    case opaque
 }

@@ -40,7 +40,7 @@ extension Report {
         let suffix = result.pace.map { ", paced at \(Format.count(UInt64($0))) msgs/s" } ?? ", writers unbounded"
         let rate = result.messagesPerSecond
         add(
-            "Heartbeat throughput (\(result.connections) conns × \(result.streams) client-streaming calls, 50-byte msgs\(suffix))",
+            "Heartbeat throughput (\(result.connections) conns × \(result.streams) client-streaming calls, \(result.messages == .heartbeat ? "ferry.v1 HeartbeatRequest" : "opaque 50-byte") msgs\(suffix))",
             "\(Format.rate(rate)) msgs/s",
             target: paced ? "—" : "≥ 360,000 msgs/s",
             paced ? .info : rate >= 360_000 ? .pass : .fail
