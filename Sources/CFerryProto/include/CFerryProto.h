@@ -6,6 +6,7 @@
 
 #include "ferry/v1/common.pb-c.h"
 #include "ferry/v1/dataset.pb-c.h"
+#include "ferry/v1/fleet.pb-c.h"
 #include "ferry/v1/health.pb-c.h"
 #include "ferry/v1/heartbeat.pb-c.h"
 #include "ferry/v1/job.pb-c.h"
@@ -15,6 +16,7 @@
 #include "ferry/v1/sync.pb-c.h"
 #include "ferry/v1/sync_control.pb-c.h"
 #include "ferry/v1/tasks.pb-c.h"
+#include "ferry/v1/watch.pb-c.h"
 #include "ferry/v1/worker_dataset.pb-c.h"
 #include "ferry/v1/worker_export.pb-c.h"
 #include "ferry/v1/worker_import.pb-c.h"

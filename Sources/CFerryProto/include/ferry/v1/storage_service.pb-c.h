@@ -16,11 +16,13 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "ferry/v1/common.pb-c.h"
 #include "ferry/v1/dataset.pb-c.h"
+#include "ferry/v1/fleet.pb-c.h"
 #include "ferry/v1/provider.pb-c.h"
 #include "ferry/v1/storage.pb-c.h"
 #include "ferry/v1/sync.pb-c.h"
 #include "ferry/v1/sync_control.pb-c.h"
 #include "ferry/v1/tasks.pb-c.h"
+#include "ferry/v1/watch.pb-c.h"
 
 typedef struct Ferry__V1__CreateStorageRequest Ferry__V1__CreateStorageRequest;
 typedef struct Ferry__V1__CreateStorageResponse Ferry__V1__CreateStorageResponse;
@@ -33,68 +35,10 @@ typedef struct Ferry__V1__DeleteStorageResponse Ferry__V1__DeleteStorageResponse
 typedef struct Ferry__V1__StorageFilter Ferry__V1__StorageFilter;
 typedef struct Ferry__V1__ListStoragesRequest Ferry__V1__ListStoragesRequest;
 typedef struct Ferry__V1__ListStoragesResponse Ferry__V1__ListStoragesResponse;
-typedef struct Ferry__V1__WorkerInfo Ferry__V1__WorkerInfo;
-typedef struct Ferry__V1__ListWorkersRequest Ferry__V1__ListWorkersRequest;
-typedef struct Ferry__V1__ListWorkersResponse Ferry__V1__ListWorkersResponse;
-typedef struct Ferry__V1__WatchStoragesRequest Ferry__V1__WatchStoragesRequest;
-typedef struct Ferry__V1__WatchStoragesResponse Ferry__V1__WatchStoragesResponse;
-typedef struct Ferry__V1__JobInfo Ferry__V1__JobInfo;
-typedef struct Ferry__V1__ListJobsRequest Ferry__V1__ListJobsRequest;
-typedef struct Ferry__V1__ListJobsResponse Ferry__V1__ListJobsResponse;
 
 
 /* --- enums --- */
 
-/*
- * What one WatchStoragesResponse tells.
- */
-typedef enum _Ferry__V1__StorageEventType {
-  /*
-   * Not set; never sent.
-   */
-  FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_UNSPECIFIED = 0,
-  /*
-   * A matching storage as it stands when the watch opens (after termination detection), one per
-   * storage in ascending id order.
-   */
-  FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_CURRENT = 1,
-  /*
-   * Every storage that matched when the watch opened has been sent; changes follow.
-   */
-  FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_CAUGHT_UP = 2,
-  /*
-   * The storage was created, or its status, sync job, verdict, settings or secrets changed.
-   */
-  FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_CHANGED = 3,
-  /*
-   * Only progress changed: counters or heartbeat times. Sent at most once per ping interval
-   * per storage.
-   */
-  FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_PROGRESS = 4,
-  /*
-   * The storage was deleted; only `storage_id` is set.
-   */
-  FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_DELETED = 5
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FERRY__V1__STORAGE_EVENT_TYPE)
-} Ferry__V1__StorageEventType;
-/*
- * Where a job in the queue stands (StorageService.ListJobs lists only these two).
- */
-typedef enum _Ferry__V1__JobState {
-  /*
-   * Not set.
-   */
-  FERRY__V1__JOB_STATE__JOB_STATE_UNSPECIFIED = 0,
-  /*
-   * Waiting for a worker to claim it.
-   */
-  FERRY__V1__JOB_STATE__JOB_STATE_QUEUED = 1,
-  /*
-   * Claimed: a worker holds its lease.
-   */
-  FERRY__V1__JOB_STATE__JOB_STATE_RUNNING = 2
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FERRY__V1__JOB_STATE)
-} Ferry__V1__JobState;
 
 /* --- messages --- */
 
@@ -356,260 +300,6 @@ struct  Ferry__V1__ListStoragesResponse
     , 0,NULL, (char *)protobuf_c_empty_string, 0, 0 }
 
 
-/*
- * A worker process as this server replica sees it (StorageService.ListWorkers).
- */
-struct  Ferry__V1__WorkerInfo
-{
-  ProtobufCMessage base;
-  /*
-   * The worker id: the name in its certificate.
-   */
-  char *worker_id;
-  /*
-   * The process instance; new on every start.
-   */
-  char *instance_id;
-  /*
-   * The worker's build version, from its AcquireJob capabilities.
-   */
-  char *version;
-  /*
-   * The address of its newest call, host:port.
-   */
-  char *host;
-  /*
-   * The kinds its last AcquireJob offered.
-   */
-  size_t n_kinds;
-  Ferry__V1__StorageKind *kinds;
-  /*
-   * The providers its last AcquireJob offered.
-   */
-  size_t n_providers;
-  Ferry__V1__StorageProvider *providers;
-  /*
-   * Whether it has a call open to this server now. A worker always has one while it runs (a
-   * long poll or a job's heartbeat stream), so a worker that is not connected is gone.
-   */
-  protobuf_c_boolean connected;
-  /*
-   * Since when it has had calls open without a break; 0 when gone.
-   */
-  int64_t connected_since_unix_micros;
-  /*
-   * When this server last heard from it: a call of its started or ended.
-   */
-  int64_t last_seen_unix_micros;
-  /*
-   * Jobs it runs here now: its open heartbeat streams.
-   */
-  int32_t jobs_held;
-};
-#define FERRY__V1__WORKER_INFO__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__worker_info__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, 0, 0 }
-
-
-/*
- * StorageService.ListWorkers request.
- */
-struct  Ferry__V1__ListWorkersRequest
-{
-  ProtobufCMessage base;
-};
-#define FERRY__V1__LIST_WORKERS_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__list_workers_request__descriptor) \
-     }
-
-
-/*
- * StorageService.ListWorkers response.
- */
-struct  Ferry__V1__ListWorkersResponse
-{
-  ProtobufCMessage base;
-  /*
-   * Each worker id's current process, connected or gone, by worker id.
-   */
-  size_t n_workers;
-  Ferry__V1__WorkerInfo **workers;
-};
-#define FERRY__V1__LIST_WORKERS_RESPONSE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__list_workers_response__descriptor) \
-    , 0,NULL }
-
-
-/*
- * StorageService.WatchStorages request: which storages to follow. Every set field must match;
- * empty fields match all.
- */
-struct  Ferry__V1__WatchStoragesRequest
-{
-  ProtobufCMessage base;
-  /*
-   * Only storages of this project; 0 for all projects.
-   */
-  int64_t project_id;
-  /*
-   * Only these kinds.
-   */
-  size_t n_kinds;
-  Ferry__V1__StorageKind *kinds;
-  /*
-   * Only these providers.
-   */
-  size_t n_providers;
-  Ferry__V1__StorageProvider *providers;
-  /*
-   * Only these storages.
-   */
-  size_t n_storage_ids;
-  int64_t *storage_ids;
-};
-#define FERRY__V1__WATCH_STORAGES_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__watch_storages_request__descriptor) \
-    , 0, 0,NULL, 0,NULL, 0,NULL }
-
-
-/*
- * StorageService.WatchStorages response: one event.
- */
-struct  Ferry__V1__WatchStoragesResponse
-{
-  ProtobufCMessage base;
-  /*
-   * What happened.
-   */
-  Ferry__V1__StorageEventType type;
-  /*
-   * The storage as it now stands; unset for CAUGHT_UP and DELETED.
-   */
-  Ferry__V1__Storage *storage;
-  /*
-   * The storage's id; 0 for CAUGHT_UP.
-   */
-  int64_t storage_id;
-};
-#define FERRY__V1__WATCH_STORAGES_RESPONSE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__watch_storages_response__descriptor) \
-    , FERRY__V1__STORAGE_EVENT_TYPE__STORAGE_EVENT_TYPE_UNSPECIFIED, NULL, 0 }
-
-
-/*
- * A queued or running job (StorageService.ListJobs).
- */
-struct  Ferry__V1__JobInfo
-{
-  ProtobufCMessage base;
-  /*
-   * The job id.
-   */
-  char *job_id;
-  /*
-   * The storage it syncs.
-   */
-  int64_t storage_id;
-  /*
-   * The storage's kind.
-   */
-  Ferry__V1__StorageKind kind;
-  /*
-   * The storage's provider.
-   */
-  Ferry__V1__StorageProvider provider;
-  /*
-   * Queued or running.
-   */
-  Ferry__V1__JobState state;
-  /*
-   * The worker holding it; empty while queued.
-   */
-  char *worker_id;
-  /*
-   * That worker's process instance; empty while queued.
-   */
-  char *instance_id;
-  /*
-   * When it was queued.
-   */
-  int64_t created_unix_micros;
-  /*
-   * When a worker claimed it; 0 while queued.
-   */
-  int64_t claimed_unix_micros;
-  /*
-   * Its newest persisted heartbeat with progress; 0 for none yet.
-   */
-  int64_t last_progress_unix_micros;
-  /*
-   * Whether a cancel was asked for.
-   */
-  protobuf_c_boolean cancel_requested;
-};
-#define FERRY__V1__JOB_INFO__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__job_info__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, FERRY__V1__STORAGE_KIND__STORAGE_KIND_UNSPECIFIED, FERRY__V1__STORAGE_PROVIDER__STORAGE_PROVIDER_UNSPECIFIED, FERRY__V1__JOB_STATE__JOB_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
-
-
-/*
- * StorageService.ListJobs request.
- */
-struct  Ferry__V1__ListJobsRequest
-{
-  ProtobufCMessage base;
-  /*
-   * Only jobs in these states; empty for queued and running.
-   */
-  size_t n_states;
-  Ferry__V1__JobState *states;
-  /*
-   * The most jobs per page; 0 for the server default. Larger values are capped.
-   */
-  int32_t page_size;
-  /*
-   * `next_page_token` from the previous page; empty for the first page.
-   */
-  char *page_token;
-};
-#define FERRY__V1__LIST_JOBS_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__list_jobs_request__descriptor) \
-    , 0,NULL, 0, (char *)protobuf_c_empty_string }
-
-
-/*
- * StorageService.ListJobs response: oldest first.
- */
-struct  Ferry__V1__ListJobsResponse
-{
-  ProtobufCMessage base;
-  /*
-   * One page of jobs, oldest first.
-   */
-  size_t n_jobs;
-  Ferry__V1__JobInfo **jobs;
-  /*
-   * Pass as `page_token` for the next page; empty on the last page.
-   */
-  char *next_page_token;
-  /*
-   * Jobs waiting in the queue now (all pages, whatever `states` asked for).
-   */
-  int64_t queued_count;
-  /*
-   * Jobs held by workers now (all pages).
-   */
-  int64_t running_count;
-  /*
-   * When the oldest queued job was queued; 0 when none is.
-   */
-  int64_t oldest_queued_unix_micros;
-};
-#define FERRY__V1__LIST_JOBS_RESPONSE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&ferry__v1__list_jobs_response__descriptor) \
-    , 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0 }
-
-
 /* Ferry__V1__CreateStorageRequest methods */
 void   ferry__v1__create_storage_request__init
                      (Ferry__V1__CreateStorageRequest         *message);
@@ -819,158 +509,6 @@ Ferry__V1__ListStoragesResponse *
 void   ferry__v1__list_storages_response__free_unpacked
                      (Ferry__V1__ListStoragesResponse *message,
                       ProtobufCAllocator *allocator);
-/* Ferry__V1__WorkerInfo methods */
-void   ferry__v1__worker_info__init
-                     (Ferry__V1__WorkerInfo         *message);
-size_t ferry__v1__worker_info__get_packed_size
-                     (const Ferry__V1__WorkerInfo   *message);
-size_t ferry__v1__worker_info__pack
-                     (const Ferry__V1__WorkerInfo   *message,
-                      uint8_t             *out);
-size_t ferry__v1__worker_info__pack_to_buffer
-                     (const Ferry__V1__WorkerInfo   *message,
-                      ProtobufCBuffer     *buffer);
-Ferry__V1__WorkerInfo *
-       ferry__v1__worker_info__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   ferry__v1__worker_info__free_unpacked
-                     (Ferry__V1__WorkerInfo *message,
-                      ProtobufCAllocator *allocator);
-/* Ferry__V1__ListWorkersRequest methods */
-void   ferry__v1__list_workers_request__init
-                     (Ferry__V1__ListWorkersRequest         *message);
-size_t ferry__v1__list_workers_request__get_packed_size
-                     (const Ferry__V1__ListWorkersRequest   *message);
-size_t ferry__v1__list_workers_request__pack
-                     (const Ferry__V1__ListWorkersRequest   *message,
-                      uint8_t             *out);
-size_t ferry__v1__list_workers_request__pack_to_buffer
-                     (const Ferry__V1__ListWorkersRequest   *message,
-                      ProtobufCBuffer     *buffer);
-Ferry__V1__ListWorkersRequest *
-       ferry__v1__list_workers_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   ferry__v1__list_workers_request__free_unpacked
-                     (Ferry__V1__ListWorkersRequest *message,
-                      ProtobufCAllocator *allocator);
-/* Ferry__V1__ListWorkersResponse methods */
-void   ferry__v1__list_workers_response__init
-                     (Ferry__V1__ListWorkersResponse         *message);
-size_t ferry__v1__list_workers_response__get_packed_size
-                     (const Ferry__V1__ListWorkersResponse   *message);
-size_t ferry__v1__list_workers_response__pack
-                     (const Ferry__V1__ListWorkersResponse   *message,
-                      uint8_t             *out);
-size_t ferry__v1__list_workers_response__pack_to_buffer
-                     (const Ferry__V1__ListWorkersResponse   *message,
-                      ProtobufCBuffer     *buffer);
-Ferry__V1__ListWorkersResponse *
-       ferry__v1__list_workers_response__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   ferry__v1__list_workers_response__free_unpacked
-                     (Ferry__V1__ListWorkersResponse *message,
-                      ProtobufCAllocator *allocator);
-/* Ferry__V1__WatchStoragesRequest methods */
-void   ferry__v1__watch_storages_request__init
-                     (Ferry__V1__WatchStoragesRequest         *message);
-size_t ferry__v1__watch_storages_request__get_packed_size
-                     (const Ferry__V1__WatchStoragesRequest   *message);
-size_t ferry__v1__watch_storages_request__pack
-                     (const Ferry__V1__WatchStoragesRequest   *message,
-                      uint8_t             *out);
-size_t ferry__v1__watch_storages_request__pack_to_buffer
-                     (const Ferry__V1__WatchStoragesRequest   *message,
-                      ProtobufCBuffer     *buffer);
-Ferry__V1__WatchStoragesRequest *
-       ferry__v1__watch_storages_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   ferry__v1__watch_storages_request__free_unpacked
-                     (Ferry__V1__WatchStoragesRequest *message,
-                      ProtobufCAllocator *allocator);
-/* Ferry__V1__WatchStoragesResponse methods */
-void   ferry__v1__watch_storages_response__init
-                     (Ferry__V1__WatchStoragesResponse         *message);
-size_t ferry__v1__watch_storages_response__get_packed_size
-                     (const Ferry__V1__WatchStoragesResponse   *message);
-size_t ferry__v1__watch_storages_response__pack
-                     (const Ferry__V1__WatchStoragesResponse   *message,
-                      uint8_t             *out);
-size_t ferry__v1__watch_storages_response__pack_to_buffer
-                     (const Ferry__V1__WatchStoragesResponse   *message,
-                      ProtobufCBuffer     *buffer);
-Ferry__V1__WatchStoragesResponse *
-       ferry__v1__watch_storages_response__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   ferry__v1__watch_storages_response__free_unpacked
-                     (Ferry__V1__WatchStoragesResponse *message,
-                      ProtobufCAllocator *allocator);
-/* Ferry__V1__JobInfo methods */
-void   ferry__v1__job_info__init
-                     (Ferry__V1__JobInfo         *message);
-size_t ferry__v1__job_info__get_packed_size
-                     (const Ferry__V1__JobInfo   *message);
-size_t ferry__v1__job_info__pack
-                     (const Ferry__V1__JobInfo   *message,
-                      uint8_t             *out);
-size_t ferry__v1__job_info__pack_to_buffer
-                     (const Ferry__V1__JobInfo   *message,
-                      ProtobufCBuffer     *buffer);
-Ferry__V1__JobInfo *
-       ferry__v1__job_info__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   ferry__v1__job_info__free_unpacked
-                     (Ferry__V1__JobInfo *message,
-                      ProtobufCAllocator *allocator);
-/* Ferry__V1__ListJobsRequest methods */
-void   ferry__v1__list_jobs_request__init
-                     (Ferry__V1__ListJobsRequest         *message);
-size_t ferry__v1__list_jobs_request__get_packed_size
-                     (const Ferry__V1__ListJobsRequest   *message);
-size_t ferry__v1__list_jobs_request__pack
-                     (const Ferry__V1__ListJobsRequest   *message,
-                      uint8_t             *out);
-size_t ferry__v1__list_jobs_request__pack_to_buffer
-                     (const Ferry__V1__ListJobsRequest   *message,
-                      ProtobufCBuffer     *buffer);
-Ferry__V1__ListJobsRequest *
-       ferry__v1__list_jobs_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   ferry__v1__list_jobs_request__free_unpacked
-                     (Ferry__V1__ListJobsRequest *message,
-                      ProtobufCAllocator *allocator);
-/* Ferry__V1__ListJobsResponse methods */
-void   ferry__v1__list_jobs_response__init
-                     (Ferry__V1__ListJobsResponse         *message);
-size_t ferry__v1__list_jobs_response__get_packed_size
-                     (const Ferry__V1__ListJobsResponse   *message);
-size_t ferry__v1__list_jobs_response__pack
-                     (const Ferry__V1__ListJobsResponse   *message,
-                      uint8_t             *out);
-size_t ferry__v1__list_jobs_response__pack_to_buffer
-                     (const Ferry__V1__ListJobsResponse   *message,
-                      ProtobufCBuffer     *buffer);
-Ferry__V1__ListJobsResponse *
-       ferry__v1__list_jobs_response__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   ferry__v1__list_jobs_response__free_unpacked
-                     (Ferry__V1__ListJobsResponse *message,
-                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Ferry__V1__CreateStorageRequest_Closure)
@@ -1005,30 +543,6 @@ typedef void (*Ferry__V1__ListStoragesRequest_Closure)
                   void *closure_data);
 typedef void (*Ferry__V1__ListStoragesResponse_Closure)
                  (const Ferry__V1__ListStoragesResponse *message,
-                  void *closure_data);
-typedef void (*Ferry__V1__WorkerInfo_Closure)
-                 (const Ferry__V1__WorkerInfo *message,
-                  void *closure_data);
-typedef void (*Ferry__V1__ListWorkersRequest_Closure)
-                 (const Ferry__V1__ListWorkersRequest *message,
-                  void *closure_data);
-typedef void (*Ferry__V1__ListWorkersResponse_Closure)
-                 (const Ferry__V1__ListWorkersResponse *message,
-                  void *closure_data);
-typedef void (*Ferry__V1__WatchStoragesRequest_Closure)
-                 (const Ferry__V1__WatchStoragesRequest *message,
-                  void *closure_data);
-typedef void (*Ferry__V1__WatchStoragesResponse_Closure)
-                 (const Ferry__V1__WatchStoragesResponse *message,
-                  void *closure_data);
-typedef void (*Ferry__V1__JobInfo_Closure)
-                 (const Ferry__V1__JobInfo *message,
-                  void *closure_data);
-typedef void (*Ferry__V1__ListJobsRequest_Closure)
-                 (const Ferry__V1__ListJobsRequest *message,
-                  void *closure_data);
-typedef void (*Ferry__V1__ListJobsResponse_Closure)
-                 (const Ferry__V1__ListJobsResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -1183,8 +697,6 @@ void ferry__v1__storage_service__list_jobs(ProtobufCService *service,
 
 /* --- descriptors --- */
 
-extern const ProtobufCEnumDescriptor    ferry__v1__storage_event_type__descriptor;
-extern const ProtobufCEnumDescriptor    ferry__v1__job_state__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__create_storage_request__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__create_storage_response__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__get_storage_request__descriptor;
@@ -1196,14 +708,6 @@ extern const ProtobufCMessageDescriptor ferry__v1__delete_storage_response__desc
 extern const ProtobufCMessageDescriptor ferry__v1__storage_filter__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__list_storages_request__descriptor;
 extern const ProtobufCMessageDescriptor ferry__v1__list_storages_response__descriptor;
-extern const ProtobufCMessageDescriptor ferry__v1__worker_info__descriptor;
-extern const ProtobufCMessageDescriptor ferry__v1__list_workers_request__descriptor;
-extern const ProtobufCMessageDescriptor ferry__v1__list_workers_response__descriptor;
-extern const ProtobufCMessageDescriptor ferry__v1__watch_storages_request__descriptor;
-extern const ProtobufCMessageDescriptor ferry__v1__watch_storages_response__descriptor;
-extern const ProtobufCMessageDescriptor ferry__v1__job_info__descriptor;
-extern const ProtobufCMessageDescriptor ferry__v1__list_jobs_request__descriptor;
-extern const ProtobufCMessageDescriptor ferry__v1__list_jobs_response__descriptor;
 extern const ProtobufCServiceDescriptor ferry__v1__storage_service__descriptor;
 
 PROTOBUF_C__END_DECLS
