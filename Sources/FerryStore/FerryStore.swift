@@ -266,6 +266,18 @@ public protocol FerryStore: Sendable {
         now: FerryTime
     ) async throws -> ProgressResult
 
+    /// Several heartbeats' progress, each fenced and written as
+    /// ``recordProgress(lease:counters:checkpoint:now:)`` writes one; a report that is refused
+    /// does not keep the others from being written. (The server's background writer sends what
+    /// gathered while the previous batch was written: one transaction instead of one per job.)
+    ///
+    /// - Parameter reports: At most one per job.
+    /// - Returns: Each report's result, in order: the new sync state and the cancel request, or
+    ///   the ``StoreError`` that refused it (``StoreError/Code/leaseNotCurrent``,
+    ///   ``StoreError/Code/invalidArgument``).
+    /// - Throws: ``StoreError`` when the batch as a whole could not be written (nothing was).
+    func recordProgress(_ reports: [ProgressReport]) async throws -> [Result<ProgressResult, StoreError>]
+
     /// The worker's terminal outcome, fenced and durable when it returns: the storage settles
     /// (`SyncStatusMachine.complete`) and the job becomes `succeeded` (completed, completed with
     /// errors), `failed` or `cancelled`.

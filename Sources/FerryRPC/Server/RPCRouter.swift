@@ -9,6 +9,7 @@ public struct RPCRouter: Sendable {
     private var handlers: [MethodDescriptor: StreamHandler] = [:]
     private var streamingRequestMethods: Set<MethodDescriptor> = []
     private var followingMethods: Set<MethodDescriptor> = []
+    private var connectionLoopMethods: Set<MethodDescriptor> = []
 
     /// Creates an empty router.
     public init() {}
@@ -59,6 +60,26 @@ public struct RPCRouter: Sendable {
     /// - Returns: `true` for calls that would otherwise hold a shutdown for the grace period.
     public func endsAtShutdown(_ method: MethodDescriptor) -> Bool {
         streamingRequestMethods.contains(method) || followingMethods.contains(method)
+    }
+
+    /// Marks a method whose handler is light (it never computes for long between suspensions),
+    /// so the transport runs its calls on their connection's event loop, without a thread
+    /// hand-off per message (a worker's heartbeats, a health check).
+    ///
+    /// - Parameter method: A registered method.
+    public mutating func runOnConnectionLoop(_ method: MethodDescriptor) {
+        connectionLoopMethods.insert(method)
+    }
+
+    /// How the transport runs and ends a method's calls.
+    ///
+    /// - Parameter method: The method.
+    /// - Returns: Its traits; an unknown method's calls run off the loops and are not long-lived.
+    public func traits(of method: MethodDescriptor) -> ServerMethodTraits {
+        ServerMethodTraits(
+            endsAtShutdown: endsAtShutdown(method),
+            runsOnConnectionLoop: connectionLoopMethods.contains(method)
+        )
     }
 }
 

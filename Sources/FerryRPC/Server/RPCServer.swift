@@ -5,7 +5,7 @@
 /// authentication and authorization are decided first for every call.
 ///
 /// Calls whose requests stream (client-streaming and bidirectional) can run on an executor of
-/// their own. One such call can carry endless work, and a handler whose request buffer never
+/// their own, except those of methods the router runs on their connection's event loop. One such call can carry endless work, and a handler whose request buffer never
 /// runs dry never suspends: on the shared global executor a few of them hold every thread while
 /// a small unary call waits seconds for one. On their own threads they leave the global executor
 /// to the other calls, and the kernel shares the CPU between both.
@@ -53,7 +53,7 @@ public struct RPCServer: Sendable {
         let observer = self.observer
         // Calls that stream requests (a worker's heartbeats) or follow something (a watch) could
         // hold a shutdown for the whole grace period: they end at once and their clients reconnect.
-        try await transport.listen(endingAtShutdown: { router.endsAtShutdown($0) }) { stream in
+        try await transport.listen(traits: { router.traits(of: $0) }) { stream in
             guard let observer else {
                 await Self.handle(stream, router: router, interceptors: interceptors, streamingExecutor: executor)
                 return
@@ -100,7 +100,8 @@ public struct RPCServer: Sendable {
                 stream.responder.finish(lastMessage: nil, status: error.status, trailers: error.metadata)
             }
         }
-        guard let streamingExecutor, router.streamsRequests(stream.context.descriptor) else {
+        let method = stream.context.descriptor
+        guard let streamingExecutor, router.streamsRequests(method), !router.traits(of: method).runsOnConnectionLoop else {
             await serve()
             return
         }

@@ -49,16 +49,14 @@ public protocol ServerTransport: Sendable {
     /// - Throws: When listening fails (for example, the address is in use).
     func listen(streamHandler: @escaping @Sendable (ServerStream) async -> Void) async throws
 
-    /// Listens like ``listen(streamHandler:)``, except that at graceful shutdown the calls of
-    /// long-lived methods end at once with `UNAVAILABLE` (their clients reconnect) instead of
-    /// holding the server for the grace period, which the other calls still get.
+    /// Listens like ``listen(streamHandler:)``, treating each method's calls as its traits say.
     ///
     /// - Parameters:
-    ///   - isLongLived: Whether a method's calls may run indefinitely (streams of requests).
+    ///   - traits: How the calls of a method are run and ended.
     ///   - streamHandler: Serves one call.
     /// - Throws: When listening fails.
     func listen(
-        endingAtShutdown isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool,
+        traits: @escaping @Sendable (MethodDescriptor) -> ServerMethodTraits,
         streamHandler: @escaping @Sendable (ServerStream) async -> Void
     ) async throws
 
@@ -66,10 +64,34 @@ public protocol ServerTransport: Sendable {
     func beginGracefulShutdown()
 }
 
+/// How a server transport runs and ends the calls of one method.
+public struct ServerMethodTraits: Sendable, Equatable {
+    /// The calls may run indefinitely (they stream requests, or follow something): at graceful
+    /// shutdown they end at once with `UNAVAILABLE` and their clients reconnect, instead of
+    /// holding the server for the grace period, which the other calls still get.
+    public var endsAtShutdown: Bool
+
+    /// The handler is light — it never computes for long between two suspensions — so its calls
+    /// run on their connection's event loop: a request read there reaches the handler, and the
+    /// reply reaches the socket, without a hand-off to another thread. Everything else runs off
+    /// the loops, so a heavy call never delays the reads and writes of other connections.
+    public var runsOnConnectionLoop: Bool
+
+    /// Creates traits.
+    ///
+    /// - Parameters:
+    ///   - endsAtShutdown: Whether calls end at once at graceful shutdown.
+    ///   - runsOnConnectionLoop: Whether calls run on their connection's event loop.
+    public init(endsAtShutdown: Bool = false, runsOnConnectionLoop: Bool = false) {
+        self.endsAtShutdown = endsAtShutdown
+        self.runsOnConnectionLoop = runsOnConnectionLoop
+    }
+}
+
 extension ServerTransport {
-    /// A transport that cannot end calls early gives every call the grace period.
+    /// A transport that cannot place or end calls by method treats every call alike.
     public func listen(
-        endingAtShutdown isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool,
+        traits: @escaping @Sendable (MethodDescriptor) -> ServerMethodTraits,
         streamHandler: @escaping @Sendable (ServerStream) async -> Void
     ) async throws {
         try await listen(streamHandler: streamHandler)

@@ -26,6 +26,7 @@ public struct HealthService: RPCService {
             }
             return FerryV1.HealthCheckResponse(status: status)
         }
+        router.runOnConnectionLoop(FerryV1.Methods.Health.check)
         router.registerServerStreaming(
             FerryV1.Methods.Health.watch,
             deserializer: ProtobufDeserializer<FerryV1.HealthCheckRequest>(),

@@ -11,18 +11,13 @@ import Synchronization
 /// until its ping interval ends and is then written, unless newer progress for the job was
 /// written first. One sweeper, on the global executor and only while something waits, releases
 /// what is due a few times per interval: no timer per job, and nothing on the heartbeat threads.
+/// What gathered while one write ran goes to the store as one batch (one transaction on SQLite),
+/// so a fleet's progress costs a few statements per batch rather than per job.
 final class ProgressWriter: Sendable {
-    private struct Pending {
-        var lease: JobLease
-        var counters: SyncCounters
-        var checkpoint: SyncCheckpoint?
-        var time: FerryTime
-    }
-
     private struct State {
-        var pending: [String: Pending] = [:]
+        var pending: [String: ProgressReport] = [:]
         /// Coalesced progress waiting for its interval to end, newest per job, with when it is due.
-        var deferred: [String: (entry: Pending, due: ContinuousClock.Instant)] = [:]
+        var deferred: [String: (entry: ProgressReport, due: ContinuousClock.Instant)] = [:]
         var sweeping = false
         var draining = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -52,13 +47,13 @@ final class ProgressWriter: Sendable {
     /// progress waiting for its interval to end.
     func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime) {
         let start = state.withLock { state -> Bool in
-            var entry = Pending(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
+            var entry = ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
             entry.checkpoint = entry.checkpoint ?? state.deferred[lease.jobID]?.entry.checkpoint
             state.deferred[lease.jobID] = nil
             return Self.enqueue(entry, in: &state)
         }
         if start {
-            Task { await drain() }
+            Task(executorPreference: globalConcurrentExecutor) { await self.drain() }
         }
     }
 
@@ -68,7 +63,7 @@ final class ProgressWriter: Sendable {
         let due = ContinuousClock.now + .microseconds(max(0, delay.microseconds))
         let startSweeper = state.withLock { state -> Bool in
             let waiting = state.deferred[lease.jobID]
-            var entry = Pending(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
+            var entry = ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
             entry.checkpoint = entry.checkpoint ?? waiting?.entry.checkpoint
             state.deferred[lease.jobID] = (entry, min(due, waiting?.due ?? due))
             guard !state.sweeping else { return false }
@@ -94,14 +89,14 @@ final class ProgressWriter: Sendable {
                 state.sweeping = !state.deferred.isEmpty
                 return (startDrain, !state.sweeping)
             }
-            if startDrain { Task { await drain() } }
+            if startDrain { Task(executorPreference: globalConcurrentExecutor) { await self.drain() } }
             if done { return }
         }
     }
 
     /// Adds progress to the queue, keeping a checkpoint it does not replace; returns whether a
     /// drain must start.
-    private static func enqueue(_ entry: Pending, in state: inout State) -> Bool {
+    private static func enqueue(_ entry: ProgressReport, in state: inout State) -> Bool {
         var entry = entry
         entry.checkpoint = entry.checkpoint ?? state.pending[entry.lease.jobID]?.checkpoint
         state.pending[entry.lease.jobID] = entry
@@ -118,7 +113,7 @@ final class ProgressWriter: Sendable {
             state.deferred = [:]
             return waiting.reduce(false) { Self.enqueue($1.entry, in: &state) || $0 }
         }
-        if startDrain { Task { await drain() } }
+        if startDrain { Task(executorPreference: globalConcurrentExecutor) { await self.drain() } }
         await withCheckedContinuation { continuation in
             let idle = state.withLock { state -> Bool in
                 guard state.draining else { return true }
@@ -132,7 +127,7 @@ final class ProgressWriter: Sendable {
     private func drain() async {
         // Bounded: each pass writes what was pending; the loop ends when nothing new arrived.
         while true {
-            let batch = state.withLock { state -> [Pending] in
+            let batch = state.withLock { state -> [ProgressReport] in
                 defer { state.pending = [:] }
                 return Array(state.pending.values)
             }
@@ -147,28 +142,39 @@ final class ProgressWriter: Sendable {
                 waiters.forEach { $0.resume() }
                 return
             }
-            for progress in batch {
-                await write(progress)
+            // One transaction per slice instead of one per job (what gathered while the last
+            // slice was written comes in the next pass).
+            for slice in stride(from: 0, to: batch.count, by: Self.batchLimit) {
+                await write(Array(batch[slice..<min(slice + Self.batchLimit, batch.count)]))
             }
+            // Lets the next batch gather for one sweep period (progress may trail by that much),
+            // unless somebody waits for everything to be written.
+            if state.withLock({ $0.idleWaiters.isEmpty }) { try? await Task.sleep(for: sweepPeriod) }
         }
     }
 
-    private func write(_ progress: Pending) async {
+    /// Progress reports written in one store call at most.
+    static let batchLimit = 1_000
+
+    private func write(_ reports: [ProgressReport]) async {
         do {
-            _ = try await store.recordProgress(
-                lease: progress.lease,
-                counters: progress.counters,
-                checkpoint: progress.checkpoint,
-                now: progress.time
-            )
-            ServerMetrics.heartbeatPersisted()
-        } catch let error as StoreError where error.code == .leaseNotCurrent {
-            // The job was settled meanwhile; its next heartbeat is told so.
+            let results = try await store.recordProgress(reports)
+            for (report, result) in zip(reports, results) {
+                switch result {
+                case .success:
+                    ServerMetrics.heartbeatPersisted()
+                case .failure(let error) where error.code == .leaseNotCurrent:
+                    break  // The job was settled meanwhile; its next heartbeat is told so.
+                case .failure(let error):
+                    logFailure(error, jobID: report.lease.jobID)
+                }
+            }
         } catch {
-            logger.error(
-                "Could not persist heartbeat progress",
-                metadata: ["job": "\(progress.lease.jobID)", "error": "\(error)"]
-            )
+            for report in reports { logFailure(error, jobID: report.lease.jobID) }
         }
+    }
+
+    private func logFailure(_ error: any Error, jobID: String) {
+        logger.error("Could not persist heartbeat progress", metadata: ["job": "\(jobID)", "error": "\(error)"])
     }
 }

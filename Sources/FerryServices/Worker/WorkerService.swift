@@ -90,6 +90,9 @@ public struct WorkerService: RPCService {
             serializer: ProtobufSerializer<FerryV1.HeartbeatResponse>(),
             handler: heartbeat
         )
+        // A heartbeat is answered from memory (see `heartbeat`); the store work it causes runs
+        // elsewhere, so its stream can live on its connection's loop.
+        router.runOnConnectionLoop(Methods.heartbeat)
     }
 
     /// The worker making the current call: its certificate's name.

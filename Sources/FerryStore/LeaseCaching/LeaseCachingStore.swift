@@ -135,6 +135,21 @@ public final class LeaseCachingStore: FerryStore {
         return result
     }
 
+    public func recordProgress(_ reports: [ProgressReport]) async throws -> [Result<ProgressResult, StoreError>] {
+        let epoch = currentEpoch()
+        let results = try await base.recordProgress(reports)
+        // Recorded before any drop, which would bump the epoch and skip the records after it.
+        for (report, result) in zip(reports, results) {
+            if case .success(let progress) = result {
+                record(report.lease, cancelRequested: progress.cancelRequested, since: epoch)
+            }
+        }
+        for (report, result) in zip(reports, results) {
+            if case .failure(let error) = result, error.code == .leaseNotCurrent { drop(report.lease.jobID) }
+        }
+        return results
+    }
+
     public func completeJob(
         lease: JobLease,
         outcome: SyncOutcome,

@@ -202,10 +202,10 @@ enum SyncLedger {
     }
 
     /// Runs one status-machine step on `info`; a refusal becomes a store error.
-    private static func step(
+    static func step(
         _ info: SyncInfo,
         _ transition: (SyncStatusMachine) throws(TransitionError) -> SyncInfo
-    ) throws -> SyncInfo {
+    ) throws(StoreError) -> SyncInfo {
         do throws(TransitionError) {
             return try transition(SyncStatusMachine(info))
         } catch {

@@ -32,6 +32,28 @@ extension PostgresFerryStore {
         }
     }
 
+    /// Several fenced heartbeats; see ``FerryStore/recordProgress(_:)``. Each is its own
+    /// transaction, which locks its storage and job in the order every other writer does (a
+    /// network round trip per statement costs PostgreSQL little; one lock order keeps it free of
+    /// deadlocks with the other replicas).
+    ///
+    /// - Parameter reports: At most one per job.
+    /// - Returns: Each report's result, in order; a report whose write failed for any reason
+    ///   carries that error.
+    public func recordProgress(_ reports: [ProgressReport]) async throws -> [Result<ProgressResult, StoreError>] {
+        var results: [Result<ProgressResult, StoreError>] = []
+        for report in reports {
+            do {
+                let result = try await recordProgress(
+                    lease: report.lease, counters: report.counters, checkpoint: report.checkpoint, now: report.time)
+                results.append(.success(result))
+            } catch let error as StoreError {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
     /// A fenced, durable terminal outcome; see ``FerryStore/completeJob(lease:outcome:counters:now:)``.
     ///
     /// - Parameters:

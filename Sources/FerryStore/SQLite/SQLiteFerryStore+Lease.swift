@@ -33,6 +33,16 @@ extension SQLiteFerryStore {
         }
     }
 
+    /// Several fenced heartbeats in one write transaction; see ``FerryStore/recordProgress(_:)``.
+    ///
+    /// - Parameter reports: At most one per job.
+    /// - Returns: Each report's result, in order.
+    /// - Throws: ``StoreError`` when the transaction failed (nothing was written).
+    public func recordProgress(_ reports: [ProgressReport]) async throws -> [Result<ProgressResult, StoreError>] {
+        guard !reports.isEmpty else { return [] }
+        return try await self.ledgerWrite { rows in try await SyncLedger.recordProgress(reports, in: rows) }
+    }
+
     /// A fenced, durable terminal outcome; see ``FerryStore/completeJob(lease:outcome:counters:now:)``.
     ///
     /// - Parameters:

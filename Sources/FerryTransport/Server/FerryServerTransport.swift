@@ -9,7 +9,9 @@ import Synchronization
 ///
 /// Each accepted connection gets the pipeline TLS → frame decoder → frame writer → keepalive →
 /// connection handler. Connections and their calls run as child tasks of ``listen(streamHandler:)``,
-/// so when it returns nothing is left running.
+/// so when it returns nothing is left running. A connection's task and the calls of light methods
+/// (``ServerMethodTraits/runsOnConnectionLoop``) run on the connection's event loop; other calls
+/// run on the global executor.
 public final class FerryServerTransport: ServerTransport {
     private let host: String
     private let port: Int
@@ -19,6 +21,14 @@ public final class FerryServerTransport: ServerTransport {
     private let quiescing: ServerQuiescingHelper
     private let trimmer = ChurnMemoryTrimmer()
     private let boundAddress = Mutex<BoundState>(.notBound([]))
+    /// Each event loop of the group as a task executor, for the calls that run on their loop.
+    private let loopExecutors: [ObjectIdentifier: EventLoopTaskExecutor]
+
+    /// One accepted connection as its task sees it: its calls, and its event loop.
+    private struct ConnectionCalls: Sendable {
+        var calls: AsyncStream<IncomingStream>
+        var loop: EventLoopTaskExecutor
+    }
 
     private enum BoundState {
         case notBound([CheckedContinuation<SocketAddress, any Error>])
@@ -48,6 +58,11 @@ public final class FerryServerTransport: ServerTransport {
         self.configuration = configuration
         self.group = group
         self.quiescing = ServerQuiescingHelper(group: group)
+        var loopExecutors: [ObjectIdentifier: EventLoopTaskExecutor] = [:]
+        for loop in group.makeIterator() {
+            loopExecutors[ObjectIdentifier(loop)] = EventLoopTaskExecutor(eventLoop: loop)
+        }
+        self.loopExecutors = loopExecutors
     }
 
     /// The address the transport listens on, once it does.
@@ -83,17 +98,17 @@ public final class FerryServerTransport: ServerTransport {
     }
 
     public func listen(streamHandler: @escaping @Sendable (ServerStream) async -> Void) async throws {
-        try await listen(endingAtShutdown: { _ in false }, streamHandler: streamHandler)
+        try await listen(traits: { _ in ServerMethodTraits() }, streamHandler: streamHandler)
     }
 
     public func listen(
-        endingAtShutdown isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool,
+        traits: @escaping @Sendable (MethodDescriptor) -> ServerMethodTraits,
         streamHandler: @escaping @Sendable (ServerStream) async -> Void
     ) async throws {
-        let serverChannel: NIOAsyncChannel<AsyncStream<IncomingStream>, Never>
+        let serverChannel: NIOAsyncChannel<ConnectionCalls, Never>
         do {
             serverChannel = try await makeBootstrap().bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try self.configureConnection(channel, isLongLived: isLongLived) }
+                channel.eventLoop.makeCompletedFuture { try self.configureConnection(channel, traits: traits) }
             }
         } catch {
             setBound(.failure(error))
@@ -105,9 +120,10 @@ public final class FerryServerTransport: ServerTransport {
         try await serverChannel.executeThenClose { connections in
             await withDiscardingTaskGroup { group in
                 do {
-                    for try await calls in connections {
-                        group.addTask {
-                            await Self.serve(calls, streamHandler: streamHandler)
+                    for try await connection in connections {
+                        // On the connection's loop, so that a call it reads starts there.
+                        group.addTask(executorPreference: connection.loop) {
+                            await Self.serve(connection, streamHandler: streamHandler)
                             trimmer.connectionClosed()
                         }
                     }
@@ -155,8 +171,8 @@ public final class FerryServerTransport: ServerTransport {
     /// Builds one connection's pipeline; runs on its event loop.
     private func configureConnection(
         _ channel: any Channel,
-        isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool
-    ) throws -> AsyncStream<IncomingStream> {
+        traits: @escaping @Sendable (MethodDescriptor) -> ServerMethodTraits
+    ) throws -> ConnectionCalls {
         let (calls, continuation) = AsyncStream.makeStream(of: IncomingStream.self)
         ServerConnectionMetrics.opened(channel)
         let handlers = channel.pipeline.syncOperations
@@ -170,18 +186,20 @@ public final class FerryServerTransport: ServerTransport {
                 sendsGoAway: true
             )
         )
-        try handlers.addHandler(ServerConnectionHandler(configuration: configuration, isLongLived: isLongLived, incoming: continuation))
-        return calls
+        try handlers.addHandler(ServerConnectionHandler(configuration: configuration, traits: traits, incoming: continuation))
+        let loop = loopExecutors[ObjectIdentifier(channel.eventLoop)] ?? EventLoopTaskExecutor(eventLoop: channel.eventLoop)
+        return ConnectionCalls(calls: calls, loop: loop)
     }
 
-    /// Runs every call of one connection, each in a child task, until the connection ends.
+    /// Runs every call of one connection, each in a child task, until the connection ends:
+    /// light calls on the connection's loop, the others on the global executor.
     private static func serve(
-        _ calls: AsyncStream<IncomingStream>,
+        _ connection: ConnectionCalls,
         streamHandler: @escaping @Sendable (ServerStream) async -> Void
     ) async {
         await withDiscardingTaskGroup { group in
-            for await call in calls {
-                group.addTask {
+            for await call in connection.calls {
+                group.addTask(executorPreference: call.runsOnConnectionLoop ? connection.loop : globalConcurrentExecutor) {
                     await runUntilCancelled(by: call.cancellation) {
                         await streamHandler(call.stream)
                         // A handler that forgot to finish still ends its stream.

@@ -7,6 +7,8 @@ import NIOCore
 struct IncomingStream: Sendable {
     let stream: ServerStream
     let cancellation: CancellationSignal
+    /// Whether the call runs on the connection's event loop (its method's traits say so).
+    let runsOnConnectionLoop: Bool
 }
 
 /// The server side of one connection: turns frames into calls and responses into frames.
@@ -45,7 +47,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private let configuration: ServerTransportConfiguration
-    private let isLongLived: @Sendable (MethodDescriptor) -> Bool
+    private let traits: @Sendable (MethodDescriptor) -> ServerMethodTraits
     private let incoming: AsyncStream<IncomingStream>.Continuation
     private var stateMachine: ServerConnectionStateMachine
     private var streams: [UInt32: StreamHandle] = [:]
@@ -62,11 +64,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     init(
         configuration: ServerTransportConfiguration,
-        isLongLived: @escaping @Sendable (MethodDescriptor) -> Bool,
+        traits: @escaping @Sendable (MethodDescriptor) -> ServerMethodTraits,
         incoming: AsyncStream<IncomingStream>.Continuation
     ) {
         self.configuration = configuration
-        self.isLongLived = isLongLived
+        self.traits = traits
         self.incoming = incoming
         self.stateMachine = ServerConnectionStateMachine(maxConcurrentStreams: configuration.maxConcurrentStreams)
     }
@@ -185,11 +187,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         let responder = FramedServerStreamResponder(streamID: streamID, handler: bound, outbound: outbound!)
         let descriptor = MethodDescriptor(path: path)
+        let methodTraits = descriptor.map(traits) ?? ServerMethodTraits()
         let handle = StreamHandle(
             requests: requests,
             responder: responder,
             cancellation: CancellationSignal(),
-            isLongLived: descriptor.map(isLongLived) ?? false
+            isLongLived: methodTraits.endsAtShutdown
         )
         streams[streamID] = handle
 
@@ -212,7 +215,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             requests: RPCAsyncSequence(requests),
             responder: responder
         )
-        incoming.yield(IncomingStream(stream: stream, cancellation: handle.cancellation))
+        incoming.yield(
+            IncomingStream(
+                stream: stream, cancellation: handle.cancellation, runsOnConnectionLoop: methodTraits.runsOnConnectionLoop))
     }
 
     private func deliver(_ message: [UInt8], to streamID: UInt32) {

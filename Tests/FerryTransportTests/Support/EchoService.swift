@@ -1,4 +1,5 @@
 import FerryRPC
+import NIOPosix
 import Synchronization
 
 /// Passes bytes through unchanged, so transport tests need no message format.
@@ -16,6 +17,12 @@ struct EchoService: RPCService {
     static let block = MethodDescriptor(service: "test.Echo", method: "Block")
     static let slow = MethodDescriptor(service: "test.Echo", method: "Slow")
     static let whoAmI = MethodDescriptor(service: "test.Echo", method: "WhoAmI")
+    /// Answers `[1]` when its handler runs on an event loop, `[0]` otherwise; runs on its loop.
+    static let placed = MethodDescriptor(service: "test.Echo", method: "Placed")
+    /// The same answer per request, as a stream that runs on its loop.
+    static let placedStream = MethodDescriptor(service: "test.Echo", method: "PlacedStream")
+    /// The same answer, from a method with no placement.
+    static let unplaced = MethodDescriptor(service: "test.Echo", method: "Unplaced")
 
     /// Records what the blocking handler saw.
     let events = Events()
@@ -70,5 +77,17 @@ struct EchoService: RPCService {
         router.registerUnary(Self.whoAmI, deserializer: coder, serializer: coder) { _, context in
             Array((context.peer.certificateSANs.joined(separator: ",")).utf8)
         }
+        @Sendable func onLoop() -> [UInt8] { [MultiThreadedEventLoopGroup.currentEventLoop == nil ? 0 : 1] }
+        router.registerUnary(Self.placed, deserializer: coder, serializer: coder) { _, _ in onLoop() }
+        router.registerUnary(Self.unplaced, deserializer: coder, serializer: coder) { _, _ in onLoop() }
+        router.registerBidirectional(Self.placedStream, deserializer: coder, serializer: coder) { requests, writer, _ in
+            for try await _ in requests {
+                try await Task.sleep(for: .milliseconds(1))  // Resumed by a timer, still on its loop.
+                try await writer.write(onLoop())
+            }
+            return [:]
+        }
+        router.runOnConnectionLoop(Self.placed)
+        router.runOnConnectionLoop(Self.placedStream)
     }
 }
