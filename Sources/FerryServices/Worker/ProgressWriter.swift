@@ -14,8 +14,18 @@ import Synchronization
 /// What gathered while one write ran goes to the store as one batch (one transaction on SQLite),
 /// so a fleet's progress costs a few statements per batch rather than per job.
 final class ProgressWriter: Sendable {
+    private typealias Answer = CheckedContinuation<Result<ProgressResult, StoreError>, Never>
+
+    /// A report whose heartbeat waits for its result (``write(_:)``).
+    private struct Awaited {
+        var report: ProgressReport
+        var answer: Answer
+    }
+
     private struct State {
         var pending: [String: ProgressReport] = [:]
+        /// Reports whose heartbeats wait, in arrival order; never merged with another job's entry.
+        var awaited: [Awaited] = []
         /// Coalesced progress waiting for its interval to end, newest per job, with when it is due.
         var deferred: [String: (entry: ProgressReport, due: ContinuousClock.Instant)] = [:]
         var sweeping = false
@@ -52,9 +62,29 @@ final class ProgressWriter: Sendable {
             state.deferred[lease.jobID] = nil
             return Self.enqueue(entry, in: &state)
         }
-        if start {
-            Task(executorPreference: globalConcurrentExecutor) { await self.drain() }
+        if start { startDrain() }
+    }
+
+    /// Writes one report with the next batch and returns its result: for a heartbeat whose lease
+    /// this process does not know yet (after a restart, say), which the store must fence before
+    /// the heartbeat is acknowledged. A fleet reconnecting at once is fenced in a few batches.
+    ///
+    /// - Parameter report: The heartbeat's progress.
+    /// - Returns: What the store answered for it.
+    func write(_ report: ProgressReport) async -> Result<ProgressResult, StoreError> {
+        await withCheckedContinuation { answer in
+            let start = state.withLock { state -> Bool in
+                state.awaited.append(Awaited(report: report, answer: answer))
+                guard !state.draining else { return false }
+                state.draining = true
+                return true
+            }
+            if start { startDrain() }
         }
+    }
+
+    private func startDrain() {
+        Task(executorPreference: globalConcurrentExecutor) { await self.drain() }
     }
 
     /// Keeps a coalesced heartbeat's progress and writes it after `delay` (when its ping interval
@@ -89,7 +119,7 @@ final class ProgressWriter: Sendable {
                 state.sweeping = !state.deferred.isEmpty
                 return (startDrain, !state.sweeping)
             }
-            if startDrain { Task(executorPreference: globalConcurrentExecutor) { await self.drain() } }
+            if startDrain { self.startDrain() }
             if done { return }
         }
     }
@@ -113,7 +143,7 @@ final class ProgressWriter: Sendable {
             state.deferred = [:]
             return waiting.reduce(false) { Self.enqueue($1.entry, in: &state) || $0 }
         }
-        if startDrain { Task(executorPreference: globalConcurrentExecutor) { await self.drain() } }
+        if startDrain { self.startDrain() }
         await withCheckedContinuation { continuation in
             let idle = state.withLock { state -> Bool in
                 guard state.draining else { return true }
@@ -125,15 +155,12 @@ final class ProgressWriter: Sendable {
     }
 
     private func drain() async {
-        // Bounded: each pass writes what was pending; the loop ends when nothing new arrived.
+        // Bounded: each pass writes what was waiting; the loop ends when nothing new arrived.
         while true {
-            let batch = state.withLock { state -> [ProgressReport] in
-                defer { state.pending = [:] }
-                return Array(state.pending.values)
-            }
+            let (batch, answers) = state.withLock { Self.takeBatch(&$0) }
             if batch.isEmpty {
                 let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>]? in
-                    guard state.pending.isEmpty else { return nil }
+                    guard state.pending.isEmpty, state.awaited.isEmpty else { return nil }
                     state.draining = false
                     defer { state.idleWaiters = [] }
                     return state.idleWaiters
@@ -142,39 +169,70 @@ final class ProgressWriter: Sendable {
                 waiters.forEach { $0.resume() }
                 return
             }
-            // One transaction per slice instead of one per job (what gathered while the last
-            // slice was written comes in the next pass).
+            // One transaction per slice instead of one per job (what gathers meanwhile comes in
+            // the next pass).
+            var results: [Result<ProgressResult, StoreError>] = []
             for slice in stride(from: 0, to: batch.count, by: Self.batchLimit) {
-                await write(Array(batch[slice..<min(slice + Self.batchLimit, batch.count)]))
+                results += await write(Array(batch[slice..<min(slice + Self.batchLimit, batch.count)]))
             }
-            // Lets the next batch gather for one sweep period (progress may trail by that much),
-            // unless somebody waits for everything to be written.
-            if state.withLock({ $0.idleWaiters.isEmpty }) { try? await Task.sleep(for: sweepPeriod) }
+            for (index, (report, result)) in zip(batch, results).enumerated() {
+                if let answer = answers[index] {
+                    answer.resume(returning: result)
+                    continue
+                }
+                switch result as Result<ProgressResult, StoreError> {
+                case .success:
+                    ServerMetrics.heartbeatPersisted()
+                case .failure(let error) where error.code == .leaseNotCurrent:
+                    break  // The job was settled meanwhile; its next heartbeat is told so.
+                case .failure(let error):
+                    logger.error(
+                        "Could not persist heartbeat progress",
+                        metadata: ["job": "\(report.lease.jobID)", "error": "\(error)"])
+                }
+            }
         }
     }
 
     /// Progress reports written in one store call at most.
     static let batchLimit = 1_000
 
-    private func write(_ reports: [ProgressReport]) async {
-        do {
-            let results = try await store.recordProgress(reports)
-            for (report, result) in zip(reports, results) {
-                switch result {
-                case .success:
-                    ServerMetrics.heartbeatPersisted()
-                case .failure(let error) where error.code == .leaseNotCurrent:
-                    break  // The job was settled meanwhile; its next heartbeat is told so.
-                case .failure(let error):
-                    logFailure(error, jobID: report.lease.jobID)
-                }
+    /// The next batch, at most one report per job: the awaited reports first (a second one for
+    /// the same job waits for the next batch), then the pending progress of the other jobs; with
+    /// the answer owed for each awaited report, by its index in the batch.
+    private static func takeBatch(_ state: inout State) -> ([ProgressReport], [Int: Answer]) {
+        var batch: [ProgressReport] = []
+        var answers: [Int: Answer] = [:]
+        var jobs: Set<String> = []
+        var later: [Awaited] = []
+        for awaited in state.awaited {
+            guard jobs.insert(awaited.report.lease.jobID).inserted else {
+                later.append(awaited)
+                continue
             }
-        } catch {
-            for report in reports { logFailure(error, jobID: report.lease.jobID) }
+            answers[batch.count] = awaited.answer
+            batch.append(awaited.report)
         }
+        state.awaited = later
+        let pending = state.pending
+        state.pending = [:]
+        for (jobID, report) in pending {
+            if jobs.contains(jobID) {
+                state.pending[jobID] = report
+            } else {
+                batch.append(report)
+            }
+        }
+        return (batch, answers)
     }
 
-    private func logFailure(_ error: any Error, jobID: String) {
-        logger.error("Could not persist heartbeat progress", metadata: ["job": "\(jobID)", "error": "\(error)"])
+    /// Writes a batch; a failure of the whole batch is every report's.
+    private func write(_ reports: [ProgressReport]) async -> [Result<ProgressResult, StoreError>] {
+        do {
+            return try await store.recordProgress(reports)
+        } catch {
+            let failure = error as? StoreError ?? StoreError(code: .io, message: "Writing heartbeat progress failed: \(error)")
+            return reports.map { _ in .failure(failure) }
+        }
     }
 }

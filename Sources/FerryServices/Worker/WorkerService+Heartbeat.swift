@@ -8,8 +8,8 @@ extension WorkerService {
     /// Heartbeats: each request is acknowledged at once from the lease cache
     /// (``LeaseCachingStore``), and its progress is persisted in the background at most once per
     /// job per ping interval (the ledger keeps the newest arrival for termination detection). A terminal outcome is committed before its
-    /// acknowledgement is sent. A lease the cache does not know is checked against the store (with
-    /// a synchronous progress write, which also fences it). A lease that is not current ends the
+    /// acknowledgement is sent. A lease the cache does not know is checked against the store (its
+    /// progress written with the next batch, which fences it, before the acknowledgement). A lease that is not current ends the
     /// stream with the lease status; one presented by another worker process ends it with
     /// `PERMISSION_DENIED`.
     @Sendable
@@ -95,9 +95,10 @@ extension WorkerService {
         }
         let checkpoint = request.checkpoint.map { SyncCheckpoint($0, now: now) }
         guard let cancelRequested = store.cachedCancelRequested(for: lease) else {
-            // Not known current here (first beat after a restart, say): ask the store, which fences
-            // and, when the lease is current, caches it.
-            let result = try await store.recordProgress(lease: lease, counters: counters, checkpoint: checkpoint, now: now)
+            // Not known current here (first beat after a restart, say): the store fences it, with
+            // the next batch, and caches the lease when it is current.
+            let report = ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: now)
+            let result = try await progress.write(report).get()
             _ = heartbeats.received(jobID: lease.jobID, at: now)  // Written just now, whatever it says.
             return result.cancelRequested
         }

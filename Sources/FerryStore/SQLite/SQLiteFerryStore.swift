@@ -160,13 +160,18 @@ public final class SQLiteFerryStore: FerryStore {
 
     // MARK: - Opening
 
+    /// Where every statement's future completes: a loop of the store's own. On the server's I/O
+    /// loops, a statement's answer waited behind whatever those loops were doing (ten thousand
+    /// handshakes after a restart), and every statement woke one of them.
+    private static let completionLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
+
     private static func connect(path: String, role: String, logger: Logger) async throws -> SQLiteSession {
         do {
             let connection = try await SQLiteConnection.open(
                 storage: .file(path: path),
                 threadPool: NIOThreadPool.singleton,
                 logger: logger,
-                on: MultiThreadedEventLoopGroup.singleton.any()
+                on: completionLoop
             )
             return SQLiteSession(connection: connection, role: role)
         } catch {

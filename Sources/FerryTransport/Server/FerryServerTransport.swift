@@ -142,7 +142,12 @@ public final class FerryServerTransport: ServerTransport {
         let quiescing = self.quiescing
         let configuration = self.configuration
         var bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
+            // A restarted server is met by every client at once: a queue of 1,024 overflowed
+            // with 10,000 workers (the kernel then drops their handshakes' last ACKs, and each
+            // client waits out TCP's retransmission timer). The kernel caps it at somaxconn.
+            .serverChannelOption(.backlog, value: 8192)
+            // Accepts until the queue is empty or 256 were taken, instead of 4 per wake-up.
+            .serverChannelOption(.maxMessagesPerRead, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
