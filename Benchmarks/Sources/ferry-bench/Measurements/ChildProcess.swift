@@ -18,12 +18,23 @@ final class ChildProcess: Sendable {
     private let process: ProcessBox
     private let output: LineCollector
     private let grace: Duration
+    /// The gate of a child started by ``standby(_:executable:arguments:grace:)``.
+    private let gate: FileHandle?
 
-    /// Starts `executable` with its log (standard error) on a pipe, its standard output discarded.
-    private init(name: String, executable: String, arguments: [String], grace: Duration) throws {
+    /// Starts `executable` with its log (standard error) on a pipe, its standard output discarded;
+    /// with `gated`, a shell holds it until a line arrives on its standard input
+    /// (``open(readyLine:readiness:timeout:)``), then becomes it (same pid, same log).
+    private init(name: String, executable: String, arguments: [String], grace: Duration, gated: Bool = false) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        let gate = gated ? Pipe() : nil
+        if let gate {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "read -r go && exec \"$0\" \"$@\"", executable] + arguments
+            process.standardInput = gate
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        }
         // swift-log's StreamLogHandler.standardError: every log line goes to standard error.
         let errors = Pipe()
         process.standardError = errors
@@ -32,9 +43,24 @@ final class ChildProcess: Sendable {
         self.name = name
         self.grace = grace
         self.process = ProcessBox(process)
+        self.gate = gate?.fileHandleForWriting
         output = LineCollector(errors.fileHandleForReading)
         pid = process.processIdentifier
         commandLine = Format.commandLine([executable] + arguments)
+    }
+
+    /// Spawns `executable` now but holds it at a gate until ``open(readyLine:readiness:timeout:)``:
+    /// for a restart in a process that will by then hold thousands of descriptors, which
+    /// Foundation's `Process.run()` does not survive.
+    static func standby(_ name: String, executable: String, arguments: [String], grace: Duration) throws -> ChildProcess {
+        try ChildProcess(name: name, executable: executable, arguments: arguments, grace: grace, gated: true)
+    }
+
+    /// Lets a child started by ``standby(_:executable:arguments:grace:)`` run, and waits until it
+    /// logs `readyLine` (see ``launch(_:executable:arguments:readyLine:readiness:timeout:grace:)``).
+    func open(readyLine: String, readiness: String, timeout: Duration) async throws {
+        try gate?.write(contentsOf: Data("go\n".utf8))
+        try await waitUntilReady(readyLine: readyLine, readiness: readiness, timeout: timeout)
     }
 
     /// Starts `executable` and waits until it logs `readyLine`.
@@ -59,22 +85,26 @@ final class ChildProcess: Sendable {
         grace: Duration
     ) async throws -> ChildProcess {
         let child = try ChildProcess(name: name, executable: executable, arguments: arguments, grace: grace)
+        try await child.waitUntilReady(readyLine: readyLine, readiness: readiness, timeout: timeout)
+        return child
+    }
+
+    private func waitUntilReady(readyLine: String, readiness: String, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         // Bounded by the deadline; polls because the reading thread cannot be awaited directly.
         while ContinuousClock.now < deadline {
-            if child.output.first(where: { $0.contains(readyLine) }) != nil {
-                return child
+            if output.first(where: { $0.contains(readyLine) }) != nil {
+                return
             }
-            guard child.isRunning else {
+            guard isRunning else {
                 try? await Task.sleep(for: .milliseconds(100))
                 throw BenchError(
-                    "\(name) exited with status \(child.process.value.terminationStatus) before it \(readiness): "
-                        + child.lastLogLines(10).joined(separator: " | "))
+                    "\(name) exited with status \(process.value.terminationStatus) before it \(readiness): "
+                        + lastLogLines(10).joined(separator: " | "))
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        kill(child.pid, SIGKILL)
-        child.process.value.waitUntilExit()
+        killNow()
         throw BenchError("\(name) did not log '\(readyLine)' within \(timeout)")
     }
 
@@ -99,6 +129,12 @@ final class ChildProcess: Sendable {
     /// The lines of its log that match `predicate`.
     func logLines(where predicate: (String) -> Bool) -> [String] {
         output.lines(where: predicate)
+    }
+
+    /// Kills the child with SIGKILL and waits until it is gone.
+    func killNow() {
+        kill(pid, SIGKILL)
+        process.value.waitUntilExit()
     }
 
     /// Stops the child (SIGTERM, SIGKILL after the grace period) and says, for the report, its

@@ -20,11 +20,17 @@ final class FerrydProcess: Sendable {
     /// The local-files root storages must stay under.
     var localFilesRoot: String { directory + "/files" }
 
-    private init(child: ChildProcess, port: Int, adminToken: String, directory: String) {
+    /// The binary and arguments it was started with, for ``standby()``.
+    private let executable: String
+    private let arguments: [String]
+
+    private init(child: ChildProcess, port: Int, adminToken: String, directory: String, executable: String, arguments: [String]) {
         self.child = child
         self.port = port
         self.adminToken = adminToken
         self.directory = directory
+        self.executable = executable
+        self.arguments = arguments
     }
 
     /// Starts `ferryd` and waits until it listens.
@@ -36,6 +42,8 @@ final class FerrydProcess: Sendable {
     ///   - staleAfter: `--sync-stale-after-seconds` (long, so nothing goes stale during the run).
     ///   - databaseURL: A PostgreSQL database (`--database-url`); `nil` for a SQLite file in the
     ///     temporary directory.
+    ///   - port: Its port on 127.0.0.1; `nil` picks a free one.
+    ///   - extraArguments: More command-line arguments (`--metrics-listen …`).
     ///   - timeout: How long it may take to listen.
     /// - Returns: The running server.
     /// - Throws: ``BenchError`` when it exits or stays silent.
@@ -45,6 +53,8 @@ final class FerrydProcess: Sendable {
         pingInterval: Double,
         staleAfter: Double,
         databaseURL: String? = nil,
+        port: Int? = nil,
+        extraArguments: [String] = [],
         timeout: Duration = .seconds(60)
     ) async throws -> FerrydProcess {
         let adminToken = "ferry-bench-" + SecureRandom.hexToken(byteCount: 16)
@@ -54,7 +64,7 @@ final class FerrydProcess: Sendable {
         let tokenLine = "sha256:\(SHA256.hexDigest(adminToken)) admin bench"
         try Data((tokenLine + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/tokens"))
         try Data((SecureRandom.hexToken(byteCount: 32) + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/secrets.key"))
-        let port = try freePort()
+        let port = try port ?? freePort()
         let arguments = [
             "--listen", "127.0.0.1:\(port)",
             "--tls-cert", certificates.serverCertificate,
@@ -66,11 +76,34 @@ final class FerrydProcess: Sendable {
             "--sync-ping-interval-seconds", String(pingInterval),
             "--sync-stale-after-seconds", String(staleAfter),
             "--log-level", "info",
-        ] + (databaseURL.map { ["--database-url", $0] } ?? ["--database-path", directory + "/ferry.db"])
+        ] + (databaseURL.map { ["--database-url", $0] } ?? ["--database-path", directory + "/ferry.db"]) + extraArguments
         let child = try await ChildProcess.launch(
             "ferryd", executable: executable, arguments: arguments, readyLine: "ferryd listening", readiness: "listened",
             timeout: timeout, grace: .seconds(20))
-        return FerrydProcess(child: child, port: port, adminToken: adminToken, directory: directory)
+        return FerrydProcess(
+            child: child, port: port, adminToken: adminToken, directory: directory, executable: executable, arguments: arguments)
+    }
+
+    /// A second `ferryd` with the same arguments, database and port, spawned now and held until
+    /// ``killAndRelaunch(standby:timeout:)`` (spawning later, with thousands of connections
+    /// open, crashes Foundation's `Process`).
+    func standby() throws -> ChildProcess {
+        try ChildProcess.standby("ferryd", executable: executable, arguments: arguments, grace: .seconds(20))
+    }
+
+    /// Kills the server with SIGKILL (no shutdown of any kind, like an OOM kill) and lets
+    /// `standby` run in its place; returns once it listens.
+    ///
+    /// - Parameters:
+    ///   - standby: From ``standby()``.
+    ///   - timeout: How long the new process may take to listen.
+    /// - Returns: The new process.
+    /// - Throws: ``BenchError`` when it exits or stays silent.
+    func killAndRelaunch(standby: ChildProcess, timeout: Duration = .seconds(60)) async throws -> FerrydProcess {
+        child.killNow()
+        try await standby.open(readyLine: "ferryd listening", readiness: "listened", timeout: timeout)
+        return FerrydProcess(
+            child: standby, port: port, adminToken: adminToken, directory: directory, executable: executable, arguments: arguments)
     }
 
     /// Stops the child (see ``ChildProcess/stop()``), removes the temporary directory, and says
@@ -81,7 +114,7 @@ final class FerrydProcess: Sendable {
     }
 
     /// A port on 127.0.0.1 that nothing listens on right now (bound to port 0, then released).
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw BenchError("socket() failed: errno \(errno)") }
         defer { close(fd) }

@@ -7,6 +7,9 @@ import Foundation
 enum ServerLoadPhases {
     // MARK: Populate
 
+    /// Connections of each kind that populating uses at most.
+    static let populateConnectionLimit = 64
+
     struct Population: Sendable {
         var storageIDs: [Int64] = []
         var leases: [FerryV1.JobLease] = []
@@ -17,7 +20,8 @@ enum ServerLoadPhases {
     }
 
     /// Creates `storages` local-files storages, starts a sync on the first `inProgress` of them
-    /// and claims those jobs as `worker-1`.
+    /// and claims those jobs as `worker-1`, over at most `populateConnectionLimit` admin and as
+    /// many worker connections (closed before it returns, so the heartbeat phase can open many).
     static func populate(
         target: FerryTarget,
         storages: Int,
@@ -28,8 +32,8 @@ enum ServerLoadPhases {
         log: @escaping @Sendable (String) -> Void
     ) async throws -> Population {
         var population = Population()
+        let connections = min(connections, populateConnectionLimit)
         let admins = try await (0..<connections).asyncMap { _ in try await target.admin() }
-        defer { Task { for admin in admins { await admin.close() } } }
         let clock = ContinuousClock()
 
         // 1. CreateStorage × storages, `concurrency` loops over `connections` connections.
@@ -44,6 +48,7 @@ enum ServerLoadPhases {
         population.failures += created.errors
         log("created \(population.storageIDs.count) storages in \(Format.decimal(population.createElapsed.seconds)) s")
         guard population.storageIDs.count >= inProgress else {
+            for admin in admins { await admin.close() }
             throw BenchError("only \(population.storageIDs.count) storages were created: \(created.errors.prefix(3))")
         }
 
@@ -60,7 +65,6 @@ enum ServerLoadPhases {
         // 3. AcquireJob as worker-1 (one instance id) until every started job is claimed.
         start = clock.now
         let workers = try await (0..<connections).asyncMap { _ in try await target.worker() }
-        defer { Task { for worker in workers { await worker.close() } } }
         let wanted = started.values.count
         let deadline = clock.now + .seconds(300)
         // Bounded by the deadline and by rounds that claim nothing.
@@ -77,6 +81,7 @@ enum ServerLoadPhases {
             if acquired.values.isEmpty { population.failures += acquired.errors.prefix(3) }
         }
         population.acquireElapsed = clock.now - start
+        for connection in admins + workers { await connection.close() }
         log("claimed \(population.leases.count) jobs in \(Format.decimal(population.acquireElapsed.seconds)) s")
         return population
     }
@@ -168,7 +173,7 @@ enum ServerLoadPhases {
     struct HeartbeatResult: Sendable {
         var streams = 0
         var connections = 0
-        var rate = 0
+        var rate = 0.0
         var warmUp: Duration = .zero
         var duration: Duration = .zero
         /// Ack latencies (ns) of heartbeats sent inside the measured window.
@@ -233,7 +238,7 @@ enum ServerLoadPhases {
         server: FerrydProcess,
         leases: [FerryV1.JobLease],
         connections: Int,
-        rate: Int,
+        rate: Double,
         warmUp: Duration,
         duration: Duration,
         drain: Duration,
@@ -244,7 +249,7 @@ enum ServerLoadPhases {
             streams: leases.count, connections: connections, rate: rate, warmUp: warmUp, duration: duration, drain: drain)
         let workers = try await (0..<connections).asyncMap { _ in try await target.worker() }
         let clock = ContinuousClock()
-        let period = Duration.seconds(1) / rate
+        let period = Duration.seconds(1 / rate)
         let begin = clock.now + .milliseconds(200)
         let windowStart = begin + warmUp
         let end = windowStart + duration

@@ -4,8 +4,8 @@
 struct FerrydRun {
     /// Kills the children and exits if the run overruns its budget.
     let watchdog: Watchdog
-    /// The running ferryd.
-    let server: FerrydProcess
+    /// The running ferryd (a new process after ``killAndRelaunch()``).
+    private(set) var server: FerrydProcess
     /// The lines above the report's table.
     var header: ReportHeader
     /// The results.
@@ -20,6 +20,8 @@ struct FerrydRun {
     ///   - options: The subcommand's ferryd options.
     ///   - certificates: The dev PKI.
     ///   - pingInterval: ferryd's `--sync-ping-interval-seconds`.
+    ///   - port: ferryd's port; `nil` picks a free one.
+    ///   - extraArguments: More ferryd arguments.
     ///   - budget: The whole run's time limit.
     /// - Returns: The run, ferryd listening.
     /// - Throws: ``BenchError`` when ferryd does not start.
@@ -29,6 +31,8 @@ struct FerrydRun {
         options: FerrydOptions,
         certificates: BenchCertificates,
         pingInterval: Double,
+        port: Int? = nil,
+        extraArguments: [String] = [],
         budget: Duration
     ) async throws -> FerrydRun {
         let watchdog = Watchdog(limit: budget)
@@ -38,7 +42,7 @@ struct FerrydRun {
         do {
             server = try await FerrydProcess.launch(
                 executable: executable, certificates: certificates, pingInterval: pingInterval,
-                staleAfter: options.staleAfter, databaseURL: options.databaseURL)
+                staleAfter: options.staleAfter, databaseURL: options.databaseURL, port: port, extraArguments: extraArguments)
         } catch {
             watchdog.cancel()
             throw error
@@ -46,6 +50,16 @@ struct FerrydRun {
         watchdog.watch(child: server.child.pid)
         header.add("Server", child: server.child)
         return FerrydRun(watchdog: watchdog, server: server, header: header)
+    }
+
+    /// Kills ferryd with SIGKILL and lets `standby` (``FerrydProcess/standby()``) run in its
+    /// place, on the same database and port; the watchdog and the header follow the new process.
+    ///
+    /// - Throws: ``BenchError`` when the new process does not listen.
+    mutating func killAndRelaunch(standby: ChildProcess) async throws {
+        server = try await server.killAndRelaunch(standby: standby)
+        watchdog.watch(child: server.child.pid)
+        header.add("Server after the restart", child: server.child)
     }
 
     /// Records that `metric` could not be measured, with ferryd's last log lines.

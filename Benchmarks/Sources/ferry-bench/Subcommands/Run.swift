@@ -1,6 +1,8 @@
 import ArgumentParser
 import FerryRPC
 import FerryTransport
+import NIOCore
+import NIOPosix
 
 /// `ferry-bench run`: starts `ferry-bench server` as a child process, measures it from this
 /// process over TLS on 127.0.0.1, and prints the results against issue 2's targets.
@@ -86,14 +88,16 @@ struct Run: AsyncParsableCommand {
         let target = BenchTarget(port: server.port, tls: tls)
 
         ProgressLog.write("[1/4] unary latency, idle: \(pings) pings")
-        do {
-            let pings = self.pings
-            let sample = try await Bounded.run("idle latency", limit: .seconds(120)) {
-                try await Self.idleLatency(target: target, pings: pings)
+        for onLoop in [false, true] {
+            do {
+                let pings = self.pings
+                let sample = try await Bounded.run("idle latency", limit: .seconds(120)) {
+                    try await Self.idleLatency(target: target, pings: pings, onLoop: onLoop)
+                }
+                report.addIdleLatency(sample, clientOnLoop: onLoop)
+            } catch {
+                report.failed("Unary p50, idle", target: "≤ 200 µs", error)
             }
-            report.addIdleLatency(sample)
-        } catch {
-            report.failed("Unary p50, idle", target: "≤ 200 µs", error)
         }
 
         ProgressLog.write(
@@ -188,16 +192,21 @@ struct Run: AsyncParsableCommand {
         print(report.render(header: header.finished(buildLabel: "build", details: ["RLIMIT_NOFILE \(fileLimit)"])))
     }
 
-    /// Pings on a connection of its own against the otherwise idle server.
-    private static func idleLatency(target: BenchTarget, pings: Int) async throws -> LatencySample {
-        let transport = target.makeTransport()
+    /// Pings on a connection of its own against the otherwise idle server; with `onLoop`, the
+    /// calling task runs on the connection's event loop (no hand-off between the loop and Swift's
+    /// cooperative threads on the client side, as ferryd serves Ping).
+    private static func idleLatency(target: BenchTarget, pings: Int, onLoop: Bool = false) async throws -> LatencySample {
+        let loop = BenchTarget.measurementLoop.next()
+        let transport = target.makeTransport(group: onLoop ? loop : MultiThreadedEventLoopGroup.singleton)
         try await transport.connect()
-        let sample = await Latency.measure(
-            client: RPCClient(transport: transport),
-            warmUp: 500,
-            count: pings,
-            until: .now + .seconds(90)
-        )
+        let sample = await withTaskExecutorPreference(onLoop ? EventLoopTaskExecutor(eventLoop: loop) : nil) {
+            await Latency.measure(
+                client: RPCClient(transport: transport),
+                warmUp: 500,
+                count: pings,
+                until: .now + .seconds(90)
+            )
+        }
         await transport.close()
         return sample
     }

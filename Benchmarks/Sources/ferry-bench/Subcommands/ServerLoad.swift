@@ -18,7 +18,7 @@ struct ServerLoad: AsyncParsableCommand {
     @Option(help: "Storages with a sync started and claimed (in progress).")
     var inProgress = 1_000
 
-    @Option(help: "Admin and worker connections used to populate, and connections carrying the heartbeat streams.")
+    @Option(help: "Connections carrying the heartbeat streams (populating uses at most 64 admin and 64 worker connections).")
     var connections = 10
 
     @Option(help: "Calls in flight while populating.")
@@ -27,8 +27,8 @@ struct ServerLoad: AsyncParsableCommand {
     @Option(help: "Measured sequential ListStorages calls per page size.")
     var listCalls = 200
 
-    @Option(help: "Heartbeats per second per job.")
-    var heartbeatRate = 10
+    @Option(help: "Heartbeats per second per job (0.1 for one per 10 s, as workers beat once per ping interval).")
+    var heartbeatRate = 10.0
 
     @Option(help: "Seconds of measured heartbeats.")
     var heartbeatSeconds = 15
@@ -163,8 +163,9 @@ struct ServerLoad: AsyncParsableCommand {
         report.add("Heartbeat ack max", show(result.percentile(1)))
         let windowSeconds = Double(self.heartbeatSeconds)
         report.add(
-            "Heartbeats acknowledged/s in the window (offered \(Format.count(result.streams * result.rate))/s)",
+            "Heartbeats acknowledged/s in the window (offered \(Format.rate(Double(result.streams) * result.rate))/s)",
             Format.rate(Double(result.ackedInWindow) / windowSeconds))
+        report.add("ferryd RSS after the window", result.serverRSS.map { Format.mebibytes(UInt64($0)) } ?? "n/a")
         report.add(
             "Server CPU per acknowledged heartbeat",
             result.cpuPerHeartbeat.map { Format.decimal($0.seconds * 1e6, 1) + " µs" } ?? "n/a")
@@ -184,7 +185,7 @@ struct ServerLoad: AsyncParsableCommand {
                 + "this measuring process \(result.clientCPU.map { Format.decimal($0.seconds, 2) + " s" } ?? "n/a") "
                 + "(\(Format.decimal((result.clientCPU?.seconds ?? 0) / windowSeconds * 100, 0)) % of one core). "
                 + "ferryd --sync-ping-interval-seconds \(pingInterval): progress persisted at most once per job per interval "
-                + "(≈ \(Format.rate(Double(result.streams) * min(Double(rate), 1 / pingInterval))) "
+                + "(≈ \(Format.rate(Double(result.streams) * min(rate, 1 / pingInterval))) "
                 + "\(ferrydOptions.databaseURL == nil ? "SQLite" : "PostgreSQL") writes/s)."
                 + (result.streamErrors.isEmpty
                     ? "" : " \(result.streamErrors.count) streams ended with an error, e.g. \(result.streamErrors.prefix(2).joined(separator: "; ")).")

@@ -45,6 +45,9 @@ struct BenchService: RPCService {
                 openFiles: UInt64(ProcFS.openFileCount() ?? 0)
             ).encoded
         }
+        // Light handlers, placed as ferryd places its heartbeats and health checks.
+        router.runOnConnectionLoop(BenchAPI.heartbeat)
+        router.runOnConnectionLoop(BenchAPI.ping)
     }
 }
 

@@ -1,13 +1,14 @@
 /// The rows each measurement contributes, with the targets of issue 2 (item 8).
 extension Report {
     /// Target: unary p50 ≤ 200 µs on an idle server.
-    mutating func addIdleLatency(_ sample: LatencySample) {
+    mutating func addIdleLatency(_ sample: LatencySample, clientOnLoop: Bool) {
         let p50 = sample.percentile(0.5)
         let pass = p50.map { $0 <= .microseconds(200) } ?? false
-        add("Unary Ping p50, idle", Format.latency(p50), target: "≤ 200 µs", pass ? .pass : .fail)
-        add("Unary Ping p99, idle", Format.latency(sample.percentile(0.99)))
+        let client = clientOnLoop ? ", client task on its connection's loop" : ""
+        add("Unary Ping p50, idle\(client)", Format.latency(p50), target: "≤ 200 µs", pass ? .pass : .fail)
+        add("Unary Ping p99, idle\(client)", Format.latency(sample.percentile(0.99)))
         note(
-            "Idle latency: \(Format.count(sample.count)) sequential pings (16 bytes) on one connection after 500 "
+            "Idle latency\(client): \(Format.count(sample.count)) sequential pings (16 bytes) on one connection after 500 "
                 + "warm-up calls; slowest \(Format.latency(sample.maximum)); \(sample.failures) failed. " + sample.legSummary
         )
     }
