@@ -146,8 +146,8 @@ public final class FerryServerTransport: ServerTransport {
             // with 10,000 workers (the kernel then drops their handshakes' last ACKs, and each
             // client waits out TCP's retransmission timer). The kernel caps it at somaxconn.
             .serverChannelOption(.backlog, value: 8192)
-            // Accepts until the queue is empty or 256 were taken, instead of 4 per wake-up.
-            .serverChannelOption(.maxMessagesPerRead, value: 256)
+            // Accepts up to 64 per wake-up instead of 4, so the queue drains while loops are busy.
+            .serverChannelOption(.maxMessagesPerRead, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
