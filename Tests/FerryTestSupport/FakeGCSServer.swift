@@ -176,12 +176,11 @@ public final class FakeGCSServer: @unchecked Sendable {
     /// An object's bytes (`GET …/o/{name}?alt=media`), or `nil` when there is none.
     public func get(bucket: String, key: String) async throws -> [UInt8]? {
         let name = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? key
-        let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: endpointURL + "/storage/v1/b/\(bucket)/o/\(name)?alt=media"), timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        if response.status.code == 404 { return nil }
-        guard response.status.code == 200 else {
-            throw FakeGCSError(message: "GET \(key): \(response.status) \(String(buffer: body))")
+        let (status, body) = try await exchange(
+            HTTPClientRequest(url: endpointURL + "/storage/v1/b/\(bucket)/o/\(name)?alt=media"), upTo: 64 * 1024 * 1024)
+        if status.code == 404 { return nil }
+        guard status.code == 200 else {
+            throw FakeGCSError(message: "GET \(key): \(status) \(String(buffer: body))")
         }
         return Array(buffer: body)
     }
@@ -191,11 +190,28 @@ public final class FakeGCSServer: @unchecked Sendable {
         request.method = method
         request.headers.add(name: "content-type", value: contentType)
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let answer = try await response.body.collect(upTo: 1024 * 1024)
-        guard (200...299).contains(response.status.code) else {
-            throw FakeGCSError(message: "\(method) \(path): \(response.status) \(String(buffer: answer))")
+        let (status, answer) = try await exchange(request, upTo: 1024 * 1024)
+        guard (200...299).contains(status.code) else {
+            throw FakeGCSError(message: "\(method) \(path): \(status) \(String(buffer: answer))")
         }
+    }
+
+    /// One request through the shared client, sent again once if the connection it went out on
+    /// was reset: the client pools connections by host and port, and an earlier test's server,
+    /// stopped since, may have had this server's port.
+    private func exchange(_ request: HTTPClientRequest, upTo limit: Int) async throws -> (HTTPResponseStatus, ByteBuffer) {
+        do {
+            return try await exchangeOnce(request, upTo: limit)
+        } catch let error as IOError where error.errnoCode == ECONNRESET {
+            return try await exchangeOnce(request, upTo: limit)
+        } catch let error as HTTPClientError where error == .remoteConnectionClosed {
+            return try await exchangeOnce(request, upTo: limit)
+        }
+    }
+
+    private func exchangeOnce(_ request: HTTPClientRequest, upTo limit: Int) async throws -> (HTTPResponseStatus, ByteBuffer) {
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return (response.status, try await response.body.collect(upTo: limit))
     }
 }
 

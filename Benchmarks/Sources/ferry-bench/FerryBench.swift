@@ -14,7 +14,7 @@ struct FerryBench: AsyncParsableCommand {
         abstract: "Benchmarks Ferry: its TLS transport (run), a loaded ferryd (server-load), local-files import (import), object-store import (object-import), export (export), dataset scans (dataset-scan), ferryd's memory around bursts of idle connections (idle-memory), and a kill -9 restart under many workers' heartbeat streams (restart-storm).",
         subcommands: [
             Run.self, Server.self, ServerLoad.self, ImportBench.self, ObjectImportBench.self, ExportBench.self,
-            DatasetScanBench.self, IdleMemory.self, RestartStorm.self,
+            DatasetScanBench.self, IdleMemory.self, RestartStorm.self, Pinger.self,
         ]
     )
 }

@@ -226,10 +226,16 @@ final class ProgressWriter: Sendable {
         return (batch, answers)
     }
 
-    /// Writes a batch; a failure of the whole batch is every report's.
+    /// Writes a batch; a failure of the whole batch is every report's (so every awaited report
+    /// gets an answer).
     private func write(_ reports: [ProgressReport]) async -> [Result<ProgressResult, StoreError>] {
         do {
-            return try await store.recordProgress(reports)
+            let results = try await store.recordProgress(reports)
+            guard results.count == reports.count else {
+                let failure = StoreError(code: .io, message: "The store answered \(results.count) of \(reports.count) progress reports.")
+                return reports.map { _ in .failure(failure) }
+            }
+            return results
         } catch {
             let failure = error as? StoreError ?? StoreError(code: .io, message: "Writing heartbeat progress failed: \(error)")
             return reports.map { _ in .failure(failure) }

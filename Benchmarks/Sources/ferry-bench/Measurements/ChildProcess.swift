@@ -131,6 +131,19 @@ final class ChildProcess: Sendable {
         output.lines(where: predicate)
     }
 
+    /// Waits until the child exits by itself.
+    ///
+    /// - Returns: Whether it did within `timeout`.
+    func waitForExit(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        // Bounded by the deadline; polls because the process cannot be awaited directly.
+        while isRunning {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
     /// Kills the child with SIGKILL and waits until it is gone.
     func killNow() {
         kill(pid, SIGKILL)

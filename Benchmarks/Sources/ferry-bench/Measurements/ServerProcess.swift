@@ -78,7 +78,7 @@ final class ServerProcess: Sendable {
     }
 
     /// This executable, so the child is the same build: `/proc/self/exe`, else argv[0].
-    private static func selfExecutablePath() -> String {
+    static func selfExecutablePath() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         if length > 0 {

@@ -42,6 +42,8 @@ struct ThroughputResult: Sendable {
     /// How long the `Stats` calls at the window's start and end took (they run on the control
     /// connection; a slow one is a sign of starvation, like a slow ping).
     var statsCallDurations: (first: Duration, last: Duration)
+    /// Whether the loaded latency came from a pinger process of its own (`run --pinger-process`).
+    var pingsFromOwnProcess = false
 
     /// Server-counted messages per second of the window.
     var messagesPerSecond: Double { window.seconds > 0 ? Double(serverMessages) / window.seconds : 0 }
@@ -82,6 +84,25 @@ enum Throughput {
         var pingPause: Duration = .zero
         /// Real encoded heartbeats, or opaque bytes.
         var messages: HeartbeatMessages = .heartbeat
+        /// Arguments of this executable that start a pinger process (`pinger --port … --certs …`)
+        /// for the loaded latency; `nil` pings from a connection of this process.
+        var pinger: [String]?
+    }
+
+    /// Lets a pinger process go, and reads its sample once it exits.
+    ///
+    /// - Throws: ``BenchError`` when it does not connect, does not finish within `limit`, or
+    ///   reports nothing.
+    private static func remotePings(_ pinger: ChildProcess, limit: Duration) async throws -> LatencySample {
+        try await pinger.open(readyLine: Pinger.connectedLine, readiness: "connected", timeout: .seconds(30))
+        guard await pinger.waitForExit(timeout: limit) else {
+            pinger.killNow()
+            throw BenchError("the pinger process did not finish within \(limit)")
+        }
+        guard let line = pinger.logLines(where: { $0.hasPrefix(Pinger.reportPrefix) }).last else {
+            throw BenchError("the pinger process reported nothing: \(pinger.lastLogLines(3).joined(separator: " | "))")
+        }
+        return try PingerReport(line: line).sample
     }
 
     /// Opens the connections, runs the heartbeat calls writing encoded heartbeats, and after the
@@ -96,6 +117,16 @@ enum Throughput {
     /// - Throws: When the control connection or its stats calls fail.
     static func measure(target: BenchTarget, server: ServerProcess, shape: Shape) async throws -> ThroughputResult {
         let clock = ContinuousClock()
+        // Spawned before the load's connections open (see ChildProcess.standby), let go at the window.
+        let pingerChild = try shape.pinger.map { arguments in
+            try ChildProcess.standby(
+                "ferry-bench pinger", executable: ServerProcess.selfExecutablePath(),
+                arguments: arguments + [
+                    "--seconds", String(shape.duration.seconds),
+                    "--pause-milliseconds", String(shape.pingPause.nanoseconds / 1_000_000),
+                ],
+                grace: .seconds(10))
+        }
         // Each load connection on a known loop, so a windowed writer can wait for that loop.
         let transports = (0..<shape.connections).map { _ in target.makeTransport() }
         let opened = await ConnectionPool.open(transports, parallelism: 16, deadline: clock.now + .seconds(60))
@@ -140,13 +171,18 @@ enum Throughput {
                 try await Task.sleep(until: loadStart + shape.warmUp, clock: clock)
                 let first = try await Snapshot.take(controlClient, server: server)
                 // No warm-up calls: the connection is open, and slow calls early in the window count.
-                let latency = await Latency.measure(
-                    client: pingClient,
-                    warmUp: 0,
-                    count: 10_000_000,
-                    until: first.time + shape.duration,
-                    pause: shape.pingPause
-                )
+                let latency =
+                    if let pingerChild {
+                        try await remotePings(pingerChild, limit: shape.duration + .seconds(30))
+                    } else {
+                        await Latency.measure(
+                            client: pingClient,
+                            warmUp: 0,
+                            count: 10_000_000,
+                            until: first.time + shape.duration,
+                            pause: shape.pingPause
+                        )
+                    }
                 let last = try await Snapshot.take(controlClient, server: server)
                 return .window(Window(first: first, last: last, latency: latency))
             }
@@ -192,7 +228,8 @@ enum Throughput {
             failedStreams: totalsNow.failures + opened.failures * shape.streams,
             firstError: totalsNow.firstError ?? opened.firstError,
             loadedLatency: window.latency,
-            statsCallDurations: (window.first.callDuration, window.last.callDuration)
+            statsCallDurations: (window.first.callDuration, window.last.callDuration),
+            pingsFromOwnProcess: shape.pinger != nil
         )
     }
 

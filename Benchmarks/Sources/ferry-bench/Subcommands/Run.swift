@@ -53,6 +53,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Instead of the unbounded and --paced-rate loads, one load in which each stream beats once per this many seconds, as workers do (10 for one beat per 10 s; fractions allowed).")
     var beatInterval: Double?
 
+    @Flag(help: "Ping under load from a process of its own (ferry-bench pinger, 100 ms between pings), a second client of the loaded server, instead of from a connection of this process.")
+    var pingerProcess = false
+
     @Option(
         name: .customLong("client-memory-limit-mib"),
         help: "Heartbeat writers stop early when this process's RSS passes this many MiB."
@@ -129,7 +132,9 @@ struct Run: AsyncParsableCommand {
             duration: .seconds(seconds),
             pace: nil,
             clientMemoryLimit: clientMemoryLimitMiB * 1_048_576,
-            messages: messages
+            pingPause: pingerProcess ? .milliseconds(100) : .zero,
+            messages: messages,
+            pinger: pingerProcess ? ["pinger", "--port", String(server.port), "--certs", certificates.directory] : nil
         )
         var shapes = [shape]
         if pacedRate > 0 {

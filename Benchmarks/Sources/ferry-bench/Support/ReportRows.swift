@@ -80,8 +80,10 @@ extension Report {
         if let error = result.firstError { line += " First error: \(error)" }
         note(line)
         note(
-            "\(label): loaded latency from \(Format.count(result.loadedLatency.count)) sequential pings on a dedicated "
-                + "connection (own client event loop) during the window; slowest \(Format.latency(result.loadedLatency.maximum))"
+            "\(label): loaded latency from \(Format.count(result.loadedLatency.count)) sequential pings "
+                + (result.pingsFromOwnProcess
+                    ? "from a pinger process of its own (100 ms between pings)" : "on a dedicated connection (own client event loop)")
+                + " during the window; slowest \(Format.latency(result.loadedLatency.maximum))"
                 + (result.loadedLatency.slowest.map {
                     " (started \(Format.decimal($0.startedAfter.seconds)) s into the window; client→handler "
                         + "\(Format.latency($0.requestLeg)), handler→client \(Format.latency($0.responseLeg)))"
