@@ -7,8 +7,9 @@ protocol ProgressBatchRows {
     func leaseRows(jobIDs: [String]) async throws -> [String: JobLeaseRow]
     /// The sync state of each storage that exists, by storage id.
     func syncStates(storageIDs: [Int64]) async throws -> [Int64: StorageSyncState]
-    /// Writes each storage's sync state.
-    func writeSyncInfos(_ infos: [(storageID: Int64, info: SyncInfo)]) async throws
+    /// Writes each storage's new sync state over the one read (`before`), which a store may use
+    /// to write only what changed.
+    func writeSyncInfos(_ changes: [(storageID: Int64, before: SyncInfo, after: SyncInfo)]) async throws
     /// Stamps each job's `last_progress_at`.
     func recordJobProgress(_ times: [(jobID: String, time: FerryTime)]) async throws
     /// Writes a job's checkpoint; `nil` keeps the stored one.
@@ -28,7 +29,8 @@ extension SyncLedger {
             Result { () throws(StoreError) in try fence(report.lease, row: leaseRows[report.lease.jobID]) }
         }
         let storageIDs = Set(fenced.compactMap { try? $0.get().storageID })
-        var states = try await rows.syncStates(storageIDs: Array(storageIDs))
+        let read = try await rows.syncStates(storageIDs: Array(storageIDs))
+        var states = read
         var changed: [Int64] = []
         var stamps: [(jobID: String, time: FerryTime)] = []
         let results = zip(reports, fenced).map { report, job in
@@ -48,7 +50,11 @@ extension SyncLedger {
                 }
             }
         }
-        try await rows.writeSyncInfos(changed.compactMap { id in states[id].map { (id, $0.info) } })
+        try await rows.writeSyncInfos(
+            changed.compactMap { id in
+                guard let before = read[id]?.info, let after = states[id]?.info else { return nil }
+                return (id, before, after)
+            })
         try await rows.recordJobProgress(stamps)
         for (report, result) in zip(reports, results) where report.checkpoint != nil {
             guard case .success = result else { continue }

@@ -48,7 +48,7 @@ extension StoredRow {
 
 /// A value to bind, as the shared column mappings produce it; each store turns it into its
 /// driver's bind type. Times are microseconds since the epoch.
-enum ColumnValue: Sendable {
+enum ColumnValue: Sendable, Equatable {
     case null
     case integer(Int64)
     case string(String)

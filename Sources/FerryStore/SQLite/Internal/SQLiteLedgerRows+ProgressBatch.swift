@@ -36,17 +36,30 @@ extension SQLiteLedgerRows: ProgressBatchRows {
         return states
     }
 
-    func writeSyncInfos(_ infos: [(storageID: Int64, info: SyncInfo)]) async throws {
-        let columns = SyncInfoColumns.names
-        let assignments = columns.map { "\($0) = v.\($0)" }.joined(separator: ", ")
-        for chunk in infos.chunked(by: Self.maximumBinds / (columns.count + 1)) {
-            try await transaction.execute(
-                """
-                WITH v(id, \(columns.joined(separator: ", "))) AS (VALUES \(Self.tuples(chunk.count, width: columns.count + 1)))
-                UPDATE storages SET \(assignments) FROM v WHERE storages.id = v.id
-                """,
-                chunk.flatMap { [.int64($0.storageID)] + SyncInfoColumns.binds($0.info).map { SQLiteData($0) } }
-            )
+    /// Only the columns that changed, one statement per set of them (a heartbeat's progress
+    /// changes the ping time and some counters): a column left out of `SET` leaves the indexes
+    /// on it alone, where writing the status again would rewrite its entry in `storages_active`.
+    func writeSyncInfos(_ changes: [(storageID: Int64, before: SyncInfo, after: SyncInfo)]) async throws {
+        var groups: [[Int]: [(storageID: Int64, values: [ColumnValue])]] = [:]
+        for change in changes {
+            let before = SyncInfoColumns.binds(change.before)
+            let after = SyncInfoColumns.binds(change.after)
+            let changed = after.indices.filter { after[$0] != before[$0] }
+            guard !changed.isEmpty else { continue }
+            groups[changed, default: []].append((change.storageID, changed.map { after[$0] }))
+        }
+        for (indices, rows) in groups {
+            let columns = indices.map { SyncInfoColumns.names[$0] }
+            let assignments = columns.map { "\($0) = v.\($0)" }.joined(separator: ", ")
+            for chunk in rows.chunked(by: Self.maximumBinds / (columns.count + 1)) {
+                try await transaction.execute(
+                    """
+                    WITH v(id, \(columns.joined(separator: ", "))) AS (VALUES \(Self.tuples(chunk.count, width: columns.count + 1)))
+                    UPDATE storages SET \(assignments) FROM v WHERE storages.id = v.id
+                    """,
+                    chunk.flatMap { [.int64($0.storageID)] + $0.values.map { SQLiteData($0) } }
+                )
+            }
         }
     }
 
