@@ -31,7 +31,6 @@ extension SyncLedger {
         let storageIDs = Set(fenced.compactMap { try? $0.get().storageID })
         let read = try await rows.syncStates(storageIDs: Array(storageIDs))
         var states = read
-        var changed: [Int64] = []
         var stamps: [(jobID: String, time: FerryTime)] = []
         let results = zip(reports, fenced).map { report, job in
             job.flatMap { job -> Result<ProgressResult, StoreError> in
@@ -42,7 +41,6 @@ extension SyncLedger {
                     let next = try step(current.info) { machine throws(TransitionError) in
                         try machine.recordProgress(jobID: report.lease.jobID, counters: report.counters, now: report.time)
                     }
-                    if !changed.contains(job.storageID) { changed.append(job.storageID) }
                     states[job.storageID]?.info = next
                     stamps.append((report.lease.jobID, report.time))
                     let cancelRequested = job.cancelRequestedAt != nil || next.meta.timeCancelRequested != nil
@@ -51,9 +49,9 @@ extension SyncLedger {
             }
         }
         try await rows.writeSyncInfos(
-            changed.compactMap { id in
-                guard let before = read[id]?.info, let after = states[id]?.info else { return nil }
-                return (id, before, after)
+            states.compactMap { id, state in
+                guard let before = read[id]?.info, before != state.info else { return nil }
+                return (id, before, state.info)
             })
         try await rows.recordJobProgress(stamps)
         for (report, result) in zip(reports, results) where report.checkpoint != nil {
