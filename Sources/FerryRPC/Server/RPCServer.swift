@@ -5,8 +5,9 @@
 /// authentication and authorization are decided first for every call.
 ///
 /// Calls whose requests stream (client-streaming and bidirectional) can run on an executor of
-/// their own, except those of methods the router runs on their connection's event loop. One such call can carry endless work, and a handler whose request buffer never
-/// runs dry never suspends: on the shared global executor a few of them hold every thread while
+/// their own, except those of methods the router runs on their connection's event loop. One
+/// such call can carry endless work, and a handler whose request buffer never runs dry never
+/// suspends: on the shared global executor a few of them hold every thread while
 /// a small unary call waits seconds for one. On their own threads they leave the global executor
 /// to the other calls, and the kernel shares the CPU between both.
 public struct RPCServer: Sendable {
