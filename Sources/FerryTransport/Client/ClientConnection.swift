@@ -39,6 +39,9 @@ final class ClientConnection: Sendable {
         if let size = configuration.socketSendBufferSize {
             bootstrap = bootstrap.channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(size))
         }
+        if let source = configuration.sourceAddress {
+            bootstrap = bootstrap.bind(to: source)
+        }
         let (channel, handler, ready) = try await bootstrap
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .connect(to: address) { channel in

@@ -1,3 +1,5 @@
+public import NIOCore
+
 /// Limits, timings and reconnection policy of a client transport.
 public struct ClientTransportConfiguration: Sendable {
     /// The largest response message accepted, in bytes.
@@ -9,6 +11,11 @@ public struct ClientTransportConfiguration: Sendable {
     /// server wait in ``FerryRPC/RPCWriter/write(_:)`` instead of queueing megabytes of
     /// messages that all arrive late.
     public var socketSendBufferSize: Int? = 128 * 1024
+    /// The local address connections are made from (port 0 lets the kernel pick the port), or
+    /// `nil` for the kernel's choice of both. A client opening more connections to one server
+    /// address than one source address has ephemeral ports (about 28,000 on Linux) spreads them
+    /// over several source addresses, for example `127.0.0.1`…`127.0.0.8` on loopback.
+    public var sourceAddress: SocketAddress?
     /// How long a TCP connect plus TLS handshake may take.
     public var connectTimeout: Duration = .seconds(10)
     /// Inbound silence after which the client pings the server.

@@ -17,6 +17,8 @@ struct EchoService: RPCService {
     static let block = MethodDescriptor(service: "test.Echo", method: "Block")
     static let slow = MethodDescriptor(service: "test.Echo", method: "Slow")
     static let whoAmI = MethodDescriptor(service: "test.Echo", method: "WhoAmI")
+    /// Answers the client's address as the server saw it.
+    static let peerAddress = MethodDescriptor(service: "test.Echo", method: "PeerAddress")
     /// Answers `[1]` when its handler runs on an event loop, `[0]` otherwise; runs on its loop.
     static let placed = MethodDescriptor(service: "test.Echo", method: "Placed")
     /// The same answer per request, as a stream that runs on its loop.
@@ -76,6 +78,9 @@ struct EchoService: RPCService {
         }
         router.registerUnary(Self.whoAmI, deserializer: coder, serializer: coder) { _, context in
             Array((context.peer.certificateSANs.joined(separator: ",")).utf8)
+        }
+        router.registerUnary(Self.peerAddress, deserializer: coder, serializer: coder) { _, context in
+            Array(context.peer.address.utf8)
         }
         @Sendable func onLoop() -> [UInt8] { [MultiThreadedEventLoopGroup.currentEventLoop == nil ? 0 : 1] }
         router.registerUnary(Self.placed, deserializer: coder, serializer: coder) { _, _ in onLoop() }

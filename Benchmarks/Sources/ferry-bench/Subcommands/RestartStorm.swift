@@ -15,6 +15,8 @@ struct RestartStorm: AsyncParsableCommand {
 
     @OptionGroup var ferrydOptions: FerrydOptions
 
+    @OptionGroup var sourceAddressOptions: SourceAddressOptions
+
     @Option(help: "Heartbeat streams, each on a connection of its own, each holding a claimed job.")
     var streams = 10_000
 
@@ -65,7 +67,10 @@ struct RestartStorm: AsyncParsableCommand {
     }
 
     private func measure(_ run: inout FerrydRun, certificates: BenchCertificates, metricsPort: Int) async throws {
-        let target = try FerryTarget(port: run.server.port, certificates: certificates, adminToken: run.server.adminToken)
+        let sources = try sourceAddressOptions.make()
+        run.header.addSourceAddresses(sources)
+        let target = try FerryTarget(
+            port: run.server.port, certificates: certificates, adminToken: run.server.adminToken, sources: sources)
         ProgressLog.write("[1/4] populating: \(streams) storages with a sync claimed")
         let population = try await ServerLoadPhases.populate(
             target: target, storages: streams, inProgress: streams, connections: 16, concurrency: 64,

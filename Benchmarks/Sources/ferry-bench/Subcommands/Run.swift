@@ -29,6 +29,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var certificateOptions: CertificateOptions
 
+    @OptionGroup var sourceAddressOptions: SourceAddressOptions
+
     @Option(help: "Seconds of heartbeat load before the measured window opens.")
     var warmUp = 2
 
@@ -76,6 +78,7 @@ struct Run: AsyncParsableCommand {
         let fileLimit = ProcFS.raiseFileLimit(to: max(65_536, idleConnections + connections + 4096))
         let certificates = try certificateOptions.ensure()
         let tls = try certificates.clientContext()
+        let sources = try sourceAddressOptions.make()
         let idleConnectLimit = Duration.seconds(60 + idleConnections / 100)
         let budget = Duration.seconds(120 + 2 * handshakeSeconds + 60 + 2 * (warmUp + seconds + 120) + 60 + 120)
             + idleConnectLimit + .seconds(60)
@@ -88,7 +91,8 @@ struct Run: AsyncParsableCommand {
         let server = try await ServerProcess.launch(certificates: certificates)
         watchdog.watch(child: server.pid)
         header.add("- Server child: `\(server.commandLine)` (pid \(server.pid), port \(server.port))")
-        let target = BenchTarget(port: server.port, tls: tls)
+        header.addSourceAddresses(sources)
+        let target = BenchTarget(port: server.port, tls: tls, sources: sources)
 
         ProgressLog.write("[1/4] unary latency, idle: \(pings) pings")
         for onLoop in [false, true] {
@@ -170,7 +174,7 @@ struct Run: AsyncParsableCommand {
             do {
                 let fresh = try await ServerProcess.launch(certificates: certificates)
                 watchdog.watch(child: fresh.pid)
-                let freshTarget = BenchTarget(port: fresh.port, tls: tls)
+                let freshTarget = BenchTarget(port: fresh.port, tls: tls, sources: sources)
                 do {
                     let (count, parallelism) = (idleConnections, connectParallelism)
                     let result = try await Bounded.run("idle connections", limit: idleConnectLimit + .seconds(120)) {

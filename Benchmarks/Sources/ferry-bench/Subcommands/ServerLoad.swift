@@ -12,6 +12,8 @@ struct ServerLoad: AsyncParsableCommand {
 
     @OptionGroup var ferrydOptions: FerrydOptions
 
+    @OptionGroup var sourceAddressOptions: SourceAddressOptions
+
     @Option(help: "Storages to create.")
     var storages = 10_000
 
@@ -67,7 +69,10 @@ struct ServerLoad: AsyncParsableCommand {
             "## ferry-bench server-load", executable: executable, options: ferrydOptions, certificates: certificates,
             pingInterval: pingInterval, budget: populateLimit + heartbeatLimit + .seconds(600))
         let server = run.server
-        let target = try FerryTarget(port: server.port, certificates: certificates, adminToken: server.adminToken)
+        let sources = try sourceAddressOptions.make()
+        run.header.addSourceAddresses(sources)
+        let target = try FerryTarget(
+            port: server.port, certificates: certificates, adminToken: server.adminToken, sources: sources)
 
         do {
             try await measure(server: server, target: target, populateLimit: populateLimit, heartbeatLimit: heartbeatLimit, report: &run.report)

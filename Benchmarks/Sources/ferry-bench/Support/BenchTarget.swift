@@ -10,17 +10,22 @@ struct BenchTarget: Sendable {
     let port: Int
     /// The client TLS context (worker certificate), shared by every connection.
     let tls: TLSContext
+    /// The source addresses connections are spread over.
+    var sources = SourceAddresses.kernelChoice
 
     /// A new, unconnected transport: one TLS connection once it connects.
     ///
     /// - Parameter group: Its event loops: the shared singleton unless a measurement needs a
     ///   particular loop (an `EventLoop` is a group of one).
     func makeTransport(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> FerryClientTransport {
-        FerryClientTransport(
+        var configuration = ClientTransportConfiguration()
+        configuration.sourceAddress = sources.nextAddress()
+        return FerryClientTransport(
             host: "127.0.0.1",
             port: port,
             serverHostname: "localhost",
             tls: tls,
+            configuration: configuration,
             group: group
         )
     }

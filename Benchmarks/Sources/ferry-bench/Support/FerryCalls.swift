@@ -15,10 +15,16 @@ struct FerryTarget: Sendable {
     let workerTLS: TLSContext
     /// The admin bearer token.
     let adminToken: String
+    /// The source addresses connections are spread over.
+    let sources: SourceAddresses
 
-    init(port: Int, certificates: BenchCertificates, adminToken: String) throws {
+    init(
+        port: Int, certificates: BenchCertificates, adminToken: String,
+        sources: SourceAddresses = .kernelChoice
+    ) throws {
         self.port = port
         self.adminToken = adminToken
+        self.sources = sources
         adminTLS = try TLSContext(
             configuration: .client(
                 trustRootsPath: certificates.caPath,
@@ -48,7 +54,10 @@ struct FerryTarget: Sendable {
     }
 
     private func connect(tls: TLSContext, metadata: Metadata) async throws -> FerryConnection {
-        let transport = FerryClientTransport(host: "127.0.0.1", port: port, serverHostname: "localhost", tls: tls)
+        var configuration = ClientTransportConfiguration()
+        configuration.sourceAddress = sources.nextAddress()
+        let transport = FerryClientTransport(
+            host: "127.0.0.1", port: port, serverHostname: "localhost", tls: tls, configuration: configuration)
         try await transport.connect()
         return FerryConnection(transport: transport, rpc: RPCClient(transport: transport), metadata: metadata)
     }

@@ -29,6 +29,11 @@ struct ReportHeader: Sendable {
         add("- \(role) child: `\(child.commandLine)` (pid \(child.pid))")
     }
 
+    /// Names the source addresses the client's connections came from, when there are several.
+    mutating func addSourceAddresses(_ sources: SourceAddresses) {
+        if sources.count > 1 { add("- Client source addresses: 127.0.0.1…127.0.0.\(sources.count)") }
+    }
+
     /// The header, finished with the machine and the load average now.
     ///
     /// - Parameters:
