@@ -54,8 +54,55 @@ import Testing
         }
     }
 
+    /// Progress nobody waits for is held for the gathering window, and a flush ends the wait.
+    @Test func aFlushCutsTheGatheringWindowShort() async throws {
+        try await withWriter(gatherWindow: .seconds(600)) { store, writer in
+            let (lease, storageID) = try await Self.runningStorage(store, index: 0)
+            let time = Self.t0 + .seconds(5)
+            writer.submit(lease: lease, counters: SyncCounters(objectsScanned: 7), checkpoint: nil, time: time)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await store.base.storage(id: storageID).syncInfo.meta.timeLastPing != time, "written before its window ended")
+            try await Self.withinTenSeconds { await writer.flush() }
+            let storage = try await store.base.storage(id: storageID)
+            #expect(storage.syncInfo.meta.timeLastPing == time)
+            #expect(storage.syncInfo.meta.objectsScanned == 7)
+        }
+    }
+
+    @Test func anAwaitedReportCutsTheGatheringWindowShortForWhatGathered() async throws {
+        try await withWriter(gatherWindow: .seconds(600)) { store, writer in
+            let (gathering, gatheringStorage) = try await Self.runningStorage(store, index: 0)
+            let awaited = try await Self.runningJob(store, index: 1)
+            let time = Self.t0 + .seconds(5)
+            writer.submit(lease: gathering, counters: SyncCounters(objectsScanned: 3), checkpoint: nil, time: time)
+            let result = try await Self.withinTenSeconds {
+                await writer.write(ProgressReport(lease: awaited, counters: .zero, checkpoint: nil, time: time))
+            }
+            #expect((try? result.get()) != nil)
+            // The gathered report went in the same batch as the awaited one.
+            #expect(try await store.base.storage(id: gatheringStorage).syncInfo.meta.timeLastPing == time)
+        }
+    }
+
+    /// Runs `body`, failing the test if it takes ten seconds (the windows above are ten minutes).
+    private static func withinTenSeconds<T: Sendable>(_ body: @escaping @Sendable () async -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(10))
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return try #require(first, "still waiting after ten seconds: the gathering window was not cut short")
+        }
+    }
+
     /// A caching store over a fresh SQLite file, and a writer over it.
-    private func withWriter(_ body: (LeaseCachingStore, ProgressWriter) async throws -> Void) async throws {
+    private func withWriter(
+        gatherWindow: Duration = .zero,
+        _ body: (LeaseCachingStore, ProgressWriter) async throws -> Void
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("progress-writer-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -64,7 +111,8 @@ import Testing
             path: directory + "/ferry.db", sealer: try AESSecretSealer(key: SecureRandom.bytes(32)), logger: logger)
         let store = LeaseCachingStore(base)
         do {
-            try await body(store, ProgressWriter(store: store, sweepPeriod: .milliseconds(10), logger: logger))
+            try await body(
+                store, ProgressWriter(store: store, sweepPeriod: .milliseconds(10), gatherWindow: gatherWindow, logger: logger))
         } catch {
             try? await base.close()
             throw error
@@ -74,6 +122,11 @@ import Testing
 
     /// A storage with a sync claimed by `worker-<index>`; its lease, known to the store only.
     private static func runningJob(_ store: LeaseCachingStore, index: Int) async throws -> JobLease {
+        try await runningStorage(store, index: index).lease
+    }
+
+    /// The same, with the storage's id.
+    private static func runningStorage(_ store: LeaseCachingStore, index: Int) async throws -> (lease: JobLease, storageID: Int64) {
         let storage = try await store.base.createStorage(
             kind: .import,
             settings: StorageSettings(
@@ -84,6 +137,6 @@ import Testing
         _ = try await store.base.startSync(storageID: storage.id, options: .default, now: t0, jobID: "job-\(index)")
         let claim = try await store.base.claimJob(
             workerID: "worker-\(index)", instanceID: "inst", kinds: [], providers: [], now: t0, leaseToken: "lease-\(index)")
-        return try #require(claim).lease
+        return (try #require(claim).lease, storage.id)
     }
 }

@@ -1,4 +1,5 @@
 import FerryCore
+import FerryRPC
 import FerryStore
 import Logging
 import Synchronization
@@ -11,8 +12,10 @@ import Synchronization
 /// until its ping interval ends and is then written, unless newer progress for the job was
 /// written first. One sweeper, on the global executor and only while something waits, releases
 /// what is due a few times per interval: no timer per job, and nothing on the heartbeat threads.
-/// What gathered while one write ran goes to the store as one batch (one transaction on SQLite),
-/// so a fleet's progress costs a few statements per batch rather than per job.
+/// Progress that nobody waits for gathers for a short window before it is written, and goes to
+/// the store as one batch (one transaction on SQLite), so a fleet's progress costs a few
+/// statements and one commit per batch rather than per job; a heartbeat waiting for its answer,
+/// or a flush, cuts the window short.
 final class ProgressWriter: Sendable {
     private typealias Answer = CheckedContinuation<Result<ProgressResult, StoreError>, Never>
 
@@ -36,9 +39,13 @@ final class ProgressWriter: Sendable {
     private let store: any FerryStore
     private let logger: Logger
     private let state = Mutex(State())
+    /// Ends a gathering window early: woken when a heartbeat waits for its answer or a flush waits.
+    private let hurry = Wakeup()
 
     /// How often the sweeper looks for coalesced progress that is due.
     private let sweepPeriod: Duration
+    /// How long progress that nobody waits for gathers before a batch is taken.
+    private let gatherWindow: Duration
 
     /// Creates a writer.
     ///
@@ -46,10 +53,13 @@ final class ProgressWriter: Sendable {
     ///   - store: Where progress is written (through the lease cache, which a write that finds
     ///     its lease gone, or a cancel requested, updates).
     ///   - sweepPeriod: How often coalesced progress that is due is released.
+    ///   - gatherWindow: How long progress that nobody waits for gathers before it is written;
+    ///     zero writes what arrived during the previous write at once.
     ///   - logger: Where failed writes are logged.
-    init(store: any FerryStore, sweepPeriod: Duration, logger: Logger) {
+    init(store: any FerryStore, sweepPeriod: Duration, gatherWindow: Duration = .zero, logger: Logger) {
         self.store = store
         self.sweepPeriod = sweepPeriod
+        self.gatherWindow = gatherWindow
         self.logger = logger
     }
 
@@ -79,7 +89,7 @@ final class ProgressWriter: Sendable {
                 state.draining = true
                 return true
             }
-            if start { startDrain() }
+            if start { startDrain() } else { hurry.wake() }
         }
     }
 
@@ -150,13 +160,14 @@ final class ProgressWriter: Sendable {
                 state.idleWaiters.append(continuation)
                 return false
             }
-            if idle { continuation.resume() }
+            if idle { continuation.resume() } else { hurry.wake() }
         }
     }
 
     private func drain() async {
         // Bounded: each pass writes what was waiting; the loop ends when nothing new arrived.
         while true {
+            await gather()
             let (batch, answers) = state.withLock { Self.takeBatch(&$0) }
             if batch.isEmpty {
                 let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>]? in
@@ -192,6 +203,15 @@ final class ProgressWriter: Sendable {
                 }
             }
         }
+    }
+
+    /// Waits out the gathering window, unless a heartbeat or a flush waits for the writer.
+    private func gather() async {
+        guard gatherWindow > .zero else { return }
+        let seen = hurry.generation
+        let someoneWaits = state.withLock { !$0.awaited.isEmpty || !$0.idleWaiters.isEmpty }
+        guard !someoneWaits else { return }
+        await hurry.wait(after: seen, upTo: gatherWindow)
     }
 
     /// Progress reports written in one store call at most.

@@ -53,8 +53,11 @@ public struct WorkerService: RPCService {
         self.heartbeats = heartbeats
         self.enforcer = enforcer
         self.arrivals = arrivals
+        // A ping interval of 10 s gathers progress for 50 ms: nothing that reads it (ListStorages,
+        // the termination rules, whose thresholds are whole intervals) can tell.
         self.progress = ProgressWriter(
             store: store, sweepPeriod: .microseconds(max(1_000, policy.pingInterval.microseconds / 50)),
+            gatherWindow: .microseconds(min(50_000, policy.pingInterval.microseconds / 200)),
             logger: logger)
         self.clock = clock
         self.logger = logger
