@@ -2,54 +2,50 @@ import Synchronization
 
 /// A one-shot signal that lets the event loop cancel the task serving a stream.
 ///
-/// The stream's task races its handler against ``wait()``; when the client cancels or the
-/// deadline passes, the connection handler calls ``cancel()`` and the handler's task is cancelled.
+/// The stream's task attaches itself while its handler runs (``run(_:)``); when the client
+/// cancels or the deadline passes, the connection handler calls ``cancel()`` and that task is
+/// cancelled. One task per call: no second task waiting for the signal, no group racing the two.
 final class CancellationSignal: Sendable {
+    /// The serving task. `UnsafeCurrentTask` is not Sendable; handing it to the loop's thread is
+    /// safe because it is used only under the lock, and only while the task is attached: the task
+    /// detaches, under the same lock, before it ends.
+    private struct ServingTask: @unchecked Sendable {
+        let task: UnsafeCurrentTask
+    }
+
     private enum State {
         case idle
-        case waiting(CheckedContinuation<Void, Never>)
+        case attached(ServingTask)
         case fired
+        case done
     }
 
     private let state = Mutex(State.idle)
 
-    /// Fires the signal; waiters return. Idempotent.
+    /// Fires the signal: the attached task, or one that attaches later, is cancelled. Idempotent.
     func cancel() {
-        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            defer { state = .fired }
-            if case .waiting(let continuation) = state { return continuation }
-            return nil
+        state.withLock { state in
+            if case .attached(let serving) = state { serving.task.cancel() }
+            if case .done = state { return }
+            state = .fired
         }
-        continuation?.resume()
     }
 
-    /// Returns when the signal fires or the calling task is cancelled.
-    func wait() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    guard case .idle = state else { return true }
-                    state = .waiting(continuation)
-                    return false
+    /// Runs `body` in the calling task, which is cancelled if the signal fires before `body`
+    /// returns (or has already fired).
+    func run(_ body: () async -> Void) async {
+        withUnsafeCurrentTask { task in
+            guard let task else { return }
+            let serving = ServingTask(task: task)
+            state.withLock { state in
+                switch state {
+                case .idle: state = .attached(serving)
+                case .fired: serving.task.cancel()
+                case .attached, .done: break
                 }
-                if resumeNow { continuation.resume() }
             }
-        } onCancel: {
-            self.cancel()
         }
-    }
-}
-
-/// Runs a body until it returns or a signal fires, cancelling the body in the second case.
-///
-/// - Parameters:
-///   - signal: The signal that cancels the body.
-///   - body: The work to run.
-func runUntilCancelled(by signal: CancellationSignal, _ body: @escaping @Sendable () async -> Void) async {
-    await withTaskGroup(of: Void.self) { group in
-        group.addTask { await body() }
-        group.addTask { await signal.wait() }
-        _ = await group.next()
-        group.cancelAll()
+        await body()
+        state.withLock { $0 = .done }
     }
 }

@@ -205,7 +205,7 @@ public final class FerryServerTransport: ServerTransport {
         await withDiscardingTaskGroup { group in
             for await call in connection.calls {
                 group.addTask(executorPreference: call.runsOnConnectionLoop ? connection.loop : globalConcurrentExecutor) {
-                    await runUntilCancelled(by: call.cancellation) {
+                    await call.cancellation.run {
                         await streamHandler(call.stream)
                         // A handler that forgot to finish still ends its stream.
                         let status = Status(code: .internal, message: "The handler ended without a status")
