@@ -34,8 +34,15 @@ public struct RPCClient: Sendable {
         requestProducer: @escaping @Sendable (RPCWriter<Request>) async throws -> Void,
         onResponse: @escaping @Sendable (ClientResponseStream<Response>) async throws -> Result
     ) async throws -> Result {
+        try await Self.reportingCancellation {
+            try await call(method, serializer, deserializer, options, requestProducer, onResponse)
+        }
+    }
+
+    /// Runs a call; a `CancellationError` from it becomes `CANCELLED`.
+    private static func reportingCancellation<Result>(_ call: () async throws -> Result) async throws -> Result {
         do {
-            return try await call(method, serializer, deserializer, options, requestProducer, onResponse)
+            return try await call()
         } catch is CancellationError {
             throw RPCError(code: .cancelled, message: "The call was cancelled")
         }
@@ -49,7 +56,7 @@ public struct RPCClient: Sendable {
         _ requestProducer: @escaping @Sendable (RPCWriter<Request>) async throws -> Void,
         _ onResponse: @escaping @Sendable (ClientResponseStream<Response>) async throws -> Result
     ) async throws -> Result {
-        let stream = try await transport.openStream(descriptor: method, options: options)
+        let stream = try await transport.openStream(descriptor: method, options: options, onlyRequest: nil)
         let responses = ClientResponseStream(parts: stream.responses, deserializer: deserializer)
         return try await withTaskCancellationHandler {
             try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
@@ -81,6 +88,35 @@ public struct RPCClient: Sendable {
         }
     }
 
+    /// A call with one request: it goes out with the call's headers, so no writer task runs
+    /// beside the responses and the call costs one hop to the connection's loop.
+    private func callWithOnlyRequest<Request: Sendable, Response: Sendable, Result: Sendable>(
+        _ method: MethodDescriptor,
+        _ request: Request,
+        _ serializer: some MessageSerializer<Request>,
+        _ deserializer: some MessageDeserializer<Response>,
+        _ options: CallOptions,
+        _ onResponse: @escaping @Sendable (ClientResponseStream<Response>) async throws -> Result
+    ) async throws -> Result {
+        try await Self.reportingCancellation {
+            let message = try serializer.serialize(request)
+            let stream = try await transport.openStream(descriptor: method, options: options, onlyRequest: message)
+            let responses = ClientResponseStream(parts: stream.responses, deserializer: deserializer)
+            return try await withTaskCancellationHandler {
+                do {
+                    let result = try await onResponse(responses)
+                    stream.cancel(code: .cancelled)  // No-op when the server already finished.
+                    return result
+                } catch {
+                    stream.cancel(code: .cancelled)
+                    throw error
+                }
+            } onCancel: {
+                stream.cancel(code: .cancelled)
+            }
+        }
+    }
+
     /// Makes a server-streaming call.
     ///
     /// - Parameters:
@@ -100,14 +136,7 @@ public struct RPCClient: Sendable {
         options: CallOptions = .defaults,
         onResponse: @escaping @Sendable (ClientResponseStream<Response>) async throws -> Result
     ) async throws -> Result {
-        try await bidirectional(
-            method,
-            serializer: serializer,
-            deserializer: deserializer,
-            options: options,
-            requestProducer: { try await $0.write(request) },
-            onResponse: onResponse
-        )
+        try await callWithOnlyRequest(method, request, serializer, deserializer, options, onResponse)
     }
 
     /// Makes a client-streaming call.
@@ -154,14 +183,7 @@ public struct RPCClient: Sendable {
         deserializer: some MessageDeserializer<Response>,
         options: CallOptions = .defaults
     ) async throws -> Response {
-        try await bidirectional(
-            method,
-            serializer: serializer,
-            deserializer: deserializer,
-            options: options,
-            requestProducer: { try await $0.write(request) },
-            onResponse: Self.single
-        )
+        try await callWithOnlyRequest(method, request, serializer, deserializer, options, Self.single)
     }
 
     @Sendable

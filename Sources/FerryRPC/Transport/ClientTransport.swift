@@ -36,9 +36,13 @@ public protocol ClientTransport: Sendable {
     /// - Parameters:
     ///   - descriptor: The method to call.
     ///   - options: Metadata and timeout.
+    ///   - onlyRequest: The call's only request (a unary or server-streaming call), sent with the
+    ///     call's headers and followed by the end of its requests, so that the call needs no
+    ///     writer; `nil` to write requests through the returned stream.
     /// - Returns: The open call.
-    /// - Throws: ``RPCError`` `UNAVAILABLE` when no connection can be had.
-    func openStream(descriptor: MethodDescriptor, options: CallOptions) async throws -> any ClientStream
+    /// - Throws: ``RPCError`` `UNAVAILABLE` when no connection can be had, `RESOURCE_EXHAUSTED`
+    ///   when `onlyRequest` is larger than the server accepts.
+    func openStream(descriptor: MethodDescriptor, options: CallOptions, onlyRequest: [UInt8]?) async throws -> any ClientStream
 
     /// Closes all connections; calls in flight fail with `UNAVAILABLE`.
     func close() async

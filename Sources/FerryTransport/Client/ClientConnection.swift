@@ -81,13 +81,18 @@ final class ClientConnection: Sendable {
         return connection
     }
 
-    /// Opens a call on this connection.
-    func openStream(descriptor: MethodDescriptor, options: CallOptions) async throws -> FramedClientStream {
+    /// Opens a call on this connection; `onlyRequest` goes out with its headers, in the same
+    /// hop to the loop, and ends its requests.
+    func openStream(descriptor: MethodDescriptor, options: CallOptions, onlyRequest: [UInt8]?) async throws -> FramedClientStream {
+        if let onlyRequest, onlyRequest.count > serverMaxMessageSize {
+            throw RPCError.requestTooLarge(onlyRequest.count, limit: serverMaxMessageSize)
+        }
         let promise = channel.eventLoop.makePromise(of: FramedClientStream.self)
         let request = ClientConnectionHandler.OpenRequest(
             path: descriptor.path,
             timeout: options.timeout,
             metadata: options.metadata,
+            onlyRequest: onlyRequest,
             promise: promise
         )
         let handler = self.handler

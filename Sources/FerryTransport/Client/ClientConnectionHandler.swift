@@ -15,6 +15,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         let path: String
         let timeout: Duration?
         let metadata: Metadata
+        /// The call's only request, sent right after its headers and followed by its end.
+        let onlyRequest: [UInt8]?
         let promise: EventLoopPromise<FramedClientStream>
     }
 
@@ -161,6 +163,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             metadata: request.metadata
         )
         send(headers)
+        if let message = request.onlyRequest {
+            send(.message(streamID: streamID, payload: context.channel.allocator.buffer(bytes: message)))
+            send(.endStream(streamID: streamID))
+        }
         request.promise.succeed(stream)
     }
 

@@ -81,9 +81,9 @@ public final class FerryClientTransport: ClientTransport {
             configuration: configuration, group: group)
     }
 
-    public func openStream(descriptor: MethodDescriptor, options: CallOptions) async throws -> any ClientStream {
+    public func openStream(descriptor: MethodDescriptor, options: CallOptions, onlyRequest: [UInt8]?) async throws -> any ClientStream {
         let connection = try await currentConnection()
-        return try await connection.openStream(descriptor: descriptor, options: options)
+        return try await connection.openStream(descriptor: descriptor, options: options, onlyRequest: onlyRequest)
     }
 
     public func close() async {

@@ -41,10 +41,7 @@ final class FramedClientStream: ClientStream, Sendable {
         }
         guard message.count <= maxMessageSize else {
             cancel(code: .resourceExhausted)
-            throw RPCError(
-                code: .resourceExhausted,
-                message: "Request message of \(message.count) bytes exceeds the server's \(maxMessageSize)-byte limit"
-            )
+            throw RPCError.requestTooLarge(message.count, limit: maxMessageSize)
         }
         outbound.enqueue(message, streamID: streamID)
         await outbound.wait()
@@ -65,6 +62,13 @@ final class FramedClientStream: ClientStream, Sendable {
         outbound.enqueue {
             handler.value.cancelStream(streamID, code: code)
         }
+    }
+}
+
+extension RPCError {
+    /// A request message larger than the server accepts (its SETTINGS `MAX_MESSAGE_SIZE`).
+    static func requestTooLarge(_ size: Int, limit: Int) -> RPCError {
+        RPCError(code: .resourceExhausted, message: "Request message of \(size) bytes exceeds the server's \(limit)-byte limit")
     }
 }
 
