@@ -29,8 +29,8 @@ final class ProgressWriter: Sendable {
         var pending: [String: ProgressReport] = [:]
         /// Reports whose heartbeats wait, in arrival order; never merged with another job's entry.
         var awaited: [Awaited] = []
-        /// Coalesced progress waiting for its interval to end, newest per job, with when it is due.
-        var deferred: [String: (entry: ProgressReport, due: ContinuousClock.Instant)] = [:]
+        /// Coalesced progress waiting for its interval to end, newest per job.
+        var deferred: DeferredProgress
         var sweeping = false
         var draining = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -38,7 +38,7 @@ final class ProgressWriter: Sendable {
 
     private let store: any FerryStore
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// Ends a gathering window early: woken when a heartbeat waits for its answer or a flush waits.
     private let hurry = Wakeup()
 
@@ -58,6 +58,7 @@ final class ProgressWriter: Sendable {
     ///   - logger: Where failed writes are logged.
     init(store: any FerryStore, sweepPeriod: Duration, gatherWindow: Duration = .zero, logger: Logger) {
         self.store = store
+        self.state = Mutex(State(deferred: DeferredProgress(origin: .now, tick: sweepPeriod)))
         self.sweepPeriod = sweepPeriod
         self.gatherWindow = gatherWindow
         self.logger = logger
@@ -68,8 +69,8 @@ final class ProgressWriter: Sendable {
     func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime) {
         let start = state.withLock { state -> Bool in
             var entry = ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
-            entry.checkpoint = entry.checkpoint ?? state.deferred[lease.jobID]?.entry.checkpoint
-            state.deferred[lease.jobID] = nil
+            entry.checkpoint = entry.checkpoint ?? state.deferred.entry(of: lease.jobID)?.checkpoint
+            state.deferred.remove(lease.jobID)
             return Self.enqueue(entry, in: &state)
         }
         if start { startDrain() }
@@ -102,10 +103,9 @@ final class ProgressWriter: Sendable {
     func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime, after delay: FerryDuration) {
         let due = ContinuousClock.now + .microseconds(max(0, delay.microseconds))
         let startSweeper = state.withLock { state -> Bool in
-            let waiting = state.deferred[lease.jobID]
             var entry = ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
-            entry.checkpoint = entry.checkpoint ?? waiting?.entry.checkpoint
-            state.deferred[lease.jobID] = (entry, min(due, waiting?.due ?? due))
+            entry.checkpoint = entry.checkpoint ?? state.deferred.entry(of: lease.jobID)?.checkpoint
+            state.deferred.hold(entry, due: due)
             guard !state.sweeping else { return false }
             state.sweeping = true
             return true
@@ -120,11 +120,9 @@ final class ProgressWriter: Sendable {
         while true {
             try? await Task.sleep(for: sweepPeriod)
             let (startDrain, done) = state.withLock { state -> (Bool, Bool) in
-                let now = ContinuousClock.now
                 var startDrain = false
-                for (jobID, waiting) in state.deferred where waiting.due <= now {
-                    state.deferred[jobID] = nil
-                    startDrain = Self.enqueue(waiting.entry, in: &state) || startDrain
+                for entry in state.deferred.takeDue(now: .now) {
+                    startDrain = Self.enqueue(entry, in: &state) || startDrain
                 }
                 state.sweeping = !state.deferred.isEmpty
                 return (startDrain, !state.sweeping)
@@ -149,9 +147,7 @@ final class ProgressWriter: Sendable {
     /// included (used before an outcome is recorded and before the store closes).
     func flush() async {
         let startDrain = state.withLock { state -> Bool in
-            let waiting = state.deferred.values
-            state.deferred = [:]
-            return waiting.reduce(false) { Self.enqueue($1.entry, in: &state) || $0 }
+            state.deferred.takeAll().reduce(false) { Self.enqueue($1, in: &state) || $0 }
         }
         if startDrain { self.startDrain() }
         await withCheckedContinuation { continuation in

@@ -1,0 +1,80 @@
+import FerryStore
+
+/// Coalesced heartbeat progress waiting for its ping interval to end: the newest report of each
+/// job with when it falls due, and the jobs by the sweep tick in which they fall due, so that a
+/// sweep looks at what is due instead of at every waiting job (10,000 of them five times a
+/// second, under the lock the heartbeats take).
+struct DeferredProgress {
+    private var waiting: [String: (entry: ProgressReport, due: ContinuousClock.Instant)] = [:]
+    /// Jobs by tick; a job may also sit in a tick it left (removed, or due earlier since): a
+    /// sweep skips it there.
+    private var jobsByTick: [Int64: [String]] = [:]
+    private let origin: ContinuousClock.Instant
+    private let tick: Duration
+
+    /// Creates an empty queue whose ticks are `tick` long, counted from `origin`.
+    init(origin: ContinuousClock.Instant, tick: Duration) {
+        self.origin = origin
+        self.tick = tick
+    }
+
+    /// Whether no progress waits.
+    var isEmpty: Bool { waiting.isEmpty }
+
+    /// The waiting report of a job.
+    func entry(of jobID: String) -> ProgressReport? {
+        waiting[jobID]?.entry
+    }
+
+    /// Keeps `entry` as its job's newest report, due at `due` or at the job's earlier due time.
+    mutating func hold(_ entry: ProgressReport, due: ContinuousClock.Instant) {
+        let jobID = entry.lease.jobID
+        let previous = waiting[jobID]?.due
+        let effective = min(due, previous ?? due)
+        waiting[jobID] = (entry, effective)
+        let tickIndex = index(ceilingOf: effective)
+        if previous.map({ index(ceilingOf: $0) > tickIndex }) ?? true {
+            jobsByTick[tickIndex, default: []].append(jobID)
+        }
+    }
+
+    /// Forgets a job's waiting report.
+    mutating func remove(_ jobID: String) {
+        waiting[jobID] = nil
+    }
+
+    /// Removes and returns the reports due by `now`.
+    mutating func takeDue(now: ContinuousClock.Instant) -> [ProgressReport] {
+        let current = index(floorOf: now)
+        var due: [ProgressReport] = []
+        for tickIndex in jobsByTick.keys.filter({ $0 <= current }) {
+            for jobID in jobsByTick.removeValue(forKey: tickIndex) ?? [] {
+                guard let held = waiting[jobID], held.due <= now else { continue }
+                waiting[jobID] = nil
+                due.append(held.entry)
+            }
+        }
+        return due
+    }
+
+    /// Removes and returns every waiting report.
+    mutating func takeAll() -> [ProgressReport] {
+        defer {
+            waiting = [:]
+            jobsByTick = [:]
+        }
+        return waiting.values.map(\.entry)
+    }
+
+    private func ticks(to instant: ContinuousClock.Instant) -> Double {
+        (instant - origin) / tick
+    }
+
+    private func index(ceilingOf instant: ContinuousClock.Instant) -> Int64 {
+        Int64(ticks(to: instant).rounded(.up))
+    }
+
+    private func index(floorOf instant: ContinuousClock.Instant) -> Int64 {
+        Int64(ticks(to: instant).rounded(.down))
+    }
+}
