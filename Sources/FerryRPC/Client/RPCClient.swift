@@ -1,6 +1,8 @@
 /// Makes calls over a client transport with typed messages.
 ///
-/// Every call shape is built on ``bidirectional(_:serializer:deserializer:options:requestProducer:onResponse:)``.
+/// Client-streaming calls are built on
+/// ``bidirectional(_:serializer:deserializer:options:requestProducer:onResponse:)``; unary and
+/// server-streaming calls hand their one request to the transport with the call's opening.
 /// If the calling task is cancelled, the call is cancelled on the server too and throws
 /// `CANCELLED`; if its timeout passes, it throws `DEADLINE_EXCEEDED`.
 public struct RPCClient: Sendable {
