@@ -35,6 +35,15 @@ import Testing
         #expect(deferred.isEmpty)
     }
 
+    @Test func aSweepBetweenTickBoundariesReleasesWhatIsDueInItsTick() {
+        var deferred = DeferredProgress(origin: origin, tick: tick)
+        deferred.hold(report("a", scanned: 1), due: at(410))
+        deferred.hold(report("b", scanned: 2), due: at(480))
+        #expect(scanned(deferred.takeDue(now: at(450))) == ["a": 1], "due within the tick being swept")
+        #expect(scanned(deferred.takeDue(now: at(490))) == ["b": 2], "kept in its tick for the next sweep")
+        #expect(deferred.isEmpty)
+    }
+
     @Test func anEarlierDueTimeMovesAJobToAnEarlierTick() {
         var deferred = DeferredProgress(origin: origin, tick: tick)
         deferred.hold(report("a", scanned: 1), due: at(900))

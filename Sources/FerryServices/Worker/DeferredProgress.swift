@@ -43,16 +43,24 @@ struct DeferredProgress {
         waiting[jobID] = nil
     }
 
-    /// Removes and returns the reports due by `now`.
+    /// Removes and returns the reports due by `now`. Sweeps need not fall on tick boundaries: the
+    /// tick `now` is in is looked at too, and what in it is not due yet stays for the next sweep.
     mutating func takeDue(now: ContinuousClock.Instant) -> [ProgressReport] {
-        let current = index(floorOf: now)
+        let current = index(ceilingOf: now)
         var due: [ProgressReport] = []
         for tickIndex in jobsByTick.keys.filter({ $0 <= current }) {
+            var notYet: [String] = []
             for jobID in jobsByTick.removeValue(forKey: tickIndex) ?? [] {
-                guard let held = waiting[jobID], held.due <= now else { continue }
+                guard let held = waiting[jobID] else { continue }
+                guard held.due <= now else {
+                    // Kept only where it is still filed: a stale listing of a job due later goes.
+                    if index(ceilingOf: held.due) == tickIndex { notYet.append(jobID) }
+                    continue
+                }
                 waiting[jobID] = nil
                 due.append(held.entry)
             }
+            if !notYet.isEmpty { jobsByTick[tickIndex] = notYet }
         }
         return due
     }
@@ -74,7 +82,4 @@ struct DeferredProgress {
         Int64(ticks(to: instant).rounded(.up))
     }
 
-    private func index(floorOf instant: ContinuousClock.Instant) -> Int64 {
-        Int64(ticks(to: instant).rounded(.down))
-    }
 }
