@@ -62,6 +62,17 @@ import Testing
         #expect(scanned(deferred.takeDue(now: at(800))) == ["a": 3])
     }
 
+    @Test func aNewerReportWithoutACheckpointKeepsTheWaitingOne() {
+        var deferred = DeferredProgress(origin: origin, tick: tick)
+        var first = report("a", scanned: 1)
+        first.checkpoint = SyncCheckpoint(lastKey: "k/7")
+        deferred.hold(first, due: at(250))
+        deferred.hold(report("a", scanned: 2), due: at(250))
+        let held = deferred.takeAll()
+        #expect(held.map(\.counters.objectsScanned) == [2])
+        #expect(held.first?.checkpoint?.lastKey == "k/7")
+    }
+
     @Test func takeAllEmptiesTheQueue() {
         var deferred = DeferredProgress(origin: origin, tick: tick)
         deferred.hold(report("a", scanned: 1), due: at(250))

@@ -21,14 +21,12 @@ struct DeferredProgress {
     /// Whether no progress waits.
     var isEmpty: Bool { waiting.isEmpty }
 
-    /// The waiting report of a job.
-    func entry(of jobID: String) -> ProgressReport? {
-        waiting[jobID]?.entry
-    }
-
-    /// Keeps `entry` as its job's newest report, due at `due` or at the job's earlier due time.
+    /// Keeps `entry` as its job's newest report (with the waiting report's checkpoint when it
+    /// has none of its own), due at `due` or at the job's earlier due time.
     mutating func hold(_ entry: ProgressReport, due: ContinuousClock.Instant) {
         let jobID = entry.lease.jobID
+        var entry = entry
+        entry.checkpoint = entry.checkpoint ?? waiting[jobID]?.entry.checkpoint
         let previous = waiting[jobID]?.due
         let effective = min(due, previous ?? due)
         waiting[jobID] = (entry, effective)
@@ -38,9 +36,10 @@ struct DeferredProgress {
         }
     }
 
-    /// Forgets a job's waiting report.
-    mutating func remove(_ jobID: String) {
-        waiting[jobID] = nil
+    /// Removes and returns a job's waiting report.
+    @discardableResult
+    mutating func remove(_ jobID: String) -> ProgressReport? {
+        waiting.removeValue(forKey: jobID)?.entry
     }
 
     /// Removes and returns the reports due by `now`. Sweeps need not fall on tick boundaries: the
@@ -81,5 +80,4 @@ struct DeferredProgress {
     private func index(ceilingOf instant: ContinuousClock.Instant) -> Int64 {
         Int64(ticks(to: instant).rounded(.up))
     }
-
 }

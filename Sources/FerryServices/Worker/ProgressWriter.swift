@@ -69,8 +69,8 @@ final class ProgressWriter: Sendable {
     func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime) {
         let start = state.withLock { state -> Bool in
             var entry = ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
-            entry.checkpoint = entry.checkpoint ?? state.deferred.entry(of: lease.jobID)?.checkpoint
-            state.deferred.remove(lease.jobID)
+            let waiting = state.deferred.remove(lease.jobID)  // This report replaces it.
+            entry.checkpoint = entry.checkpoint ?? waiting?.checkpoint
             return Self.enqueue(entry, in: &state)
         }
         if start { startDrain() }
@@ -103,8 +103,7 @@ final class ProgressWriter: Sendable {
     func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime, after delay: FerryDuration) {
         let due = ContinuousClock.now + .microseconds(max(0, delay.microseconds))
         let startSweeper = state.withLock { state -> Bool in
-            var entry = ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
-            entry.checkpoint = entry.checkpoint ?? state.deferred.entry(of: lease.jobID)?.checkpoint
+            let entry = ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
             state.deferred.hold(entry, due: due)
             guard !state.sweeping else { return false }
             state.sweeping = true
