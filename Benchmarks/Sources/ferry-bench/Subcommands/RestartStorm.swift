@@ -216,10 +216,9 @@ struct RestartStormSummary {
         recoveries.contains(where: { $0 == nil }) ? nil : recoveries.compactMap { $0 }.max()
     }
 
-    /// The nearest-rank percentile of the recoveries that happened.
+    /// The nearest-rank percentile of the recoveries that happened, in nanoseconds.
     func percentile(_ fraction: Double) -> UInt64? {
-        let sorted = recoveries.compactMap { $0 }.sorted()
-        guard !sorted.isEmpty else { return nil }
-        return sorted[min(sorted.count - 1, max(0, Int((fraction * Double(sorted.count)).rounded(.up)) - 1))]
+        LatencySample.percentile(fraction, of: recoveries.compactMap { $0.map { Int64($0) } })
+            .map { UInt64($0 / .nanoseconds(1)) }
     }
 }
