@@ -42,7 +42,6 @@ final class FerrydProcess: Sendable {
     ///   - staleAfter: `--sync-stale-after-seconds` (long, so nothing goes stale during the run).
     ///   - databaseURL: A PostgreSQL database (`--database-url`); `nil` for a SQLite file in the
     ///     temporary directory.
-    ///   - port: Its port on 127.0.0.1; `nil` picks a free one.
     ///   - extraArguments: More command-line arguments (`--metrics-listen …`).
     ///   - timeout: How long it may take to listen.
     /// - Returns: The running server.
@@ -53,7 +52,6 @@ final class FerrydProcess: Sendable {
         pingInterval: Double,
         staleAfter: Double,
         databaseURL: String? = nil,
-        port: Int? = nil,
         extraArguments: [String] = [],
         timeout: Duration = .seconds(60)
     ) async throws -> FerrydProcess {
@@ -64,7 +62,7 @@ final class FerrydProcess: Sendable {
         let tokenLine = "sha256:\(SHA256.hexDigest(adminToken)) admin bench"
         try Data((tokenLine + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/tokens"))
         try Data((SecureRandom.hexToken(byteCount: 32) + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/secrets.key"))
-        let port = try port ?? freePort()
+        let port = try freePort()
         let arguments = [
             "--listen", "127.0.0.1:\(port)",
             "--tls-cert", certificates.serverCertificate,

@@ -20,7 +20,6 @@ struct FerrydRun {
     ///   - options: The subcommand's ferryd options.
     ///   - certificates: The dev PKI.
     ///   - pingInterval: ferryd's `--sync-ping-interval-seconds`.
-    ///   - port: ferryd's port; `nil` picks a free one.
     ///   - extraArguments: More ferryd arguments.
     ///   - budget: The whole run's time limit.
     /// - Returns: The run, ferryd listening.
@@ -31,7 +30,6 @@ struct FerrydRun {
         options: FerrydOptions,
         certificates: BenchCertificates,
         pingInterval: Double,
-        port: Int? = nil,
         extraArguments: [String] = [],
         budget: Duration
     ) async throws -> FerrydRun {
@@ -42,7 +40,7 @@ struct FerrydRun {
         do {
             server = try await FerrydProcess.launch(
                 executable: executable, certificates: certificates, pingInterval: pingInterval,
-                staleAfter: options.staleAfter, databaseURL: options.databaseURL, port: port, extraArguments: extraArguments)
+                staleAfter: options.staleAfter, databaseURL: options.databaseURL, extraArguments: extraArguments)
         } catch {
             watchdog.cancel()
             throw error

@@ -219,6 +219,6 @@ struct RestartStormSummary {
     /// The nearest-rank percentile of the recoveries that happened, in nanoseconds.
     func percentile(_ fraction: Double) -> UInt64? {
         LatencySample.percentile(fraction, of: recoveries.compactMap { $0.map { Int64($0) } })
-            .map { UInt64($0 / .nanoseconds(1)) }
+            .map { UInt64($0.nanoseconds) }
     }
 }
