@@ -127,6 +127,9 @@ final class KeepaliveHandler: ChannelDuplexHandler {
     }
 
     private func checkIdle(context: ChannelHandlerContext) {
+        // This check is the task that just fired: cancelling it again would make NIO search its
+        // whole timer queue for it (one entry per connection on the loop) and find nothing.
+        idleCheck = nil
         if readsPaused {
             lastActivity = context.eventLoop.now
         }
@@ -147,6 +150,7 @@ final class KeepaliveHandler: ChannelDuplexHandler {
     }
 
     private func peerIsDead(context: ChannelHandlerContext) {
+        pingTimeout = nil
         guard outstandingPing != nil else { return }
         cancelTimers()
         if sendsGoAway {
