@@ -38,12 +38,20 @@ public final class SQLiteFerryStore: FerryStore {
         /// How long a transaction waits for SQLite's lock held by another process before failing
         /// with ``StoreError/Code/io``.
         public var busyTimeoutMilliseconds: Int
+        /// The most memory the writing connection keeps database pages in. SQLite's default (2 MiB)
+        /// holds a few thousand storage rows; beyond that every batch of heartbeats reads back
+        /// from the file the pages it is about to change. Pages are cached as they are used, so a
+        /// small database never takes the whole amount.
+        public var writerCacheMebibytes: Int
 
         /// Creates a configuration.
         ///
-        /// - Parameter busyTimeoutMilliseconds: The lock wait (default 5 s).
-        public init(busyTimeoutMilliseconds: Int = 5_000) {
+        /// - Parameters:
+        ///   - busyTimeoutMilliseconds: The lock wait (default 5 s).
+        ///   - writerCacheMebibytes: The writer's page cache limit (default 64 MiB).
+        public init(busyTimeoutMilliseconds: Int = 5_000, writerCacheMebibytes: Int = 64) {
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+            self.writerCacheMebibytes = writerCacheMebibytes
         }
     }
 
@@ -196,6 +204,8 @@ public final class SQLiteFerryStore: FerryStore {
             }
             try await connection.execute("PRAGMA synchronous = FULL")
             try await connection.execute("PRAGMA foreign_keys = ON")
+            // A negative cache_size is in KiB.
+            try await connection.execute("PRAGMA cache_size = -\(max(1, configuration.writerCacheMebibytes) * 1024)")
         }
     }
 
