@@ -104,8 +104,9 @@ struct WorkerFaultTests {
         }
 
         // A cancel reaches the CPU-bound sync with the next heartbeat reply and stops it at once.
-        let cancelledAt = ContinuousClock.now
+        // The clock starts once ferryd has recorded it (starting ferryctl is not what is measured).
         try await world.ferryctl(["cancel", "\(storages[0])"])
+        let cancelledAt = ContinuousClock.now
         let cancelled = try await world.waitForStatus(storages[0], in: [.failed], timeout: .seconds(20))
         #expect(ContinuousClock.now - cancelledAt < .seconds(stale), "the cancel took too long")
         #expect(cancelled.sync?.meta?.terminationReason == .cancelled)

@@ -97,7 +97,8 @@ public final class MotoServer: @unchecked Sendable {
         return try JSONDecoder().decode([String?].self, from: Data(output.utf8))
     }
 
-    /// Runs scripts/moto-fixture.py (killed after five minutes); its standard output.
+    /// Runs scripts/moto-fixture.py (killed after ten minutes: seeding 20,000 objects has taken
+    /// more than five while the other suites load both cores); its standard output.
     private static func runFixture(_ arguments: [String], input: Data = Data()) async throws -> String {
         let script = TestPKI.repositoryRoot + "/scripts/moto-fixture.py"
         let process = Process()
@@ -116,9 +117,10 @@ public final class MotoServer: @unchecked Sendable {
         try TestProcesses.run(process)
         try? errorLog.close()
         let (status, output) = try await TestProcesses.finish(
-            process, input: (stdin, input), reading: stdout, within: .seconds(300))
+            process, input: (stdin, input), reading: stdout, within: .seconds(600))
         guard status == 0 else {
-            let message = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+            let log = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+            let message = status == nil ? "it did not finish within 600 s and was killed. \(log)" : log
             throw MotoError(message: "moto-fixture.py \(arguments.first ?? "") failed: \(message)")
         }
         return output
