@@ -7,7 +7,7 @@ import Testing
 /// Import from GCS end to end: real `ferryd` and `ferry-worker` processes over mTLS, and a real
 /// fake-gcs-server (``FakeGCSServer``) reached over its JSON API at a custom endpoint, without
 /// credentials (fake-gcs-server takes requests without a token).
-@Suite(.serialized, .timeLimit(.minutes(15)))
+@Suite(.serialized, .timeLimit(.minutes(20)))
 struct GCSEndToEndTests {
     static let bucket = "ferry-gcs-import"
 
@@ -43,7 +43,7 @@ struct GCSEndToEndTests {
         defer { world.cleanUp() }
         let storage = try await Self.importStorage(in: world, server: server)
         try await world.expectKillNineMidSyncTimesOutThenResyncCompletes(
-            storage, objects: 20_000, staleAfter: 3, resyncTimeout: .seconds(300))
+            storage, objects: 20_000, staleAfter: 3, resyncTimeout: .seconds(600))
     }
 
     @Test func aGCSStorageImportsEachTaskOnceAndLaterOnlyTheNewObject() async throws {

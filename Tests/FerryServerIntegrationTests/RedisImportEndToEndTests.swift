@@ -6,7 +6,7 @@ import Testing
 
 /// A Redis import storage synced by real `ferryd` and `ferry-worker` processes, from a real
 /// `redis-server` on a loopback port.
-@Suite(.serialized, .timeLimit(.minutes(8)))
+@Suite(.serialized, .timeLimit(.minutes(12)))
 struct RedisImportEndToEndTests {
     /// Creates an import storage over `prefix` in database 0 of `server`.
     private static func redisStorage(
@@ -71,7 +71,7 @@ struct RedisImportEndToEndTests {
         let storage = try await Self.redisStorage(world, server: server, prefix: "big/", password: nil)
         // The re-sync hands 20,000 keys over 10 at a time: about 90 s alone, more beside other suites.
         try await world.expectKillNineMidSyncTimesOutThenResyncCompletes(
-            storage, objects: 20_000, staleAfter: 3, resyncTimeout: .seconds(300))
+            storage, objects: 20_000, staleAfter: 3, resyncTimeout: .seconds(480))
     }
 
     @Test func aConnectionCheckWithAWrongPasswordSavesNothingAndNamesTheCredentials() async throws {

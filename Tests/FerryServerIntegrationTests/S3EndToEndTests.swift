@@ -10,7 +10,7 @@ import Testing
 /// Import from S3 end to end: real `ferryd` and `ferry-worker` processes over mTLS, and a real
 /// moto S3 server with authentication enforced (``MotoServer``), reached through a custom
 /// endpoint with path-style addressing.
-@Suite(.serialized, .timeLimit(.minutes(12)))
+@Suite(.serialized, .timeLimit(.minutes(20)))
 struct S3EndToEndTests {
     static let bucket = "ferry-import"
 
@@ -60,7 +60,7 @@ struct S3EndToEndTests {
         let storage = try await Self.storage(in: world, moto: moto, secret: moto.secretAccessKey)
         // moto serves a few hundred GETs a second on this machine: the re-sync reads most of the 20,000.
         try await world.expectKillNineMidSyncTimesOutThenResyncCompletes(
-            storage, objects: 20_000, staleAfter: 3, resyncTimeout: .seconds(480))
+            storage, objects: 20_000, staleAfter: 3, resyncTimeout: .seconds(720))
     }
 
     @Test func listTasksHandsOutPresignedURLsThatDownloadTheObject() async throws {
