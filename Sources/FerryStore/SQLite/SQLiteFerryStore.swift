@@ -39,9 +39,9 @@ public final class SQLiteFerryStore: FerryStore {
         /// with ``StoreError/Code/io``.
         public var busyTimeoutMilliseconds: Int
         /// The most memory the writing connection keeps database pages in. SQLite's default (2 MiB)
-        /// holds a few thousand storage rows; beyond that every batch of heartbeats reads back
-        /// from the file the pages it is about to change. Pages are cached as they are used, so a
-        /// small database never takes the whole amount.
+        /// holds a few thousand storage rows; a server's database is larger, and a page that does
+        /// not fit is read from the file again the next time a write needs it. Pages are cached
+        /// as they are used, so a small database never takes the whole amount.
         public var writerCacheMebibytes: Int
 
         /// Creates a configuration.
