@@ -10,7 +10,8 @@ struct TerminationSweepTests {
     @Test func aKilledWorkersSyncIsSettledWithNobodyReadingIt() async throws {
         let world = try await World(staleAfterSeconds: 3, batchSize: 50)
         defer { world.cleanUp() }
-        let storage = try await world.runningSync(files: 5_000)
+        // 20,000 files: 5,000 have been imported in two seconds, before the kill could land.
+        let storage = try await world.runningSync(files: 20_000)
         world.worker.kill9()
         let killed = ContinuousClock.now
 
