@@ -97,8 +97,11 @@ public final class MotoServer: @unchecked Sendable {
         return try JSONDecoder().decode([String?].self, from: Data(output.utf8))
     }
 
-    /// Runs scripts/moto-fixture.py (killed after ten minutes: seeding 20,000 objects has taken
-    /// more than five while the other suites load both cores); its standard output.
+    /// How long scripts/moto-fixture.py may run: seeding 20,000 objects has taken more than five
+    /// minutes while the other suites load both cores.
+    private static let fixtureLimitSeconds = 600
+
+    /// Runs scripts/moto-fixture.py (killed after ``fixtureLimitSeconds``); its standard output.
     private static func runFixture(_ arguments: [String], input: Data = Data()) async throws -> String {
         let script = TestPKI.repositoryRoot + "/scripts/moto-fixture.py"
         let process = Process()
@@ -117,10 +120,10 @@ public final class MotoServer: @unchecked Sendable {
         try TestProcesses.run(process)
         try? errorLog.close()
         let (status, output) = try await TestProcesses.finish(
-            process, input: (stdin, input), reading: stdout, within: .seconds(600))
+            process, input: (stdin, input), reading: stdout, within: .seconds(fixtureLimitSeconds))
         guard status == 0 else {
             let log = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
-            let message = status == nil ? "it did not finish within 600 s and was killed. \(log)" : log
+            let message = status == nil ? "it did not finish within \(fixtureLimitSeconds) s and was killed. \(log)" : log
             throw MotoError(message: "moto-fixture.py \(arguments.first ?? "") failed: \(message)")
         }
         return output

@@ -25,8 +25,7 @@ struct DeferredProgress {
     /// has none of its own), due at `due` or at the job's earlier due time.
     mutating func hold(_ entry: ProgressReport, due: ContinuousClock.Instant) {
         let jobID = entry.lease.jobID
-        var entry = entry
-        entry.checkpoint = entry.checkpoint ?? waiting[jobID]?.entry.checkpoint
+        let entry = keepingCheckpoint(entry)
         let previous = waiting[jobID]?.due
         let effective = min(due, previous ?? due)
         waiting[jobID] = (entry, effective)
@@ -36,10 +35,24 @@ struct DeferredProgress {
         }
     }
 
-    /// Removes and returns a job's waiting report.
-    @discardableResult
-    mutating func remove(_ jobID: String) -> ProgressReport? {
-        waiting.removeValue(forKey: jobID)?.entry
+    /// Forgets a job's waiting report.
+    mutating func remove(_ jobID: String) {
+        waiting[jobID] = nil
+    }
+
+    /// Forgets the waiting report of `entry`'s job, which `entry` replaces: returns `entry` with
+    /// the waiting report's checkpoint when it has none of its own.
+    mutating func replace(with entry: ProgressReport) -> ProgressReport {
+        defer { remove(entry.lease.jobID) }
+        return keepingCheckpoint(entry)
+    }
+
+    /// `entry`, with its job's waiting checkpoint when it carries none (a checkpoint is never lost
+    /// to a newer report that had nothing to say about it).
+    private func keepingCheckpoint(_ entry: ProgressReport) -> ProgressReport {
+        var entry = entry
+        entry.checkpoint = entry.checkpoint ?? waiting[entry.lease.jobID]?.entry.checkpoint
+        return entry
     }
 
     /// Removes and returns the reports due by `now`. Sweeps need not fall on tick boundaries: the

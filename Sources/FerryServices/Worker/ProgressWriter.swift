@@ -68,9 +68,8 @@ final class ProgressWriter: Sendable {
     /// progress waiting for its interval to end.
     func submit(lease: JobLease, counters: SyncCounters, checkpoint: SyncCheckpoint?, time: FerryTime) {
         let start = state.withLock { state -> Bool in
-            var entry = ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: time)
-            let waiting = state.deferred.remove(lease.jobID)  // This report replaces it.
-            entry.checkpoint = entry.checkpoint ?? waiting?.checkpoint
+            let entry = state.deferred.replace(
+                with: ProgressReport(lease: lease, counters: counters, checkpoint: checkpoint, time: time))
             return Self.enqueue(entry, in: &state)
         }
         if start { startDrain() }
