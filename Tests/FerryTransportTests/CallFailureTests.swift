@@ -1,4 +1,5 @@
 import FerryRPC
+import Synchronization
 import FerryTransport
 import Testing
 
@@ -48,6 +49,52 @@ struct CallFailureTests {
         }
     }
 
+    @Test("A call cancelled while it waits for the server's stream limit ends CANCELLED and never runs")
+    func cancelledWhileQueued() async throws {
+        try await withOneStreamTaken { server, client in
+            let queued = CallOutcome()
+            let call = Task {
+                await queued.record { try await client.unary(EchoService.slow, request: [0], serializer: coder, deserializer: coder) }
+            }
+            try await Task.sleep(for: .milliseconds(100))  // Either way, the outcome is the same.
+            call.cancel()
+            #expect(try await waitUntil { queued.ended }, "the cancelled call still waits for a stream")
+            #expect(queued.errorCode == .cancelled)
+        }
+    }
+
+    @Test("A call whose deadline passes while it waits for the server's stream limit ends DEADLINE_EXCEEDED")
+    func deadlineWhileQueued() async throws {
+        try await withOneStreamTaken { server, client in
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(
+                    EchoService.slow, request: [0], serializer: coder, deserializer: coder,
+                    options: CallOptions(timeout: .milliseconds(300)))
+            }
+            #expect(error?.code == .deadlineExceeded)
+        }
+    }
+
+    /// Runs `body` while the server's only stream is held by a blocked call, then frees it and
+    /// checks that the connection still serves and that no call but the blocked one ran.
+    private func withOneStreamTaken(_ body: @Sendable (TestServer, RPCClient) async throws -> Void) async throws {
+        var configuration = ServerTransportConfiguration()
+        configuration.maxConcurrentStreams = 1
+        try await TestServer.with(configuration: configuration) { server in
+            try await server.withClient { client in
+                let blocking = Task {
+                    try await client.unary(EchoService.block, request: [1], serializer: coder, deserializer: coder)
+                }
+                #expect(try await waitUntil { server.echo.events.started == 1 })
+                try await body(server, client)
+                blocking.cancel()
+                _ = await blocking.result
+                #expect(try await client.unary(EchoService.get, request: [5], serializer: coder, deserializer: coder) == [5])
+                #expect(server.echo.events.started == 1)
+            }
+        }
+    }
+
     @Test("An oversized request fails with RESOURCE_EXHAUSTED and the connection still serves")
     func oversizedMessage() async throws {
         var configuration = ServerTransportConfiguration()
@@ -77,6 +124,31 @@ struct CallFailureTests {
                 }
                 #expect(error?.code == .unimplemented)
             }
+        }
+    }
+}
+
+/// How a call run in another task ended, readable while that task may still be waiting.
+private final class CallOutcome: Sendable {
+    private let outcome = Mutex<Result<[UInt8], any Error>?>(nil)
+
+    func record(_ call: () async throws -> [UInt8]) async {
+        let result: Result<[UInt8], any Error>
+        do {
+            result = .success(try await call())
+        } catch {
+            result = .failure(error)
+        }
+        outcome.withLock { $0 = result }
+    }
+
+    var ended: Bool { outcome.withLock { $0 != nil } }
+
+    /// The status code the call failed with, if it failed with an ``RPCError``.
+    var errorCode: Status.Code? {
+        outcome.withLock { outcome in
+            guard case .failure(let error as RPCError)? = outcome else { return nil }
+            return error.code
         }
     }
 }

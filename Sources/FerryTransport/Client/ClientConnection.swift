@@ -82,7 +82,8 @@ final class ClientConnection: Sendable {
     }
 
     /// Opens a call on this connection; `onlyRequest` goes out with its headers, in the same
-    /// hop to the loop, and ends its requests.
+    /// hop to the loop, and ends its requests. While the server's stream limit holds the call
+    /// back, its deadline runs and cancelling the calling task ends the wait (`CANCELLED`).
     func openStream(descriptor: MethodDescriptor, options: CallOptions, onlyRequest: [UInt8]?) async throws -> FramedClientStream {
         if let onlyRequest, onlyRequest.count > serverMaxMessageSize {
             throw RPCError.requestTooLarge(onlyRequest.count, limit: serverMaxMessageSize)
@@ -90,7 +91,7 @@ final class ClientConnection: Sendable {
         let promise = channel.eventLoop.makePromise(of: FramedClientStream.self)
         let request = ClientConnectionHandler.OpenRequest(
             path: descriptor.path,
-            timeout: options.timeout,
+            deadline: options.timeout.map { .now() + TimeAmount($0) },
             metadata: options.metadata,
             onlyRequest: onlyRequest,
             promise: promise
@@ -99,7 +100,15 @@ final class ClientConnection: Sendable {
         handler.eventLoop.execute {
             handler.value.openStream(request)
         }
-        return try await promise.futureResult.get()
+        let call = promise.futureResult
+        return try await withTaskCancellationHandler {
+            try await call.get()
+        } onCancel: {
+            // Queued on the loop behind the opening above, so it finds the call queued or open.
+            handler.eventLoop.execute {
+                handler.value.abandonQueuedOpen(call, status: Status(code: .cancelled, message: "The call was cancelled"))
+            }
+        }
     }
 
     /// Closes the connection; its calls fail with `UNAVAILABLE`.

@@ -13,11 +13,25 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     /// A request to open a stream, queued while the server's stream limit is reached.
     struct OpenRequest {
         let path: String
-        let timeout: Duration?
+        /// When the call's deadline passes, counted from the call's start: a call that waited
+        /// for the stream limit has that much less time once it is open.
+        let deadline: NIODeadline?
         let metadata: Metadata
         /// The call's only request, sent right after its headers and followed by its end.
         let onlyRequest: [UInt8]?
         let promise: EventLoopPromise<FramedClientStream>
+    }
+
+    /// An opening waiting for the stream limit, with the timer that fails it at its deadline.
+    private struct QueuedOpen {
+        let request: OpenRequest
+        let expiry: Scheduled<Void>?
+
+        /// Stops the deadline's timer; the caller settles the request.
+        func dequeued() -> OpenRequest {
+            expiry?.cancel()
+            return request
+        }
     }
 
     private struct StreamHandle {
@@ -28,7 +42,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     private let configuration: ClientTransportConfiguration
     private var streams: [UInt32: StreamHandle] = [:]
-    private var queuedOpens = Deque<OpenRequest>()
+    private var queuedOpens = Deque<QueuedOpen>()
     private var readGate = ReadGate()
     private let flusher = TickFlusher()
     private var nextStreamID: UInt32 = 1
@@ -81,7 +95,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             endLocally(streamID, status: error.status)
         }
         while let open = queuedOpens.popFirst() {
-            open.promise.fail(error)
+            open.dequeued().promise.fail(error)
         }
         outbound?.resumeAll()
         becameUnusable()
@@ -125,7 +139,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             return
         }
         guard streams.count < serverMaxConcurrentStreams else {
-            queuedOpens.append(request)
+            queue(request, context: context)
+            return
+        }
+        let timeout = request.deadline.map { $0 - .now() }
+        if let timeout, timeout <= .zero {
+            request.promise.fail(RPCError(status: Self.deadlinePassedWhileQueued))
             return
         }
         let streamID = nextStreamID
@@ -149,9 +168,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             maxMessageSize: serverMaxMessageSize
         )
         var handle = StreamHandle(parts: sequence.source, stream: stream)
-        if let timeout = request.timeout {
+        if let timeout {
             // Cancelled whenever the stream ends, including when the connection closes.
-            handle.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
+            handle.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
                 self.cancelStream(streamID, code: .deadlineExceeded)
             }
         }
@@ -159,7 +178,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         let headers = Frame.requestHeaders(
             streamID: streamID,
             path: request.path,
-            timeout: request.timeout,
+            timeout: timeout.map { .nanoseconds($0.nanoseconds) },
             metadata: request.metadata
         )
         send(headers)
@@ -170,9 +189,29 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         request.promise.succeed(stream)
     }
 
+    private static let deadlinePassedWhileQueued = Status(
+        code: .deadlineExceeded, message: "The call's deadline passed while it waited for the server's stream limit")
+
+    /// Holds an opening until a stream ends; its deadline keeps running meanwhile.
+    private func queue(_ request: OpenRequest, context: ChannelHandlerContext) {
+        let expiry = request.deadline.map { deadline in
+            context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+                self.abandonQueuedOpen(request.promise.futureResult, status: Self.deadlinePassedWhileQueued)
+            }
+        }
+        queuedOpens.append(QueuedOpen(request: request, expiry: expiry))
+    }
+
+    /// Fails the opening behind `call` with `status` if it still waits for the stream limit
+    /// (its caller was cancelled, or its deadline passed); one already opened is left alone.
+    func abandonQueuedOpen(_ call: EventLoopFuture<FramedClientStream>, status: Status) {
+        guard let index = queuedOpens.firstIndex(where: { $0.request.promise.futureResult === call }) else { return }
+        queuedOpens.remove(at: index).dequeued().promise.fail(RPCError(status: status))
+    }
+
     private func openQueuedStreams() {
         while streams.count < serverMaxConcurrentStreams, let open = queuedOpens.popFirst() {
-            openStream(open)
+            openStream(open.dequeued())
         }
     }
 
@@ -268,7 +307,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             endLocally(streamID, status: status)
         }
         while let open = queuedOpens.popFirst() {
-            open.promise.fail(RPCError(status: status))
+            open.dequeued().promise.fail(RPCError(status: status))
         }
         if error != .noError {
             closeError = RPCError(status: status)
