@@ -144,7 +144,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         }
         let timeout = request.deadline.map { $0 - .now() }
         if let timeout, timeout <= .zero {
-            request.promise.fail(RPCError(status: Self.deadlinePassedWhileQueued))
+            request.promise.fail(RPCError(status: Self.deadlinePassedBeforeSending))
             return
         }
         let streamID = nextStreamID
@@ -189,14 +189,16 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         request.promise.succeed(stream)
     }
 
-    private static let deadlinePassedWhileQueued = Status(
-        code: .deadlineExceeded, message: "The call's deadline passed while it waited for the server's stream limit")
+    /// A call whose deadline passed before it was sent (while queued, or given none to spare)
+    /// ends here, with nothing sent.
+    private static let deadlinePassedBeforeSending = Status(
+        code: .deadlineExceeded, message: "The call's deadline passed before it could be sent")
 
     /// Holds an opening until a stream ends; its deadline keeps running meanwhile.
     private func queue(_ request: OpenRequest, context: ChannelHandlerContext) {
         let expiry = request.deadline.map { deadline in
             context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-                self.abandonQueuedOpen(request.promise.futureResult, status: Self.deadlinePassedWhileQueued)
+                self.abandonQueuedOpen(request.promise.futureResult, status: Self.deadlinePassedBeforeSending)
             }
         }
         queuedOpens.append(QueuedOpen(request: request, expiry: expiry))
