@@ -49,12 +49,14 @@ struct CallFailureTests {
         }
     }
 
-    @Test("A call cancelled while it waits for the server's stream limit ends CANCELLED and never runs")
-    func cancelledWhileQueued() async throws {
+    @Test(
+        "A call cancelled while it waits for the server's stream limit ends CANCELLED and never runs",
+        arguments: QueuedCall.allCases)
+    func cancelledWhileQueued(_ shape: QueuedCall) async throws {
         try await withOneStreamTaken { server, client in
             let queued = CallOutcome()
             let call = Task {
-                await queued.record { try await client.unary(EchoService.slow, request: [0], serializer: coder, deserializer: coder) }
+                await queued.record { try await shape.make(on: client) }
             }
             try await Task.sleep(for: .milliseconds(100))  // Either way, the outcome is the same.
             call.cancel()
@@ -63,13 +65,13 @@ struct CallFailureTests {
         }
     }
 
-    @Test("A call whose deadline passes while it waits for the server's stream limit ends DEADLINE_EXCEEDED")
-    func deadlineWhileQueued() async throws {
+    @Test(
+        "A call whose deadline passes while it waits for the server's stream limit ends DEADLINE_EXCEEDED",
+        arguments: QueuedCall.allCases)
+    func deadlineWhileQueued(_ shape: QueuedCall) async throws {
         try await withOneStreamTaken { server, client in
             let error = await #expect(throws: RPCError.self) {
-                try await client.unary(
-                    EchoService.slow, request: [0], serializer: coder, deserializer: coder,
-                    options: CallOptions(timeout: .milliseconds(300)))
+                try await shape.make(on: client, options: CallOptions(timeout: .milliseconds(300)))
             }
             #expect(error?.code == .deadlineExceeded)
         }
@@ -149,6 +151,29 @@ private final class CallOutcome: Sendable {
         outcome.withLock { outcome in
             guard case .failure(let error as RPCError)? = outcome else { return nil }
             return error.code
+        }
+    }
+}
+
+/// A call that has to wait for the server's stream limit, in the two ways a client opens one:
+/// with its only request (the caller holds the stream at once), or streaming its requests (the
+/// caller waits for the opening).
+enum QueuedCall: CaseIterable, Sendable, CustomTestStringConvertible {
+    case unary
+    case clientStreaming
+
+    var testDescription: String { self == .unary ? "unary" : "client-streaming" }
+
+    /// Makes the call; a unary one runs `EchoService.slow`, which counts as a started handler.
+    func make(on client: RPCClient, options: CallOptions = .defaults) async throws -> [UInt8] {
+        let coder = BytesCoder()
+        switch self {
+        case .unary:
+            return try await client.unary(EchoService.slow, request: [0], serializer: coder, deserializer: coder, options: options)
+        case .clientStreaming:
+            return try await client.clientStreaming(EchoService.collect, serializer: coder, deserializer: coder, options: options) {
+                try await $0.write([0])
+            }
         }
     }
 }

@@ -8,7 +8,8 @@ import Testing
 
 /// `OutboundMessageQueue`: items from several writers reach the loop in the order they were
 /// queued, a stream's end never ahead of its messages, one drain per batch; writers wait while
-/// too much is queued; a closed queue drops what it holds and frees its writers.
+/// too much is queued; a closed queue drops the messages it holds, runs its actions and frees
+/// its writers.
 @Suite("Outbound message queue")
 struct OutboundMessageQueueTests {
     /// What the drain saw, in order, and how many drains ran.
@@ -81,9 +82,22 @@ struct OutboundMessageQueueTests {
         try await Task.sleep(for: .milliseconds(50))
         queue.close()
         await waited.value
-        queue.enqueue { record.events.withLock { $0.append("late") } }
+        #expect(!queue.enqueue { record.events.withLock { $0.append("late") } })
         channel.embeddedEventLoop.run()
         #expect(record.events.withLock { $0 }.isEmpty)
+        _ = try channel.finish()
+    }
+
+    @Test("Actions queued before the close still run, once, and in order; messages do not")
+    func closeRunsQueuedActions() throws {
+        let (queue, channel, record) = try makeQueue()
+        queue.enqueue([1], streamID: 1)
+        #expect(queue.enqueue { record.events.withLock { $0.append("open 3") } })
+        queue.enqueue { record.events.withLock { $0.append("cancel 3") } }
+        queue.close()
+        #expect(record.events.withLock { $0 } == ["open 3", "cancel 3"])
+        channel.embeddedEventLoop.run()  // The drain scheduled before the close finds nothing.
+        #expect(record.events.withLock { $0 } == ["open 3", "cancel 3"])
         _ = try channel.finish()
     }
 }

@@ -8,12 +8,21 @@ import Synchronization
 final class ClientConnection: Sendable {
     let channel: any Channel
     private let handler: NIOLoopBound<ClientConnectionHandler>
+    private let outbound: OutboundMessageQueue
+    private let streamBufferSize: Int
     private let usable = Atomic<Bool>(true)
     private let serverLimit = Atomic<Int>(0)
 
-    private init(channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>) {
+    private init(
+        channel: any Channel,
+        handler: NIOLoopBound<ClientConnectionHandler>,
+        outbound: OutboundMessageQueue,
+        streamBufferSize: Int
+    ) {
         self.channel = channel
         self.handler = handler
+        self.outbound = outbound
+        self.streamBufferSize = streamBufferSize
     }
 
     /// The largest request message the server accepts (its SETTINGS `MAX_MESSAGE_SIZE`).
@@ -42,7 +51,7 @@ final class ClientConnection: Sendable {
         if let source = configuration.sourceAddress {
             bootstrap = bootstrap.bind(to: source)
         }
-        let (channel, handler, ready) = try await bootstrap
+        let (channel, handler, outbound, ready) = try await bootstrap
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .connect(to: address) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -59,10 +68,15 @@ final class ClientConnection: Sendable {
                     )
                     let handler = ClientConnectionHandler(configuration: configuration)
                     try handlers.addHandler(handler)
-                    return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), handler.ready!)
+                    return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), handler.outbound!, handler.ready!)
                 }
             }
-        let connection = ClientConnection(channel: channel, handler: handler)
+        let connection = ClientConnection(
+            channel: channel,
+            handler: handler,
+            outbound: outbound,
+            streamBufferSize: configuration.streamBufferSize
+        )
         channel.eventLoop.execute {
             handler.value.onUnusable = { connection.usable.store(false, ordering: .releasing) }
         }
@@ -81,34 +95,71 @@ final class ClientConnection: Sendable {
         return connection
     }
 
-    /// Opens a call on this connection; `onlyRequest` goes out with its headers, in the same
-    /// hop to the loop, and ends its requests. While the server's stream limit holds the call
-    /// back, its deadline runs and cancelling the calling task ends the wait (`CANCELLED`).
+    /// Opens a call on this connection. A streaming call waits until the loop has opened it. A
+    /// call with `onlyRequest` (sent with its headers, ending its requests) gets its stream at
+    /// once: the opening is queued to the loop, behind nothing the caller waits for, and a
+    /// failure to open ends the stream's responses with its status. While the server's stream
+    /// limit holds a call back, its deadline runs and cancelling it ends the wait (`CANCELLED`).
+    ///
+    /// - Throws: ``RPCError`` `RESOURCE_EXHAUSTED` when `onlyRequest` is larger than the server
+    ///   accepts; `UNAVAILABLE` when a streaming call cannot be opened; `CANCELLED` when a
+    ///   streaming call's task is cancelled before it opened.
     func openStream(descriptor: MethodDescriptor, options: CallOptions, onlyRequest: [UInt8]?) async throws -> FramedClientStream {
-        if let onlyRequest, onlyRequest.count > serverMaxMessageSize {
+        let number = StreamNumber()
+        let handler = self.handler
+        guard let onlyRequest else {
+            let promise = channel.eventLoop.makePromise(of: FramedClientStream.self)
+            let request = open(descriptor, options, number: number, onlyRequest: nil, reply: .promise(promise))
+            handler.eventLoop.execute {
+                handler.value.openStream(request)
+            }
+            return try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                // Queued on the loop behind the opening above, so it finds the call queued or open.
+                handler.eventLoop.execute {
+                    handler.value.abandonQueuedOpen(number, status: Status(code: .cancelled, message: "The call was cancelled"))
+                }
+            }
+        }
+        guard onlyRequest.count <= serverMaxMessageSize else {
             throw RPCError.requestTooLarge(onlyRequest.count, limit: serverMaxMessageSize)
         }
-        let promise = channel.eventLoop.makePromise(of: FramedClientStream.self)
-        let request = ClientConnectionHandler.OpenRequest(
+        let (source, stream) = FramedClientStream.make(
+            number: number,
+            handler: handler,
+            outbound: outbound,
+            bufferSize: streamBufferSize,
+            maxMessageSize: serverMaxMessageSize
+        )
+        let request = open(descriptor, options, number: number, onlyRequest: onlyRequest, reply: .call(source: source, stream: stream))
+        // Through the queue, so that a cancel the caller queues later finds the opening done or queued.
+        let queued = outbound.enqueue {
+            handler.value.openStream(request)
+        }
+        if !queued {
+            _ = stream.markClosed()
+            _ = source.yield(.trailers(Status(code: .unavailable, message: "The connection is closed"), [:]))
+            source.finish()
+        }
+        return stream
+    }
+
+    private func open(
+        _ descriptor: MethodDescriptor,
+        _ options: CallOptions,
+        number: StreamNumber,
+        onlyRequest: [UInt8]?,
+        reply: ClientConnectionHandler.OpenReply
+    ) -> ClientConnectionHandler.OpenRequest {
+        ClientConnectionHandler.OpenRequest(
             path: descriptor.path,
             deadline: options.timeout.map { .now() + TimeAmount($0) },
             metadata: options.metadata,
             onlyRequest: onlyRequest,
-            promise: promise
+            number: number,
+            reply: reply
         )
-        let handler = self.handler
-        handler.eventLoop.execute {
-            handler.value.openStream(request)
-        }
-        let call = promise.futureResult
-        return try await withTaskCancellationHandler {
-            try await call.get()
-        } onCancel: {
-            // Queued on the loop behind the opening above, so it finds the call queued or open.
-            handler.eventLoop.execute {
-                handler.value.abandonQueuedOpen(call, status: Status(code: .cancelled, message: "The call was cancelled"))
-            }
-        }
     }
 
     /// Closes the connection; its calls fail with `UNAVAILABLE`.

@@ -19,7 +19,19 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         let metadata: Metadata
         /// The call's only request, sent right after its headers and followed by its end.
         let onlyRequest: [UInt8]?
-        let promise: EventLoopPromise<FramedClientStream>
+        /// The call's stream id once opened; also what a cancel finds a queued opening by.
+        let number: StreamNumber
+        let reply: OpenReply
+    }
+
+    /// How the caller of an opening learns its outcome.
+    enum OpenReply {
+        /// The caller waits for the stream, made on the loop (a streaming call, whose writes
+        /// need the stream id).
+        case promise(EventLoopPromise<FramedClientStream>)
+        /// The caller holds the stream already and reads the outcome from its responses (a
+        /// unary or server-streaming call, which does not wait for the loop to open it).
+        case call(source: FramedClientStream.PartSource, stream: FramedClientStream)
     }
 
     /// An opening waiting for the stream limit, with the timer that fails it at its deadline.
@@ -54,7 +66,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     /// Set once the connection is closing: frames still in a batch are ignored.
     private var readsStopped = false
     private var context: ChannelHandlerContext?
-    private var outbound: OutboundMessageQueue?
+    /// The queue tasks write through to this connection (set while the handler is in the pipeline).
+    private(set) var outbound: OutboundMessageQueue?
     private var readyPromise: EventLoopPromise<Void>?
 
     /// Succeeds once the server's SETTINGS arrived; fails if the connection ends before.
@@ -95,7 +108,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             endLocally(streamID, status: error.status)
         }
         while let open = queuedOpens.popFirst() {
-            open.dequeued().promise.fail(error)
+            fail(open.dequeued(), error)
         }
         outbound?.resumeAll()
         becameUnusable()
@@ -134,8 +147,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     // MARK: Opening streams
 
     func openStream(_ request: OpenRequest) {
-        guard !goAwayReceived, let context, context.channel.isActive else {
-            request.promise.fail(RPCError(code: .unavailable, message: "The connection is closing"))
+        guard !goAwayReceived, let context, context.channel.isActive, let outbound else {
+            fail(request, RPCError(code: .unavailable, message: "The connection is closing"))
             return
         }
         guard streams.count < serverMaxConcurrentStreams else {
@@ -144,30 +157,26 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         }
         let timeout = request.deadline.map { $0 - .now() }
         if let timeout, timeout <= .zero {
-            request.promise.fail(RPCError(status: Self.deadlinePassedBeforeSending))
+            fail(request, RPCError(status: Self.deadlinePassedBeforeSending))
             return
         }
         let streamID = nextStreamID
         nextStreamID += 2
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let sequence = NIOThrowingAsyncSequenceProducer.makeSequence(
-            elementType: ClientResponsePart.self,
-            failureType: (any Error).self,
-            backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(
-                lowWatermark: 4,
-                highWatermark: configuration.streamBufferSize
-            ),
-            finishOnDeinit: false,
-            delegate: ClientStreamDemand(streamID: streamID, handler: bound)
-        )
-        let stream = FramedClientStream(
-            streamID: streamID,
-            responses: RPCAsyncSequence(wrapping: sequence.sequence),
-            handler: bound,
-            outbound: outbound!,
-            maxMessageSize: serverMaxMessageSize
-        )
-        var handle = StreamHandle(parts: sequence.source, stream: stream)
+        request.number.assign(streamID)
+        let (source, stream): (FramedClientStream.PartSource, FramedClientStream)
+        switch request.reply {
+        case .promise:
+            (source, stream) = FramedClientStream.make(
+                number: request.number,
+                handler: NIOLoopBound(self, eventLoop: context.eventLoop),
+                outbound: outbound,
+                bufferSize: configuration.streamBufferSize,
+                maxMessageSize: serverMaxMessageSize
+            )
+        case .call(let callSource, let callStream):
+            (source, stream) = (callSource, callStream)
+        }
+        var handle = StreamHandle(parts: source, stream: stream)
         if let timeout {
             // Cancelled whenever the stream ends, including when the connection closes.
             handle.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
@@ -186,7 +195,21 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             send(.message(streamID: streamID, payload: context.channel.allocator.buffer(bytes: message)))
             send(.endStream(streamID: streamID))
         }
-        request.promise.succeed(stream)
+        if case .promise(let promise) = request.reply {
+            promise.succeed(stream)
+        }
+    }
+
+    /// Tells the caller of an opening that it failed.
+    private func fail(_ request: OpenRequest, _ error: RPCError) {
+        switch request.reply {
+        case .promise(let promise):
+            promise.fail(error)
+        case .call(let source, let stream):
+            _ = stream.markClosed()
+            _ = source.yield(.trailers(error.status, error.metadata))
+            source.finish()
+        }
     }
 
     /// A call whose deadline passed before it was sent (while queued, or given none to spare)
@@ -198,17 +221,18 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private func queue(_ request: OpenRequest, context: ChannelHandlerContext) {
         let expiry = request.deadline.map { deadline in
             context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-                self.abandonQueuedOpen(request.promise.futureResult, status: Self.deadlinePassedBeforeSending)
+                self.abandonQueuedOpen(request.number, status: Self.deadlinePassedBeforeSending)
             }
         }
         queuedOpens.append(QueuedOpen(request: request, expiry: expiry))
     }
 
-    /// Fails the opening behind `call` with `status` if it still waits for the stream limit
-    /// (its caller was cancelled, or its deadline passed); one already opened is left alone.
-    func abandonQueuedOpen(_ call: EventLoopFuture<FramedClientStream>, status: Status) {
-        guard let index = queuedOpens.firstIndex(where: { $0.request.promise.futureResult === call }) else { return }
-        queuedOpens.remove(at: index).dequeued().promise.fail(RPCError(status: status))
+    /// Fails the opening of the call holding `number` with `status` if it still waits for the
+    /// stream limit (its caller was cancelled, or its deadline passed); one already opened is
+    /// left alone.
+    func abandonQueuedOpen(_ number: StreamNumber, status: Status) {
+        guard let index = queuedOpens.firstIndex(where: { $0.request.number === number }) else { return }
+        fail(queuedOpens.remove(at: index).dequeued(), RPCError(status: status))
     }
 
     private func openQueuedStreams() {
@@ -232,11 +256,24 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         flusher.schedule(context)
     }
 
+    /// Cancels a call whose opening may still wait for the server's stream limit.
+    func cancelStream(_ number: StreamNumber, code: Status.Code) {
+        if let streamID = number.assigned {
+            cancelStream(streamID, code: code)
+        } else {
+            abandonQueuedOpen(number, status: Self.endedLocally(code))
+        }
+    }
+
     func cancelStream(_ streamID: UInt32, code: Status.Code) {
         guard streams[streamID] != nil else { return }
         send(.cancel(streamID: streamID, code: code))
-        let message = code == .deadlineExceeded ? "The call's deadline passed" : "The call was cancelled"
-        endLocally(streamID, status: Status(code: code, message: message))
+        endLocally(streamID, status: Self.endedLocally(code))
+    }
+
+    /// The status of a call this side ended with `code`.
+    private static func endedLocally(_ code: Status.Code) -> Status {
+        Status(code: code, message: code == .deadlineExceeded ? "The call's deadline passed" : "The call was cancelled")
     }
 
     /// Ends a call on this side with a status of our own making.
@@ -309,7 +346,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             endLocally(streamID, status: status)
         }
         while let open = queuedOpens.popFirst() {
-            open.dequeued().promise.fail(RPCError(status: status))
+            fail(open.dequeued(), RPCError(status: status))
         }
         if error != .noError {
             closeError = RPCError(status: status)

@@ -60,24 +60,30 @@ final class OutboundMessageQueue: Sendable {
         enqueue(.message(streamID: streamID, payload: message), bytes: message.count)
     }
 
-    /// Queues work to run on the loop once everything queued before it was handled.
-    func enqueue(_ action: @escaping @Sendable () -> Void) {
+    /// Queues work to run on the loop once everything queued before it was handled. Work queued
+    /// when the connection's handler goes still runs (and finds the connection closed).
+    ///
+    /// - Returns: `false` when the handler is gone already, so `action` will never run.
+    @discardableResult
+    func enqueue(_ action: @escaping @Sendable () -> Void) -> Bool {
         enqueue(.action(action), bytes: 0)
     }
 
-    private func enqueue(_ item: Item, bytes: Int) {
-        let schedule = state.withLock { state -> Bool in
-            guard state.drain != nil else { return false }
+    @discardableResult
+    private func enqueue(_ item: Item, bytes: Int) -> Bool {
+        let (accepted, schedule) = state.withLock { state -> (Bool, Bool) in
+            guard state.drain != nil else { return (false, false) }
             state.items.append(item)
             state.bytes += bytes
             defer { state.drainScheduled = true }
-            return !state.drainScheduled
+            return (true, !state.drainScheduled)
         }
         // Outside the lock (handing work to the loop may wake it with a syscall). A drain that is
         // scheduled but not yet on the loop still takes this item: it takes the lock first.
         if schedule {
             channel.eventLoop.execute { self.drainNow() }
         }
+        return accepted
     }
 
     private func drainNow() {
@@ -130,14 +136,20 @@ final class OutboundMessageQueue: Sendable {
         state.withLock { $0.takeWaiters() }.forEach { $0.resume() }
     }
 
-    /// The handler is gone: drops queued items, wakes waiters, and forgets the drain (which
-    /// holds the handler).
+    /// The handler is gone: drops queued messages, runs queued actions (an opening among them
+    /// must still tell its caller that it failed), wakes waiters, and forgets the drain (which
+    /// holds the handler). Called on the loop.
     func close() {
-        let waiters = state.withLock { state in
-            state.drain = nil
-            state.items = []
-            state.bytes = 0
-            return state.takeWaiters()
+        let (items, waiters) = state.withLock { state in
+            defer {
+                state.drain = nil
+                state.items = []
+                state.bytes = 0
+            }
+            return (state.items, state.takeWaiters())
+        }
+        for case .action(let action) in items {
+            action()
         }
         waiters.forEach { $0.resume() }
     }
