@@ -151,6 +151,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             fail(request, RPCError(code: .unavailable, message: "The connection is closing"))
             return
         }
+        if case .call(_, let stream) = request.reply, stream.isClosed {
+            // Its caller cancelled it while the opening waited (in the outbound queue, or for the
+            // stream limit): nothing of it is sent, and its own cancel, still queued, finds nothing.
+            fail(request, RPCError(status: Self.endedLocally(.cancelled)))
+            return
+        }
         guard streams.count < serverMaxConcurrentStreams else {
             queue(request, context: context)
             return

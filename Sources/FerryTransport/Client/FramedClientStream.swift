@@ -67,6 +67,9 @@ final class FramedClientStream: ClientStream, Sendable {
         return (sequence.source, stream)
     }
 
+    /// Whether the stream is closed (ended, or cancelled by its caller).
+    var isClosed: Bool { closed.load(ordering: .acquiring) }
+
     /// Marks the stream closed; returns whether it was open.
     func markClosed() -> Bool {
         !closed.exchange(true, ordering: .acquiringAndReleasing)

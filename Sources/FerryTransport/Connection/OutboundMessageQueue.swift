@@ -3,7 +3,7 @@ import NIOCore
 import Synchronization
 
 /// What tasks write to one connection, on its way to the connection's event loop: messages,
-/// and the actions that end or cancel a stream.
+/// and the actions that open, end or cancel a stream.
 ///
 /// Writers run on other threads; a hop onto the loop per message (a closure, a lock, often a
 /// wake-up) would cost more than the message. So writers append to this queue, and only the
@@ -20,7 +20,7 @@ final class OutboundMessageQueue: Sendable {
     enum Item: Sendable {
         /// A message for a stream.
         case message(streamID: UInt32, payload: [UInt8])
-        /// Work for the loop after everything queued before it (ending or cancelling a stream).
+        /// Work for the loop after everything queued before it (opening, ending or cancelling a stream).
         case action(@Sendable () -> Void)
     }
 

@@ -26,7 +26,7 @@ struct EchoService: RPCService {
     /// The same answer, from a method with no placement.
     static let unplaced = MethodDescriptor(service: "test.Echo", method: "Unplaced")
 
-    /// Records what the blocking handler saw.
+    /// Records the calls that reached a handler that counts them (Block, Slow, Collect) and the cancelled ones.
     let events = Events()
 
     final class Events: Sendable {
@@ -39,8 +39,10 @@ struct EchoService: RPCService {
 
     func registerMethods(with router: inout RPCRouter) {
         let coder = BytesCoder()
+        let events = self.events
         router.registerUnary(Self.get, deserializer: coder, serializer: coder) { request, _ in request }
         router.registerClientStreaming(Self.collect, deserializer: coder, serializer: coder) { requests, _ in
+            events.recordStart()
             var all: [UInt8] = []
             for try await request in requests { all += request }
             return all
@@ -60,7 +62,6 @@ struct EchoService: RPCService {
             }
             return [:]
         }
-        let events = self.events
         router.registerUnary(Self.block, deserializer: coder, serializer: coder) { request, _ in
             events.recordStart()
             do {
