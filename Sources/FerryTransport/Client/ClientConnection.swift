@@ -138,9 +138,7 @@ final class ClientConnection: Sendable {
             handler.value.openStream(request)
         }
         if !queued {
-            _ = stream.markClosed()
-            _ = source.yield(.trailers(Status(code: .unavailable, message: "The connection is closed"), [:]))
-            source.finish()
+            request.reply.fail(with: RPCError(code: .unavailable, message: "The connection is closed"))
         }
         return stream
     }

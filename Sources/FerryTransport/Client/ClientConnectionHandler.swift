@@ -32,6 +32,19 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         /// The caller holds the stream already and reads the outcome from its responses (a
         /// unary or server-streaming call, which does not wait for the loop to open it).
         case call(source: FramedClientStream.PartSource, stream: FramedClientStream)
+
+        /// Tells the caller that the opening failed: its promise fails, or its stream closes and
+        /// its responses end with the error's status.
+        func fail(with error: RPCError) {
+            switch self {
+            case .promise(let promise):
+                promise.fail(error)
+            case .call(let source, let stream):
+                _ = stream.markClosed()
+                _ = source.yield(.trailers(error.status, error.metadata))
+                source.finish()
+            }
+        }
     }
 
     /// An opening waiting for the stream limit, with the timer that fails it at its deadline.
@@ -108,7 +121,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             endLocally(streamID, status: error.status)
         }
         while let open = queuedOpens.popFirst() {
-            fail(open.dequeued(), error)
+            open.dequeued().reply.fail(with: error)
         }
         outbound?.resumeAll()
         becameUnusable()
@@ -148,13 +161,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     func openStream(_ request: OpenRequest) {
         guard !goAwayReceived, let context, context.channel.isActive, let outbound else {
-            fail(request, RPCError(code: .unavailable, message: "The connection is closing"))
+            request.reply.fail(with: RPCError(code: .unavailable, message: "The connection is closing"))
             return
         }
         if case .call(_, let stream) = request.reply, stream.isClosed {
             // Its caller cancelled it while the opening waited (in the outbound queue, or for the
             // stream limit): nothing of it is sent, and its own cancel, still queued, finds nothing.
-            fail(request, RPCError(status: Self.endedLocally(.cancelled)))
+            request.reply.fail(with: RPCError(status: Self.endedLocally(.cancelled)))
             return
         }
         guard streams.count < serverMaxConcurrentStreams else {
@@ -163,7 +176,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         }
         let timeout = request.deadline.map { $0 - .now() }
         if let timeout, timeout <= .zero {
-            fail(request, RPCError(status: Self.deadlinePassedBeforeSending))
+            request.reply.fail(with: RPCError(status: Self.deadlinePassedBeforeSending))
             return
         }
         let streamID = nextStreamID
@@ -206,18 +219,6 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Tells the caller of an opening that it failed.
-    private func fail(_ request: OpenRequest, _ error: RPCError) {
-        switch request.reply {
-        case .promise(let promise):
-            promise.fail(error)
-        case .call(let source, let stream):
-            _ = stream.markClosed()
-            _ = source.yield(.trailers(error.status, error.metadata))
-            source.finish()
-        }
-    }
-
     /// A call whose deadline passed before it was sent (while queued, or given none to spare)
     /// ends here, with nothing sent.
     private static let deadlinePassedBeforeSending = Status(
@@ -238,7 +239,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     /// left alone.
     func abandonQueuedOpen(_ number: StreamNumber, status: Status) {
         guard let index = queuedOpens.firstIndex(where: { $0.request.number === number }) else { return }
-        fail(queuedOpens.remove(at: index).dequeued(), RPCError(status: status))
+        queuedOpens.remove(at: index).dequeued().reply.fail(with: RPCError(status: status))
     }
 
     private func openQueuedStreams() {
@@ -352,7 +353,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             endLocally(streamID, status: status)
         }
         while let open = queuedOpens.popFirst() {
-            fail(open.dequeued(), RPCError(status: status))
+            open.dequeued().reply.fail(with: RPCError(status: status))
         }
         if error != .noError {
             closeError = RPCError(status: status)

@@ -4,12 +4,11 @@ import Synchronization
 /// call gets its stream object before that (its opening is queued, not awaited), so whatever
 /// acts on the stream later reads the id from here, on the loop.
 final class StreamNumber: Sendable {
-    private let id: Atomic<UInt32>
+    /// 0 until assigned.
+    private let id = Atomic<UInt32>(0)
 
-    /// A number not assigned yet, or `id` when the stream is already open.
-    init(_ id: UInt32 = 0) {
-        self.id = Atomic(id)
-    }
+    /// A number not assigned yet.
+    init() {}
 
     /// The stream id; `nil` while the opening is still queued (or after it failed).
     var assigned: UInt32? {
