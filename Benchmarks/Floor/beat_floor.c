@@ -345,7 +345,9 @@ static int run_client(const char *dir, int port, int pid, int count, double rate
         }
     }
     server_usage_t after = read_server(pid);
-    double cpu_us = (double)(after.utime_stime_ticks - before.utime_stime_ticks) * 1e6 / (double)sysconf(_SC_CLK_TCK);
+    uint64_t ticks = after.utime_stime_ticks - before.utime_stime_ticks;
+    double cpu_us = (double)ticks * 1e6 / (double)sysconf(_SC_CLK_TCK);
+    if (ticks < 100) fprintf(stderr, "beat_floor: only %llu clock ticks of server CPU: measure longer or more beats\n", (unsigned long long)ticks);
     printf("%s, %d connections x %.2f beats/s, %.0f s: sent %llu, acknowledged %llu; server CPU %.2f us per beat; "
            "ack p50 %.0f us, p99 %.0f us; server RSS %ld MiB\n",
            plain ? "TCP" : "TLS 1.3", count, rate, seconds, (unsigned long long)sent, (unsigned long long)acked,
