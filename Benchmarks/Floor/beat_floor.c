@@ -9,8 +9,8 @@
 //       prints "READY <port>", then echoes one ACK-byte acknowledgement per BEAT bytes read, on
 //       THREADS epoll loops (SO_REUSEPORT), until killed.
 //   beat_floor client CERT_DIR PORT SERVER_PID CONNECTIONS RATE WARMUP SECONDS [--plain]
-//       opens CONNECTIONS connections, has each send BEAT bytes RATE times a second (evenly
-//       spread), and after WARMUP seconds measures SECONDS: the server's CPU per beat (from
+//       opens CONNECTIONS connections, has each send BEAT bytes RATE times a second (spread over
+//       1-ms slots), and after WARMUP seconds measures SECONDS: the server's CPU per beat (from
 //       /proc/SERVER_PID/stat), the acknowledgements' p50/p99 and the server's RSS.
 //
 // TLS 1.3 with mutual authentication, P-256 certificates from `deploy/certs/ferry-certs.sh dev`
@@ -81,7 +81,10 @@ static SSL_CTX *make_context(int server, const char *dir) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     // Whole socket reads, as Ferry's memory BIOs get them: one read per wake-up, not two per record.
     SSL_CTX_set_read_ahead(ctx, 1);
-    if (server) SSL_CTX_set_num_tickets(ctx, 0);
+    if (server) {
+        SSL_CTX_set_num_tickets(ctx, 0);
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    }
     return ctx;
 }
 
@@ -236,7 +239,9 @@ static server_usage_t read_server(int pid) {
     if (!f || !fgets(text, sizeof text, f)) die(path);
     fclose(f);
     // Fields 14 and 15 (utime, stime) count from the last ')' (the command may hold spaces).
-    char *p = strrchr(text, ')') + 2;
+    char *p = strrchr(text, ')');
+    if (!p) die(path);
+    p += 2;
     unsigned long long utime = 0, stime = 0;
     sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime);
     usage.utime_stime_ticks = utime + stime;
@@ -256,7 +261,7 @@ static int connect_to(int port) {
 }
 
 static uint32_t *latency_us;
-static uint64_t acked, sent;
+static uint64_t acked, sent, skipped;
 
 static void take_acks(conn_t *c, long bytes, int measuring) {
     c->pending += (size_t)bytes;
@@ -315,6 +320,8 @@ static int run_client(const char *dir, int port, int pid, int count, double rate
     fprintf(stderr, "beat_floor: %d connections ready\n", count);
 
     // Beat j goes to connection j % count at start + j × gap: each connection RATE times a second.
+    // The wait is in whole milliseconds, so beats leave in 1-ms slots, as ferry-bench's metronome
+    // writes them.
     uint64_t gap = (uint64_t)(1e9 / rate / count);
     uint64_t start = now_ns(), measure_from = start + (uint64_t)(warmup * 1e9), until = measure_from + (uint64_t)(seconds * 1e9);
     uint64_t next = 0;
@@ -329,7 +336,10 @@ static int run_client(const char *dir, int port, int pid, int count, double rate
         if (now >= until) break;
         for (; start + next * gap <= now; next++) {
             conn_t *c = conns[next % (uint64_t)count];
-            if (c->count == RING) continue;  // eight beats unanswered: counted as not acknowledged
+            if (c->count == RING) {  // eight beats unanswered: this one is skipped, and said so
+                if (measuring) skipped++;
+                continue;
+            }
             c->sent_at[(c->head + c->count++) % RING] = now_ns();
             if (write_all(c, beat, BEAT) != 0) die("write");
             if (measuring) sent++;
@@ -348,20 +358,31 @@ static int run_client(const char *dir, int port, int pid, int count, double rate
     uint64_t ticks = after.utime_stime_ticks - before.utime_stime_ticks;
     double cpu_us = (double)ticks * 1e6 / (double)sysconf(_SC_CLK_TCK);
     if (ticks < 100) fprintf(stderr, "beat_floor: only %llu clock ticks of server CPU: measure longer or more beats\n", (unsigned long long)ticks);
-    printf("%s, %d connections x %.2f beats/s, %.0f s: sent %llu, acknowledged %llu; server CPU %.2f us per beat; "
+    printf("%s, %d connections x %.2f beats/s, %.0f s: sent %llu, acknowledged %llu, skipped %llu; server CPU %.2f us per beat; "
            "ack p50 %.0f us, p99 %.0f us; server RSS %ld MiB\n",
-           plain ? "TCP" : "TLS 1.3", count, rate, seconds, (unsigned long long)sent, (unsigned long long)acked,
+           plain ? "TCP" : "TLS 1.3", count, rate, seconds, (unsigned long long)sent, (unsigned long long)acked, (unsigned long long)skipped,
            acked ? cpu_us / (double)acked : 0, percentile(0.5), percentile(0.99), after.rss_kib / 1024);
     return 0;
 }
 
 int main(int argc, char **argv) {
     raise_descriptor_limit();
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--plain") == 0) plain = 1, argc--;
+    int kept = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--plain") == 0) plain = 1;
+        else argv[kept++] = argv[i];
+    }
+    argc = kept;
     if (argc == 4 && strcmp(argv[1], "server") == 0) run_server(argv[2], atoi(argv[3]));
-    if (argc == 9 && strcmp(argv[1], "client") == 0)
-        return run_client(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atof(argv[6]), atof(argv[7]), atof(argv[8]));
+    if (argc == 9 && strcmp(argv[1], "client") == 0) {
+        int connections = atoi(argv[5]);
+        double rate = atof(argv[6]);
+        if (connections < 1 || rate <= 0 || 1e9 / rate / connections < 1) {
+            fprintf(stderr, "beat_floor: CONNECTIONS must be at least 1 and RATE × CONNECTIONS between 0 and 1e9 beats/s\n");
+            return 2;
+        }
+        return run_client(argv[2], atoi(argv[3]), atoi(argv[4]), connections, rate, atof(argv[7]), atof(argv[8]));
+    }
     fprintf(stderr, "usage: beat_floor server CERT_DIR THREADS [--plain]\n"
                     "       beat_floor client CERT_DIR PORT SERVER_PID CONNECTIONS RATE WARMUP SECONDS [--plain]\n");
     return 2;
