@@ -38,7 +38,8 @@ extension FerryTestServer {
         }
     }
 
-    /// Runs one job, claimed as `instance`, to its end over mTLS, reading objects from `stores`.
+    /// Runs one job, claimed as `instance`, to its end over mTLS, reading objects from `stores`,
+    /// with its heartbeats and sync loop on threads of their own.
     func runJob(
         _ job: FerryV1.Job,
         instance: String,
@@ -53,7 +54,12 @@ extension FerryTestServer {
         let logger = Logger(label: "in-process-worker")
         let client = WorkerClient(
             rpc: RPCClient(transport: transport), instanceID: instance, backoff: ConnectionBackoff(), logger: logger)
-        let runner = JobRunner(client: client, stores: stores, workerID: "worker-1", batchSize: 10, logger: logger)
+        // On threads of its own, as in ferry-worker: the test process's cooperative pool has one
+        // thread per core and other suites can hold it long past stale_after.
+        let (executors, shutdown) = JobExecutors.dedicated(maxJobs: 1)
+        defer { shutdown() }
+        let runner = JobRunner(
+            client: client, stores: stores, workerID: "worker-1", batchSize: 10, executors: executors, logger: logger)
         await runner.run(job, control: JobControl())
         await transport.close()
     }
