@@ -105,11 +105,11 @@ static conn_t *new_conn(int fd, SSL_CTX *ctx, int server) {
     return c;
 }
 
-static void close_conn(conn_t *c) {
+// Closes the connection and frees it (the server's only way to end one).
+static void drop_conn(conn_t *c) {
     if (c->ssl) SSL_free(c->ssl);
     close(c->fd);
-    c->fd = -1;
-    c->ssl = NULL;
+    free(c);
 }
 
 // 1 when the handshake is done, 0 while it needs the peer, -1 when it failed.
@@ -188,8 +188,7 @@ static void *server_loop(void *raw) {
             int state = advance_handshake(c);
             long got = state == 1 ? read_some(c, buf, sizeof buf) : 0;
             if (state < 0 || got < 0) {
-                close_conn(c);
-                free(c);
+                drop_conn(c);
                 continue;
             }
             c->pending += (size_t)got;
@@ -197,8 +196,7 @@ static void *server_loop(void *raw) {
             c->pending %= BEAT;
             if (beats > 64) beats = 64;
             if (beats > 0 && write_all(c, acks, beats * ACK) != 0) {
-                close_conn(c);
-                free(c);
+                drop_conn(c);
             }
         }
     }

@@ -7,9 +7,6 @@ final class StreamNumber: Sendable {
     /// 0 until assigned.
     private let id = Atomic<UInt32>(0)
 
-    /// A number not assigned yet.
-    init() {}
-
     /// The stream id; `nil` while the opening is still queued (or after it failed).
     var assigned: UInt32? {
         let value = id.load(ordering: .acquiring)
